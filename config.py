@@ -1,0 +1,92 @@
+"""Configuration from the environment, with safe defaults that need nothing installed."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-not-secret")
+    # The embedded default: a SQLite file in the instance folder (filled in by create_app).
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+    BABEL_DEFAULT_LOCALE = "pl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Warsaw"
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
+    LANGUAGES = ("pl", "en")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")
+    # Idle timeout: the session cookie expires this long after the last request.
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=int(os.environ.get("IDLE_MINUTES", "30")))
+    SESSION_REFRESH_EACH_REQUEST = True
+    # Remember-me is not offered; these are set anyway so a later change starts from safe values.
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+
+    INVITATION_MAX_AGE = timedelta(days=7)
+    PASSWORD_RESET_MAX_AGE = timedelta(hours=1)
+    LOGIN_MAX_FAILURES = 10
+    LOGIN_LOCK_MINUTES = 15
+
+    # Flask-Limiter: per-address throttling; memory:// is per process, production uses Redis.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "20 per minute")
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")  # unset: mail is written to the log
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "portal@localhost")
+    # Links in e-mails are built from this, never from the request's Host header.
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
+    HSTS = False
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    HSTS = True
+
+    @classmethod
+    def check(cls, config) -> None:
+        """Refuse to start with settings that would be unsafe with real people's data."""
+        key = config.get("SECRET_KEY") or ""
+        if len(key) < 32 or key == Config.SECRET_KEY:
+            raise RuntimeError("Production needs a random SECRET_KEY of at least 32 characters.")
+        if config.get("DEBUG"):
+            raise RuntimeError("Production must not run with debug on.")
+
+
+class TestConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")
+    RATELIMIT_ENABLED = False
+
+
+CONFIGS = {"development": Config, "production": ProductionConfig, "testing": TestConfig}
+
+
+def from_environment() -> type[Config]:
+    return CONFIGS[os.environ.get("PORTAL_ENV", "development")]

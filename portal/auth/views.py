@@ -1,0 +1,110 @@
+"""Signing in and out, invitations and password resets."""
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from portal.auth.access import home_url, safe_next
+from portal.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
+from portal.extensions import db, limiter
+from portal.i18n import LANG_KEY
+from portal.models.base import utcnow
+from portal.services import accounts
+from portal.services.errors import InvalidLink, PortalError
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(home_url(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(form.email.data, form.password.data, now=utcnow())
+        except PortalError as error:
+            db.session.commit()  # the failure counter is the point of this request
+            form.password.errors.append(str(error.message))
+        else:
+            db.session.commit()
+            lang = session.get(LANG_KEY)
+            session.clear()  # a fresh session at login (ASVS 3.2.1)
+            if lang:
+                session[LANG_KEY] = lang
+            login_user(user)
+            return redirect(safe_next(request.args.get("next")) or home_url(user))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    accounts.end_all_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "success")
+    return redirect(url_for("auth.login"))
+
+
+def _set_password(token: str, purpose: str, template: str):
+    try:
+        user = accounts.user_from_link(token, purpose)
+    except InvalidLink as error:
+        return render_template("auth/link_invalid.html", message=error.message), 400
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.set_password_from_link(token, purpose, form.password.data)
+        except InvalidLink as error:
+            db.session.rollback()
+            return render_template("auth/link_invalid.html", message=error.message), 400
+        except PortalError as error:
+            db.session.rollback()
+            form.password.errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(_("Your password is set. You can sign in now."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template(template, form=form, user=user)
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    return _set_password(token, accounts.INVITE, "auth/set_password.html")
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    return _set_password(token, accounts.RESET, "auth/reset_password.html")
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        db.session.commit()
+        # The same answer whether or not the account exists.
+        flash(
+            _("If an account uses this address, we have sent it a link to set a new password."),
+            "success",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)

@@ -1,0 +1,146 @@
+"""Thin command-line entry points; each calls the services and commits once at its end."""
+
+import sys
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Centre, Project, Village
+from portal.models.enums import Role
+from portal.services import accounts, demo, mail, participants
+from portal.services.errors import PortalError
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice([role.value for role in Role]),
+    help="May be given several times.",
+)
+@click.option("--centre", "centre_name", help="Short name of the centre (optional for admins).")
+@click.option("--first-name", default="")
+@click.option("--last-name", default="")
+@click.option("--pesel", default=None, help="Participants only.")
+@click.option("--village", default=None, help="Participants only: the village name.")
+@click.option("--project", "project_id", type=int, default=None, help="Participants only.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user_command(
+    email, roles, centre_name, first_name, last_name, pesel, village, project_id, password_stdin
+):
+    """Create an account; without --password-stdin an invitation link is printed."""
+    role_set = {Role(value) for value in roles}
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    try:
+        centre = _find_centre(centre_name, required=role_set != {Role.ADMIN})
+        if Role.PARTICIPANT in role_set:
+            if not (first_name and last_name):
+                raise click.UsageError("A participant needs --first-name and --last-name.")
+            project = _find_project(centre, project_id)
+            person = participants.create_participant(
+                centre=centre,
+                project=project,
+                first_name=first_name,
+                last_name=last_name,
+                pesel_number=pesel,
+                village=_find_village(centre, village),
+                actor=None,
+                on_pal_path=True,
+            )
+            user = participants.create_account(person, email=email, actor=None, password=password)
+            if role_set - {Role.PARTICIPANT}:
+                accounts.set_roles(user, role_set, actor=user)
+        else:
+            user = accounts.create_user(
+                email=email,
+                first_name=first_name or email.split("@")[0],
+                last_name=last_name,
+                roles=role_set,
+                centre=centre,
+                actor=None,
+                password=password,
+            )
+        url = None if password else accounts.invite(user, actor=None)
+        db.session.commit()
+    except PortalError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from error
+    click.echo(f"Created {user.email} ({', '.join(sorted(roles))}).")
+    if url:
+        click.echo(
+            f"Invitation link (valid {current_app.config['INVITATION_MAX_AGE'].days} days): {url}"
+        )
+
+
+def _find_centre(short_name: str | None, *, required: bool) -> Centre | None:
+    if not short_name:
+        centres = db.session.scalars(select(Centre)).all()
+        if len(centres) == 1:
+            return centres[0]
+        if required:
+            raise click.UsageError("Name the centre with --centre SHORT_NAME.")
+        return None
+    centre = db.session.scalar(select(Centre).where(Centre.short_name == short_name))
+    if centre is None:
+        raise click.UsageError(f"No centre with short name {short_name!r}.")
+    return centre
+
+
+def _find_project(centre: Centre, project_id: int | None) -> Project:
+    if project_id is not None:
+        project = db.session.get(Project, project_id)
+        if project is None or project.centre_id != centre.id:
+            raise click.UsageError(f"No project {project_id} in this centre.")
+        return project
+    project = participants.current_project(centre.id)
+    if project is None:
+        raise click.UsageError("The centre has no project; create one first.")
+    return project
+
+
+def _find_village(centre: Centre, name: str | None) -> Village | None:
+    if not name:
+        return None
+    village = db.session.scalar(
+        select(Village).where(Village.centre_id == centre.id, Village.name == name)
+    )
+    if village is None:
+        raise click.UsageError(f"No village {name!r} in this centre.")
+    return village
+
+
+@click.command("send-mail")
+@click.option("--limit", default=100, show_default=True)
+def send_mail_command(limit):
+    """Deliver the messages waiting in the outbox (run it from cron every minute)."""
+    sent, failed = mail.deliver_pending(limit=limit)
+    click.echo(f"Sent {sent}, failed {failed}.")
+    if failed:
+        sys.exit(1)
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database holds any data.")
+def seed_demo_command(if_empty):
+    """Build the two demo centres from the seed projects' facts (idempotent)."""
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("The demo is never seeded under the production configuration.")
+    try:
+        created = demo.seed(if_empty=if_empty)
+    except PortalError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from error
+    db.session.commit()
+    click.echo("Demo data created." if created else "Demo data already present; nothing changed.")
+    if created or not if_empty:
+        click.echo(demo.LOGINS_TEXT)
+
+
+def init_app(app: Flask) -> None:
+    for command in (create_user_command, send_mail_command, seed_demo_command):
+        app.cli.add_command(command)

@@ -1,0 +1,70 @@
+"""Engine behaviour that the race guarantees rest on, and the per-centre query scope.
+
+SQLite: foreign keys on, WAL, a busy timeout, and every transaction opened with BEGIN IMMEDIATE
+so that two writers queue instead of failing half-way (pysqlite's own BEGIN is deferred).
+"""
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+
+from portal.models.base import CentreOwned
+
+_busy_timeout_ms = 15_000
+
+
+def configure_sqlite(busy_timeout_ms: int) -> None:
+    global _busy_timeout_ms
+    _busy_timeout_ms = busy_timeout_ms
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    if type(dbapi_connection).__module__.split(".")[0] != "sqlite3":
+        return
+    # Hand transaction control to SQLAlchemy's "begin" event below.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.execute(f"PRAGMA busy_timeout = {int(_busy_timeout_ms)}")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin_immediate(connection: Any) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+CENTRE_KEY = "centre_id"
+
+
+def scope_session(session: Session, centre_id: int | None) -> None:
+    """Limit every ORM query of this session to one centre (None: no automatic scope)."""
+    if centre_id is None:
+        session.info.pop(CENTRE_KEY, None)
+    else:
+        session.info[CENTRE_KEY] = centre_id
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _add_centre_criteria(state: ORMExecuteState) -> None:
+    centre_id = state.session.info.get(CENTRE_KEY)
+    if (
+        centre_id is None
+        or not state.is_select
+        or state.is_column_load
+        or state.is_relationship_load
+    ):
+        return
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            CentreOwned,
+            lambda cls: cls.centre_id == centre_id,
+            include_aliases=True,
+        )
+    )

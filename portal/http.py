@@ -1,0 +1,149 @@
+"""What every request and response goes through: request id, scope, headers, error pages."""
+
+import logging
+import uuid
+
+from flask import (
+    Flask,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug import exceptions as werkzeug_exceptions
+from werkzeug.exceptions import HTTPException
+
+from portal import database
+from portal.extensions import db, login_manager
+from portal.i18n import LANG_KEY
+from portal.services import accounts
+from portal.services.errors import Forbidden, NotFound, PortalError
+
+log = logging.getLogger("portal.http")
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+@login_manager.user_loader
+def _load_user(session_id: str):
+    return accounts.load_from_session_id(session_id)
+
+
+def _before_request() -> None:
+    g.request_id = uuid.uuid4().hex[:12]
+    session.permanent = True  # idle timeout: PERMANENT_SESSION_LIFETIME, refreshed each request
+    centre_id = current_user.centre_id if current_user.is_authenticated else None
+    database.scope_session(db.session, centre_id)
+    asked = request.args.get("lang")
+    if asked in current_app.config["LANGUAGES"]:
+        session[LANG_KEY] = asked
+        if current_user.is_authenticated and current_user.locale != asked:
+            # The language choice is a preference, not a record: saved as it is asked for.
+            current_user.locale = asked
+            db.session.commit()
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "same-origin"
+    headers["X-Frame-Options"] = "DENY"
+    headers["X-Request-Id"] = g.get("request_id", "")
+    if current_app.config.get("HSTS"):
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    if current_user.is_authenticated and not request.path.startswith("/static/"):
+        # Pages with personal data are never kept by a browser or a proxy.
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _error_page(code: int, title: str, text: str):
+    if request.path.startswith("/healthz"):
+        return jsonify(status="error", request_id=g.get("request_id")), code
+    return (
+        render_template("errors/error.html", code=code, title=title, text=text),
+        code,
+    )
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_before_request)
+    app.after_request(_security_headers)
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+
+    @login_manager.unauthorized_handler
+    def _unauthorized():
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(_error):
+        return _error_page(
+            400,
+            _("The form has expired"),
+            _("The page was open too long or was sent twice. Go back, reload it and try again."),
+        )
+
+    @app.errorhandler(OperationalError)
+    def _database_unavailable(error):
+        db.session.rollback()
+        # The page must not try to load the user from the database that just failed.
+        g._login_user = login_manager.anonymous_user()
+        log.error("database unavailable: %s", type(error.orig).__name__)
+        return _error_page(
+            503,
+            _("The service is temporarily unavailable"),
+            _("We cannot reach our database right now. Nothing was saved. Try again in a minute."),
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        messages = {
+            400: (
+                _("Bad request"),
+                _("The request could not be understood. Go back and try again."),
+            ),
+            403: (_("Access denied"), _("You do not have permission to see this page.")),
+            404: (_("Page not found"), _("The page does not exist or you cannot see it.")),
+            405: (_("Method not allowed"), _("This address does not accept this kind of request.")),
+            429: (_("Too many attempts"), _("Wait a minute before trying again.")),
+        }
+        title, text = messages.get(
+            error.code, (_("Something went wrong"), _("The request could not be completed."))
+        )
+        return _error_page(error.code or 500, title, text)
+
+    @app.errorhandler(PortalError)
+    def _domain_error(error: PortalError):
+        # A view that did not catch a rule's refusal: show it plainly, never as a 500.
+        db.session.rollback()
+        if isinstance(error, NotFound):
+            return _http_error(werkzeug_exceptions.NotFound())
+        if isinstance(error, Forbidden):
+            return _http_error(werkzeug_exceptions.Forbidden())
+        return _error_page(400, _("The action could not be completed"), str(error.message))
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        db.session.rollback()
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _error_page(
+            500,
+            _("Something went wrong on our side"),
+            _("Nothing was saved. Please try again; if it happens again, tell us the code below."),
+        )

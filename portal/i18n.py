@@ -1,0 +1,49 @@
+"""Language choice and locale-aware formatting of dates, times and money (Europe/Warsaw)."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import Babel, format_currency, format_date, format_datetime, get_locale
+from flask_login import current_user
+
+LANG_KEY = "lang"
+
+
+def select_locale() -> str:
+    """The user's saved preference, then ?lang=, then this browser's choice, then Polish."""
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI and background work: the installation's language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    asked = request.args.get("lang")
+    if asked in languages:
+        return asked
+    if current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get(LANG_KEY) in languages:
+        return session[LANG_KEY]
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+def money(grosze: int | None) -> str:
+    """Integer grosze as the locale writes money: `1 234,56 zł` in Polish."""
+    if grosze is None:
+        return ""
+    return format_currency(Decimal(grosze) / 100, "PLN")
+
+
+def short_date(value: date | None) -> str:
+    return format_date(value, "medium") if value else ""
+
+
+def date_time(value: datetime | None) -> str:
+    return format_datetime(value, "medium") if value else ""
+
+
+def init_app(app: Flask, babel: Babel) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters.update(money=money, date=short_date, datetime=date_time)
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.globals["get_locale"] = get_locale

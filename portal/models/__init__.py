@@ -1,0 +1,51 @@
+"""The domain model, one module per aggregate; importing this registers every table."""
+
+from portal.models.allowances import Allowance, Instalment, PaymentList
+from portal.models.audit import AuditEntry, OutboxMessage
+from portal.models.centres import BudgetLine, Centre, Project, ProjectStage, Village
+from portal.models.contracts import SocialContract
+from portal.models.events import Event, Registration, event_villages
+from portal.models.people import AccountRequest, Participant, User, UserRole
+from portal.models.plans import (
+    CounsellingSession,
+    Course,
+    CourseAssignment,
+    DiagnosisTest,
+    DiagnosisTestType,
+    IndividualPlan,
+    PlanAction,
+    PlanComment,
+    PlanGoal,
+    PlanRevision,
+)
+
+__all__ = [
+    "AccountRequest",
+    "Allowance",
+    "AuditEntry",
+    "BudgetLine",
+    "Centre",
+    "CounsellingSession",
+    "Course",
+    "CourseAssignment",
+    "DiagnosisTest",
+    "DiagnosisTestType",
+    "Event",
+    "IndividualPlan",
+    "Instalment",
+    "OutboxMessage",
+    "Participant",
+    "PaymentList",
+    "PlanAction",
+    "PlanComment",
+    "PlanGoal",
+    "PlanRevision",
+    "Project",
+    "ProjectStage",
+    "Registration",
+    "SocialContract",
+    "User",
+    "UserRole",
+    "Village",
+    "event_villages",
+]

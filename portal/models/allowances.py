@@ -1,0 +1,104 @@
+"""Allowance requests, their monthly instalments, and the payment lists they are paid from."""
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.base import CentreOwned, Grosze, Timestamped, UTCDateTime, str_enum
+from portal.models.centres import BudgetLine
+from portal.models.contracts import SocialContract
+from portal.models.enums import AllowanceKind, AllowanceStatus, InstalmentStatus
+from portal.models.people import Participant, User
+
+
+class Allowance(CentreOwned, Timestamped, db.Model):
+    """A request prepared by a social worker and decided by someone else (four-eyes)."""
+
+    __tablename__ = "allowances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("social_contracts.id"), index=True)
+    budget_line_id: Mapped[int | None] = mapped_column(ForeignKey("budget_lines.id"))
+    kind: Mapped[AllowanceKind] = mapped_column(str_enum(AllowanceKind, "allowance_kind"))
+    # For a periodic allowance: per month; otherwise the single amount.
+    amount_grosze: Mapped[int] = mapped_column(Grosze)
+    first_month: Mapped[date | None]
+    last_month: Mapped[date | None]
+    purpose: Mapped[str] = mapped_column(String(300), default="")
+    justification: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[AllowanceStatus] = mapped_column(
+        str_enum(AllowanceStatus, "allowance_status"), default=AllowanceStatus.DRAFT
+    )
+    prepared_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rejection_reason: Mapped[str | None] = mapped_column(String(500))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    participant: Mapped[Participant] = relationship()
+    contract: Mapped[SocialContract | None] = relationship()
+    budget_line: Mapped[BudgetLine | None] = relationship()
+    prepared_by: Mapped[User] = relationship(foreign_keys=[prepared_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    instalments: Mapped[list["Instalment"]] = relationship(
+        back_populates="allowance", order_by="Instalment.month"
+    )
+
+    __table_args__ = (
+        CheckConstraint("amount_grosze > 0", name="amount_positive"),
+        # Four-eyes, backed by the database: nobody decides their own request.
+        CheckConstraint(
+            "decided_by_id IS NULL OR decided_by_id <> prepared_by_id", name="four_eyes"
+        ),
+        CheckConstraint(
+            "last_month IS NULL OR first_month IS NULL OR last_month >= first_month",
+            name="months_in_order",
+        ),
+        CheckConstraint(
+            "kind <> 'periodic' OR (first_month IS NOT NULL AND last_month IS NOT NULL)",
+            name="periodic_has_months",
+        ),
+    )
+
+
+class PaymentList(CentreOwned, Timestamped, db.Model):
+    """The month's list of instalments to pay, signed and paid as one document."""
+
+    __tablename__ = "payment_lists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    instalments: Mapped[list["Instalment"]] = relationship(back_populates="payment_list")
+
+    __table_args__ = (UniqueConstraint("centre_id", "month"),)
+
+
+class Instalment(CentreOwned, db.Model):
+    """One payment of an approved allowance: one per month of a periodic allowance."""
+
+    __tablename__ = "instalments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    allowance_id: Mapped[int] = mapped_column(ForeignKey("allowances.id"), index=True)
+    month: Mapped[date]
+    amount_grosze: Mapped[int] = mapped_column(Grosze)
+    status: Mapped[InstalmentStatus] = mapped_column(
+        str_enum(InstalmentStatus, "instalment_status"), default=InstalmentStatus.DUE
+    )
+    payment_list_id: Mapped[int | None] = mapped_column(ForeignKey("payment_lists.id"))
+    paid_on: Mapped[date | None]
+
+    allowance: Mapped[Allowance] = relationship(back_populates="instalments")
+    payment_list: Mapped[PaymentList | None] = relationship(back_populates="instalments")
+
+    __table_args__ = (
+        UniqueConstraint("allowance_id", "month"),
+        CheckConstraint("amount_grosze > 0", name="amount_positive"),
+        CheckConstraint("status <> 'paid' OR paid_on IS NOT NULL", name="paid_has_date"),
+    )

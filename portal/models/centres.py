@@ -1,0 +1,133 @@
+"""Centres, their villages, projects, yearly stages and budget lines."""
+
+from datetime import date
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.base import CentreOwned, Grosze, Timestamped, str_enum
+from portal.models.enums import BudgetLineKind, CentreKind
+
+
+class Centre(Timestamped, db.Model):
+    """A social-welfare centre: every other record belongs to exactly one."""
+
+    __tablename__ = "centres"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    short_name: Mapped[str] = mapped_column(String(60), unique=True)
+    kind: Mapped[CentreKind] = mapped_column(str_enum(CentreKind, "centre_kind"))
+    town: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    # Settings: how many hours before an event participants may still cancel, by default.
+    default_cancellation_cutoff_hours: Mapped[int] = mapped_column(default=24)
+    reminder_days_before: Mapped[int] = mapped_column(default=1)
+    # Demo centres are rebuilt by seed-demo; real ones are never touched by it.
+    is_demo: Mapped[bool] = mapped_column(default=False)
+
+    villages: Mapped[list["Village"]] = relationship(
+        back_populates="centre", order_by="Village.name"
+    )
+    projects: Mapped[list["Project"]] = relationship(back_populates="centre")
+
+    __table_args__ = (
+        CheckConstraint("default_cancellation_cutoff_hours >= 0", name="cutoff_not_negative"),
+        CheckConstraint("reminder_days_before >= 0", name="reminder_not_negative"),
+    )
+
+
+class Village(CentreOwned, db.Model):
+    """A sołectwo: the unit the Local Activity Programme targets."""
+
+    __tablename__ = "villages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    centre: Mapped[Centre] = relationship(back_populates="villages")
+
+    __table_args__ = (UniqueConstraint("centre_id", "name"),)
+
+
+class Project(CentreOwned, Timestamped, db.Model):
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    number: Mapped[str] = mapped_column(String(60), default="")
+    programme: Mapped[str] = mapped_column(String(200), default="")
+    # The ESF line: priority / measure / sub-measure, printed on attendance lists.
+    priority: Mapped[str] = mapped_column(String(60), default="")
+    measure: Mapped[str] = mapped_column(String(60), default="")
+    submeasure: Mapped[str] = mapped_column(String(60), default="")
+    start_date: Mapped[date]
+    end_date: Mapped[date | None]
+    coordinator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    centre: Mapped[Centre] = relationship(back_populates="projects")
+    stages: Mapped[list["ProjectStage"]] = relationship(
+        back_populates="project", order_by="ProjectStage.year"
+    )
+
+    __table_args__ = (
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="end_after_start"),
+    )
+
+
+class ProjectStage(db.Model):
+    """One year (etap) of a project, with its own budget."""
+
+    __tablename__ = "project_stages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    year: Mapped[int]
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+
+    project: Mapped[Project] = relationship(back_populates="stages")
+    budget_lines: Mapped[list["BudgetLine"]] = relationship(
+        back_populates="stage", order_by="BudgetLine.id"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("project_id", "year"),
+        CheckConstraint("end_date >= start_date", name="end_after_start"),
+    )
+
+    @property
+    def planned_total(self) -> int:
+        return sum(line.planned_grosze for line in self.budget_lines)
+
+
+class BudgetLine(CentreOwned, db.Model):
+    """A line of a stage's budget; committed and paid never exceed planned (database-enforced)."""
+
+    __tablename__ = "budget_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("project_stages.id"), index=True)
+    kind: Mapped[BudgetLineKind] = mapped_column(str_enum(BudgetLineKind, "budget_line_kind"))
+    # An optional note beside the kind's translated label (e.g. what "other" covers).
+    name: Mapped[str] = mapped_column(String(200), default="")
+    planned_grosze: Mapped[int] = mapped_column(Grosze)
+    committed_grosze: Mapped[int] = mapped_column(Grosze, default=0)
+    paid_grosze: Mapped[int] = mapped_column(Grosze, default=0)
+
+    stage: Mapped[ProjectStage] = relationship(back_populates="budget_lines")
+
+    __table_args__ = (
+        UniqueConstraint("stage_id", "kind"),
+        CheckConstraint("planned_grosze >= 0", name="planned_not_negative"),
+        CheckConstraint(
+            "committed_grosze >= 0 AND committed_grosze <= planned_grosze", name="within_plan"
+        ),
+        CheckConstraint("paid_grosze >= 0 AND paid_grosze <= committed_grosze", name="paid_within"),
+    )
+
+    @property
+    def left_grosze(self) -> int:
+        return self.planned_grosze - self.committed_grosze

@@ -1,0 +1,244 @@
+"""Accounts, roles, participants (with their ESF monitoring data) and account requests."""
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.base import CentreOwned, Timestamped, UTCDateTime, str_enum
+from portal.models.centres import Centre, Project, Village
+from portal.models.enums import (
+    STAFF_ROLES,
+    Answer,
+    Area,
+    Education,
+    LabourMarketStatus,
+    RequestStatus,
+    Role,
+    Sex,
+)
+
+
+class User(Timestamped, db.Model):
+    """An account. Installation administrators may have no centre; everybody else has one."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int | None] = mapped_column(ForeignKey("centres.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    locale: Mapped[str | None] = mapped_column(String(5))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    # Changing this ends every session of the user (logout, password change, role change).
+    session_token: Mapped[str] = mapped_column(String(64))
+    # Changing this invalidates every invitation or reset link sent before.
+    link_nonce: Mapped[str] = mapped_column(String(64))
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    centre: Mapped[Centre | None] = relationship()
+    role_rows: Mapped[list["UserRole"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+    participant: Mapped["Participant | None"] = relationship(
+        back_populates="user", foreign_keys="Participant.user_id"
+    )
+
+    __table_args__ = (
+        CheckConstraint("failed_logins >= 0", name="failed_logins_not_negative"),
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+    )
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(row.role for row in self.role_rows)
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.roles & STAFF_ROLES)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    # Flask-Login protocol. The id carries the session token, so rotating it logs out everywhere.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[Role] = mapped_column(str_enum(Role, "role"), primary_key=True)
+
+    user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class Participant(CentreOwned, Timestamped, db.Model):
+    """A person supported by the project, with or without an account.
+
+    Carries the ESF monitoring data set (SL2014, a superset of PEFS 2007). Age is never stored:
+    it is computed from the birth date and the start of support.
+    """
+
+    __tablename__ = "participants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), unique=True)
+    advisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    social_worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"), index=True)
+
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    pesel: Mapped[str | None] = mapped_column(String(11))
+    no_pesel_country: Mapped[str | None] = mapped_column(String(60))
+    sex: Mapped[Sex | None] = mapped_column(str_enum(Sex, "sex"))
+    birth_date: Mapped[date | None]
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(30))
+
+    on_contract_path: Mapped[bool] = mapped_column(default=False)
+    on_pal_path: Mapped[bool] = mapped_column(default=False)
+
+    # Monitoring: education and address.
+    education: Mapped[Education | None] = mapped_column(str_enum(Education, "education"))
+    voivodeship: Mapped[str | None] = mapped_column(String(60))
+    county: Mapped[str | None] = mapped_column(String(60))
+    commune: Mapped[str | None] = mapped_column(String(60))
+    town: Mapped[str | None] = mapped_column(String(100))
+    street: Mapped[str | None] = mapped_column(String(100))
+    building_number: Mapped[str | None] = mapped_column(String(10))
+    flat_number: Mapped[str | None] = mapped_column(String(10))
+    postcode: Mapped[str | None] = mapped_column(String(6))
+    area: Mapped[Area | None] = mapped_column(str_enum(Area, "area"))
+    cares_for_child_under_7: Mapped[bool | None]
+    cares_for_dependant: Mapped[bool | None]
+
+    # Monitoring: participation.
+    support_start: Mapped[date | None]
+    support_end: Mapped[date | None]
+    left_early: Mapped[bool | None]
+
+    # Monitoring: labour-market status at entry.
+    labour_market_status: Mapped[LabourMarketStatus | None] = mapped_column(
+        str_enum(LabourMarketStatus, "labour_market_status")
+    )
+    is_long_term_unemployed: Mapped[bool | None]
+    is_in_education: Mapped[bool | None]
+    occupation: Mapped[str | None] = mapped_column(String(100))
+    employer_kind: Mapped[str | None] = mapped_column(String(100))
+
+    # Monitoring: social situation, each yes / no / refuses to answer.
+    minority: Mapped[Answer | None] = mapped_column(str_enum(Answer, "answer_minority"))
+    homeless: Mapped[Answer | None] = mapped_column(str_enum(Answer, "answer_homeless"))
+    disability: Mapped[Answer | None] = mapped_column(str_enum(Answer, "answer_disability"))
+    jobless_household: Mapped[Answer | None] = mapped_column(str_enum(Answer, "answer_jobless"))
+    jobless_household_with_children: Mapped[Answer | None] = mapped_column(
+        str_enum(Answer, "answer_jobless_children")
+    )
+    single_adult_with_children: Mapped[Answer | None] = mapped_column(
+        str_enum(Answer, "answer_single_adult")
+    )
+    other_disadvantage: Mapped[Answer | None] = mapped_column(str_enum(Answer, "answer_other"))
+
+    # Monitoring: result at exit (within four weeks of leaving).
+    exit_employed: Mapped[bool | None]
+    exit_job_seeking: Mapped[bool | None]
+    exit_in_education: Mapped[bool | None]
+    exit_qualification: Mapped[bool | None]
+    exit_completed_path: Mapped[bool | None]
+
+    # A private calendar feed: a secret, revocable token (never the PESEL, never the id).
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User | None] = relationship(back_populates="participant", foreign_keys=[user_id])
+    advisor: Mapped[User | None] = relationship(foreign_keys=[advisor_id])
+    social_worker: Mapped[User | None] = relationship(foreign_keys=[social_worker_id])
+    village: Mapped[Village | None] = relationship()
+    project: Mapped[Project] = relationship()
+
+    __table_args__ = (
+        # One person is recorded once per centre; PESEL is unique where present.
+        Index(
+            "uq_participants_centre_id_pesel",
+            "centre_id",
+            "pesel",
+            unique=True,
+            sqlite_where=text("pesel IS NOT NULL"),
+            postgresql_where=text("pesel IS NOT NULL"),
+        ),
+        CheckConstraint("pesel IS NULL OR length(pesel) = 11", name="pesel_length"),
+        CheckConstraint(
+            "support_end IS NULL OR support_start IS NULL OR support_end >= support_start",
+            name="support_end_after_start",
+        ),
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def masked_pesel(self) -> str:
+        """The PESEL as lists show it: the last four digits, never the birth date."""
+        return f"*******{self.pesel[-4:]}" if self.pesel else ""
+
+
+class AccountRequest(CentreOwned, Timestamped, db.Model):
+    """A resident without an account asks for one; staff accept or refuse."""
+
+    __tablename__ = "account_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254))
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"))
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[RequestStatus] = mapped_column(
+        str_enum(RequestStatus, "request_status"), default=RequestStatus.PENDING
+    )
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refusal_reason: Mapped[str | None] = mapped_column(String(500))
+
+    village: Mapped[Village | None] = relationship()
+
+    __table_args__ = (
+        Index(
+            "uq_account_requests_pending_email",
+            "centre_id",
+            "email",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )

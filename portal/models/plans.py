@@ -1,0 +1,223 @@
+"""Vocational diagnosis, counselling, courses and the individual development plan (IPRZ)."""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.base import CentreOwned, Grosze, Timestamped, UTCDateTime, str_enum
+from portal.models.enums import (
+    ActionKind,
+    ActionStatus,
+    CounsellingKind,
+    CourseStatus,
+    GoalStatus,
+    PlanStatus,
+)
+from portal.models.people import Participant, User
+
+
+class DiagnosisTestType(CentreOwned, db.Model):
+    """A kind of diagnosis test (Multiselect, WIS, ...), kept per centre."""
+
+    __tablename__ = "diagnosis_test_types"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+    __table_args__ = (UniqueConstraint("centre_id", "name"),)
+
+
+class DiagnosisTest(CentreOwned, Timestamped, db.Model):
+    __tablename__ = "diagnosis_tests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    test_type_id: Mapped[int] = mapped_column(ForeignKey("diagnosis_test_types.id"))
+    taken_on: Mapped[date]
+    result_summary: Mapped[str] = mapped_column(Text, default="")
+    advisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    test_type: Mapped[DiagnosisTestType] = relationship()
+
+
+class CounsellingSession(CentreOwned, Timestamped, db.Model):
+    __tablename__ = "counselling_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    kind: Mapped[CounsellingKind] = mapped_column(str_enum(CounsellingKind, "counselling_kind"))
+    held_on: Mapped[date]
+    duration_minutes: Mapped[int]
+    notes: Mapped[str] = mapped_column(Text, default="")
+    advisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    __table_args__ = (
+        CheckConstraint("duration_minutes > 0 AND duration_minutes <= 600", name="duration"),
+    )
+
+
+class Course(CentreOwned, db.Model):
+    """The centre's catalogue of vocational courses."""
+
+    __tablename__ = "courses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    provider: Mapped[str] = mapped_column(String(200), default="")
+    hours: Mapped[int | None]
+    price_grosze: Mapped[int | None] = mapped_column(Grosze)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    __table_args__ = (
+        UniqueConstraint("centre_id", "name"),
+        CheckConstraint("hours IS NULL OR hours > 0", name="hours_positive"),
+        CheckConstraint("price_grosze IS NULL OR price_grosze >= 0", name="price_not_negative"),
+    )
+
+
+class IndividualPlan(CentreOwned, Timestamped, db.Model):
+    """The advisor's Indywidualny Plan Rozwoju Zawodowego; every save is a revision.
+
+    `version_id` makes a save based on an old version fail instead of overwriting silently.
+    """
+
+    __tablename__ = "individual_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), unique=True)
+    advisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[PlanStatus] = mapped_column(
+        str_enum(PlanStatus, "plan_status"), default=PlanStatus.DRAFT
+    )
+    strengths: Mapped[list[str]] = mapped_column(JSON, default=list)
+    weaknesses: Mapped[list[str]] = mapped_column(JSON, default=list)
+    opportunities: Mapped[list[str]] = mapped_column(JSON, default=list)
+    threats: Mapped[list[str]] = mapped_column(JSON, default=list)
+    potential: Mapped[str] = mapped_column(Text, default="")
+    predispositions: Mapped[str] = mapped_column(Text, default="")
+    target_occupations: Mapped[str] = mapped_column(Text, default="")
+    market_demand: Mapped[str] = mapped_column(Text, default="")
+    market_fit: Mapped[str] = mapped_column(Text, default="")
+    # Never shown to the participant: not on a page, an export, a PDF or an e-mail.
+    advisor_notes: Mapped[str] = mapped_column(Text, default="")
+    # The revision number the participant sees; revisions are append-only, so it stays valid.
+    shared_revision_number: Mapped[int | None]
+    shared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reopened_reason: Mapped[str | None] = mapped_column(String(500))
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    participant: Mapped[Participant] = relationship()
+    advisor: Mapped[User | None] = relationship()
+    goals: Mapped[list["PlanGoal"]] = relationship(
+        back_populates="plan", order_by="PlanGoal.position", cascade="all, delete-orphan"
+    )
+    actions: Mapped[list["PlanAction"]] = relationship(
+        back_populates="plan", order_by="PlanAction.due_date", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+
+class PlanGoal(db.Model):
+    __tablename__ = "plan_goals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("individual_plans.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    description: Mapped[str] = mapped_column(String(500))
+    target_date: Mapped[date | None]
+    status: Mapped[GoalStatus] = mapped_column(
+        str_enum(GoalStatus, "goal_status"), default=GoalStatus.OPEN
+    )
+
+    plan: Mapped[IndividualPlan] = relationship(back_populates="goals")
+
+
+class PlanAction(db.Model):
+    __tablename__ = "plan_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("individual_plans.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[ActionKind] = mapped_column(str_enum(ActionKind, "action_kind"))
+    description: Mapped[str] = mapped_column(String(500))
+    due_date: Mapped[date | None]
+    responsible: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[ActionStatus] = mapped_column(
+        str_enum(ActionStatus, "action_status"), default=ActionStatus.PLANNED
+    )
+    course_assignment_id: Mapped[int | None] = mapped_column(ForeignKey("course_assignments.id"))
+
+    plan: Mapped[IndividualPlan] = relationship(back_populates="actions")
+
+
+class PlanRevision(db.Model):
+    """One save of a plan: who, when, which fields changed (old and new), and a full snapshot."""
+
+    __tablename__ = "plan_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("individual_plans.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int]
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    author: Mapped[User | None] = relationship()
+
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+
+
+class PlanComment(db.Model):
+    """A participant's question or comment on their shared plan, for the advisor."""
+
+    __tablename__ = "plan_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("individual_plans.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CourseAssignment(CentreOwned, Timestamped, db.Model):
+    """A course proposed to a participant, then enrolled, completed or dropped."""
+
+    __tablename__ = "course_assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("individual_plans.id"))
+    status: Mapped[CourseStatus] = mapped_column(
+        str_enum(CourseStatus, "course_status"), default=CourseStatus.PROPOSED
+    )
+    planned_start: Mapped[date | None]
+    planned_end: Mapped[date | None]
+    certificate_number: Mapped[str | None] = mapped_column(String(60))
+    completed_on: Mapped[date | None]
+    drop_reason: Mapped[str | None] = mapped_column(String(500))
+    cost_grosze: Mapped[int] = mapped_column(Grosze, default=0)
+
+    course: Mapped[Course] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("cost_grosze >= 0", name="cost_not_negative"),
+        CheckConstraint(
+            "planned_end IS NULL OR planned_start IS NULL OR planned_end >= planned_start",
+            name="end_after_start",
+        ),
+    )

@@ -1,0 +1,238 @@
+"""Accounts: creation, invitations, password resets, login with throttling, ending sessions."""
+
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import case, literal, select, update
+
+from portal.extensions import db
+from portal.models import Centre, User, UserRole
+from portal.models.base import UTCDateTime
+from portal.models.enums import Role
+from portal.services import audit, mail, passwords
+from portal.services.errors import AccountLocked, AlreadyExists, InvalidLink, LoginFailed
+
+INVITE = "invite"
+RESET = "reset"
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def get_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    roles: set[Role],
+    centre: Centre | None,
+    actor: User | None,
+    password: str | None = None,
+    locale: str | None = None,
+) -> User:
+    """Create an account; without a password it can only be entered through an invitation."""
+    email = normalise_email(email)
+    if get_by_email(email) is not None:
+        raise AlreadyExists(
+            _l("An account with this e-mail address already exists."), field="email"
+        )
+    if password is not None:
+        passwords.check_policy(password, email=email)
+    user = User(
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        centre_id=centre.id if centre else None,
+        password_hash=passwords.hash_password(password) if password else None,
+        locale=locale,
+        session_token=new_token(),
+        link_nonce=new_token(),
+    )
+    user.role_rows = [UserRole(role=role) for role in sorted(roles)]
+    db.session.add(user)
+    audit.record(
+        "user.create",
+        user,
+        actor=actor,
+        centre_id=user.centre_id,
+        changes={"email": (None, email), "roles": (None, sorted(r.value for r in roles))},
+    )
+    return user
+
+
+def set_roles(user: User, roles: set[Role], *, actor: User) -> None:
+    """Change a user's roles; every session of theirs ends, so new rights apply at once."""
+    old = sorted(r.value for r in user.roles)
+    user.role_rows = [UserRole(role=role) for role in sorted(roles)]
+    user.session_token = new_token()
+    audit.record(
+        "user.roles",
+        user,
+        actor=actor,
+        centre_id=user.centre_id,
+        changes={"roles": (old, sorted(r.value for r in roles))},
+    )
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="portal-account-links")
+
+
+def make_link_token(user: User, purpose: str) -> str:
+    """A signed token for a one-time link; it dies when the user's link nonce changes."""
+    return _serializer().dumps({"u": user.id, "n": user.link_nonce, "p": purpose})
+
+
+def user_from_link(token: str, purpose: str) -> User:
+    max_age = current_app.config[
+        "INVITATION_MAX_AGE" if purpose == INVITE else "PASSWORD_RESET_MAX_AGE"
+    ]
+    try:
+        data = _serializer().loads(token, max_age=int(max_age.total_seconds()))
+    except (SignatureExpired, BadSignature) as error:
+        raise InvalidLink() from error
+    if not isinstance(data, dict) or data.get("p") != purpose:
+        raise InvalidLink()
+    user = db.session.get(User, data.get("u"))
+    if (
+        user is None
+        or not user.is_active
+        or not secrets.compare_digest(str(data.get("n")), user.link_nonce)
+    ):
+        raise InvalidLink()
+    return user
+
+
+def link_url(user: User, purpose: str) -> str:
+    path = "set-password" if purpose == INVITE else "reset-password"
+    base = current_app.config["BASE_URL"].rstrip("/")
+    return f"{base}/auth/{path}/{make_link_token(user, purpose)}"
+
+
+def invite(user: User, *, actor: User | None) -> str:
+    """Queue the invitation e-mail (and return its link, for the CLI to print)."""
+    url = link_url(user, INVITE)
+    mail.queue(
+        user.email,
+        "invitation",
+        locale=user.locale,
+        centre_id=user.centre_id,
+        user=user,
+        url=url,
+        centre=user.centre,
+        days=current_app.config["INVITATION_MAX_AGE"].days,
+    )
+    audit.record("user.invite", user, actor=actor, centre_id=user.centre_id)
+    return url
+
+
+def request_password_reset(email: str) -> None:
+    """Queue a reset link if the account exists; the answer to the person is the same either way."""
+    user = get_by_email(email)
+    if user is None or not user.is_active:
+        return
+    url = link_url(user, RESET)
+    minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 60)
+    mail.queue(
+        user.email,
+        "password_reset",
+        locale=user.locale,
+        centre_id=user.centre_id,
+        user=user,
+        url=url,
+        minutes=minutes,
+    )
+    audit.record("user.reset_requested", user, actor=None, centre_id=user.centre_id)
+
+
+def set_password_from_link(token: str, purpose: str, password: str) -> User:
+    """Set the password; the link, every other link and every session die with it."""
+    user = user_from_link(token, purpose)
+    passwords.check_policy(password, email=user.email)
+    # Conditional on the nonce: two tabs submitting the same link have one effect.
+    result = db.session.execute(
+        update(User)
+        .where(User.id == user.id, User.link_nonce == user.link_nonce)
+        .values(
+            password_hash=passwords.hash_password(password),
+            link_nonce=new_token(),
+            session_token=new_token(),
+            failed_logins=0,
+            locked_until=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise InvalidLink()
+    db.session.refresh(user)
+    audit.record(
+        f"user.password_set.{purpose}",
+        user,
+        actor=user,
+        centre_id=user.centre_id,
+        changes={"password": (None, "set")},
+    )
+    return user
+
+
+def authenticate(email: str, password: str, *, now: datetime) -> User:
+    """Check the password with a per-account failure counter shared by every worker."""
+    config = current_app.config
+    user = get_by_email(email)
+    if user is None or not user.is_active:
+        passwords.verify(None, password)  # same time and same answer as a wrong password
+        raise LoginFailed()
+    if user.locked_until is not None and user.locked_until > now:
+        raise AccountLocked()
+    if not passwords.verify(user.password_hash, password):
+        # One atomic UPDATE, so parallel guesses on several workers all count.
+        reaches_limit = User.failed_logins + 1 >= config["LOGIN_MAX_FAILURES"]
+        db.session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(
+                failed_logins=case((reaches_limit, 0), else_=User.failed_logins + 1),
+                locked_until=case(
+                    (
+                        reaches_limit,
+                        literal(now + timedelta(minutes=config["LOGIN_LOCK_MINUTES"]), UTCDateTime),
+                    ),
+                    else_=User.locked_until,
+                ),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        raise LoginFailed()
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Logout everywhere: the session token in every cookie stops matching."""
+    user.session_token = new_token()
+
+
+def load_from_session_id(session_id: str) -> User | None:
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user

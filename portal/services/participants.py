@@ -1,0 +1,190 @@
+"""Participants: recording a person, their account, and who among the staff may see them."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, or_, select
+
+from portal.extensions import db
+from portal.models import Centre, Participant, Project, User, Village
+from portal.models.enums import Role
+from portal.services import accounts, audit, pesel
+from portal.services.errors import AlreadyExists, Forbidden, NotFound
+
+
+def create_participant(
+    *,
+    centre: Centre,
+    project: Project,
+    first_name: str,
+    last_name: str,
+    actor: User | None,
+    pesel_number: str | None = None,
+    village: Village | None = None,
+    email: str | None = None,
+    on_contract_path: bool = False,
+    on_pal_path: bool = False,
+    advisor: User | None = None,
+    social_worker: User | None = None,
+) -> Participant:
+    """Record a person; a PESEL must be valid and unique in the centre (birth date, sex follow)."""
+    if project.centre_id != centre.id or (village is not None and village.centre_id != centre.id):
+        raise NotFound()
+    person = Participant(
+        centre_id=centre.id,
+        project_id=project.id,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        village_id=village.id if village else None,
+        email=accounts.normalise_email(email) if email else None,
+        on_contract_path=on_contract_path,
+        on_pal_path=on_pal_path,
+        advisor_id=advisor.id if advisor else None,
+        social_worker_id=social_worker.id if social_worker else None,
+    )
+    if pesel_number:
+        number = pesel.normalise(pesel_number)
+        taken = db.session.scalar(
+            select(Participant.id).where(
+                Participant.centre_id == centre.id, Participant.pesel == number
+            )
+        )
+        if taken:
+            raise AlreadyExists(
+                _l("A participant with this PESEL number is already recorded."), field="pesel"
+            )
+        person.pesel = number
+        person.birth_date = pesel.birth_date(number)
+        person.sex = pesel.sex(number)
+    db.session.add(person)
+    audit.record(
+        "participant.create",
+        person,
+        actor=actor,
+        changes={
+            "name": (None, person.full_name),
+            "pesel": (None, person.pesel),
+            "village_id": (None, person.village_id),
+        },
+    )
+    return person
+
+
+def create_account(
+    person: Participant,
+    *,
+    email: str,
+    actor: User | None,
+    locale: str | None = None,
+    password: str | None = None,
+) -> User:
+    """Give a recorded person an account (participant role) linked to their record."""
+    if person.user_id is not None:
+        raise AlreadyExists(_l("This participant already has an account."), field="email")
+    centre = db.session.get(Centre, person.centre_id)
+    user = accounts.create_user(
+        email=email,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        roles={Role.PARTICIPANT},
+        centre=centre,
+        actor=actor,
+        password=password,
+        locale=locale,
+    )
+    db.session.flush()
+    person.user_id = user.id
+    person.email = user.email
+    audit.record("participant.account", person, actor=actor, changes={"user_id": (None, user.id)})
+    return user
+
+
+def visible_to(staff: User) -> Select:
+    """The participants a staff member may see: advisors only those assigned to them."""
+    query = select(Participant).where(Participant.centre_id == staff.centre_id)
+    if staff.has_role(Role.COORDINATOR, Role.SOCIAL_WORKER, Role.ADMIN):
+        return query
+    if staff.has_role(Role.ADVISOR):
+        return query.where(Participant.advisor_id == staff.id)
+    return query.where(Participant.id.is_(None))
+
+
+def list_for_staff(staff: User, *, search: str = "", limit: int = 200) -> list[Participant]:
+    query = visible_to(staff)
+    if search:
+        like = f"%{search.strip()}%"
+        query = query.where(
+            or_(Participant.last_name.ilike(like), Participant.first_name.ilike(like))
+        )
+    query = query.order_by(Participant.last_name, Participant.first_name).limit(limit)
+    return list(db.session.scalars(query))
+
+
+def get_for_staff(staff: User, participant_id: int) -> Participant:
+    person = db.session.scalar(visible_to(staff).where(Participant.id == participant_id))
+    if person is None:
+        raise NotFound()
+    return person
+
+
+def own_record(user: User) -> Participant:
+    """A participant's own record: the only one they can ever reach."""
+    person = db.session.scalar(select(Participant).where(Participant.user_id == user.id))
+    if person is None:
+        raise Forbidden()
+    return person
+
+
+def current_project(centre_id: int) -> Project | None:
+    """The centre's project with the latest start: the one new participants join by default."""
+    return db.session.scalar(
+        select(Project)
+        .where(Project.centre_id == centre_id)
+        .order_by(Project.start_date.desc(), Project.id.desc())
+        .limit(1)
+    )
+
+
+def list_villages(centre_id: int) -> list[Village]:
+    return list(
+        db.session.scalars(
+            select(Village).where(Village.centre_id == centre_id).order_by(Village.name)
+        )
+    )
+
+
+def path_counts(centre_id: int) -> dict[str, int]:
+    """How many people the centre supports, on each path (one query)."""
+    from sqlalchemy import func
+
+    row = db.session.execute(
+        select(
+            func.count(Participant.id),
+            func.count(Participant.id).filter(Participant.on_contract_path.is_(True)),
+            func.count(Participant.id).filter(Participant.on_pal_path.is_(True)),
+        ).where(Participant.centre_id == centre_id)
+    ).one()
+    return {"total": row[0], "contract": row[1], "pal": row[2]}
+
+
+def list_staff(centre_id: int, *roles: Role) -> list[User]:
+    from portal.models import UserRole
+
+    query = select(User).where(User.centre_id == centre_id, User.is_active.is_(True))
+    if roles:
+        query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(roles))))
+    return list(db.session.scalars(query.order_by(User.last_name, User.first_name)))
+
+
+def get_staff_member(centre_id: int, user_id: int, role: Role) -> User:
+    """A member of this centre's staff with `role`; anyone else is as good as missing."""
+    from portal.models import UserRole
+
+    user = db.session.scalar(
+        select(User).where(
+            User.id == user_id,
+            User.centre_id == centre_id,
+            User.id.in_(select(UserRole.user_id).where(UserRole.role == role)),
+        )
+    )
+    if user is None:
+        raise NotFound()
+    return user
