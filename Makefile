@@ -46,10 +46,12 @@ test: install translations lint
 
 extract: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -c "i18n:" --sort-by-file \
-		--project=portal -o translations/messages.pot .
+		--project=portal -w 100 -o translations/messages.pot .
 
 update-translations: extract
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching \
+		--ignore-obsolete -w 100
+	$(BIN)/python translations/sync_english.py
 
 clean:
 	rm -rf $(VENV) instance translations/*/LC_MESSAGES/*.mo
