@@ -14,7 +14,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
     from portal.participant import views as participant_views
     from portal.public import views as public_views
-    from portal.staff import views as staff_views
+    from portal.staff import bp as staff_bp
 
     app = Flask(
         __name__,
@@ -44,7 +44,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     login_manager.init_app(app)
     http.init_app(app)
 
-    for blueprint in (public_views.bp, auth_views.bp, participant_views.bp, staff_views.bp):
+    for blueprint in (public_views.bp, auth_views.bp, participant_views.bp, staff_bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)
     return app

@@ -4,6 +4,7 @@ import sys
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -30,6 +31,7 @@ from portal.services.errors import PortalError
 @click.option("--village", default=None, help="Participants only: the village name.")
 @click.option("--project", "project_id", type=int, default=None, help="Participants only.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
 def create_user_command(
     email, roles, centre_name, first_name, last_name, pesel, village, project_id, password_stdin
 ):
@@ -116,6 +118,7 @@ def _find_village(centre: Centre, name: str | None) -> Village | None:
 
 @click.command("send-mail")
 @click.option("--limit", default=100, show_default=True)
+@with_appcontext
 def send_mail_command(limit):
     """Deliver the messages waiting in the outbox (run it from cron every minute)."""
     sent, failed = mail.deliver_pending(limit=limit)
@@ -126,6 +129,7 @@ def send_mail_command(limit):
 
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database holds any data.")
+@with_appcontext
 def seed_demo_command(if_empty):
     """Build the two demo centres from the seed projects' facts (idempotent)."""
     if current_app.config["ENV_NAME"] == "production":

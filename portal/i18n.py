@@ -4,7 +4,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import Babel, format_currency, format_date, format_datetime, get_locale
+from flask_babel import (
+    Babel,
+    format_currency,
+    format_date,
+    format_datetime,
+    format_time,
+    get_locale,
+)
 from flask_login import current_user
 
 LANG_KEY = "lang"
@@ -39,11 +46,16 @@ def short_date(value: date | None) -> str:
 
 
 def date_time(value: datetime | None) -> str:
-    return format_datetime(value, "medium") if value else ""
+    # Day, month name and time without seconds, in the reader's language.
+    return format_datetime(value, "EEE d MMM y, HH:mm") if value else ""
+
+
+def short_time(value: datetime | None) -> str:
+    return format_time(value, "short") if value else ""
 
 
 def init_app(app: Flask, babel: Babel) -> None:
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.filters.update(money=money, date=short_date, datetime=date_time)
+    app.jinja_env.filters.update(money=money, date=short_date, datetime=date_time, time=short_time)
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.globals["get_locale"] = get_locale

@@ -1,11 +1,26 @@
 """The participant's own pages: only ever their own record."""
 
-from flask import Blueprint, render_template
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.auth.access import require_roles
-from portal.models.enums import Role
-from portal.services import participants
+from portal.extensions import db
+from portal.models.base import utcnow
+from portal.models.enums import EventType, RegistrationStatus, Role
+from portal.participant.forms import ConfirmForm, SignUpForm
+from portal.services import calendar, events, participants, signups
+from portal.services.errors import NotFound, PortalError
 
 bp = Blueprint("participant", __name__, url_prefix="/me")
 
@@ -15,7 +30,187 @@ def _participants_only():
     return require_roles(Role.PARTICIPANT)
 
 
+def _me():
+    return participants.own_record(current_user)
+
+
 @bp.get("/")
 def home():
-    person = participants.own_record(current_user)
-    return render_template("participant/home.html", person=person)
+    person = _me()
+    now = utcnow()
+    upcoming = events.my_events(person, now=now, past=False)
+    active = [r for r in upcoming if r.status in signups.ACTIVE]
+    return render_template(
+        "participant/home.html",
+        person=person,
+        upcoming=active[:5],
+        positions=signups.waiting_positions([r.event_id for r in active[:5]]),
+    )
+
+
+@bp.get("/events")
+def event_list():
+    person = _me()
+    past = request.args.get("tab") == "past"
+    event_type = request.args.get("type") or None
+    village = request.args.get("village", type=int) or None
+    try:
+        event_type = EventType(event_type) if event_type else None
+    except ValueError:
+        event_type = None
+    found = events.list_for_participant(
+        person, now=utcnow(), past=past, event_type=event_type, village_id=village
+    )
+    ids = [event.id for event in found]
+    return render_template(
+        "participant/events.html",
+        events=found,
+        past=past,
+        event_type=event_type,
+        village=village,
+        villages=participants.list_villages(person.centre_id),
+        mine=events.registrations_of(person, ids),
+        waiting=events.waiting_counts(ids),
+        event_types=EventType,
+    )
+
+
+def _event_page(person, event, form=None, status=200):
+    registration = signups.find(event.id, person.id)
+    position = None
+    if registration is not None and registration.status == RegistrationStatus.WAITING:
+        position = signups.waiting_positions([event.id]).get(registration.id)
+    return render_template(
+        "participant/event.html",
+        event=event,
+        registration=registration,
+        position=position,
+        reason=signups.refusal_reason(person, event, now=utcnow()),
+        waiting=signups.waiting_count(event.id),
+        form=form or SignUpForm(),
+        confirm=ConfirmForm(),
+    ), status
+
+
+@bp.get("/events/<int:event_id>")
+def event_detail(event_id: int):
+    person = _me()
+    try:
+        event = events.get_for_participant(person, event_id)
+    except NotFound:
+        abort(404)
+    return _event_page(person, event)
+
+
+@bp.post("/events/<int:event_id>/sign-up")
+def sign_up(event_id: int):
+    person = _me()
+    try:
+        event = events.get_for_participant(person, event_id)
+    except NotFound:
+        abort(404)
+    form = SignUpForm()
+    if not form.validate():
+        return _event_page(person, event, form, status=400)
+    try:
+        registration = signups.sign_up(
+            person,
+            event.id,
+            now=utcnow(),
+            actor=current_user,
+            companions=form.companions.data or 0,
+            companion_names=form.companion_names.data or "",
+        )
+    except PortalError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for(".event_detail", event_id=event_id))
+    db.session.commit()
+    if registration.status == RegistrationStatus.CONFIRMED:
+        flash(_("You are signed up. See you there!"), "success")
+    else:
+        position = signups.waiting_positions([event_id]).get(registration.id)
+        flash(
+            _(
+                "The event is full. You are on the waiting list, number %(n)d. We will let you "
+                "know if a place becomes free.",
+                n=position or 0,
+            ),
+            "success",
+        )
+    return redirect(url_for(".event_detail", event_id=event_id))
+
+
+@bp.post("/events/<int:event_id>/cancel")
+def cancel(event_id: int):
+    person = _me()
+    registration = signups.find(event_id, person.id)
+    if registration is None or not ConfirmForm().validate():
+        abort(404 if registration is None else 400)
+    was_waiting = registration.status == RegistrationStatus.WAITING
+    try:
+        signups.cancel(registration.id, now=utcnow(), actor=current_user, owner=person)
+    except PortalError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(
+            _("You have left the waiting list.")
+            if was_waiting
+            else _("Your place is cancelled. Thank you for letting us know."),
+            "success",
+        )
+    return redirect(url_for(".event_detail", event_id=event_id))
+
+
+@bp.get("/my-events")
+def my_events():
+    person = _me()
+    now = utcnow()
+    upcoming = events.my_events(person, now=now, past=False)
+    return render_template(
+        "participant/my_events.html",
+        upcoming=upcoming,
+        past=events.my_events(person, now=now, past=True),
+        positions=signups.waiting_positions([r.event_id for r in upcoming]),
+    )
+
+
+def _domain() -> str:
+    return current_app.config["BASE_URL"].split("//", 1)[-1].split("/", 1)[0]
+
+
+@bp.get("/events/<int:event_id>/event.ics")
+def event_ics(event_id: int):
+    person = _me()
+    try:
+        event = events.get_for_participant(person, event_id)
+    except NotFound:
+        abort(404)
+    body = calendar.event_ics(event, domain=_domain(), now=utcnow())
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="event-{event.id}.ics"'},
+    )
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+def calendar_feed():
+    person = _me()
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        if request.form.get("action") == "revoke":
+            calendar.revoke_feed(person)
+            flash(_("The calendar address is switched off."), "success")
+        else:
+            calendar.new_feed_token(person)
+            flash(_("Your new calendar address is ready. The old one no longer works."), "success")
+        db.session.commit()
+        return redirect(url_for(".calendar_feed"))
+    feed_url = None
+    if person.calendar_token:
+        path = url_for("public.calendar_feed", token=person.calendar_token)
+        feed_url = current_app.config["BASE_URL"].rstrip("/") + path
+    return render_template("participant/calendar.html", feed_url=feed_url, form=form)

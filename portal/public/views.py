@@ -1,12 +1,26 @@
-"""The landing page and the health check."""
+"""Pages for everyone: the landing page, asking for an account, calendar feeds, health."""
 
-from flask import Blueprint, jsonify, redirect, render_template
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+)
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.auth.access import home_url
-from portal.extensions import db
+from portal.extensions import db, limiter
+from portal.models.base import utcnow
+from portal.public.forms import AccountRequestForm
+from portal.services import account_requests, calendar
+from portal.services.errors import PortalError
 
 bp = Blueprint("public", __name__)
 
@@ -16,6 +30,50 @@ def index():
     if current_user.is_authenticated:
         return redirect(home_url(current_user))
     return render_template("public/index.html")
+
+
+@bp.route("/request-account", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def request_account():
+    form = AccountRequestForm()
+    groups = account_requests.villages_by_centre()
+    form.village_id.choices = [(0, _("— choose —"))] + [
+        (village.id, f"{village.name} ({centre.name})")
+        for centre, villages in groups
+        for village in villages
+    ]
+    if form.validate_on_submit():
+        try:
+            account_requests.submit(
+                first_name=form.first_name.data,
+                last_name=form.last_name.data,
+                email=form.email.data,
+                village_id=form.village_id.data,
+                consent=form.consent.data,
+                now=utcnow(),
+            )
+        except PortalError as error:
+            db.session.rollback()
+            field = getattr(form, error.field or "", None)
+            if field is not None:
+                field.errors = [*field.errors, str(error.message)]
+            else:
+                flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            return render_template("public/request_sent.html")
+    return render_template("public/request_account.html", form=form)
+
+
+@bp.get("/calendar/<token>.ics")
+def calendar_feed(token: str):
+    """A participant's private feed, for calendar apps that cannot sign in."""
+    person = calendar.person_for_feed(token)
+    if person is None:
+        abort(404)
+    domain = current_app.config["BASE_URL"].split("//", 1)[-1].split("/", 1)[0]
+    body = calendar.feed_ics(person, name=_("My events"), domain=domain, now=utcnow())
+    return Response(body, mimetype="text/calendar", headers={"Cache-Control": "no-store"})
 
 
 @bp.get("/healthz")

@@ -1,0 +1,17 @@
+"""The staff blueprint: one URL prefix, one role check, views split by subject."""
+
+from flask import Blueprint
+
+from portal.auth.access import require_roles
+from portal.models.enums import STAFF_ROLES
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+
+@bp.before_request
+def _staff_only():
+    return require_roles(*STAFF_ROLES)
+
+
+# The view modules register their routes on `bp`.
+from portal.staff import events, views  # noqa: E402, F401

@@ -1,26 +1,23 @@
 """Staff pages: the coordinator's dashboard, participants, accounts and (for admins) centres."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.auth.access import require_roles, role_required
+from portal.auth.access import role_required
 from portal.extensions import db
 from portal.models import Centre, Village
+from portal.models.base import utcnow
 from portal.models.enums import STAFF_ROLES, CentreKind, Role
-from portal.services import accounts, audit, budget, centres, participants
+from portal.services import account_requests, accounts, audit, budget, centres, participants
 from portal.services.errors import NotFound, PortalError
+from portal.staff import bp
+from portal.staff.event_forms import ReasonForm
 from portal.staff.forms import CentreForm, ParticipantForm, StaffUserForm
 
-bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-
-@bp.before_request
-def _staff_only():
-    return require_roles(*STAFF_ROLES)
-
-
-def _show_error(form, error: PortalError) -> None:
+def show_error(form, error: PortalError) -> None:
+    """Put a rule's refusal next to the field it concerns, or on top of the page."""
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
         field.errors = [*field.errors, str(error.message)]
@@ -109,7 +106,7 @@ def participant_new():
                 accounts.invite(user, actor=current_user)
         except PortalError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("The participant has been recorded."), "success")
@@ -157,7 +154,7 @@ def users():
             accounts.invite(user, actor=current_user)
         except PortalError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("The account has been created and an invitation sent."), "success")
@@ -190,9 +187,66 @@ def centres_view():
             accounts.invite(coordinator, actor=current_user)
         except PortalError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("The centre has been created and its coordinator invited."), "success")
             return redirect(url_for("staff.centres"))
     return render_template("staff/centres.html", form=form, centres=centres.list_centres())
+
+
+@bp.get("/account-requests", endpoint="account_requests")
+@role_required(Role.COORDINATOR, Role.SOCIAL_WORKER)
+def account_requests_list():
+    return render_template(
+        "staff/account_requests.html",
+        requests=account_requests.list_pending(current_user.centre_id),
+        form=ReasonForm(),
+    )
+
+
+@bp.post("/account-requests/<int:request_id>/accept")
+@role_required(Role.COORDINATOR, Role.SOCIAL_WORKER)
+def account_request_accept(request_id: int):
+    try:
+        user = account_requests.accept(
+            request_id, current_user.centre_id, actor=current_user, now=utcnow()
+        )
+    except NotFound:
+        abort(404)
+    except PortalError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(
+            _("%(name)s is recorded and has been sent an invitation.", name=user.full_name),
+            "success",
+        )
+    return redirect(url_for("staff.account_requests"))
+
+
+@bp.post("/account-requests/<int:request_id>/refuse")
+@role_required(Role.COORDINATOR, Role.SOCIAL_WORKER)
+def account_request_refuse(request_id: int):
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash(_("Enter the reason for refusing."), "error")
+        return redirect(url_for("staff.account_requests"))
+    try:
+        account_requests.refuse(
+            request_id,
+            current_user.centre_id,
+            reason=form.reason.data,
+            actor=current_user,
+            now=utcnow(),
+        )
+    except NotFound:
+        abort(404)
+    except PortalError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("The request is refused and the person has been told."), "success")
+    return redirect(url_for("staff.account_requests"))

@@ -1,0 +1,26 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, StringField
+from wtforms.validators import Length, NumberRange, Optional
+
+from portal.services.signups import MAX_COMPANIONS
+
+
+class SignUpForm(FlaskForm):
+    companions = IntegerField(
+        _l("Family members coming with you"),
+        description=_l("For example your children. Leave 0 if you come alone."),
+        default=0,
+        validators=[
+            Optional(),
+            NumberRange(0, MAX_COMPANIONS, _l("Enter a number from 0 to %(n)d.", n=MAX_COMPANIONS)),
+        ],
+        render_kw={"inputmode": "numeric", "min": 0, "max": MAX_COMPANIONS},
+    )
+    companion_names = StringField(
+        _l("Their names (optional)"), validators=[Optional(), Length(max=300)]
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: only the CSRF token is needed."""

@@ -1,0 +1,160 @@
+"""A resident without an account asks for one; the centre's staff accept or refuse."""
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from portal.extensions import db
+from portal.models import AccountRequest, Centre, User, Village
+from portal.models.enums import RequestStatus
+from portal.services import accounts, audit, mail, participants
+from portal.services.errors import AlreadyExists, NotFound, PortalError
+
+
+def villages_by_centre() -> list[tuple[Centre, list[Village]]]:
+    """Every centre with its villages, for the public request form (two queries)."""
+    centres = db.session.scalars(select(Centre).order_by(Centre.name)).all()
+    villages = db.session.scalars(select(Village).order_by(Village.name)).all()
+    return [(c, [v for v in villages if v.centre_id == c.id]) for c in centres]
+
+
+def submit(
+    *, first_name: str, last_name: str, email: str, village_id: int, consent: bool, now: datetime
+) -> AccountRequest:
+    """Record the request; a pending request for the same address is not duplicated."""
+    if not consent:
+        raise PortalError(
+            _l("We can only process your request with your consent."), field="consent"
+        )
+    village = db.session.get(Village, village_id)
+    if village is None:
+        raise PortalError(_l("Choose your village from the list."), field="village_id")
+    email = accounts.normalise_email(email)
+    pending = db.session.scalar(
+        select(AccountRequest).where(
+            AccountRequest.centre_id == village.centre_id,
+            AccountRequest.email == email,
+            AccountRequest.status == RequestStatus.PENDING,
+        )
+    )
+    if pending is not None:
+        return pending
+    request = AccountRequest(
+        centre_id=village.centre_id,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email,
+        village_id=village.id,
+        consent_at=now,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(request)
+            db.session.flush()
+    except IntegrityError:  # the same request sent twice at once
+        return db.session.scalar(
+            select(AccountRequest).where(
+                AccountRequest.centre_id == village.centre_id,
+                AccountRequest.email == email,
+                AccountRequest.status == RequestStatus.PENDING,
+            )
+        )
+    audit.record(
+        "account_request.submit",
+        request,
+        actor=None,
+        changes={"email": (None, email), "village_id": (None, village.id)},
+    )
+    return request
+
+
+def list_pending(centre_id: int) -> list[AccountRequest]:
+    return list(
+        db.session.scalars(
+            select(AccountRequest)
+            .where(
+                AccountRequest.centre_id == centre_id,
+                AccountRequest.status == RequestStatus.PENDING,
+            )
+            .order_by(AccountRequest.created_at)
+        )
+    )
+
+
+def _decide(
+    request_id: int,
+    centre_id: int,
+    new: RequestStatus,
+    *,
+    actor: User,
+    now: datetime,
+    reason: str | None = None,
+) -> AccountRequest:
+    request = db.session.scalar(
+        select(AccountRequest).where(
+            AccountRequest.id == request_id, AccountRequest.centre_id == centre_id
+        )
+    )
+    if request is None:
+        raise NotFound()
+    result = db.session.execute(
+        update(AccountRequest)
+        .where(AccountRequest.id == request.id, AccountRequest.status == RequestStatus.PENDING)
+        .values(status=new, decided_by_id=actor.id, decided_at=now, refusal_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise PortalError(_l("This request has already been decided."))
+    db.session.refresh(request)
+    audit.record(
+        f"account_request.{new.value}",
+        request,
+        actor=actor,
+        changes={"status": (RequestStatus.PENDING, new)},
+    )
+    return request
+
+
+def accept(request_id: int, centre_id: int, *, actor: User, now: datetime) -> User:
+    """Record the resident as a PAL participant, create their account and send the invitation."""
+    request = _decide(request_id, centre_id, RequestStatus.ACCEPTED, actor=actor, now=now)
+    if accounts.get_by_email(request.email) is not None:
+        raise AlreadyExists(_l("An account with this e-mail address already exists."))
+    centre = db.session.get(Centre, centre_id)
+    project = participants.current_project(centre_id)
+    if project is None:
+        raise PortalError(_l("The centre has no project yet."))
+    person = participants.create_participant(
+        centre=centre,
+        project=project,
+        first_name=request.first_name,
+        last_name=request.last_name,
+        village=request.village,
+        email=request.email,
+        on_pal_path=True,
+        actor=actor,
+    )
+    person.consent_at = request.consent_at
+    user = participants.create_account(person, email=request.email, actor=actor)
+    accounts.invite(user, actor=actor)
+    return user
+
+
+def refuse(
+    request_id: int, centre_id: int, *, reason: str, actor: User, now: datetime
+) -> AccountRequest:
+    request = _decide(
+        request_id, centre_id, RequestStatus.REFUSED, actor=actor, now=now, reason=reason
+    )
+    # The resident is told (they gave us an address for exactly this).
+    mail.queue(
+        request.email,
+        "account_refused",
+        locale=None,
+        centre_id=centre_id,
+        request=request,
+        reason=reason,
+    )
+    return request

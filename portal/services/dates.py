@@ -1,0 +1,19 @@
+"""Time as people in the centres live it: stored in UTC, reasoned about in Europe/Warsaw."""
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+WARSAW = ZoneInfo("Europe/Warsaw")
+
+
+def local_date(moment: datetime) -> date:
+    return moment.astimezone(WARSAW).date()
+
+
+def local_to_utc(day: date, at: time) -> datetime:
+    """A wall-clock time in Warsaw (as typed into a form) as an aware UTC timestamp."""
+    return datetime.combine(day, at, tzinfo=WARSAW).astimezone(UTC)
+
+
+def to_local(moment: datetime) -> datetime:
+    return moment.astimezone(WARSAW)

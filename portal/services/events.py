@@ -1,0 +1,289 @@
+"""Events as staff run them, and the catalogue participants browse."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import selectinload
+
+from portal.extensions import db
+from portal.models import Centre, Event, Participant, Project, Registration, User, Village
+from portal.models.enums import Audience, EventStatus, EventType, RegistrationStatus
+from portal.services import audit, signups
+from portal.services.errors import NotFound, PortalError
+
+
+class EventConflict(PortalError):
+    message = _l("Someone else changed this event while you were editing it. Check and try again.")
+
+
+@dataclass
+class EventFields:
+    """What staff type into the event form; times already converted to UTC."""
+
+    event_type: EventType
+    title: str
+    description: str
+    place: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    audience: Audience
+    villages: list[Village]
+    registration_opens_at: datetime | None
+    registration_closes_at: datetime | None
+    cancellation_cutoff_at: datetime | None
+
+
+def _check(fields: EventFields) -> None:
+    if fields.ends_at < fields.starts_at:
+        raise PortalError(_l("The end must not be before the start."), field="ends_at")
+    if fields.capacity < 0:
+        raise PortalError(_l("The number of places cannot be negative."), field="capacity")
+    if (
+        fields.registration_opens_at
+        and fields.registration_closes_at
+        and fields.registration_closes_at < fields.registration_opens_at
+    ):
+        raise PortalError(_l("Sign-up must close after it opens."), field="registration_closes_at")
+    if fields.registration_closes_at and fields.registration_closes_at > fields.starts_at:
+        raise PortalError(
+            _l("Sign-up must close before the event starts."), field="registration_closes_at"
+        )
+    if fields.audience == Audience.VILLAGES and not fields.villages:
+        raise PortalError(_l("Choose at least one village."), field="village_ids")
+
+
+def _values(fields: EventFields) -> dict:
+    values = vars(fields).copy()
+    values["villages"] = fields.villages if fields.audience == Audience.VILLAGES else []
+    return values
+
+
+def create(
+    centre: Centre, project: Project, fields: EventFields, *, actor: User, now: datetime
+) -> Event:
+    """A new event starts as a draft; it must lie in the future."""
+    _check(fields)
+    if fields.starts_at <= now:
+        raise PortalError(_l("The event must start in the future."), field="starts_at")
+    values = _values(fields)
+    villages = values.pop("villages")
+    event = Event(
+        centre_id=centre.id,
+        project_id=project.id,
+        created_by_id=actor.id,
+        status=EventStatus.DRAFT,
+        **values,
+    )
+    event.villages = villages
+    db.session.add(event)
+    audit.record(
+        "event.create",
+        event,
+        actor=actor,
+        changes={key: (None, value) for key, value in values.items()},
+    )
+    return event
+
+
+def update_event(event_id: int, fields: EventFields, *, version: int, actor: User) -> Event:
+    """Save an edit; refused if the event changed meanwhile or capacity falls below bookings."""
+    _check(fields)
+    event = signups.lock_event(event_id)
+    if event.version_id != version:
+        raise EventConflict()
+    if event.status in (EventStatus.CANCELLED, EventStatus.HELD):
+        raise PortalError(_l("A cancelled or held event cannot be edited."))
+    if fields.capacity < event.places_taken:
+        raise PortalError(
+            _l(
+                "%(n)d places are already taken: the capacity cannot be lower.",
+                n=event.places_taken,
+            ),
+            field="capacity",
+        )
+    values = _values(fields)
+    villages = values.pop("villages")
+    changes = audit.diff(event, values)
+    old_villages = sorted(v.name for v in event.villages)
+    if old_villages != sorted(v.name for v in villages):
+        changes["villages"] = (old_villages, sorted(v.name for v in villages))
+        event.villages = villages
+    if changes:
+        db.session.flush()  # the version check happens here
+        audit.record("event.update", event, actor=actor, changes=changes)
+        if "capacity" in changes:
+            signups.promote_waiting(event.id, actor=actor)
+    return event
+
+
+def publish(event_id: int, *, actor: User, now: datetime) -> Event:
+    event = signups.lock_event(event_id)
+    if event.status != EventStatus.DRAFT:
+        raise PortalError(_l("Only a draft can be published."))
+    if event.starts_at <= now:
+        raise PortalError(_l("An event in the past cannot be published."))
+    _set_status(event, EventStatus.DRAFT, EventStatus.PUBLISHED, actor=actor)
+    return event
+
+
+def cancel_event(event_id: int, *, reason: str, actor: User, now: datetime) -> int:
+    """Cancel the event and tell everyone registered; returns how many people were told."""
+    event = signups.lock_event(event_id)
+    if event.status not in (EventStatus.DRAFT, EventStatus.PUBLISHED):
+        raise PortalError(_l("This event can no longer be cancelled."))
+    registrations = db.session.scalars(
+        select(Registration).where(
+            Registration.event_id == event.id, Registration.status.in_(signups.ACTIVE)
+        )
+    ).all()
+    for registration in registrations:
+        signups.move(
+            registration,
+            RegistrationStatus.CANCELLED,
+            actor=actor,
+            action="registration.event_cancelled",
+            note=reason,
+        )
+        signups._tell(registration, event, "event_cancelled", reason=reason)
+    db.session.execute(
+        update(Event)
+        .where(Event.id == event.id)
+        .values(places_taken=0, cancelled_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    _set_status(event, event.status, EventStatus.CANCELLED, actor=actor, reason=reason)
+    return len(registrations)
+
+
+def _set_status(
+    event: Event, old: EventStatus, new: EventStatus, *, actor: User, reason: str | None = None
+) -> None:
+    result = db.session.execute(
+        update(Event)
+        .where(Event.id == event.id, Event.status == old)
+        .values(status=new)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise EventConflict()
+    changes = {"status": (old, new)}
+    if reason:
+        changes["reason"] = (None, reason)
+    audit.record(f"event.{new.value}", event, actor=actor, changes=changes)
+    db.session.refresh(event)
+
+
+def get(centre_id: int, event_id: int) -> Event:
+    event = db.session.scalar(
+        select(Event)
+        .where(Event.id == event_id, Event.centre_id == centre_id)
+        .options(selectinload(Event.villages))
+    )
+    if event is None:
+        raise NotFound()
+    return event
+
+
+def list_for_staff(centre_id: int, *, now: datetime, past: bool = False) -> list[Event]:
+    query = select(Event).where(Event.centre_id == centre_id).options(selectinload(Event.villages))
+    if past:
+        query = query.where(Event.starts_at < now).order_by(Event.starts_at.desc())
+    else:
+        query = query.where(Event.starts_at >= now).order_by(Event.starts_at)
+    return list(db.session.scalars(query.limit(200)))
+
+
+def waiting_counts(event_ids: list[int]) -> dict[int, int]:
+    if not event_ids:
+        return {}
+    rows = db.session.execute(
+        select(Registration.event_id, func.count(Registration.id))
+        .where(
+            Registration.event_id.in_(event_ids), Registration.status == RegistrationStatus.WAITING
+        )
+        .group_by(Registration.event_id)
+    )
+    return dict(rows.tuples().all())
+
+
+def _catalogue(person: Participant) -> Select:
+    return (
+        select(Event)
+        .where(
+            Event.centre_id == person.centre_id,
+            Event.project_id == person.project_id,
+            Event.status.in_((EventStatus.PUBLISHED, EventStatus.HELD, EventStatus.CANCELLED)),
+        )
+        .options(selectinload(Event.villages))
+    )
+
+
+def list_for_participant(
+    person: Participant,
+    *,
+    now: datetime,
+    past: bool = False,
+    event_type: EventType | None = None,
+    village_id: int | None = None,
+) -> list[Event]:
+    """The published events a participant can browse: upcoming (soonest first) or past."""
+    query = _catalogue(person)
+    if past:
+        query = query.where(Event.starts_at < now).order_by(Event.starts_at.desc())
+    else:
+        query = query.where(Event.starts_at >= now, Event.status == EventStatus.PUBLISHED).order_by(
+            Event.starts_at
+        )
+    if event_type is not None:
+        query = query.where(Event.event_type == event_type)
+    if village_id is not None:
+        query = query.where(
+            (Event.audience != Audience.VILLAGES) | Event.villages.any(Village.id == village_id)
+        )
+    return list(db.session.scalars(query.limit(100)))
+
+
+def get_for_participant(person: Participant, event_id: int) -> Event:
+    event = db.session.scalar(_catalogue(person).where(Event.id == event_id))
+    if event is None:
+        raise NotFound()
+    return event
+
+
+def registrations_of(
+    person: Participant, event_ids: list[int] | None = None
+) -> dict[int, Registration]:
+    """The person's registrations, by event id (one query)."""
+    query = select(Registration).where(Registration.participant_id == person.id)
+    if event_ids is not None:
+        query = query.where(Registration.event_id.in_(event_ids))
+    return {r.event_id: r for r in db.session.scalars(query)}
+
+
+def my_events(person: Participant, *, now: datetime, past: bool) -> list[Registration]:
+    """The person's own registrations with their events, upcoming or past."""
+    query = (
+        select(Registration)
+        .join(Event)
+        .where(Registration.participant_id == person.id)
+        .options(selectinload(Registration.event))
+    )
+    if past:
+        query = query.where(Event.starts_at < now).order_by(Event.starts_at.desc())
+    else:
+        query = query.where(Event.starts_at >= now).order_by(Event.starts_at)
+    return list(db.session.scalars(query.limit(100)))
+
+
+def registrations_for_staff(event_id: int) -> list[Registration]:
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .where(Registration.event_id == event_id)
+            .options(selectinload(Registration.participant).selectinload(Participant.village))
+            .order_by(Registration.status, Registration.queue_number)
+        )
+    )

@@ -1,0 +1,348 @@
+"""Staff run events: create, edit, publish, cancel, registrations, attendance and its list."""
+
+from datetime import UTC, datetime, timedelta
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.auth.access import role_required
+from portal.extensions import db
+from portal.models import Centre, Event, Registration
+from portal.models.base import utcnow
+from portal.models.enums import Audience, EventType, RegistrationStatus, Role
+from portal.pdf import pdf_response
+from portal.services import dates, events, exports, participants, signups
+from portal.services.errors import NotFound, PortalError
+from portal.staff import bp
+from portal.staff.event_forms import AddRegistrationForm, CsrfForm, EventForm, ReasonForm
+from portal.staff.views import show_error
+
+EVENT_STAFF = (Role.COORDINATOR, Role.SOCIAL_WORKER)
+
+
+def _event_or_404(event_id: int) -> Event:
+    try:
+        return events.get(current_user.centre_id, event_id)
+    except NotFound:
+        abort(404)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """A wall-clock time typed in a form (Warsaw) as UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=dates.WARSAW).astimezone(UTC)
+
+
+def _fields(form: EventForm, villages) -> events.EventFields:
+    chosen = [village for village in villages if village.id in (form.village_ids.data or [])]
+    starts = _utc(form.starts_at.data)
+    cutoff = _utc(form.cancellation_cutoff_at.data)
+    if cutoff is None:
+        centre = db.session.get(Centre, current_user.centre_id)
+        cutoff = starts - timedelta(hours=centre.default_cancellation_cutoff_hours)
+    return events.EventFields(
+        event_type=EventType(form.event_type.data),
+        title=form.title.data.strip(),
+        description=(form.description.data or "").strip(),
+        place=form.place.data.strip(),
+        starts_at=starts,
+        ends_at=_utc(form.ends_at.data),
+        capacity=form.capacity.data,
+        audience=Audience(form.audience.data),
+        villages=chosen,
+        registration_opens_at=_utc(form.registration_opens_at.data),
+        registration_closes_at=_utc(form.registration_closes_at.data),
+        cancellation_cutoff_at=cutoff,
+    )
+
+
+@bp.get("/events")
+@role_required(*EVENT_STAFF)
+def event_list():
+    past = request.args.get("tab") == "past"
+    found = events.list_for_staff(current_user.centre_id, now=utcnow(), past=past)
+    return render_template(
+        "staff/events.html",
+        events=found,
+        past=past,
+        waiting=events.waiting_counts([event.id for event in found]),
+    )
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@role_required(*EVENT_STAFF)
+def event_new():
+    villages = participants.list_villages(current_user.centre_id)
+    form = EventForm(villages=villages)
+    if form.validate_on_submit():
+        centre = db.session.get(Centre, current_user.centre_id)
+        project = participants.current_project(centre.id)
+        try:
+            if project is None:
+                raise PortalError(_("The centre has no project yet."))
+            event = events.create(
+                centre, project, _fields(form, villages), actor=current_user, now=utcnow()
+            )
+        except PortalError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The event is saved as a draft. Publish it when it is ready."), "success")
+            return redirect(url_for(".event_detail", event_id=event.id))
+    return render_template("staff/event_form.html", form=form, event=None)
+
+
+@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+@role_required(*EVENT_STAFF)
+def event_edit(event_id: int):
+    event = _event_or_404(event_id)
+    villages = participants.list_villages(current_user.centre_id)
+    form = EventForm(villages=villages, obj=None if request.method == "POST" else event)
+    if request.method == "GET":
+        for name in (
+            "starts_at",
+            "ends_at",
+            "registration_opens_at",
+            "registration_closes_at",
+            "cancellation_cutoff_at",
+        ):
+            value = getattr(event, name)
+            getattr(form, name).data = dates.to_local(value).replace(tzinfo=None) if value else None
+        form.event_type.data = event.event_type.value
+        form.audience.data = event.audience.value
+        form.village_ids.data = [village.id for village in event.villages]
+        form.version.data = str(event.version_id)
+    if form.validate_on_submit():
+        try:
+            events.update_event(
+                event.id,
+                _fields(form, villages),
+                version=int(form.version.data or 0),
+                actor=current_user,
+            )
+        except PortalError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The changes are saved."), "success")
+            return redirect(url_for(".event_detail", event_id=event.id))
+    return render_template("staff/event_form.html", form=form, event=event)
+
+
+@bp.get("/events/<int:event_id>")
+@role_required(*EVENT_STAFF)
+def event_detail(event_id: int):
+    event = _event_or_404(event_id)
+    registrations = events.registrations_for_staff(event.id)
+    add_form = AddRegistrationForm()
+    registered = {r.participant_id for r in registrations if r.status in signups.ACTIVE}
+    add_form.participant_id.choices = [(0, _("— choose —"))] + [
+        (person.id, f"{person.last_name} {person.first_name}")
+        for person in participants.list_for_staff(current_user, limit=1000)
+        if person.id not in registered
+    ]
+    return render_template(
+        "staff/event_detail.html",
+        event=event,
+        registrations=registrations,
+        positions=signups.waiting_positions([event.id]),
+        add_form=add_form,
+        reason_form=ReasonForm(),
+        now=utcnow(),
+    )
+
+
+def _run(action, success_message: str, event_id: int):
+    """Call a service that changes the event; commit, or show the rule's refusal."""
+    try:
+        action()
+    except PortalError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(success_message, "success")
+    return redirect(url_for(".event_detail", event_id=event_id))
+
+
+@bp.post("/events/<int:event_id>/publish")
+@role_required(*EVENT_STAFF)
+def event_publish(event_id: int):
+    event = _event_or_404(event_id)
+    return _run(
+        lambda: events.publish(event.id, actor=current_user, now=utcnow()),
+        _("The event is published: participants can see it and sign up."),
+        event.id,
+    )
+
+
+@bp.post("/events/<int:event_id>/cancel")
+@role_required(*EVENT_STAFF)
+def event_cancel(event_id: int):
+    event = _event_or_404(event_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash(_("Enter the reason for cancelling the event."), "error")
+        return redirect(url_for(".event_detail", event_id=event.id))
+    return _run(
+        lambda: events.cancel_event(
+            event.id, reason=form.reason.data, actor=current_user, now=utcnow()
+        ),
+        _("The event is cancelled and everyone registered will be told."),
+        event.id,
+    )
+
+
+@bp.post("/events/<int:event_id>/registrations")
+@role_required(*EVENT_STAFF)
+def registration_add(event_id: int):
+    event = _event_or_404(event_id)
+    form = AddRegistrationForm()
+    form.participant_id.choices = None  # validated below against the centre's records
+    person_id = request.form.get("participant_id", type=int)
+    companions = request.form.get("companions", type=int) or 0
+    try:
+        person = participants.get_for_staff(current_user, person_id or 0)
+    except NotFound:
+        flash(_("Choose a participant."), "error")
+        return redirect(url_for(".event_detail", event_id=event.id))
+    return _run(
+        lambda: signups.sign_up(
+            person,
+            event.id,
+            now=utcnow(),
+            actor=current_user,
+            companions=companions,
+            on_behalf=True,
+        ),
+        _("%(name)s is registered.", name=person.full_name),
+        event.id,
+    )
+
+
+def _registration_event(registration_id: int) -> int:
+    event_id = db.session.scalar(
+        select(Registration.event_id).where(
+            Registration.id == registration_id,
+            Registration.centre_id == current_user.centre_id,
+        )
+    )
+    if event_id is None:
+        abort(404)
+    return event_id
+
+
+@bp.post("/registrations/<int:registration_id>/cancel")
+@role_required(*EVENT_STAFF)
+def registration_cancel(registration_id: int):
+    event_id = _registration_event(registration_id)
+    note = (request.form.get("reason") or "").strip()[:500] or None
+    return _run(
+        lambda: signups.cancel(
+            registration_id, now=utcnow(), actor=current_user, by_staff=True, note=note
+        ),
+        _("The registration is cancelled."),
+        event_id,
+    )
+
+
+@bp.post("/registrations/<int:registration_id>/admit")
+@role_required(*EVENT_STAFF)
+def registration_admit(registration_id: int):
+    event_id = _registration_event(registration_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash(_("Enter the reason for giving this person a place."), "error")
+        return redirect(url_for(".event_detail", event_id=event_id))
+    return _run(
+        lambda: signups.admit(
+            registration_id, reason=form.reason.data, actor=current_user, now=utcnow()
+        ),
+        _("The person has a place now."),
+        event_id,
+    )
+
+
+@bp.route("/events/<int:event_id>/attendance", methods=["GET", "POST"])
+@role_required(*EVENT_STAFF)
+def attendance(event_id: int):
+    event = _event_or_404(event_id)
+    registrations = [
+        r
+        for r in events.registrations_for_staff(event.id)
+        if r.status
+        in (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED, RegistrationStatus.ABSENT)
+    ]
+    form = CsrfForm()
+    if form.validate_on_submit():
+        present = {
+            r.id: request.form.get(f"present-{r.id}") == "yes"
+            for r in registrations
+            if request.form.get(f"present-{r.id}") in ("yes", "no")
+        }
+        return _run(
+            lambda: signups.record_attendance(event.id, present, actor=current_user, now=utcnow()),
+            _("The attendance list is saved."),
+            event.id,
+        )
+    return render_template(
+        "staff/attendance.html", event=event, registrations=registrations, form=form
+    )
+
+
+@bp.get("/events/<int:event_id>/attendance.pdf")
+@role_required(*EVENT_STAFF)
+def attendance_pdf(event_id: int):
+    event = _event_or_404(event_id)
+    registrations = [
+        r
+        for r in events.registrations_for_staff(event.id)
+        if r.status
+        in (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED, RegistrationStatus.ABSENT)
+    ]
+    registrations.sort(key=lambda r: (r.participant.last_name, r.participant.first_name))
+    return pdf_response(
+        "pdf/attendance.html",
+        f"lista-obecnosci-{event.id}.pdf",
+        event=event,
+        registrations=registrations,
+        project=event.project,
+        centre=db.session.get(Centre, event.centre_id),
+    )
+
+
+@bp.get("/events/<int:event_id>/registrations.csv")
+@role_required(*EVENT_STAFF)
+def registrations_csv(event_id: int):
+    event = _event_or_404(event_id)
+    rows = [
+        (
+            r.participant.last_name,
+            r.participant.first_name,
+            r.participant.village.name if r.participant.village else "",
+            r.status.label,
+            r.companions,
+            r.companion_names,
+            dates.to_local(r.created_at).strftime("%Y-%m-%d %H:%M"),
+        )
+        for r in events.registrations_for_staff(event.id)
+    ]
+    header = (
+        _("Last name"),
+        _("First name"),
+        _("Village"),
+        _("Status"),
+        _("Family members"),
+        _("Their names"),
+        _("Signed up"),
+    )
+    return Response(
+        exports.to_csv(header, rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="zapisy-{event.id}.csv"'},
+    )
