@@ -35,8 +35,12 @@ def test_participant_lands_on_own_page(client, make_participant, login_as):
 
 def test_wrong_password_and_unknown_account_get_the_same_message(client, make_user):
     make_user(Role.COORDINATOR, email="known@example.org")
-    wrong = client.post("/auth/login", data={"email": "known@example.org", "password": "x" * 12})
-    unknown = client.post("/auth/login", data={"email": "nobody@example.org", "password": "x" * 12})
+    wrong = client.post(
+        "/auth/login?lang=en", data={"email": "known@example.org", "password": "x" * 12}
+    )
+    unknown = client.post(
+        "/auth/login?lang=en", data={"email": "nobody@example.org", "password": "x" * 12}
+    )
     assert wrong.status_code == unknown.status_code == 200
     message = "The e-mail address or password is incorrect."
     assert message in wrong.get_data(as_text=True)
