@@ -64,7 +64,7 @@ def test_account_locks_after_repeated_failures(app, client, make_user):
         client.post("/auth/login", data={"email": "target@example.org", "password": "wrong" * 3})
     # Even the right password is refused while the account is locked.
     response = client.post(
-        "/auth/login", data={"email": "target@example.org", "password": PASSWORD}
+        "/auth/login?lang=en", data={"email": "target@example.org", "password": PASSWORD}
     )
     assert response.status_code == 200
     assert "Too many failed attempts" in response.get_data(as_text=True)
