@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Centre, Project, Village
+from portal.models.base import utcnow
 from portal.models.enums import Role
-from portal.services import accounts, demo, mail, participants
+from portal.services import accounts, demo, mail, participants, reminders
 from portal.services.errors import PortalError
 
 
@@ -127,6 +128,15 @@ def send_mail_command(limit):
         sys.exit(1)
 
 
+@click.command("send-reminders")
+@with_appcontext
+def send_reminders_command():
+    """Queue the reminders for tomorrow's events (run it from cron once a day, or more often)."""
+    queued = reminders.queue_reminders(now=utcnow())
+    db.session.commit()
+    click.echo(f"Queued {queued} reminders.")
+
+
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database holds any data.")
 @with_appcontext
@@ -146,5 +156,10 @@ def seed_demo_command(if_empty):
 
 
 def init_app(app: Flask) -> None:
-    for command in (create_user_command, send_mail_command, seed_demo_command):
+    for command in (
+        create_user_command,
+        send_mail_command,
+        send_reminders_command,
+        seed_demo_command,
+    ):
         app.cli.add_command(command)

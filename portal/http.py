@@ -80,7 +80,9 @@ def _error_page(code: int, title: str, text: str):
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(_before_request)
+    # First of all: CSRF and the rate limiter registered theirs earlier, and a request they
+    # refuse still needs its id on the error page and in the log.
+    app.before_request_funcs.setdefault(None, []).insert(0, _before_request)
     app.after_request(_security_headers)
 
     login_manager.login_view = "auth.login"

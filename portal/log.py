@@ -8,22 +8,31 @@ from flask import Flask, g, has_request_context
 _ELEVEN_DIGITS = re.compile(r"(?<!\d)\d{11}(?!\d)")
 
 
-def _escape(value: object) -> object:
-    if isinstance(value, str):
-        return value.replace("\r", "\\r").replace("\n", "\\n")
-    return value
+def _escape(text: str) -> str:
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
+def _mask(text: str) -> str:
+    return _ELEVEN_DIGITS.sub("[pesel]", text)
 
 
 class PrivacyFilter(logging.Filter):
-    """Escapes line breaks in interpolated values and masks anything shaped like a PESEL."""
+    """Escapes line breaks in the message and masks anything shaped like a PESEL.
+
+    The whole formatted message is escaped, whatever the type of the values put into it (an
+    exception's text can carry a line break too). Tracebacks are masked as well: a database
+    error's text carries the statement's parameters.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(_escape(arg) for arg in record.args)
-        elif isinstance(record.args, dict):
-            record.args = {key: _escape(value) for key, value in record.args.items()}
-        record.msg = _ELEVEN_DIGITS.sub("[pesel]", record.getMessage())
+        record.msg = _mask(_escape(record.getMessage()))
         record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = _mask(record.exc_text)
+        if record.stack_info:
+            record.stack_info = _mask(record.stack_info)
         record.request_id = g.get("request_id", "-") if has_request_context() else "-"
         return True
 

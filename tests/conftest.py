@@ -53,8 +53,14 @@ def _clean(url: str) -> None:
 
 @pytest.fixture
 def app(database_url):
-    app = create_app(TestConfig)
-    app.config.update(SQLALCHEMY_DATABASE_URI=database_url, WTF_CSRF_ENABLED=False)
+    # The URI must be in the config create_app() sees: Flask-SQLAlchemy builds the engine in
+    # init_app, so changing it afterwards would leave the tests on the instance database.
+    config = type(
+        "SuiteConfig",
+        (TestConfig,),
+        {"SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False},
+    )
+    app = create_app(config)
     with app.app_context():
         _clean(database_url)
     yield app

@@ -6,9 +6,15 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 from portal.services.passwords import MAX_LENGTH
 
 
+def strip(value):
+    """Phones often add a space after an autocompleted address; it is not part of it."""
+    return value.strip() if isinstance(value, str) else value
+
+
 class LoginForm(FlaskForm):
     email = EmailField(
         _l("E-mail address"),
+        filters=[strip],
         validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)],
         render_kw={"autocomplete": "username"},
     )
@@ -39,6 +45,7 @@ class SetPasswordForm(FlaskForm):
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(
         _l("E-mail address"),
+        filters=[strip],
         validators=[
             DataRequired(_l("Enter your e-mail address.")),
             Email(_l("Enter an e-mail address in the form name@example.com.")),

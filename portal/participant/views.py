@@ -1,5 +1,7 @@
 """The participant's own pages: only ever their own record."""
 
+import json
+
 from flask import (
     Blueprint,
     Response,
@@ -19,7 +21,7 @@ from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.enums import EventType, RegistrationStatus, Role
 from portal.participant.forms import ConfirmForm, SignUpForm
-from portal.services import calendar, events, participants, signups
+from portal.services import audit, calendar, events, participants, personal_data, signups
 from portal.services.errors import NotFound, PortalError
 
 bp = Blueprint("participant", __name__, url_prefix="/me")
@@ -70,6 +72,7 @@ def event_list():
         village=village,
         villages=participants.list_villages(person.centre_id),
         mine=events.registrations_of(person, ids),
+        positions=signups.waiting_positions(ids),
         waiting=events.waiting_counts(ids),
         event_types=EventType,
     )
@@ -193,6 +196,20 @@ def event_ics(event_id: int):
         body,
         mimetype="text/calendar",
         headers={"Content-Disposition": f'attachment; filename="event-{event.id}.ics"'},
+    )
+
+
+@bp.get("/my-data.json")
+def my_data():
+    """Everything the centre holds about me, as a file (the right of access)."""
+    person = _me()
+    audit.record("participant.data_export", person, actor=current_user)
+    db.session.commit()
+    body = json.dumps(personal_data.export(person), ensure_ascii=False, indent=2)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="moje-dane.json"'},
     )
 
 

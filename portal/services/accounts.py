@@ -161,12 +161,15 @@ def set_password_from_link(token: str, purpose: str, password: str) -> User:
     """Set the password; the link, every other link and every session die with it."""
     user = user_from_link(token, purpose)
     passwords.check_policy(password, email=user.email)
+    user_id, nonce = user.id, user.link_nonce
+    db.session.rollback()  # hashing takes ~0.5 s: no transaction (and no lock) meanwhile
+    password_hash = passwords.hash_password(password)
     # Conditional on the nonce: two tabs submitting the same link have one effect.
     result = db.session.execute(
         update(User)
-        .where(User.id == user.id, User.link_nonce == user.link_nonce)
+        .where(User.id == user_id, User.link_nonce == nonce)
         .values(
-            password_hash=passwords.hash_password(password),
+            password_hash=password_hash,
             link_nonce=new_token(),
             session_token=new_token(),
             failed_logins=0,
@@ -176,6 +179,7 @@ def set_password_from_link(token: str, purpose: str, password: str) -> User:
     )
     if result.rowcount != 1:
         raise InvalidLink()
+    user = db.session.get(User, user_id)
     db.session.refresh(user)
     audit.record(
         f"user.password_set.{purpose}",
@@ -188,38 +192,47 @@ def set_password_from_link(token: str, purpose: str, password: str) -> User:
 
 
 def authenticate(email: str, password: str, *, now: datetime) -> User:
-    """Check the password with a per-account failure counter shared by every worker."""
+    """Check the password with a per-account failure counter shared by every worker.
+
+    The password check costs about half a second of CPU (argon2id). It runs outside any
+    transaction, so nobody waits for it (on SQLite a transaction holds the write lock).
+    """
     config = current_app.config
     user = get_by_email(email)
-    if user is None or not user.is_active:
+    found = user is not None and user.is_active
+    user_id = user.id if found else None
+    password_hash = user.password_hash if found else None
+    locked = found and user.locked_until is not None and user.locked_until > now
+    db.session.rollback()
+    if not found:
         passwords.verify(None, password)  # same time and same answer as a wrong password
         raise LoginFailed()
-    if user.locked_until is not None and user.locked_until > now:
+    if locked:
         raise AccountLocked()
-    if not passwords.verify(user.password_hash, password):
+    if not passwords.verify(password_hash, password):
         # One atomic UPDATE, so parallel guesses on several workers all count.
         reaches_limit = User.failed_logins + 1 >= config["LOGIN_MAX_FAILURES"]
+        lock_until = now + timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
         db.session.execute(
             update(User)
-            .where(User.id == user.id)
+            .where(User.id == user_id)
             .values(
                 failed_logins=case((reaches_limit, 0), else_=User.failed_logins + 1),
                 locked_until=case(
-                    (
-                        reaches_limit,
-                        literal(now + timedelta(minutes=config["LOGIN_LOCK_MINUTES"]), UTCDateTime),
-                    ),
+                    (reaches_limit, literal(lock_until, UTCDateTime)),
                     else_=User.locked_until,
                 ),
             )
             .execution_options(synchronize_session=False)
         )
         raise LoginFailed()
+    new_hash = passwords.hash_password(password) if passwords.needs_rehash(password_hash) else None
+    user = db.session.get(User, user_id)
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
-    if passwords.needs_rehash(user.password_hash):
-        user.password_hash = passwords.hash_password(password)
+    if new_hash is not None:
+        user.password_hash = new_hash
     return user
 
 

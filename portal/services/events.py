@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
@@ -206,7 +206,7 @@ def waiting_counts(event_ids: list[int]) -> dict[int, int]:
         )
         .group_by(Registration.event_id)
     )
-    return dict(rows.tuples().all())
+    return {key: value for key, value in rows}
 
 
 def _catalogue(person: Participant) -> Select:
@@ -278,12 +278,24 @@ def my_events(person: Participant, *, now: datetime, past: bool) -> list[Registr
     return list(db.session.scalars(query.limit(100)))
 
 
+_STATUS_ORDER = case(
+    {
+        RegistrationStatus.CONFIRMED.value: 0,
+        RegistrationStatus.ATTENDED.value: 0,
+        RegistrationStatus.ABSENT.value: 1,
+        RegistrationStatus.WAITING.value: 2,
+    },
+    value=Registration.status,
+    else_=3,
+)
+
+
 def registrations_for_staff(event_id: int) -> list[Registration]:
     return list(
         db.session.scalars(
             select(Registration)
             .where(Registration.event_id == event_id)
             .options(selectinload(Registration.participant).selectinload(Participant.village))
-            .order_by(Registration.status, Registration.queue_number)
+            .order_by(_STATUS_ORDER, Registration.queue_number)
         )
     )

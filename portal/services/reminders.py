@@ -44,6 +44,6 @@ def queue_reminders(*, now: datetime) -> int:
             .options(selectinload(Registration.participant).selectinload(Participant.user))
         ).all()
         for registration in registrations:
-            signups._tell(registration, event, "reminder")
-            queued += 1
+            if signups._tell(registration, event, "reminder"):
+                queued += 1
     return queued

@@ -272,20 +272,23 @@ def promote_waiting(event_id: int, *, actor: User | None) -> list[Registration]:
     return promoted
 
 
-def _tell(registration: Registration, event: Event, template: str, **context) -> None:
+def _tell(registration: Registration, event: Event, template: str, **context) -> bool:
+    """Queue a message to the registered person; False when there is no address to write to."""
     person = registration.participant
     address = person.user.email if person.user else person.email
-    if address:
-        mail.queue(
-            address,
-            template,
-            locale=person.user.locale if person.user else None,
-            centre_id=event.centre_id,
-            person=person,
-            event=event,
-            registration=registration,
-            **context,
-        )
+    if not address:
+        return False
+    mail.queue(
+        address,
+        template,
+        locale=person.user.locale if person.user else None,
+        centre_id=event.centre_id,
+        person=person,
+        event=event,
+        registration=registration,
+        **context,
+    )
+    return True
 
 
 def admit(registration_id: int, *, reason: str, actor: User, now: datetime) -> Registration:
@@ -372,7 +375,7 @@ def waiting_positions(event_ids: list[int]) -> dict[int, int]:
             Registration.event_id.in_(event_ids), Registration.status == S.WAITING
         )
     )
-    return dict(rows.tuples().all())
+    return {key: value for key, value in rows}
 
 
 def waiting_count(event_id: int) -> int:

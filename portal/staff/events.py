@@ -202,8 +202,7 @@ def event_cancel(event_id: int):
 @role_required(*EVENT_STAFF)
 def registration_add(event_id: int):
     event = _event_or_404(event_id)
-    form = AddRegistrationForm()
-    form.participant_id.choices = None  # validated below against the centre's records
+    # The person is looked up among those this staff member may see, never trusted from the form.
     person_id = request.form.get("participant_id", type=int)
     companions = request.form.get("companions", type=int) or 0
     try:
@@ -211,18 +210,28 @@ def registration_add(event_id: int):
     except NotFound:
         flash(_("Choose a participant."), "error")
         return redirect(url_for(".event_detail", event_id=event.id))
-    return _run(
-        lambda: signups.sign_up(
+    try:
+        registration = signups.sign_up(
             person,
             event.id,
             now=utcnow(),
             actor=current_user,
             companions=companions,
             on_behalf=True,
-        ),
-        _("%(name)s is registered.", name=person.full_name),
-        event.id,
-    )
+        )
+    except PortalError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        if registration.status == RegistrationStatus.WAITING:
+            flash(
+                _("The event is full: %(name)s is on the waiting list.", name=person.full_name),
+                "success",
+            )
+        else:
+            flash(_("%(name)s has a place.", name=person.full_name), "success")
+    return redirect(url_for(".event_detail", event_id=event.id))
 
 
 def _registration_event(registration_id: int) -> int:

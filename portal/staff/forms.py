@@ -10,6 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
+from portal.auth.forms import strip
 from portal.models.enums import CentreKind, Role
 
 EMAIL_VALIDATORS = [
@@ -47,6 +48,7 @@ class ParticipantForm(FlaskForm):
     email = EmailField(
         _l("E-mail address for an account"),
         description=_l("If given, the person receives an invitation to set a password."),
+        filters=[strip],
         validators=[
             Optional(),
             Email(_l("Enter an e-mail address in the form name@example.com.")),
@@ -62,7 +64,7 @@ class StaffUserForm(FlaskForm):
     last_name = StringField(
         _l("Last name"), validators=[DataRequired(_l("Enter the last name.")), Length(max=100)]
     )
-    email = EmailField(_l("E-mail address"), validators=EMAIL_VALIDATORS)
+    email = EmailField(_l("E-mail address"), filters=[strip], validators=EMAIL_VALIDATORS)
     roles = MultiCheckboxField(
         _l("Roles"),
         choices=[],
@@ -98,6 +100,7 @@ class CentreForm(FlaskForm):
     coordinator_email = EmailField(
         _l("Coordinator's e-mail address"),
         description=_l("The first coordinator receives an invitation to set a password."),
+        filters=[strip],
         validators=EMAIL_VALIDATORS,
     )
     coordinator_first_name = StringField(

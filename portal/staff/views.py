@@ -139,6 +139,8 @@ def participant_pesel(participant_id: int):
 @bp.route("/users", methods=["GET", "POST"])
 @role_required(Role.COORDINATOR, Role.ADMIN)
 def users():
+    if current_user.centre_id is None:
+        abort(404)  # an installation administrator without a centre has no staff of its own
     form = StaffUserForm()
     centre = db.session.get(Centre, current_user.centre_id)
     if form.validate_on_submit():

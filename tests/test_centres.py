@@ -1,0 +1,251 @@
+"""Isolation between centres, advisors' caseloads, and participants kept out of staff pages.
+
+The URLs come from the app's url_map, so a new route is checked the day it is added: a route
+taking an id this module cannot supply for centre B fails loudly instead of going unchecked.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import func, select
+
+from portal import database
+from portal.extensions import db
+from portal.models import AccountRequest, AuditEntry, Event, Participant, Registration, User
+from portal.models.base import utcnow
+from portal.models.enums import Audience, EventStatus, EventType, RegistrationStatus, Role
+from tests.conftest import PASSWORD, user_of
+
+ID = re.compile(r"<int:(\w+)>")
+STAFF_ROLES = ("coordinator", "social_worker", "advisor", "admin")
+# Every name and title of centre B contains this, so a leak shows on any page.
+B_MARK = "Zbych"
+# Sent with every POST, so that a form's own validation does not answer before the id check.
+FORM = {"reason": "Sprawdzenie izolacji ośrodków"}
+
+
+@dataclass
+class Side:
+    centre_id: int
+    emails: dict[str, str] = field(default_factory=dict)  # role -> staff e-mail
+    participant_email: str = ""
+    assigned: int = 0  # participant assigned to this side's advisor
+    unassigned: int = 0
+    ids: dict[str, int] = field(default_factory=dict)  # url argument -> this side's record
+
+
+def _build_side(app, make_centre, make_user, make_participant, tag: str, surname: str) -> Side:
+    side = Side(centre_id=make_centre(name=f"Ośrodek {tag.upper()}", short_name=f"ops-{tag}"))
+    for role in STAFF_ROLES:
+        email = f"{role}.{tag}@example.org"
+        make_user(Role(role), centre_id=side.centre_id, email=email, last_name=f"{surname}-{role}")
+        side.emails[role] = email
+    with app.app_context():
+        advisor_id = db.session.scalar(select(User.id).where(User.email == side.emails["advisor"]))
+    side.assigned = make_participant(
+        side.centre_id, first_name="Przypisana", last_name=f"{surname}owa",
+        advisor=SimpleNamespace(id=advisor_id), pesel_number="44051401359",
+    )  # fmt: skip
+    side.unassigned = make_participant(
+        side.centre_id, first_name="Wolny", last_name=f"{surname}ski"
+    )
+    with app.app_context():
+        side.participant_email = user_of(side.assigned).email
+        person = db.session.get(Participant, side.assigned)
+        now = utcnow()
+        event = Event(
+            centre_id=side.centre_id, project_id=person.project_id,
+            event_type=EventType.WORKSHOP, title=f"Warsztaty {surname}", place=f"Sala {surname}",
+            starts_at=now + timedelta(days=10), ends_at=now + timedelta(days=10, hours=2),
+            capacity=10, places_taken=1, last_queue_number=1, audience=Audience.PROJECT,
+            status=EventStatus.PUBLISHED, registration_opens_at=now - timedelta(days=1),
+        )  # fmt: skip
+        db.session.add(event)
+        db.session.flush()
+        registration = Registration(
+            centre_id=side.centre_id, event_id=event.id, participant_id=side.unassigned,
+            status=RegistrationStatus.CONFIRMED, queue_number=1,
+        )  # fmt: skip
+        request = AccountRequest(
+            centre_id=side.centre_id, first_name="Chętna", last_name=f"{surname}ówna",
+            email=f"chetna.{tag}@example.org", consent_at=now,
+        )  # fmt: skip
+        db.session.add_all([registration, request])
+        db.session.commit()
+        side.ids = {
+            "participant_id": side.assigned,
+            "event_id": event.id,
+            "registration_id": registration.id,
+            "request_id": request.id,
+        }
+    return side
+
+
+@pytest.fixture
+def sides(app, make_centre, make_user, make_participant):
+    a = _build_side(app, make_centre, make_user, make_participant, "a", "Andrzejewsk")
+    b = _build_side(app, make_centre, make_user, make_participant, "b", B_MARK + "owsk")
+    return a, b
+
+
+def _client(app, email: str):
+    client = app.test_client()
+    response = client.post("/auth/login", data={"email": email, "password": PASSWORD})
+    assert response.status_code == 302, email
+    return client
+
+
+def _routes(app, prefix: str):
+    """(rule, method) for every route under `prefix` whose only arguments are integer ids."""
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith(prefix) and set(ID.findall(rule.rule)) == set(rule.arguments):
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                yield rule.rule, method
+
+
+def _url(rule: str, ids: dict[str, int]) -> str:
+    def substitute(match):
+        if match.group(1) not in ids:
+            pytest.fail(f"{rule}: no record for <{match.group(1)}> in the fixture; add one")
+        return str(ids[match.group(1)])
+
+    return ID.sub(substitute, rule)
+
+
+def _state_of(centre_id: int):
+    """Everything a request could change about one centre."""
+    return [
+        [
+            tuple(row)
+            for row in db.session.execute(
+                select(*columns).where(model.centre_id == centre_id).order_by(*columns)
+            )
+        ]
+        for model, columns in (
+            (AuditEntry, (AuditEntry.id,)),
+            (User, (User.id, User.session_token, User.password_hash)),
+            (Participant, (Participant.id, Participant.user_id)),
+            (Event, (Event.id, Event.status, Event.places_taken, Event.version_id)),
+            (Registration, (Registration.id, Registration.status)),
+            (AccountRequest, (AccountRequest.id, AccountRequest.status)),
+        )
+    ]
+
+
+def _id_routes(app, prefix):
+    return [(rule, method) for rule, method in _routes(app, prefix) if ID.search(rule)]
+
+
+def _people(a: Side):
+    return [(role, a.emails[role], "/staff") for role in STAFF_ROLES] + [
+        ("participant", a.participant_email, "/me")
+    ]
+
+
+def test_someone_elses_ids_are_not_found_for_every_role_and_route(app, sides):
+    a, b = sides
+    with app.app_context():
+        b_before = _state_of(b.centre_id)
+    problems, checked = [], 0
+    for role, email, prefix in _people(a):
+        client = _client(app, email)
+        for rule, method in _id_routes(app, prefix):
+            data = FORM if method == "POST" else None
+            theirs = client.open(_url(rule, b.ids), method=method, data=data)
+            ours = client.open(_url(rule, a.ids), method=method, data=data)
+            checked += 1
+            # A role refused the route on its own centre's ids may be refused on B's too;
+            # any role that may use it must find B's id missing. Nobody ever gets a 500.
+            allowed = (404,) if ours.status_code != 403 else (403, 404)
+            if (
+                theirs.status_code not in allowed
+                or ours.status_code == 500
+                or B_MARK in theirs.get_data(as_text=True)
+            ):
+                problems.append(
+                    f"{role} {method} {rule}: B {theirs.status_code}, A {ours.status_code}"
+                )
+    assert checked >= 10  # the url_map really was walked
+    assert problems == []
+    with app.app_context():
+        assert _state_of(b.centre_id) == b_before
+
+
+def test_pages_without_ids_never_show_another_centres_people(app, sides):
+    a, _b = sides
+    problems = []
+    for role, email, prefix in _people(a):
+        client = _client(app, email)
+        for rule, method in _routes(app, prefix):
+            if method != "GET" or ID.search(rule):
+                continue
+            for query in ("", "?q=sk"):  # a search that matches both centres' people
+                response = client.get(rule + query)
+                page = response.get_data(as_text=True)
+                if response.status_code not in (200, 403) or B_MARK in page:
+                    problems.append(f"{role} GET {rule}{query}: {response.status_code}")
+    assert problems == []
+
+
+def test_participant_lists_show_only_the_centres_own_people(app, sides):
+    a, _b = sides
+    for role in ("coordinator", "social_worker", "admin"):
+        page = _client(app, a.emails[role]).get("/staff/participants").get_data(as_text=True)
+        assert "Andrzejewskowa" in page and "Andrzejewskski" in page, role
+        assert B_MARK not in page, role
+
+
+def test_advisor_sees_only_assigned_participants(app, sides):
+    a, _b = sides
+    client = _client(app, a.emails["advisor"])
+    page = client.get("/staff/caseload").get_data(as_text=True)
+    assert "Andrzejewskowa" in page
+    assert "Andrzejewskski" not in page
+    assert client.get(f"/staff/participants/{a.assigned}").status_code == 200
+    assert client.get(f"/staff/participants/{a.unassigned}").status_code == 404
+
+
+def test_participant_is_refused_every_staff_url(app, sides):
+    a, _b = sides
+    client = _client(app, a.participant_email)
+    rules = [
+        (rule.rule, method)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/staff")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    ]
+    assert rules
+    for rule, method in rules:
+        assert client.open(_url(rule, a.ids), method=method).status_code == 403, rule
+
+
+def test_session_scope_limits_every_query_to_one_centre(app, sides):
+    a, b = sides
+    with app.app_context():
+        everyone = set(db.session.scalars(select(Participant.id)))
+        assert {a.assigned, b.assigned} <= everyone
+        database.scope_session(db.session, a.centre_id)
+        seen = db.session.scalars(select(Participant)).all()
+        assert {person.centre_id for person in seen} == {a.centre_id}
+        assert {person.id for person in seen} == {a.assigned, a.unassigned}
+        assert db.session.scalar(select(func.count(Event.id))) == 1
+        assert db.session.get(Participant, b.assigned) is None
+        database.scope_session(db.session, None)
+        assert set(db.session.scalars(select(Participant.id))) == everyone
+
+
+def test_an_administrator_without_a_centre_never_meets_an_error(app, sides, make_user):
+    a, _b = sides
+    make_user(Role.ADMIN, email="instalacja@example.org")  # installation-wide, no centre
+    client = _client(app, "instalacja@example.org")
+    problems = []
+    for rule, method in _routes(app, "/staff"):
+        if method == "GET":
+            response = client.get(_url(rule, a.ids))
+            page = response.get_data(as_text=True)
+            if response.status_code not in (200, 403, 404) or "Andrzejewsk" in page:
+                problems.append(f"GET {rule}: {response.status_code}")
+    assert problems == []
