@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
+from portal.auth.forms import strip
+
 
 class AccountRequestForm(FlaskForm):
     first_name = StringField(
@@ -14,6 +16,7 @@ class AccountRequestForm(FlaskForm):
     email = EmailField(
         _l("E-mail address"),
         description=_l("We will send the link to set your password to this address."),
+        filters=[strip],
         validators=[
             DataRequired(_l("Enter your e-mail address.")),
             Email(_l("Enter an e-mail address in the form name@example.com.")),
