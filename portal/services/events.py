@@ -189,10 +189,11 @@ def get(centre_id: int, event_id: int) -> Event:
 
 def list_for_staff(centre_id: int, *, now: datetime, past: bool = False) -> list[Event]:
     query = select(Event).where(Event.centre_id == centre_id).options(selectinload(Event.villages))
+    # An event stays "coming up" for staff until it ends: attendance is taken on the day.
     if past:
-        query = query.where(Event.starts_at < now).order_by(Event.starts_at.desc())
+        query = query.where(Event.ends_at < now).order_by(Event.starts_at.desc())
     else:
-        query = query.where(Event.starts_at >= now).order_by(Event.starts_at)
+        query = query.where(Event.ends_at >= now).order_by(Event.starts_at)
     return list(db.session.scalars(query.limit(200)))
 
 
