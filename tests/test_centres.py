@@ -14,9 +14,27 @@ from sqlalchemy import func, select
 
 from portal import database
 from portal.extensions import db
-from portal.models import AccountRequest, AuditEntry, Event, Participant, Registration, User
+from portal.models import (
+    AccountRequest,
+    Allowance,
+    AuditEntry,
+    Event,
+    Participant,
+    PaymentList,
+    Registration,
+    SocialContract,
+    User,
+)
 from portal.models.base import utcnow
-from portal.models.enums import Audience, EventStatus, EventType, RegistrationStatus, Role
+from portal.models.enums import (
+    AllowanceKind,
+    AllowanceStatus,
+    Audience,
+    EventStatus,
+    EventType,
+    RegistrationStatus,
+    Role,
+)
 from tests.conftest import PASSWORD, user_of
 
 ID = re.compile(r"<int:(\w+)>")
@@ -73,9 +91,27 @@ def _build_side(app, make_centre, make_user, make_participant, tag: str, surname
             centre_id=side.centre_id, first_name="Chętna", last_name=f"{surname}ówna",
             email=f"chetna.{tag}@example.org", consent_at=now,
         )  # fmt: skip
-        db.session.add_all([registration, request])
+        contract = SocialContract(
+            centre_id=side.centre_id, participant_id=side.assigned, project_id=person.project_id,
+            number=f"KS/{tag}/1", start_date=now.date(), end_date=now.date() + timedelta(days=90),
+        )  # fmt: skip
+        payment_list = PaymentList(centre_id=side.centre_id, month=now.date().replace(day=1))
+        db.session.add_all([registration, request, contract, payment_list])
+        db.session.flush()
+        preparer = db.session.scalar(
+            select(User.id).where(User.email == side.emails["social_worker"])
+        )
+        allowance = Allowance(
+            centre_id=side.centre_id, participant_id=side.assigned, contract_id=contract.id,
+            kind=AllowanceKind.PURPOSE, amount_grosze=10_000, purpose="Dojazd",
+            prepared_by_id=preparer, status=AllowanceStatus.SUBMITTED, submitted_at=now,
+        )  # fmt: skip
+        db.session.add(allowance)
         db.session.commit()
         side.ids = {
+            "contract_id": contract.id,
+            "allowance_id": allowance.id,
+            "list_id": payment_list.id,
             "participant_id": side.assigned,
             "event_id": event.id,
             "registration_id": registration.id,

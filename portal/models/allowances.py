@@ -9,7 +9,7 @@ from portal.extensions import db
 from portal.models.base import CentreOwned, Grosze, Timestamped, UTCDateTime, str_enum
 from portal.models.centres import BudgetLine
 from portal.models.contracts import SocialContract
-from portal.models.enums import AllowanceKind, AllowanceStatus, InstalmentStatus
+from portal.models.enums import AllowanceKind, AllowanceStatus, InstalmentStatus, PurposeCategory
 from portal.models.people import Participant, User
 
 
@@ -27,6 +27,10 @@ class Allowance(CentreOwned, Timestamped, db.Model):
     amount_grosze: Mapped[int] = mapped_column(Grosze)
     first_month: Mapped[date | None]
     last_month: Mapped[date | None]
+    # Purpose allowances: the category of the need; purpose: the need (or, in kind, what is given).
+    category: Mapped[PurposeCategory | None] = mapped_column(
+        str_enum(PurposeCategory, "purpose_category")
+    )
     purpose: Mapped[str] = mapped_column(String(300), default="")
     justification: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[AllowanceStatus] = mapped_column(

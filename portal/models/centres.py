@@ -26,6 +26,11 @@ class Centre(Timestamped, db.Model):
     # Settings: how many hours before an event participants may still cancel, by default.
     default_cancellation_cutoff_hours: Mapped[int] = mapped_column(default=24)
     reminder_days_before: Mapped[int] = mapped_column(default=1)
+    # Allowance limits per request (None: no limit) and when a waiting request is overdue.
+    max_periodic_grosze: Mapped[int | None] = mapped_column(Grosze)
+    max_purpose_grosze: Mapped[int | None] = mapped_column(Grosze)
+    max_in_kind_grosze: Mapped[int | None] = mapped_column(Grosze)
+    decision_warning_days: Mapped[int] = mapped_column(default=14, server_default="14")
     # Demo centres are rebuilt by seed-demo; real ones are never touched by it.
     is_demo: Mapped[bool] = mapped_column(default=False)
 

@@ -2,7 +2,16 @@
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -27,7 +36,11 @@ class SocialContract(CentreOwned, Timestamped, db.Model):
     goal: Mapped[str] = mapped_column(Text, default="")
     participant_obligations: Mapped[str] = mapped_column(Text, default="")
     centre_obligations: Mapped[str] = mapped_column(Text, default="")
+    # Active integration instruments planned (values of enums.Instrument).
+    instruments: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    # The financial support promised (allowances) in words.
     support: Mapped[str] = mapped_column(Text, default="")
+    evaluation: Mapped[str] = mapped_column(Text, default="", server_default="")
     start_date: Mapped[date]
     end_date: Mapped[date]
     signed_on: Mapped[date | None]
@@ -41,6 +54,7 @@ class SocialContract(CentreOwned, Timestamped, db.Model):
 
     __mapper_args__ = {"version_id_col": version_id}
     __table_args__ = (
+        UniqueConstraint("centre_id", "number"),
         CheckConstraint("end_date >= start_date", name="end_after_start"),
         CheckConstraint(
             "status NOT IN ('signed', 'active', 'completed', 'terminated') "

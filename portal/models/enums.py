@@ -368,3 +368,49 @@ class InstalmentStatus(LabelledEnum):
     @classmethod
     def _labels(cls):
         return {cls.DUE: _l("Due"), cls.PAID: _l("Paid")}
+
+
+class PurposeCategory(LabelledEnum):
+    FOOD = "food"
+    MEDICINE = "medicine"
+    FUEL = "fuel"
+    CLOTHING = "clothing"
+    HOUSEHOLD = "household"
+    REPAIRS = "repairs"
+    TRAVEL = "travel"
+    OTHER = "other"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.FOOD: _l("Food"),
+            cls.MEDICINE: _l("Medicine"),
+            cls.FUEL: _l("Fuel"),
+            cls.CLOTHING: _l("Clothing"),
+            cls.HOUSEHOLD: _l("Household items"),
+            cls.REPAIRS: _l("Small repairs"),
+            cls.TRAVEL: _l("Travel to a course or counselling"),
+            cls.OTHER: _l("Other need"),
+        }
+
+
+class Instrument(LabelledEnum):
+    """Active integration instruments a social contract can plan."""
+
+    SOCIAL_SKILLS = "social_skills"
+    VOCATIONAL_COUNSELLING = "vocational_counselling"
+    COURSE = "course"
+    WORK_TRAINING = "work_training"
+    SOCIALLY_USEFUL_WORK = "socially_useful_work"
+    SOCIAL_WORK = "social_work"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.SOCIAL_SKILLS: _l("Social skills training"),
+            cls.VOCATIONAL_COUNSELLING: _l("Vocational counselling"),
+            cls.COURSE: _l("Vocational course"),
+            cls.WORK_TRAINING: _l("Work training"),
+            cls.SOCIALLY_USEFUL_WORK: _l("Socially useful work"),
+            cls.SOCIAL_WORK: _l("Social work"),
+        }

@@ -19,9 +19,18 @@ from flask_login import current_user
 from portal.auth.access import require_roles
 from portal.extensions import db
 from portal.models.base import utcnow
-from portal.models.enums import EventType, RegistrationStatus, Role
+from portal.models.enums import EventType, Instrument, RegistrationStatus, Role
 from portal.participant.forms import ConfirmForm, SignUpForm
-from portal.services import audit, calendar, events, participants, personal_data, signups
+from portal.services import (
+    allowances,
+    audit,
+    calendar,
+    contracts,
+    events,
+    participants,
+    personal_data,
+    signups,
+)
 from portal.services.errors import NotFound, PortalError
 
 bp = Blueprint("participant", __name__, url_prefix="/me")
@@ -45,8 +54,31 @@ def home():
     return render_template(
         "participant/home.html",
         person=person,
+        contract=contracts.current_for(person.id),
+        allowance_rows=allowances.list_for_participant(person.id)[:5],
         upcoming=active[:5],
         positions=signups.waiting_positions([r.event_id for r in active[:5]]),
+    )
+
+
+@bp.get("/contract")
+def contract():
+    person = _me()
+    current = contracts.current_for(person.id)
+    return render_template(
+        "participant/contract.html",
+        contract=current,
+        instruments=[Instrument(value) for value in current.instruments] if current else [],
+    )
+
+
+@bp.get("/allowances")
+def allowance_list():
+    person = _me()
+    return render_template(
+        "participant/allowances.html",
+        allowances=allowances.list_for_participant(person.id),
+        total=allowances.total,
     )
 
 

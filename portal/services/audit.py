@@ -64,3 +64,39 @@ def diff(obj: Any, new_values: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
             changes[field] = (old, new)
             setattr(obj, field, new)
     return changes
+
+
+def record_many(
+    action: str,
+    entity_type: str,
+    ids: list[int],
+    *,
+    actor: User | None,
+    centre_id: int | None,
+    changes: dict[str, tuple[Any, Any]],
+    at: datetime | None = None,
+) -> None:
+    """The same change to many records of one kind, in one INSERT (bulk decisions)."""
+    if not ids:
+        return
+    from sqlalchemy import insert
+
+    plain = {
+        field: {"old": _plain(old), "new": _plain(new)} for field, (old, new) in changes.items()
+    }
+    when = at or utcnow()
+    db.session.execute(
+        insert(AuditEntry),
+        [
+            {
+                "centre_id": centre_id,
+                "actor_id": actor.id if actor else None,
+                "at": when,
+                "action": action,
+                "entity_type": entity_type,
+                "entity_id": entity_id,
+                "changes": plain,
+            }
+            for entity_id in ids
+        ],
+    )

@@ -23,3 +23,36 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     for row in rows:
         writer.writerow([safe_cell(cell) for cell in row])
     return buffer.getvalue()
+
+
+def to_xlsx(
+    title: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    money_columns: Sequence[int] = (),
+) -> bytes:
+    """A one-sheet workbook; text neutralised like CSV, money columns as numbers in złoty."""
+    from decimal import Decimal
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    sheet.append([safe_cell(cell) for cell in header])
+    for row in rows:
+        sheet.append(
+            [
+                Decimal(cell) / 100
+                if index in money_columns and isinstance(cell, int)
+                else safe_cell(cell)
+                for index, cell in enumerate(row)
+            ]
+        )
+    for column in money_columns:
+        for cells in sheet.iter_rows(min_row=2, min_col=column + 1, max_col=column + 1):
+            for cell in cells:
+                cell.number_format = '#,##0.00 "zł"'
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

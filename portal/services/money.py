@@ -1,0 +1,46 @@
+"""Money typed by people, as exact integer grosze."""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+
+from portal.services.errors import PortalError
+
+# Far above any allowance or budget line of a centre; anything larger is a typing mistake.
+MAX_GROSZE = 100_000_000_00  # 100 million zł
+_SPACES = re.compile(r"[\s\u00a0\u202f]")
+
+
+class InvalidAmount(PortalError):
+    message = _l("Enter an amount in złoty, for example 1234,56.")
+
+
+def parse(text: str | None, *, field: str = "amount", allow_zero: bool = False) -> int:
+    """`1234,56`, `1234.56` or `1 234,56` (zł) as grosze; refuse what cannot be meant."""
+    cleaned = _SPACES.sub("", (text or "")).removesuffix("zł").replace(",", ".")
+    if not cleaned:
+        raise InvalidAmount(_l("Enter the amount."), field=field)
+    if not re.fullmatch(r"-?\d+(\.\d+)?", cleaned):
+        raise InvalidAmount(field=field)
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation as error:  # pragma: no cover - the pattern above rules it out
+        raise InvalidAmount(field=field) from error
+    if value < 0:
+        raise InvalidAmount(_l("The amount cannot be negative."), field=field)
+    if value == 0 and not allow_zero:
+        raise InvalidAmount(_l("The amount must be more than zero."), field=field)
+    if value.as_tuple().exponent < -2 and value != value.quantize(Decimal("0.01")):
+        raise InvalidAmount(_l("Use at most two digits after the comma (grosze)."), field=field)
+    grosze = int(value * 100)
+    if grosze > MAX_GROSZE:
+        raise InvalidAmount(
+            _l("This amount is too large. Check the number of digits."), field=field
+        )
+    return grosze
+
+
+def to_text(grosze: int) -> str:
+    """Grosze back into a form field's text, e.g. 123456 -> "1234,56"."""
+    return f"{grosze // 100},{grosze % 100:02d}"
