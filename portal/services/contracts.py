@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.extensions import db
 from portal.models import Participant, SocialContract, User
 from portal.models.enums import ContractStatus, Instrument
-from portal.services import audit
+from portal.services import audit, dates
 from portal.services.errors import NotFound, PortalError
 
 C = ContractStatus
@@ -145,7 +145,7 @@ def _move(
 
 def sign(contract: SocialContract, *, signed_on: date, actor: User, now: datetime) -> None:
     """Signed on a date; refused while the person has another current contract in the project."""
-    if signed_on > now.date():
+    if signed_on > dates.local_date(now):
         raise ContractRefused(_l("The signing date cannot be in the future."), field="signed_on")
     if _overlapping(contract) is not None:
         raise ContractRefused(
@@ -176,7 +176,7 @@ def complete(contract: SocialContract, *, evaluation: str, actor: User, now: dat
         C.COMPLETED,
         actor=actor,
         now=now,
-        ended_on=now.date(),
+        ended_on=dates.local_date(now),
         evaluation=evaluation.strip(),
     )
 
@@ -190,7 +190,7 @@ def terminate(contract: SocialContract, *, reason: str, actor: User, now: dateti
         C.TERMINATED,
         actor=actor,
         now=now,
-        ended_on=now.date(),
+        ended_on=dates.local_date(now),
         termination_reason=reason.strip(),
     )
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from portal.extensions import db
 from portal.models import Allowance, BudgetLine, Instalment, Participant, PaymentList, User
 from portal.models.enums import AllowanceStatus, InstalmentStatus
-from portal.services import audit
+from portal.services import audit, dates
 from portal.services.errors import PortalError
 
 I = InstalmentStatus  # noqa: E741 - the enum's short name, as S and A elsewhere
@@ -97,7 +97,7 @@ def mark_paid(
     now: datetime,
 ) -> int:
     """Mark items paid on a date; a paid item is never changed again. Returns how many."""
-    if paid_on > now.date():
+    if paid_on > dates.local_date(now):
         raise PaymentRefused(_l("The payment date cannot be in the future."), field="paid_on")
     chosen = db.session.scalars(
         select(Instalment)

@@ -277,6 +277,46 @@ def _allowance(allowance_id: int):
     return allowance
 
 
+@bp.route("/allowances/<int:allowance_id>/edit", methods=["GET", "POST"])
+@role_required(*CASEWORK)
+def allowance_edit(allowance_id: int):
+    """Correct an undecided request; whoever changes it may not decide it (four-eyes)."""
+    allowance = _allowance(allowance_id)
+    person = allowance.participant
+    form = _allowance_form(
+        person, AllowanceForm(obj=None if request.method == "POST" else allowance)
+    )
+    if request.method == "GET":
+        form.kind.data = allowance.kind.value
+        form.contract_id.data = allowance.contract_id or 0
+        form.amount.data = money.to_text(allowance.amount_grosze)
+        form.category.data = allowance.category.value if allowance.category else ""
+    if form.validate_on_submit():
+        try:
+            contract = (
+                contracts.get(current_user.centre_id, form.contract_id.data)
+                if form.contract_id.data
+                else None
+            )
+            allowances.update_request(
+                allowance, contract, _allowance_fields(form), actor=current_user, now=utcnow()
+            )
+        except PortalError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The changes are saved."), "success")
+            return redirect(url_for(".allowance_detail", allowance_id=allowance.id))
+    return render_template(
+        "staff/allowance_form.html",
+        form=form,
+        person=person,
+        allowance=allowance,
+        received=allowances.received_in_year(person.id, utcnow().year),
+    )
+
+
 @bp.get("/allowances/<int:allowance_id>")
 @role_required(*CASEWORK)
 def allowance_detail(allowance_id: int):
