@@ -18,6 +18,8 @@ from portal.models import (
     AccountRequest,
     Allowance,
     AuditEntry,
+    Course,
+    CourseAssignment,
     Event,
     Participant,
     PaymentList,
@@ -106,12 +108,19 @@ def _build_side(app, make_centre, make_user, make_participant, tag: str, surname
             kind=AllowanceKind.PURPOSE, amount_grosze=10_000, purpose="Dojazd",
             prepared_by_id=preparer, status=AllowanceStatus.SUBMITTED, submitted_at=now,
         )  # fmt: skip
-        db.session.add(allowance)
+        course = Course(centre_id=side.centre_id, name=f"Kurs {surname}")
+        db.session.add_all([allowance, course])
+        db.session.flush()
+        assignment = CourseAssignment(
+            centre_id=side.centre_id, participant_id=side.assigned, course_id=course.id,
+        )  # fmt: skip
+        db.session.add(assignment)
         db.session.commit()
         side.ids = {
             "contract_id": contract.id,
             "allowance_id": allowance.id,
             "list_id": payment_list.id,
+            "assignment_id": assignment.id,
             "participant_id": side.assigned,
             "event_id": event.id,
             "registration_id": registration.id,

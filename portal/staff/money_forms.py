@@ -120,3 +120,32 @@ class LimitsForm(FlaskForm):
         _l("Highlight requests waiting longer than (days)"),
         validators=[DataRequired(_l("Enter a number of days.")), Length(max=3)],
     )
+
+
+class CourseForm(FlaskForm):
+    course_id = SelectField(
+        _l("Course"),
+        coerce=int,
+        validators=[DataRequired(_l("Choose a course from the catalogue."))],
+    )
+    planned_start = DateField(_l("Planned start"), validators=[Optional()])
+    planned_end = DateField(_l("Planned end"), validators=[Optional()])
+    cost = StringField(
+        _l("Cost (zł)"),
+        validators=[Optional(), Length(max=20)],
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )
+
+
+class CourseCompletionForm(FlaskForm):
+    certificate_number = StringField(
+        _l("Certificate number"),
+        validators=[DataRequired(_l("Enter the certificate number.")), Length(max=60)],
+    )
+    completed_on = DateField(_l("Completed on"), validators=[DataRequired(_l("Enter the date."))])
+
+
+class DropForm(FlaskForm):
+    reason = StringField(
+        _l("Reason"), validators=[DataRequired(_l("Give the reason.")), Length(max=500)]
+    )

@@ -9,11 +9,20 @@ from portal.extensions import db
 from portal.models import Centre, Village
 from portal.models.base import utcnow
 from portal.models.enums import STAFF_ROLES, CentreKind, Role
-from portal.services import account_requests, accounts, audit, budget, centres, participants
+from portal.services import (
+    account_requests,
+    accounts,
+    audit,
+    budget,
+    centres,
+    courses,
+    participants,
+)
 from portal.services.errors import NotFound, PortalError
 from portal.staff import bp
 from portal.staff.event_forms import ReasonForm
 from portal.staff.forms import CentreForm, ParticipantForm, StaffUserForm
+from portal.staff.money_forms import CourseCompletionForm, CourseForm, DropForm
 
 
 def show_error(form, error: PortalError) -> None:
@@ -120,7 +129,21 @@ def participant_detail(participant_id: int):
         person = participants.get_for_staff(current_user, participant_id)
     except NotFound:
         abort(404)
-    return render_template("staff/participant_detail.html", person=person, pesel_shown=False)
+    return _detail_page(person, pesel_shown=False)
+
+
+def _detail_page(person, *, pesel_shown: bool):
+    course_form = CourseForm()
+    course_form.course_id.choices = [(c.id, c.name) for c in courses.catalogue(person.centre_id)]
+    return render_template(
+        "staff/participant_detail.html",
+        person=person,
+        pesel_shown=pesel_shown,
+        assignments=courses.list_for_participant(person.id),
+        course_form=course_form,
+        completion_form=CourseCompletionForm(),
+        drop_form=DropForm(),
+    )
 
 
 @bp.post("/participants/<int:participant_id>/pesel")
@@ -133,7 +156,7 @@ def participant_pesel(participant_id: int):
         abort(404)
     audit.record("participant.pesel_viewed", person, actor=current_user)
     db.session.commit()
-    return render_template("staff/participant_detail.html", person=person, pesel_shown=True)
+    return _detail_page(person, pesel_shown=True)
 
 
 @bp.route("/users", methods=["GET", "POST"])

@@ -1,0 +1,198 @@
+"""Vocational courses a participant takes; their cost is charged to the stage's course line."""
+
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from portal.extensions import db
+from portal.models import BudgetLine, Course, CourseAssignment, Participant, ProjectStage, User
+from portal.models.enums import BudgetLineKind, CourseStatus
+from portal.services import audit, dates
+from portal.services.errors import NotFound, PortalError
+
+S = CourseStatus
+
+
+class CourseRefused(PortalError):
+    message = _l("The course cannot be changed this way.")
+
+
+class CourseBudgetExceeded(CourseRefused):
+    message = _l("Not enough money left on the course budget line.")
+
+
+def catalogue(centre_id: int) -> list[Course]:
+    return list(
+        db.session.scalars(
+            select(Course)
+            .where(Course.centre_id == centre_id, Course.is_active.is_(True))
+            .order_by(Course.name)
+        )
+    )
+
+
+def propose(
+    person: Participant,
+    course_id: int,
+    *,
+    planned_start: date | None,
+    planned_end: date | None,
+    cost_grosze: int,
+    actor: User,
+    now: datetime,
+) -> CourseAssignment:
+    """Propose a course from the centre's catalogue; an unknown course is refused."""
+    course = db.session.scalar(
+        select(Course).where(
+            Course.id == course_id, Course.centre_id == person.centre_id, Course.is_active.is_(True)
+        )
+    )
+    if course is None:
+        raise CourseRefused(_l("Choose a course from the catalogue."), field="course_id")
+    if planned_start and planned_end and planned_end < planned_start:
+        raise CourseRefused(_l("The course cannot end before it starts."), field="planned_end")
+    assignment = CourseAssignment(
+        centre_id=person.centre_id,
+        participant_id=person.id,
+        course_id=course.id,
+        status=S.PROPOSED,
+        planned_start=planned_start,
+        planned_end=planned_end,
+        cost_grosze=cost_grosze,
+    )
+    db.session.add(assignment)
+    audit.record(
+        "course.propose",
+        assignment,
+        actor=actor,
+        at=now,
+        changes={"course": (None, course.name), "cost_grosze": (None, cost_grosze)},
+    )
+    return assignment
+
+
+def _course_line(person: Participant, year: int) -> BudgetLine:
+    line = db.session.scalar(
+        select(BudgetLine)
+        .join(ProjectStage)
+        .where(
+            ProjectStage.project_id == person.project_id,
+            ProjectStage.year == year,
+            BudgetLine.kind == BudgetLineKind.COURSES,
+        )
+        .with_for_update()
+    )
+    if line is None:
+        raise CourseBudgetExceeded(_l("There is no course budget line for %(year)d.", year=year))
+    return line
+
+
+def _move(
+    assignment: CourseAssignment,
+    old: tuple[CourseStatus, ...],
+    new: CourseStatus,
+    *,
+    actor: User,
+    now: datetime,
+    **values,
+) -> None:
+    current = assignment.status
+    if current not in old:
+        raise CourseRefused()
+    result = db.session.execute(
+        update(CourseAssignment)
+        .where(CourseAssignment.id == assignment.id, CourseAssignment.status == current)
+        .values(status=new, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise CourseRefused(_l("Someone else has just changed this course."))
+    db.session.refresh(assignment)
+    audit.record(
+        f"course.{new.value}",
+        assignment,
+        actor=actor,
+        at=now,
+        changes={"status": (current, new)} | {k: (None, v) for k, v in values.items()},
+    )
+
+
+def enrol(assignment: CourseAssignment, *, actor: User, now: datetime) -> None:
+    """Enrolment commits the course's cost to the course line; never beyond what is planned."""
+    person = db.session.get(Participant, assignment.participant_id)
+    year = (assignment.planned_start or dates.local_date(now)).year
+    if assignment.cost_grosze:
+        line = _course_line(person, year)
+        result = db.session.execute(
+            update(BudgetLine)
+            .where(
+                BudgetLine.id == line.id,
+                BudgetLine.committed_grosze + assignment.cost_grosze <= BudgetLine.planned_grosze,
+            )
+            .values(committed_grosze=BudgetLine.committed_grosze + assignment.cost_grosze)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            raise CourseBudgetExceeded()
+    _move(assignment, (S.PROPOSED,), S.ENROLLED, actor=actor, now=now)
+
+
+def complete(
+    assignment: CourseAssignment,
+    *,
+    certificate_number: str,
+    completed_on: date,
+    actor: User,
+    now: datetime,
+) -> None:
+    if not certificate_number.strip():
+        raise CourseRefused(_l("Enter the certificate number."), field="certificate_number")
+    if completed_on > dates.local_date(now):
+        raise CourseRefused(_l("The date cannot be in the future."), field="completed_on")
+    _move(
+        assignment,
+        (S.ENROLLED,),
+        S.COMPLETED,
+        actor=actor,
+        now=now,
+        certificate_number=certificate_number.strip(),
+        completed_on=completed_on,
+    )
+
+
+def drop(assignment: CourseAssignment, *, reason: str, actor: User, now: datetime) -> None:
+    """A dropped proposal costs nothing; a dropped enrolment stays committed (it was bought)."""
+    if not reason.strip():
+        raise CourseRefused(_l("Give the reason."), field="reason")
+    _move(
+        assignment,
+        (S.PROPOSED, S.ENROLLED),
+        S.DROPPED,
+        actor=actor,
+        now=now,
+        drop_reason=reason.strip(),
+    )
+
+
+def get(centre_id: int, assignment_id: int) -> CourseAssignment:
+    assignment = db.session.scalar(
+        select(CourseAssignment).where(
+            CourseAssignment.id == assignment_id, CourseAssignment.centre_id == centre_id
+        )
+    )
+    if assignment is None:
+        raise NotFound()
+    return assignment
+
+
+def list_for_participant(participant_id: int) -> list[CourseAssignment]:
+    return list(
+        db.session.scalars(
+            select(CourseAssignment)
+            .where(CourseAssignment.participant_id == participant_id)
+            .options(selectinload(CourseAssignment.course))
+            .order_by(CourseAssignment.created_at.desc(), CourseAssignment.id.desc())
+        )
+    )
