@@ -50,12 +50,19 @@ def date_time(value: datetime | None) -> str:
     return format_datetime(value, "EEE d MMM y, HH:mm") if value else ""
 
 
+def iso_date(value: str | None) -> str:
+    """A date kept as text in a plan revision, formatted like every other date."""
+    return format_date(date.fromisoformat(value), "medium") if value else ""
+
+
 def short_time(value: datetime | None) -> str:
     return format_time(value, "short") if value else ""
 
 
 def init_app(app: Flask, babel: Babel) -> None:
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.filters.update(money=money, date=short_date, datetime=date_time, time=short_time)
+    app.jinja_env.filters.update(
+        money=money, date=short_date, isodate=iso_date, datetime=date_time, time=short_time
+    )
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.globals["get_locale"] = get_locale

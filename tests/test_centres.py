@@ -21,14 +21,19 @@ from portal.models import (
     Course,
     CourseAssignment,
     Event,
+    IndividualPlan,
     Participant,
     PaymentList,
+    PlanAction,
+    PlanGoal,
+    PlanRevision,
     Registration,
     SocialContract,
     User,
 )
 from portal.models.base import utcnow
 from portal.models.enums import (
+    ActionKind,
     AllowanceKind,
     AllowanceStatus,
     Audience,
@@ -114,13 +119,23 @@ def _build_side(app, make_centre, make_user, make_participant, tag: str, surname
         assignment = CourseAssignment(
             centre_id=side.centre_id, participant_id=side.assigned, course_id=course.id,
         )  # fmt: skip
-        db.session.add(assignment)
+        plan = IndividualPlan(centre_id=side.centre_id, participant_id=side.assigned)
+        db.session.add_all([assignment, plan])
+        db.session.flush()
+        goal = PlanGoal(plan_id=plan.id, description=f"Cel {surname}")
+        action = PlanAction(plan_id=plan.id, kind=ActionKind.OTHER, description=f"Krok {surname}")
+        revision = PlanRevision(plan_id=plan.id, number=1, created_at=now)
+        db.session.add_all([goal, action, revision])
         db.session.commit()
         side.ids = {
             "contract_id": contract.id,
             "allowance_id": allowance.id,
             "list_id": payment_list.id,
             "assignment_id": assignment.id,
+            "plan_id": plan.id,
+            "goal_id": goal.id,
+            "action_id": action.id,
+            "number": 1,
             "participant_id": side.assigned,
             "event_id": event.id,
             "registration_id": registration.id,

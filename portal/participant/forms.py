@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms import IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.services.signups import MAX_COMPANIONS
 
@@ -24,3 +24,10 @@ class SignUpForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that changes something: only the CSRF token is needed."""
+
+
+class PlanCommentForm(FlaskForm):
+    body = TextAreaField(
+        _l("Your question or comment"),
+        validators=[DataRequired(_l("Write your question or comment.")), Length(max=2000)],
+    )

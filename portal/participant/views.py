@@ -20,15 +20,17 @@ from portal.auth.access import require_roles
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.enums import EventType, Instrument, RegistrationStatus, Role
-from portal.participant.forms import ConfirmForm, SignUpForm
+from portal.participant.forms import ConfirmForm, PlanCommentForm, SignUpForm
 from portal.services import (
     allowances,
     audit,
     calendar,
     contracts,
+    courses,
     events,
     participants,
     personal_data,
+    plans,
     signups,
 )
 from portal.services.errors import NotFound, PortalError
@@ -55,10 +57,16 @@ def home():
         "participant/home.html",
         person=person,
         contract=contracts.current_for(person.id),
+        plan=_shared_plan(person),
         allowance_rows=allowances.list_for_participant(person.id)[:5],
         upcoming=active[:5],
         positions=signups.waiting_positions([r.event_id for r in active[:5]]),
     )
+
+
+def _shared_plan(person):
+    found = plans.get_for(person.id)
+    return plans.shared_version(found) if found else None
 
 
 @bp.get("/contract")
@@ -70,6 +78,58 @@ def contract():
         contract=current,
         instruments=[Instrument(value) for value in current.instruments] if current else [],
     )
+
+
+@bp.get("/plan")
+def plan():
+    person = _me()
+    found = plans.get_for(person.id)
+    shared = plans.shared_version(found) if found else None
+    return render_template(
+        "participant/plan.html",
+        plan=found,
+        shared=shared,
+        form=PlanCommentForm(),
+        assignments=courses.list_for_participant(person.id) if shared else [],
+    )
+
+
+@bp.post("/plan/acknowledge")
+def plan_acknowledge():
+    person = _me()
+    found = plans.get_for(person.id)
+    if found is None or found.shared_revision_number is None:
+        abort(404)
+    try:
+        plans.acknowledge(found, participant_user=current_user, now=utcnow())
+    except PortalError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Thank you. Your advisor can see that you have read your plan."), "success")
+    return redirect(url_for(".plan"))
+
+
+@bp.post("/plan/comments")
+def plan_comment():
+    person = _me()
+    found = plans.get_for(person.id)
+    if found is None or found.shared_revision_number is None:
+        abort(404)
+    form = PlanCommentForm()
+    if form.validate_on_submit():
+        plans.comment(found, author=current_user, body=form.body.data, now=utcnow())
+        db.session.commit()
+        flash(_("Your message is sent to your advisor."), "success")
+        return redirect(url_for(".plan"))
+    return render_template(
+        "participant/plan.html",
+        plan=found,
+        shared=plans.shared_version(found),
+        form=form,
+        assignments=courses.list_for_participant(person.id),
+    ), 400
 
 
 @bp.get("/allowances")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
@@ -33,7 +33,7 @@ from portal.models.enums import (
     InstalmentStatus,
     PurposeCategory,
 )
-from portal.services import audit
+from portal.services import audit, dates
 from portal.services.errors import NotFound, PortalError
 
 A = AllowanceStatus
@@ -161,7 +161,7 @@ def create(
     _check(person, contract, fields)
     values = vars(fields).copy()
     if fields.kind != AllowanceKind.PERIODIC:
-        values["first_month"] = month_start(fields.first_month or now.date())
+        values["first_month"] = month_start(fields.first_month or dates.local_date(now))
         values["last_month"] = None
     allowance = Allowance(
         centre_id=person.centre_id,
@@ -197,6 +197,18 @@ def update_request(
         )
     _check(allowance.participant, contract, fields)
     values = vars(fields).copy() | {"contract_id": contract.id if contract else None}
+    if fields.kind != AllowanceKind.PERIODIC:  # as in create(): one month, no last month
+        values["first_month"] = month_start(fields.first_month or dates.local_date(now))
+        values["last_month"] = None
+    # Still undecided at the moment of writing (a decision may have been saved since the read).
+    result = db.session.execute(
+        update(Allowance)
+        .where(Allowance.id == allowance.id, Allowance.status.in_(EDITABLE))
+        .values(updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise AllowanceRefused(_l("Someone else has just decided or changed this request."))
     changes = audit.diff(allowance, values)
     if changes:
         audit.record("allowance.update", allowance, actor=actor, changes=changes, at=now)
@@ -304,7 +316,7 @@ def approve_many(
     }
     allowance_lines = _allowance_lines(set(projects.values()))
     for allowance in candidates:
-        plans[allowance.id] = instalment_plan(allowance, decided_on=now.date())
+        plans[allowance.id] = instalment_plan(allowance, decided_on=dates.local_date(now))
         first_month = plans[allowance.id][0][0]
         line = allowance_lines.get((projects[allowance.participant_id], first_month.year))
         if line is None:
@@ -328,6 +340,13 @@ def approve_many(
             .execution_options(populate_existing=True)
         )
     }
+    # Lock the requests still waiting too: a correction being saved right now (new amount, new
+    # editor) is waited for and read in full, never approved as it was before.
+    db.session.execute(
+        select(Allowance.id)
+        .where(Allowance.id.in_(list(lines)), Allowance.status == A.SUBMITTED)
+        .with_for_update()
+    )
     fresh = db.session.scalars(
         select(Allowance)
         .where(Allowance.id.in_(list(lines)))
@@ -341,6 +360,7 @@ def approve_many(
     charge: dict[int, int] = defaultdict(int)
     accepted: list[Allowance] = []
     for allowance in fresh:
+        plans[allowance.id] = instalment_plan(allowance, decided_on=dates.local_date(now))
         if allowance.status != A.SUBMITTED:
             refused[allowance.id] = AllowanceRefused(
                 _l("This request is not waiting for a decision.")
@@ -433,8 +453,19 @@ def withdraw(allowance: Allowance, *, actor: User, now: datetime) -> None:
             .values(committed_grosze=BudgetLine.committed_grosze - amount)
             .execution_options(synchronize_session=False)
         )
-        for instalment in instalments:
-            db.session.delete(instalment)
+        # Only while still due: one paid in a parallel request since the read above stays.
+        result = db.session.execute(
+            delete(Instalment)
+            .where(
+                Instalment.allowance_id == allowance.id,
+                Instalment.status == InstalmentStatus.DUE,
+            )
+            .execution_options(synchronize_session="fetch")
+        )
+        if result.rowcount != len(instalments):
+            raise AllowanceRefused(
+                _l("Part of this allowance is already paid: it cannot be withdrawn.")
+            )
         return
     _move(allowance, EDITABLE, A.WITHDRAWN, actor=actor, now=now, withdrawn_at=now)
 

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from portal.extensions import db
 from portal.models import Participant, SocialContract, User
@@ -109,7 +110,12 @@ def update_draft(
     values["instruments"] = [i.value for i in fields.instruments]
     changes = audit.diff(contract, values)
     if changes:
-        db.session.flush()
+        try:
+            db.session.flush()
+        except StaleDataError as error:  # saved or signed in a parallel request since the read
+            raise ContractRefused(
+                _l("Someone else changed this contract meanwhile. Reload the page and try again.")
+            ) from error
         audit.record("contract.update", contract, actor=actor, changes=changes, at=now)
 
 

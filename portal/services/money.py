@@ -31,7 +31,8 @@ def parse(text: str | None, *, field: str = "amount", allow_zero: bool = False) 
         raise InvalidAmount(_l("The amount cannot be negative."), field=field)
     if value == 0 and not allow_zero:
         raise InvalidAmount(_l("The amount must be more than zero."), field=field)
-    if value.as_tuple().exponent < -2 and value != value.quantize(Decimal("0.01")):
+    # Three decimals are refused even when the last is 0: "1,500" may mean 1500 zł, not 1,50.
+    if value.as_tuple().exponent < -2:
         raise InvalidAmount(_l("Use at most two digits after the comma (grosze)."), field=field)
     grosze = int(value * 100)
     if grosze > MAX_GROSZE:

@@ -188,3 +188,18 @@ def get_staff_member(centre_id: int, user_id: int, role: Role) -> User:
     if user is None:
         raise NotFound()
     return user
+
+
+def assign_advisor(person: Participant, advisor: User | None, *, actor: User) -> None:
+    """The coordinator decides which career advisor keeps a person's plan."""
+    if advisor is not None and advisor.centre_id != person.centre_id:
+        raise NotFound()
+    new = advisor.id if advisor else None
+    if person.advisor_id != new:
+        audit.record(
+            "participant.advisor",
+            person,
+            actor=actor,
+            changes={"advisor_id": (person.advisor_id, new)},
+        )
+        person.advisor_id = new

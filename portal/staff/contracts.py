@@ -9,7 +9,7 @@ from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.enums import AllowanceKind, Instrument, PurposeCategory, Role
 from portal.pdf import pdf_response
-from portal.services import allowances, contracts, money, participants
+from portal.services import allowances, contracts, dates, money, participants
 from portal.services.errors import NotFound, PortalError
 from portal.staff import bp
 from portal.staff.money_forms import (
@@ -62,7 +62,7 @@ def casework(participant_id: int):
         person=person,
         contracts=contracts.list_for_participant(person.id),
         allowances=allowances.list_for_participant(person.id),
-        received=allowances.received_in_year(person.id, utcnow().year),
+        received=allowances.received_in_year(person.id, dates.local_date(utcnow()).year),
     )
 
 
@@ -264,7 +264,7 @@ def allowance_new(participant_id: int):
         "staff/allowance_form.html",
         form=form,
         person=person,
-        received=allowances.received_in_year(person.id, utcnow().year),
+        received=allowances.received_in_year(person.id, dates.local_date(utcnow()).year),
     )
 
 
@@ -313,7 +313,7 @@ def allowance_edit(allowance_id: int):
         form=form,
         person=person,
         allowance=allowance,
-        received=allowances.received_in_year(person.id, utcnow().year),
+        received=allowances.received_in_year(person.id, dates.local_date(utcnow()).year),
     )
 
 
@@ -325,7 +325,9 @@ def allowance_detail(allowance_id: int):
         "staff/allowance_detail.html",
         allowance=allowance,
         total=allowances.total(allowance),
-        received=allowances.received_in_year(allowance.participant_id, utcnow().year),
+        received=allowances.received_in_year(
+            allowance.participant_id, dates.local_date(utcnow()).year
+        ),
     )
 
 

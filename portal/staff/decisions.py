@@ -14,7 +14,7 @@ from portal.models import Centre, PaymentList
 from portal.models.base import utcnow
 from portal.models.enums import AllowanceKind, Role
 from portal.pdf import pdf_response
-from portal.services import allowances, exports, money, participants, payments
+from portal.services import allowances, dates, exports, money, participants, payments
 from portal.services.errors import NotFound, PortalError
 from portal.staff import bp
 from portal.staff.event_forms import CsrfForm, ReasonForm
@@ -125,7 +125,7 @@ def payment_lists():
         "staff/payment_lists.html",
         lists=lists,
         form=CsrfForm(),
-        this_month=utcnow().date().replace(day=1),
+        this_month=dates.local_date(utcnow()).replace(day=1),  # the centre's month
     )
 
 

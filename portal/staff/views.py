@@ -17,12 +17,14 @@ from portal.services import (
     centres,
     courses,
     participants,
+    plans,
 )
 from portal.services.errors import NotFound, PortalError
 from portal.staff import bp
 from portal.staff.event_forms import ReasonForm
 from portal.staff.forms import CentreForm, ParticipantForm, StaffUserForm
 from portal.staff.money_forms import CourseCompletionForm, CourseForm, DropForm
+from portal.staff.plan_forms import AdvisorForm
 
 
 def show_error(form, error: PortalError) -> None:
@@ -55,11 +57,12 @@ def participants_list():
 
 
 @bp.get("/caseload")
-@role_required(Role.ADVISOR)
+@role_required(Role.ADVISOR, Role.COORDINATOR)
 def caseload():
     search = request.args.get("q", "")[:100]
-    people = participants.list_for_staff(current_user, search=search)
-    return render_template("staff/caseload.html", people=people, search=search)
+    return render_template(
+        "staff/caseload.html", rows=plans.caseload(current_user, search=search), search=search
+    )
 
 
 def _participant_form() -> ParticipantForm:
@@ -143,7 +146,16 @@ def _detail_page(person, *, pesel_shown: bool):
         course_form=course_form,
         completion_form=CourseCompletionForm(),
         drop_form=DropForm(),
+        advisor_form=_advisor_form(person),
     )
+
+
+def _advisor_form(person) -> AdvisorForm:
+    form = AdvisorForm(advisor_id=person.advisor_id or 0)
+    form.advisor_id.choices = [(0, "—")] + [
+        (a.id, a.full_name) for a in participants.list_staff(person.centre_id, Role.ADVISOR)
+    ]
+    return form
 
 
 @bp.post("/participants/<int:participant_id>/pesel")

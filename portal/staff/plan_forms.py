@@ -1,0 +1,102 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from portal.models.enums import ActionKind, CounsellingKind
+from portal.services.plans import TEXT_MAX
+
+ONE_PER_LINE = _l("One item per line.")
+
+
+def _text(label, description=None):
+    return TextAreaField(
+        label, description=description, validators=[Optional(), Length(max=TEXT_MAX)]
+    )
+
+
+class VersionedForm(FlaskForm):
+    """Carries the plan version the form was opened on (optimistic locking)."""
+
+    version = HiddenField()
+
+
+class SwotForm(VersionedForm):
+    strengths = _text(_l("Strengths"), ONE_PER_LINE)
+    weaknesses = _text(_l("Weaknesses"), ONE_PER_LINE)
+    opportunities = _text(_l("Opportunities"), ONE_PER_LINE)
+    threats = _text(_l("Threats"), ONE_PER_LINE)
+
+
+class PotentialForm(VersionedForm):
+    potential = _text(_l("Vocational potential"))
+    predispositions = _text(_l("Predispositions"))
+
+
+class MarketForm(VersionedForm):
+    target_occupations = _text(_l("Target occupations"))
+    market_demand = _text(_l("What the local labour market asks for"))
+    market_fit = _text(_l("How the person's resources meet it"))
+
+
+class NotesForm(VersionedForm):
+    advisor_notes = _text(_l("Advisor's notes (never shown to the participant)"))
+
+
+SECTION_FORMS = {
+    "swot": SwotForm,
+    "potential": PotentialForm,
+    "market": MarketForm,
+    "notes": NotesForm,
+}
+
+
+class GoalForm(VersionedForm):
+    description = StringField(
+        _l("Goal"), validators=[DataRequired(_l("Describe the goal.")), Length(max=500)]
+    )
+    target_date = DateField(_l("Target date"), validators=[Optional()])
+
+
+class ActionForm(VersionedForm):
+    kind = SelectField(_l("Kind of action"), choices=[])
+    description = StringField(
+        _l("Action"), validators=[DataRequired(_l("Describe the action.")), Length(max=500)]
+    )
+    due_date = DateField(_l("Due date"), validators=[Optional()])
+    responsible = StringField(_l("Who is responsible"), validators=[Optional(), Length(max=200)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = ActionKind.choices()
+
+
+class DiagnosisTestForm(FlaskForm):
+    test_type_id = SelectField(
+        _l("Test"), coerce=int, validators=[DataRequired(_l("Choose a test from the list."))]
+    )
+    taken_on = DateField(_l("Date"), validators=[DataRequired(_l("Enter the date."))])
+    result_summary = TextAreaField(
+        _l("Result summary"), validators=[Optional(), Length(max=TEXT_MAX)]
+    )
+
+
+class SessionForm(FlaskForm):
+    kind = SelectField(_l("Kind of counselling"), choices=[])
+    held_on = DateField(_l("Date"), validators=[DataRequired(_l("Enter the date."))])
+    duration_minutes = IntegerField(
+        _l("Duration (minutes)"),
+        validators=[
+            InputRequired(_l("Enter the duration.")),
+            NumberRange(1, 600, _l("Enter a duration from 1 to 600 minutes.")),
+        ],
+    )
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=TEXT_MAX)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = CounsellingKind.choices()
+
+
+class AdvisorForm(FlaskForm):
+    advisor_id = SelectField(_l("Career advisor"), coerce=int, validators=[Optional()])
