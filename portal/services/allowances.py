@@ -435,9 +435,23 @@ def approve_many(
     return ids, refused
 
 
+def lock_budget_lines(line_ids: set[int | None]) -> None:
+    """Lock budget lines in id order (a no-op on SQLite, whose transaction holds the lock)."""
+    ids = sorted(i for i in line_ids if i is not None)
+    if ids:
+        db.session.execute(
+            select(BudgetLine.id)
+            .where(BudgetLine.id.in_(ids))
+            .order_by(BudgetLine.id)
+            .with_for_update()
+        )
+
+
 def withdraw(allowance: Allowance, *, actor: User, now: datetime) -> None:
     """Take a request back; an approved one only while nothing of it is paid (budget released)."""
     if allowance.status == A.APPROVED:
+        # The budget line first, as in payments.mark_paid: one lock order, no deadlock.
+        lock_budget_lines({allowance.budget_line_id})
         instalments = db.session.scalars(
             select(Instalment).where(Instalment.allowance_id == allowance.id)
         ).all()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from portal.extensions import db
 from portal.models import Allowance, BudgetLine, Instalment, Participant, PaymentList, User
 from portal.models.enums import AllowanceStatus, InstalmentStatus
-from portal.services import audit, dates
+from portal.services import allowances, audit, dates
 from portal.services.errors import PortalError
 
 I = InstalmentStatus  # noqa: E741 - the enum's short name, as S and A elsewhere
@@ -111,6 +111,7 @@ def mark_paid(
     if not chosen:
         return 0
     ids = [i.id for i in chosen]
+    allowances.lock_budget_lines({i.allowance.budget_line_id for i in chosen})
     result = db.session.execute(
         update(Instalment)
         .where(Instalment.id.in_(ids), Instalment.status == I.DUE)
