@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from portal.auth.access import role_required
 from portal.extensions import db
+from portal.http import attempt, flash_form_errors
 from portal.models.base import utcnow
 from portal.models.enums import AllowanceKind, Instrument, PurposeCategory, Role
 from portal.pdf import pdf_response
@@ -133,18 +134,9 @@ def contract_detail(contract_id: int):
 def _contract_action(contract_id: int, action, message: str, form=None):
     contract = _contract(contract_id)
     if form is not None and not form.validate_on_submit():
-        for field in form:
-            for error in field.errors:
-                flash(str(error), "error")
-        return redirect(url_for(".contract_detail", contract_id=contract.id))
-    try:
-        action(contract)
-    except PortalError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+        flash_form_errors(form)
     else:
-        db.session.commit()
-        flash(message, "success")
+        attempt(lambda: action(contract), message)
     return redirect(url_for(".contract_detail", contract_id=contract.id))
 
 

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from portal.auth.access import role_required
 from portal.extensions import db
+from portal.http import attempt, flash_form_errors
 from portal.models.base import utcnow
 from portal.models.enums import Role
 from portal.services import courses, money, participants
@@ -29,12 +30,6 @@ def _assignment(assignment_id: int):
     return assignment
 
 
-def _flash_errors(form) -> None:
-    for field in form:
-        for error in field.errors:
-            flash(f"{field.label.text}: {error}", "error")
-
-
 @bp.post("/participants/<int:participant_id>/courses")
 @role_required(*COURSE_STAFF)
 def course_propose(participant_id: int):
@@ -45,7 +40,7 @@ def course_propose(participant_id: int):
     form = CourseForm()
     form.course_id.choices = [(c.id, c.name) for c in courses.catalogue(person.centre_id)]
     if not form.validate_on_submit():
-        _flash_errors(form)
+        flash_form_errors(form)
         return _back(person.id)
     try:
         cost = money.parse(form.cost.data, field="cost", allow_zero=True) if form.cost.data else 0
@@ -70,16 +65,9 @@ def course_propose(participant_id: int):
 def _course_action(assignment_id: int, action, message: str, form=None):
     assignment = _assignment(assignment_id)
     if form is not None and not form.validate_on_submit():
-        _flash_errors(form)
-        return _back(assignment.participant_id)
-    try:
-        action(assignment)
-    except PortalError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+        flash_form_errors(form)
     else:
-        db.session.commit()
-        flash(message, "success")
+        attempt(lambda: action(assignment), message)
     return _back(assignment.participant_id)
 
 

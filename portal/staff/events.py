@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from portal.auth.access import role_required
 from portal.extensions import db
+from portal.http import attempt
 from portal.models import Centre, Event, Registration
 from portal.models.base import utcnow
 from portal.models.enums import Audience, EventType, RegistrationStatus, Role
@@ -159,14 +160,7 @@ def event_detail(event_id: int):
 
 def _run(action, success_message: str, event_id: int):
     """Call a service that changes the event; commit, or show the rule's refusal."""
-    try:
-        action()
-    except PortalError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(success_message, "success")
+    attempt(action, success_message)
     return redirect(url_for(".event_detail", event_id=event_id))
 
 

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from portal.auth.access import role_required
 from portal.extensions import db
+from portal.http import attempt
 from portal.models import IndividualPlan, Participant
 from portal.models.base import utcnow
 from portal.models.enums import ActionKind, ActionStatus, CounsellingKind, GoalStatus, Role
@@ -275,14 +276,7 @@ def plan_action_status(plan_id: int, action_id: int):
 
 def _lifecycle(plan_id: int, change, message: str):
     plan = _plan(plan_id)
-    try:
-        change(plan)
-    except PortalError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(message, "success")
+    attempt(lambda: change(plan), message)
     return _back(plan)
 
 
