@@ -12,6 +12,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -176,7 +177,12 @@ def start(person: Participant, *, advisor: User, now: datetime) -> IndividualPla
     plan = IndividualPlan(
         centre_id=person.centre_id, participant_id=person.id, advisor_id=advisor.id, status=P.DRAFT
     )
-    db.session.add(plan)
+    try:
+        with db.session.begin_nested():
+            db.session.add(plan)
+            db.session.flush()
+    except IntegrityError:  # "Start the plan" pressed twice at once: the other press started it
+        return get_for(person.id)
     _revise(plan, actor=advisor, now=now, changes={"status": (None, P.DRAFT)})
     return plan
 

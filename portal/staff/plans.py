@@ -167,9 +167,12 @@ def _plan_change(plan: IndividualPlan, form, action, message: str, anchor: str, 
     try:
         action()
     except plans.PlanConflict as conflict:
+        # Nothing typed is lost: the form comes back as sent, on the current version.
         db.session.rollback()
         flash(str(conflict.message), "error")
-        return _back(plan, anchor)
+        current = db.session.get(IndividualPlan, plan.id)
+        form.version.data = str(current.version_id)
+        return _plan_page(person, current, 409, **{form_key: form})
     except PortalError as error:
         db.session.rollback()
         show_error(form, error)
