@@ -117,3 +117,22 @@ def test_advisor_proposes_through_the_page_for_an_assigned_person_only(
     assert response.status_code == 302
     with app.app_context():
         assert [a.cost_grosze for a in courses.list_for_participant(setup["person"])] == [10_000]
+
+
+def test_an_unknown_course_on_the_page_is_refused_next_to_the_field_keeping_the_form(
+    app, client, setup, login_as
+):
+    with app.app_context():
+        db.session.get(Participant, setup["person"]).advisor_id = setup["advisor"]
+        db.session.commit()
+    login_as("advisor@example.org")
+    response = client.post(
+        f"/staff/participants/{setup['person']}/courses",
+        data={"course_id": "999999", "cost": "123,45"},
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'id="course_id-error"' in page
+    assert 'value="123,45"' in page
+    with app.app_context():
+        assert courses.list_for_participant(setup["person"]) == []

@@ -116,7 +116,10 @@ class IndividualPlan(CentreOwned, Timestamped, db.Model):
         back_populates="plan", order_by="PlanGoal.position", cascade="all, delete-orphan"
     )
     actions: Mapped[list["PlanAction"]] = relationship(
-        back_populates="plan", order_by="PlanAction.due_date", cascade="all, delete-orphan"
+        back_populates="plan",
+        # The same order on every database: dated actions first, then by creation.
+        order_by=lambda: (PlanAction.due_date.asc().nulls_last(), PlanAction.id),
+        cascade="all, delete-orphan",
     )
 
     __mapper_args__ = {"version_id_col": version_id}

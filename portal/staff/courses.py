@@ -13,6 +13,7 @@ from portal.services import courses, money, participants
 from portal.services.errors import NotFound, PortalError
 from portal.staff import bp
 from portal.staff.money_forms import CourseCompletionForm, CourseForm, DropForm
+from portal.staff.views import detail_page, show_error
 
 COURSE_STAFF = (Role.ADVISOR, Role.SOCIAL_WORKER, Role.COORDINATOR)
 
@@ -39,27 +40,29 @@ def course_propose(participant_id: int):
         abort(404)
     form = CourseForm()
     form.course_id.choices = [(c.id, c.name) for c in courses.catalogue(person.centre_id)]
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return _back(person.id)
-    try:
-        cost = money.parse(form.cost.data, field="cost", allow_zero=True) if form.cost.data else 0
-        courses.propose(
-            person,
-            form.course_id.data,
-            planned_start=form.planned_start.data,
-            planned_end=form.planned_end.data,
-            cost_grosze=cost,
-            actor=current_user,
-            now=utcnow(),
-        )
-    except PortalError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(_("The course is proposed."), "success")
-    return _back(person.id)
+    if form.validate_on_submit():
+        try:
+            cost = (
+                money.parse(form.cost.data, field="cost", allow_zero=True) if form.cost.data else 0
+            )
+            courses.propose(
+                person,
+                form.course_id.data,
+                planned_start=form.planned_start.data,
+                planned_end=form.planned_end.data,
+                cost_grosze=cost,
+                actor=current_user,
+                now=utcnow(),
+            )
+        except PortalError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The course is proposed."), "success")
+            return _back(person.id)
+    # The refusal stands next to its field and the typed form is kept.
+    return detail_page(person, course_form=form), 400
 
 
 def _course_action(assignment_id: int, action, message: str, form=None):

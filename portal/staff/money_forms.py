@@ -123,9 +123,11 @@ class LimitsForm(FlaskForm):
 
 
 class CourseForm(FlaskForm):
+    # The service checks the course against the catalogue and says so next to the field.
     course_id = SelectField(
         _l("Course"),
         coerce=int,
+        validate_choice=False,
         validators=[DataRequired(_l("Choose a course from the catalogue."))],
     )
     planned_start = DateField(_l("Planned start"), validators=[Optional()])

@@ -132,11 +132,12 @@ def participant_detail(participant_id: int):
         person = participants.get_for_staff(current_user, participant_id)
     except NotFound:
         abort(404)
-    return _detail_page(person, pesel_shown=False)
+    return detail_page(person, pesel_shown=False)
 
 
-def _detail_page(person, *, pesel_shown: bool):
-    course_form = CourseForm()
+def detail_page(person, *, pesel_shown: bool = False, course_form: CourseForm | None = None):
+    """The participant's page for staff; a course form sent back with its errors is kept."""
+    course_form = course_form or CourseForm()
     course_form.course_id.choices = [(c.id, c.name) for c in courses.catalogue(person.centre_id)]
     return render_template(
         "staff/participant_detail.html",
@@ -168,7 +169,7 @@ def participant_pesel(participant_id: int):
         abort(404)
     audit.record("participant.pesel_viewed", person, actor=current_user)
     db.session.commit()
-    return _detail_page(person, pesel_shown=True)
+    return detail_page(person, pesel_shown=True)
 
 
 @bp.route("/users", methods=["GET", "POST"])
