@@ -18,6 +18,9 @@ from portal.models import Centre, Participant, Project, ProjectStage, User, Vill
 from portal.models.enums import CentreKind, Role
 from portal.services import accounts, participants, passwords
 
+# The gunicorn `server` fixture for the race tests.
+pytest_plugins = ["tests.live"]
+
 PASSWORD = "correct horse battery staple"
 _PASSWORD_HASH = passwords.hash_password(PASSWORD)
 _schema_ready: set[str] = set()

@@ -7,18 +7,10 @@ nothing but the database the `app` fixture prepared: SQLite (BEGIN IMMEDIATE, WA
 PostgreSQL (row locks) with TEST_DATABASE_URL.
 """
 
-import os
 import random
-import re
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from pathlib import Path
 
 import pytest
 import requests
@@ -30,84 +22,13 @@ from portal.models.enums import AllowanceStatus, Role
 from portal.services import allowances
 from tests.allowance_factories import budget_line, email, new_allowance, new_contract, periodic
 from tests.conftest import PASSWORD
+from tests.live import csrf as _csrf
 
 pytestmark = pytest.mark.live
 
-ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = Path(sys.executable).parent / "gunicorn"
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 THREADS = 25
 TIMEOUT = 120
 ZL_1000 = 1000_00  # grosze
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        return requests.get(f"{url}/healthz", timeout=2).status_code == 200
-    except requests.ConnectionError:
-        return False
-
-
-@pytest.fixture(scope="module")
-def server(database_url, tmp_path_factory):
-    """The app under gunicorn (production settings, 3 workers) on the test database."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "PORTAL_ENV": "development",
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "race-tests-secret-key-0123456789abcdef",
-        "LOGIN_RATE_LIMIT": "10000 per minute",
-    }
-    log_path = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [
-                str(GUNICORN),
-                "-c",
-                str(ROOT / "gunicorn.conf.py"),
-                "-w",
-                "3",
-                "-k",
-                "sync",
-                "-b",
-                f"127.0.0.1:{port}",
-                "portal:create_app()",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: the master and its workers
-        )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while not _healthy(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not start:\n{log_path.read_text()}")
-            time.sleep(0.1)
-        yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-    assert "Traceback" not in log_path.read_text(), log_path.read_text()
-
-
-def _csrf(html: str) -> str:
-    match = CSRF.search(html)
-    assert match, "no csrf_token on the page"
-    return match.group(1)
 
 
 class Coordinator:

@@ -6,15 +6,7 @@ server processes share nothing but the database the `app` fixture prepared, so t
 SQLite (BEGIN IMMEDIATE, WAL) and, with TEST_DATABASE_URL, on PostgreSQL (row lock).
 """
 
-import os
-import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import requests
@@ -26,86 +18,14 @@ from portal.models.enums import RegistrationStatus
 from portal.services import signups
 from tests.conftest import PASSWORD
 from tests.event_factories import email_of, new_event, sign_up
+from tests.live import csrf as _csrf
 
 pytestmark = pytest.mark.live
 
-ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = Path(sys.executable).parent / "gunicorn"
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 S = RegistrationStatus
 THREADS = 25
 # Requests queue for the three workers while argon2 checks other logins: be patient.
 TIMEOUT = 120
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(database_url, tmp_path_factory):
-    """The app under gunicorn on the test database, shared by this module's tests.
-
-    Each test seeds its own data through the `app` fixture (which empties the database first);
-    the server keeps nothing between requests but idle database connections.
-    """
-    port = _free_port()
-    env = {
-        **os.environ,
-        "PORTAL_ENV": "development",
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "race-tests-secret-key-0123456789abcdef",
-        # Fifty people sign in from one address within seconds; that limit is not tested here.
-        "LOGIN_RATE_LIMIT": "10000 per minute",
-    }
-    log_path = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [
-                str(GUNICORN),
-                # The production settings (preload, post_fork), with the test's bind and workers.
-                "-c",
-                str(ROOT / "gunicorn.conf.py"),
-                "-w",
-                "3",
-                "-k",
-                "sync",
-                "-b",
-                f"127.0.0.1:{port}",
-                "portal:create_app()",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: the master and its workers
-        )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while not _healthy(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not start:\n{log_path.read_text()}")
-            time.sleep(0.1)
-        yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-    # An unexpected exception would have been logged with its traceback.
-    assert "Traceback" not in log_path.read_text(), log_path.read_text()
-
-
-def _healthy(url: str) -> bool:
-    try:
-        return requests.get(f"{url}/healthz", timeout=2).status_code == 200
-    except requests.ConnectionError:
-        return False
 
 
 class Person:
@@ -139,12 +59,6 @@ class Person:
             timeout=TIMEOUT,
         )
         return response.status_code
-
-
-def _csrf(html: str) -> str:
-    match = CSRF.search(html)
-    assert match, "no csrf_token on the page"
-    return match.group(1)
 
 
 def _browsers(url: str, app, people: list[int], event_id: int) -> dict[int, Person]:

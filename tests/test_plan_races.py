@@ -19,14 +19,14 @@ from portal.models import IndividualPlan, Participant, PlanRevision, User
 from portal.models.base import utcnow
 from portal.models.enums import Role
 from portal.services import plans
-from tests import test_event_races as races
+from tests.conftest import PASSWORD
+from tests.live import csrf as _csrf
 
 pytestmark = pytest.mark.live
 
-server = races.server  # gunicorn -w 3 on the test database, for this module
 ADVISOR = "doradca@example.org"
 ROUNDS = 10
-TIMEOUT = races.TIMEOUT
+TIMEOUT = 120
 VERSION = re.compile(r'name="swot-version"[^>]*value="(\d+)"')
 TOKEN = re.compile(r'name="swot-csrf_token"[^>]*value="([^"]+)"')
 
@@ -40,7 +40,7 @@ class Browser:
         page = self.http.get(f"{url}/auth/login", timeout=TIMEOUT)
         response = self.http.post(
             f"{url}/auth/login",
-            data={"csrf_token": races._csrf(page.text), "email": email, "password": races.PASSWORD},
+            data={"csrf_token": _csrf(page.text), "email": email, "password": PASSWORD},
             allow_redirects=False,
             timeout=TIMEOUT,
         )
@@ -161,7 +161,7 @@ def test_starting_the_plan_twice_at_once_makes_one_plan(
     tokens = []
     for browser in browsers:
         page = browser.http.get(f"{server}/staff/participants/{person}/plan", timeout=TIMEOUT)
-        tokens.append(races._csrf(page.text))
+        tokens.append(_csrf(page.text))
 
     responses = _together(
         *[
