@@ -1673,3 +1673,26 @@ def test_the_service_refuses_bad_input_with_the_field_it_concerns(app, world):
             "trzy",
         ]
         db.session.rollback()
+
+
+def test_acknowledging_a_version_older_than_the_shared_one_is_refused(app, world):
+    plan_id = _start(app, world)
+    _advisor_edits(app, world, plan_id, strengths="Sumienność")
+    _share(app, world, plan_id)
+    me = _client(app, world.person_email)
+    with app.app_context():
+        seen = db.session.get(IndividualPlan, plan_id).shared_revision_number
+    # The advisor shares a newer version while the participant still reads the old page.
+    _advisor_edits(app, world, plan_id, strengths="Sumienność\nPunktualność")
+    _share(app, world, plan_id)
+
+    me.post("/me/plan/acknowledge", data={"version": seen})
+    with app.app_context():
+        plan = db.session.get(IndividualPlan, plan_id)
+        assert plan.status == PlanStatus.SHARED
+        assert plan.acknowledged_at is None
+        current = plan.shared_revision_number
+
+    assert me.post("/me/plan/acknowledge", data={"version": current}).status_code == 302
+    with app.app_context():
+        assert db.session.get(IndividualPlan, plan_id).status == PlanStatus.ACKNOWLEDGED

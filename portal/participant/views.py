@@ -101,7 +101,12 @@ def plan_acknowledge():
     if found is None or found.shared_revision_number is None:
         abort(404)
     try:
-        plans.acknowledge(found, participant_user=current_user, now=utcnow())
+        plans.acknowledge(
+            found,
+            participant_user=current_user,
+            now=utcnow(),
+            seen=request.form.get("version", type=int),
+        )
     except PortalError as error:
         db.session.rollback()
         flash(str(error.message), "error")

@@ -410,7 +410,14 @@ def share(plan: IndividualPlan, *, actor: User, now: datetime) -> None:
     )
 
 
-def acknowledge(plan: IndividualPlan, *, participant_user: User, now: datetime) -> None:
+def acknowledge(
+    plan: IndividualPlan, *, participant_user: User, now: datetime, seen: int | None = None
+) -> None:
+    """The participant confirms the shared version; `seen` is the version their page showed."""
+    if seen is not None and seen != plan.shared_revision_number:
+        raise PlanRefused(
+            _l("Your advisor has just shared a newer version of your plan. Please read it first.")
+        )
     _move(plan, (P.SHARED,), P.ACKNOWLEDGED, actor=participant_user, now=now, acknowledged_at=now)
 
 
