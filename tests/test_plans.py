@@ -1686,13 +1686,13 @@ def test_acknowledging_a_version_older_than_the_shared_one_is_refused(app, world
     _advisor_edits(app, world, plan_id, strengths="Sumienność\nPunktualność")
     _share(app, world, plan_id)
 
-    me.post("/me/plan/acknowledge", data={"version": seen})
+    me.post("/me/plan/acknowledge", data={"seen_revision": seen})
     with app.app_context():
         plan = db.session.get(IndividualPlan, plan_id)
         assert plan.status == PlanStatus.SHARED
         assert plan.acknowledged_at is None
         current = plan.shared_revision_number
 
-    assert me.post("/me/plan/acknowledge", data={"version": current}).status_code == 302
+    assert me.post("/me/plan/acknowledge", data={"seen_revision": current}).status_code == 302
     with app.app_context():
         assert db.session.get(IndividualPlan, plan_id).status == PlanStatus.ACKNOWLEDGED

@@ -105,7 +105,7 @@ def plan_acknowledge():
             found,
             participant_user=current_user,
             now=utcnow(),
-            seen=request.form.get("version", type=int),
+            seen=request.form.get("seen_revision", type=int),
         )
     except PortalError as error:
         db.session.rollback()
