@@ -18,7 +18,7 @@ import io
 import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -31,7 +31,6 @@ from portal.models import (
     AuditEntry,
     BudgetLine,
     Instalment,
-    Participant,
     ProjectStage,
     SocialContract,
     User,
@@ -44,7 +43,17 @@ from portal.models.enums import (
     InstalmentStatus,
     PurposeCategory,
 )
-from tests.browser.conftest import DEMO_PASSWORD, DESKTOP, PHONE, TIMEOUT_MS
+from tests.browser.conftest import DESKTOP, TIMEOUT_MS
+from tests.browser.pages import (
+    check_both_languages,
+    expect_lang,
+    fits_phone,
+    normalised,
+    participant_id,
+    path_is,
+    pdf_text,
+    sign_in,
+)
 
 try:
     from playwright.sync_api import expect
@@ -52,7 +61,6 @@ except ImportError:  # the harness skips these tests (or fails them under REQUIR
     expect = None
 
 WARSAW = ZoneInfo("Europe/Warsaw")
-LOGIN = "/auth/login"
 WORKER = "pracownik@example.org"  # Joanna Kruk, Tomasz's social worker
 COORDINATOR = "koordynator@example.org"  # Bożena Lisiecka
 UCZESTNIK = "uczestnik@example.org"  # Tomasz Wierzbicki, on the social contract path
@@ -69,61 +77,6 @@ STATUS_NOTICE = "main .notice[role=status]"
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
-
-
-def path_is(path: str) -> re.Pattern:
-    """A URL on the live server whose path is exactly `path` (any query string)."""
-    return re.compile(rf"^http://[^/]+{re.escape(path)}(\?[^#]*)?(#.*)?$")
-
-
-def with_lang(url: str, lang: str) -> str:
-    parts = urlsplit(url)
-    query = [(key, value) for key, value in parse_qsl(parts.query) if key != "lang"]
-    return urlunsplit(parts._replace(query=urlencode([*query, ("lang", lang)]), fragment=""))
-
-
-def expect_lang(page, lang: str) -> None:
-    expect(page.locator("html")).to_have_attribute("lang", lang)
-
-
-def sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
-    page.goto(LOGIN)
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(lambda url: urlsplit(url).path != LOGIN)
-
-
-def check_both_languages(page, axe, english: dict[str, str] | None = None) -> None:
-    """axe on the page as shown (Polish), then on the same page in English, then back to Polish.
-
-    `english` maps a selector to text it must contain on the English page.
-    """
-    expect_lang(page, "pl")
-    axe(page)
-    url = page.url
-    page.goto(with_lang(url, "en"))
-    expect_lang(page, "en")
-    axe(page)
-    for selector, text in (english or {}).items():
-        expect(page.locator(selector).first).to_contain_text(text)
-    page.goto(with_lang(url, "pl"))
-    expect_lang(page, "pl")
-
-
-def scroll_width(page) -> int:
-    page.wait_for_load_state("load")
-    return page.evaluate("document.documentElement.scrollWidth")
-
-
-def fits_phone(page) -> None:
-    width = scroll_width(page)
-    assert width <= PHONE["width"], f"{page.url} scrolls sideways: {width}px wide"
-
-
-def normalised(text: str) -> str:
-    """Any run of whitespace (Babel writes no-break spaces in Polish amounts) as one space."""
-    return re.sub(r"[\s\u00a0\u202f]+", " ", text).strip()
 
 
 def amount(zloty: int | str, locale: str) -> str:
@@ -145,26 +98,9 @@ def csrf_token(page) -> str:
     return page.locator("header input[name=csrf_token]").get_attribute("value")
 
 
-def pdf_text(path: str) -> str:
-    from pypdf import PdfReader
-
-    with open(path, "rb") as handle:
-        reader = PdfReader(io.BytesIO(handle.read()))
-    return "\n".join(page.extract_text() or "" for page in reader.pages)
-
-
 def next_month(day: date, months: int = 1) -> date:
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
-
-
-def participant_id(app, email: str) -> int:
-    with app.app_context():
-        return db.session.scalar(
-            select(Participant.id)
-            .join(User, User.id == Participant.user_id)
-            .where(User.email == email)
-        )
 
 
 @pytest.fixture

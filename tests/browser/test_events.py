@@ -12,10 +12,9 @@ The Polish catalogue may still be incomplete, so wording is checked on the Engli
 everything else by URL, ids, classes, roles and form states.
 """
 
-import io
 import re
 from datetime import UTC, datetime, timedelta
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,7 +24,16 @@ from portal.extensions import db
 from portal.models import AuditEntry, Centre, Event, OutboxMessage, Participant, Registration, User
 from portal.models.enums import Audience, EventStatus, RegistrationStatus
 from portal.services import participants
-from tests.browser.conftest import DEMO_PASSWORD, DESKTOP, PHONE, TIMEOUT_MS
+from tests.browser.conftest import DESKTOP, PHONE, TIMEOUT_MS
+from tests.browser.pages import (
+    check_both_languages,
+    expect_lang,
+    path_is,
+    pdf_text,
+    scroll_width,
+    sign_in,
+    with_lang,
+)
 from tests.event_factories import new_event
 
 try:
@@ -35,7 +43,6 @@ except ImportError:  # the harness skips these tests (or fails them under REQUIR
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 FORM_TIME = "%Y-%m-%dT%H:%M"  # what a datetime-local field takes
-LOGIN = "/auth/login"
 MIESZKANKA = "mieszkanka@example.org"  # Halina Zalewska, Biała Pierwsza
 UCZESTNIK = "uczestnik@example.org"  # Tomasz Wierzbicki, Biała Pierwsza
 THIRD = "trzecia.osoba@example.org"  # a demo PAL participant given an account by the test
@@ -50,52 +57,6 @@ CARD = f"main .card:has-text('{TITLE}')"  # the event's card in a participant's 
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
-
-
-def path_is(path: str) -> re.Pattern:
-    """A URL on the live server whose path is exactly `path` (any query string)."""
-    return re.compile(rf"^http://[^/]+{re.escape(path)}(\?[^#]*)?(#.*)?$")
-
-
-def with_lang(url: str, lang: str) -> str:
-    parts = urlsplit(url)
-    query = [(key, value) for key, value in parse_qsl(parts.query) if key != "lang"]
-    return urlunsplit(parts._replace(query=urlencode([*query, ("lang", lang)]), fragment=""))
-
-
-def expect_lang(page, lang: str) -> None:
-    expect(page.locator("html")).to_have_attribute("lang", lang)
-
-
-def sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
-    page.goto(LOGIN)
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(lambda url: urlsplit(url).path != LOGIN)
-
-
-def check_both_languages(page, axe, english: dict[str, str] | None = None) -> None:
-    """axe on the page as shown (Polish), then on the same page in English, then back to Polish.
-
-    `english` maps a selector to text it must contain on the English page: wording is checked
-    there, as the Polish catalogue is still being completed.
-    """
-    expect_lang(page, "pl")
-    axe(page)
-    url = page.url
-    page.goto(with_lang(url, "en"))
-    expect_lang(page, "en")
-    axe(page)
-    for selector, text in (english or {}).items():
-        expect(page.locator(selector).first).to_contain_text(text)
-    page.goto(with_lang(url, "pl"))
-    expect_lang(page, "pl")
-
-
-def scroll_width(page) -> int:
-    page.wait_for_load_state("load")
-    return page.evaluate("document.documentElement.scrollWidth")
 
 
 def open_event_from_list(page, title: str) -> None:
@@ -189,14 +150,6 @@ def the_event_day_has_come(app, event_id: int) -> None:
         event.starts_at = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
         event.ends_at = event.starts_at + length
         db.session.commit()
-
-
-def pdf_text(path: str) -> str:
-    from pypdf import PdfReader
-
-    with open(path, "rb") as handle:
-        reader = PdfReader(io.BytesIO(handle.read()))
-    return "\n".join(page.extract_text() or "" for page in reader.pages)
 
 
 # ---------------------------------------------------------------------------------------------

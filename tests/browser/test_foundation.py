@@ -7,7 +7,6 @@ Polish wording may not be translated yet, so the tests look at URLs, `lang`, ids
 """
 
 import re
-from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +14,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import OutboxMessage
 from tests.browser.conftest import DEMO_PASSWORD, PHONE
+from tests.browser.pages import LOGIN, expect_lang, path_is, scroll_width, sign_in
 
 try:
     from playwright.sync_api import expect
@@ -29,30 +29,6 @@ HOMES = [
     ("admin@example.org", "/staff/centres"),
     ("chrzanow@example.org", "/staff/"),
 ]
-LOGIN = "/auth/login"
-
-
-def path_is(path: str) -> re.Pattern:
-    """A URL on the live server whose path is exactly `path` (any query string)."""
-    return re.compile(rf"^http://[^/]+{re.escape(path)}(\?[^#]*)?(#.*)?$")
-
-
-def sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
-    """Sign in through the form and wait until the home page has loaded."""
-    page.goto(LOGIN)
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(lambda url: urlsplit(url).path != LOGIN)
-
-
-def scroll_width(page) -> int:
-    page.wait_for_load_state("load")  # the stylesheet is in: the layout is final
-    return page.evaluate("document.documentElement.scrollWidth")
-
-
-def expect_lang(page, lang: str) -> None:
-    expect(page.locator("html")).to_have_attribute("lang", lang)
 
 
 def menu_paths(page) -> list[str]:

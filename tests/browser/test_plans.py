@@ -14,10 +14,8 @@ The Polish catalogue may still be incomplete, so wording is checked on the Engli
 everything else by URL, ids, classes and states.
 """
 
-import io
 import re
 from datetime import datetime, timedelta
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -36,7 +34,17 @@ from portal.models import (
 from portal.models.base import utcnow
 from portal.models.enums import CourseStatus, PlanStatus
 from portal.services import plans
-from tests.browser.conftest import DEMO_PASSWORD, DESKTOP, PHONE, TIMEOUT_MS
+from tests.browser.conftest import DESKTOP, PHONE, TIMEOUT_MS
+from tests.browser.pages import (
+    check_both_languages,
+    expect_lang,
+    fits_phone,
+    normalised,
+    participant_id,
+    path_is,
+    pdf_text,
+    sign_in,
+)
 
 try:
     from playwright.sync_api import expect
@@ -44,7 +52,6 @@ except ImportError:  # the harness skips these tests (or fails them under REQUIR
     expect = None
 
 WARSAW = ZoneInfo("Europe/Warsaw")
-LOGIN = "/auth/login"
 ADVISOR = "doradca@example.org"  # Marta Sowińska, Tomasz's career advisor
 COORDINATOR = "koordynator@example.org"  # Bożena Lisiecka, sees every plan
 UCZESTNIK = "uczestnik@example.org"  # Tomasz Wierzbicki
@@ -68,75 +75,8 @@ STATUS_NOTICE = "main .notice[role=status]"
 # Helpers
 
 
-def path_is(path: str) -> re.Pattern:
-    """A URL on the live server whose path is exactly `path` (any query string or fragment)."""
-    return re.compile(rf"^http://[^/]+{re.escape(path)}(\?[^#]*)?(#.*)?$")
-
-
-def with_lang(url: str, lang: str) -> str:
-    parts = urlsplit(url)
-    query = [(key, value) for key, value in parse_qsl(parts.query) if key != "lang"]
-    return urlunsplit(parts._replace(query=urlencode([*query, ("lang", lang)]), fragment=""))
-
-
-def expect_lang(page, lang: str) -> None:
-    expect(page.locator("html")).to_have_attribute("lang", lang)
-
-
-def sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
-    page.goto(LOGIN)
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(lambda url: urlsplit(url).path != LOGIN)
-
-
-def check_both_languages(page, axe, english: dict[str, str] | None = None) -> None:
-    """axe on the page as shown (Polish), then on the same page in English, then back to Polish.
-
-    `english` maps a selector to text it must contain on the English page.
-    """
-    expect_lang(page, "pl")
-    axe(page)
-    url = page.url
-    page.goto(with_lang(url, "en"))
-    expect_lang(page, "en")
-    axe(page)
-    for selector, text in (english or {}).items():
-        expect(page.locator(selector).first).to_contain_text(text)
-    page.goto(with_lang(url, "pl"))
-    expect_lang(page, "pl")
-
-
-def fits_phone(page) -> None:
-    page.wait_for_load_state("load")
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} scrolls sideways: {width}px wide"
-
-
-def normalised(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def pdf_text(path: str) -> str:
-    from pypdf import PdfReader
-
-    with open(path, "rb") as handle:
-        reader = PdfReader(io.BytesIO(handle.read()))
-    return normalised("\n".join(page.extract_text() or "" for page in reader.pages))
-
-
 def submit(page, action_ends_with: str) -> None:
     page.locator(f"main form[action$='{action_ends_with}'] button[type=submit]").click()
-
-
-def participant_id(app, email: str) -> int:
-    with app.app_context():
-        return db.session.scalar(
-            select(Participant.id)
-            .join(User, User.id == Participant.user_id)
-            .where(User.email == email)
-        )
 
 
 def plan_of(app, person_id: int) -> dict:
@@ -381,7 +321,7 @@ def test_advisor_builds_and_shares_the_plan_and_the_participant_acknowledges_it(
     download = info.value
     assert download.failure() is None
     assert download.suggested_filename == f"iprz-{plan_id}.pdf"
-    text = pdf_text(download.path())
+    text = normalised(pdf_text(download.path()))
     for expected in (*GOALS, STEP, FORKLIFT, "Tomasz Wierzbicki", "Marta Sowińska"):
         assert expected in text, (expected, text)
     assert NOTE_MARK not in text, text
