@@ -2,18 +2,21 @@
 
 import os
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent
+from portal import RESOURCES
 
 
 def _bool(name: str, default: bool = False) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
 
 
+# The key development runs with when none is set; production refuses it by value.
+DEVELOPMENT_SECRET_KEY = "development-only-not-secret"  # noqa: S105
+
+
 class Config:
     ENV_NAME = "development"
-    SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-not-secret")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     # The embedded default: a SQLite file in the instance folder (filled in by create_app).
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
@@ -21,7 +24,7 @@ class Config:
 
     BABEL_DEFAULT_LOCALE = "pl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Warsaw"
-    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
+    BABEL_TRANSLATION_DIRECTORIES = str(RESOURCES / "translations")
     LANGUAGES = ("pl", "en")
 
     SESSION_COOKIE_HTTPONLY = True
@@ -71,7 +74,9 @@ class ProductionConfig(Config):
     def check(cls, config) -> None:
         """Refuse to start with settings that would be unsafe with real people's data."""
         key = config.get("SECRET_KEY") or ""
-        if len(key) < 32 or key == Config.SECRET_KEY:
+        # Compared with the literal default, not with Config.SECRET_KEY: both classes read the
+        # same environment variable, so that attribute holds the production key too.
+        if len(key) < 32 or key == DEVELOPMENT_SECRET_KEY:
             raise RuntimeError("Production needs a random SECRET_KEY of at least 32 characters.")
         if config.get("DEBUG"):
             raise RuntimeError("Production must not run with debug on.")

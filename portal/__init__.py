@@ -1,26 +1,39 @@
 """The active-integration portal: create_app() wires configuration, extensions and blueprints."""
 
+import os
 from pathlib import Path
 
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+# Where templates/, translations/ and migrations/ are: inside the package in an installed wheel
+# (pyproject.toml maps them there), beside it in the checkout (the editable install of `make`).
+RESOURCES = PACKAGE if (PACKAGE / "templates").is_dir() else PACKAGE.parent
+
+
+def instance_path() -> Path:
+    """The folder of the SQLite default: INSTANCE_PATH when set, else instance/ in the checkout,
+    else instance/ in the working directory (never inside site-packages)."""
+    if os.environ.get("INSTANCE_PATH"):
+        return Path(os.environ["INSTANCE_PATH"]).resolve()
+    return (Path.cwd() if RESOURCES == PACKAGE else RESOURCES) / "instance"
 
 
 def create_app(config: type | dict | None = None) -> Flask:
     import config as config_module
     from portal import cli, database, http, i18n, log
     from portal.auth import views as auth_views
+    from portal.boundary import PortalApp
     from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
     from portal.participant import views as participant_views
     from portal.public import views as public_views
     from portal.staff import bp as staff_bp
 
-    app = Flask(
+    app = PortalApp(
         __name__,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "portal" / "static"),
-        instance_path=str(ROOT / "instance"),
+        template_folder=str(RESOURCES / "templates"),
+        static_folder=str(PACKAGE / "static"),
+        instance_path=str(instance_path()),
     )
     base = (
         config_module.from_environment() if config is None or isinstance(config, dict) else config
@@ -37,7 +50,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     log.init_app(app)
     database.configure_sqlite(app.config["SQLITE_BUSY_TIMEOUT_MS"])
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(RESOURCES / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app, babel)

@@ -4,10 +4,12 @@ SQLite: foreign keys on, WAL, a busy timeout, and every transaction opened with 
 so that two writers queue instead of failing half-way (pysqlite's own BEGIN is deferred).
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from portal.models.base import CentreOwned
@@ -34,10 +36,26 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READ_APART = "portal_read_apart"
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin_immediate(connection: Any) -> None:
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read apart takes no write lock: in WAL mode it never waits for a writer.
+        deferred = connection.get_execution_options().get(READ_APART)
+        connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+
+@contextmanager
+def read_apart(engine: Engine) -> Iterator[Connection]:
+    """A short read on a connection of its own, outside the request's transaction.
+
+    For reads followed by slow work (a password hash takes half a second): the request's own
+    transaction, and on SQLite its write lock, is not opened or held meanwhile.
+    """
+    with engine.connect() as connection:
+        yield connection.execution_options(**{READ_APART: True})
 
 
 CENTRE_KEY = "centre_id"

@@ -2,6 +2,7 @@
 
 import logging
 import uuid
+from urllib.parse import urlsplit
 
 from flask import (
     Flask,
@@ -18,15 +19,19 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug import exceptions as werkzeug_exceptions
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from portal import database
+from portal.auth.access import safe_next
 from portal.extensions import db, login_manager
+from portal.forms import has_control_characters
 from portal.i18n import LANG_KEY
 from portal.services import accounts
 from portal.services.errors import Forbidden, NotFound, PortalError
+from portal.services.limits import MAX_ID
 
 log = logging.getLogger("portal.http")
 
@@ -42,18 +47,42 @@ def _load_user(session_id: str):
     return accounts.load_from_session_id(session_id)
 
 
-def _before_request() -> None:
+def _before_request():
     g.request_id = uuid.uuid4().hex[:12]
     session.permanent = True  # idle timeout: PERMANENT_SESSION_LIFETIME, refreshed each request
     centre_id = current_user.centre_id if current_user.is_authenticated else None
     database.scope_session(db.session, centre_id)
+    refusal = _refuse_control_characters()
+    if refusal is not None:
+        return refusal
     asked = request.args.get("lang")
     if asked in current_app.config["LANGUAGES"]:
         session[LANG_KEY] = asked
-        if current_user.is_authenticated and current_user.locale != asked:
-            # The language choice is a preference, not a record: saved as it is asked for.
-            current_user.locale = asked
-            db.session.commit()
+    chosen = session.get(LANG_KEY)
+    if (
+        request.method == "POST"
+        and current_user.is_authenticated
+        and chosen
+        and current_user.locale != chosen
+    ):
+        # The language chosen on a page is saved with the session's next change, never by a GET.
+        current_user.locale = chosen
+    return None
+
+
+def _refuse_control_characters():
+    """An address carrying control characters (NUL breaks PostgreSQL) is refused as a whole.
+
+    Form fields are checked by PortalForm, next to the field; this covers the query string.
+    """
+    for key, value in request.args.items(multi=True):
+        if has_control_characters(key) or has_control_characters(value):
+            return _error_page(
+                400,
+                _("Bad request"),
+                _("The address contains characters that are not allowed. Go back and try again."),
+            )
+    return None
 
 
 def _security_headers(response):
@@ -80,7 +109,26 @@ def _error_page(code: int, title: str, text: str):
     )
 
 
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route: ASCII digits up to the database's integer, else a plain 404."""
+
+    regex = r"[0-9]{1,10}"
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def _same_site_referrer() -> str | None:
+    """The page a form was posted from, as a path on this site (never another host)."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host:
+        return None
+    return safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter
     # First of all: CSRF and the rate limiter registered theirs earlier, and a request they
     # refuse still needs its id on the error page and in the log.
     app.before_request_funcs.setdefault(None, []).insert(0, _before_request)
@@ -102,9 +150,24 @@ def init_app(app: Flask) -> None:
             _("The page was open too long or was sent twice. Go back, reload it and try again."),
         )
 
+    @app.errorhandler(DataError)
+    def _value_out_of_range(error):
+        # The last line of defence: forms bound every value, but a value the database still
+        # cannot hold is the request's fault, not the server's.
+        db.session.rollback()
+        session.pop("_flashes", None)
+        log.warning("value refused by the database: %s", type(error.orig).__name__)
+        return _error_page(
+            400,
+            _("The data could not be saved"),
+            _("A value sent is too long, too large or contains characters that are not allowed. "
+              "Nothing was saved. Go back, correct it and try again."),
+        )
+
     @app.errorhandler(OperationalError)
     def _database_unavailable(error):
         db.session.rollback()
+        session.pop("_flashes", None)  # a "saved" message must not outlive a failed commit
         # The page must not try to load the user from the database that just failed.
         g._login_user = login_manager.anonymous_user()
         log.error("database unavailable: %s", type(error.orig).__name__)
@@ -133,12 +196,16 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(PortalError)
     def _domain_error(error: PortalError):
-        # A view that did not catch a rule's refusal: show it plainly, never as a 500.
+        # A refusal no view showed beside a form: flashed on the page the form was sent from.
         db.session.rollback()
         if isinstance(error, NotFound):
             return _http_error(werkzeug_exceptions.NotFound())
         if isinstance(error, Forbidden):
             return _http_error(werkzeug_exceptions.Forbidden())
+        back = _same_site_referrer()
+        if request.method == "POST" and back:
+            flash(str(error.message), "error")
+            return redirect(back)
         return _error_page(400, _("The action could not be completed"), str(error.message))
 
     @app.errorhandler(Exception)

@@ -18,17 +18,19 @@ LANG_KEY = "lang"
 
 
 def select_locale() -> str:
-    """The user's saved preference, then ?lang=, then this browser's choice, then Polish."""
+    """?lang=, then this session's choice, the saved preference, the browser's, then Polish."""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI and background work: the installation's language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     asked = request.args.get("lang")
     if asked in languages:
         return asked
-    if current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+    # A choice made in this session wins over the saved preference, which catches up with it
+    # on the session's next change (a GET never writes).
     if session.get(LANG_KEY) in languages:
         return session[LANG_KEY]
+    if current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
     return (
         request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )

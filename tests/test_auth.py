@@ -67,9 +67,38 @@ def test_account_locks_after_repeated_failures(app, client, make_user):
         "/auth/login?lang=en", data={"email": "target@example.org", "password": PASSWORD}
     )
     assert response.status_code == 200
-    assert "Too many failed attempts" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(User, user_id).locked_until is not None
+    unknown = client.post(
+        "/auth/login?lang=en", data={"email": "nobody@example.org", "password": PASSWORD}
+    )
+    # A locked account answers exactly as an address without an account (ASVS 2.2.1).
+    assert _error_of(response) == _error_of(unknown)
+    assert "signing in pauses for a few minutes" in _error_of(response)
+
+
+def _error_of(response) -> str:
+    page = response.get_data(as_text=True)
+    start = page.index('class="error-message"')
+    return page[start : page.index("</p>", start)]
+
+
+def test_a_locked_account_costs_one_password_check_like_any_other(
+    app, client, make_user, monkeypatch
+):
+    from portal.services import passwords
+
+    calls = []
+    real_verify = passwords.verify
+    monkeypatch.setattr(
+        passwords, "verify", lambda *args: calls.append(args[0]) or real_verify(*args)
+    )
+    make_user(Role.COORDINATOR, email="target@example.org")
+    for _ in range(app.config["LOGIN_MAX_FAILURES"] + 2):
+        client.post("/auth/login", data={"email": "target@example.org", "password": "w" * 12})
+    client.post("/auth/login", data={"email": "nobody@example.org", "password": "w" * 12})
+    # Same timing: every attempt, locked or unknown, runs exactly one password check.
+    assert len(calls) == app.config["LOGIN_MAX_FAILURES"] + 3
 
 
 def test_logout_ends_every_session_of_the_user(app, make_user, login_as):
@@ -102,6 +131,10 @@ def test_next_never_leaves_the_site(client, make_user, target):
     response = client.post(
         f"/auth/login?next={target}", data={"email": "known@example.org", "password": PASSWORD}
     )
+    if "%0d" in target:  # control characters in an address are refused before anything runs
+        assert response.status_code == 400
+        assert "Location" not in response.headers
+        return
     assert response.status_code == 302
     assert response.headers["Location"] == "/staff/"
 

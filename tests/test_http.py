@@ -137,6 +137,10 @@ def test_language_choice_is_kept_in_the_session_and_saved_for_the_user(
 
     login_as(coordinator)
     client.get("/staff/?lang=en")
+    with app.app_context():  # a GET changes no data: the choice waits for the next change
+        assert db.session.scalar(select(User.locale).where(User.email == coordinator)) is None
+    assert html_lang(client.get("/staff/")) == "en"
+    client.post("/auth/logout")
     with app.app_context():
         assert db.session.scalar(select(User.locale).where(User.email == coordinator)) == "en"
     elsewhere = app.test_client()

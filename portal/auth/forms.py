@@ -1,17 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from portal.forms import PortalForm, strip
 from portal.services.passwords import MAX_LENGTH
 
 
-def strip(value):
-    """Phones often add a space after an autocompleted address; it is not part of it."""
-    return value.strip() if isinstance(value, str) else value
-
-
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     email = EmailField(
         _l("E-mail address"),
         filters=[strip],
@@ -25,7 +20,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(PortalForm):
     password = PasswordField(
         _l("New password"),
         description=_l("At least 12 characters. A few words you will remember work well."),
@@ -42,7 +37,7 @@ class SetPasswordForm(FlaskForm):
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(PortalForm):
     email = EmailField(
         _l("E-mail address"),
         filters=[strip],

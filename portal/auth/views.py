@@ -13,13 +13,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from portal import boundary
 from portal.auth.access import home_url, safe_next
 from portal.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
-from portal.extensions import db, limiter
+from portal.extensions import limiter
 from portal.i18n import LANG_KEY
 from portal.models.base import utcnow
 from portal.services import accounts
-from portal.services.errors import InvalidLink, PortalError
+from portal.services.errors import InvalidLink, LoginFailed
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -35,13 +36,11 @@ def login():
         return redirect(home_url(current_user))
     form = LoginForm()
     if form.validate_on_submit():
-        try:
-            user = accounts.authenticate(form.email.data, form.password.data, now=utcnow())
-        except PortalError as error:
-            db.session.commit()  # the failure counter is the point of this request
-            form.password.errors.append(str(error.message))
+        user = accounts.authenticate(form.email.data, form.password.data, now=utcnow())
+        if user is None:
+            # Rendered with 200, so the boundary keeps the failure counter's update.
+            form.password.errors.append(str(LoginFailed.message))
         else:
-            db.session.commit()
             lang = session.get(LANG_KEY)
             session.clear()  # a fresh session at login (ASVS 3.2.1)
             if lang:
@@ -55,32 +54,25 @@ def login():
 @login_required
 def logout():
     accounts.end_all_sessions(current_user)
-    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have signed out."), "success")
     return redirect(url_for("auth.login"))
 
 
+@bp.errorhandler(InvalidLink)
+def _invalid_link(error: InvalidLink):
+    return render_template("auth/link_invalid.html", message=error.message), 400
+
+
 def _set_password(token: str, purpose: str, template: str):
-    try:
-        user = accounts.user_from_link(token, purpose)
-    except InvalidLink as error:
-        return render_template("auth/link_invalid.html", message=error.message), 400
     form = SetPasswordForm()
     if form.validate_on_submit():
-        try:
+        with boundary.shown(form):
             accounts.set_password_from_link(token, purpose, form.password.data)
-        except InvalidLink as error:
-            db.session.rollback()
-            return render_template("auth/link_invalid.html", message=error.message), 400
-        except PortalError as error:
-            db.session.rollback()
-            form.password.errors.append(str(error.message))
-        else:
-            db.session.commit()
             flash(_("Your password is set. You can sign in now."), "success")
             return redirect(url_for("auth.login"))
+    user = accounts.user_from_link(token, purpose)
     return render_template(template, form=form, user=user)
 
 
@@ -100,7 +92,6 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         accounts.request_password_reset(form.email.data)
-        db.session.commit()
         # The same answer whether or not the account exists.
         flash(
             _("If an account uses this address, we have sent it a link to set a new password."),

@@ -1,12 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from portal.forms import PortalForm
 from portal.services.signups import MAX_COMPANIONS
 
 
-class SignUpForm(FlaskForm):
+class SignUpForm(PortalForm):
     companions = IntegerField(
         _l("Family members coming with you"),
         description=_l("For example your children. Leave 0 if you come alone."),
@@ -22,11 +22,7 @@ class SignUpForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
-    """A button that changes something: only the CSRF token is needed."""
-
-
-class PlanCommentForm(FlaskForm):
+class PlanCommentForm(PortalForm):
     body = TextAreaField(
         _l("Your question or comment"),
         validators=[DataRequired(_l("Write your question or comment.")), Length(max=2000)],

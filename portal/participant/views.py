@@ -18,9 +18,10 @@ from flask_login import current_user
 
 from portal.auth.access import require_roles
 from portal.extensions import db
+from portal.forms import CsrfForm
 from portal.models.base import utcnow
 from portal.models.enums import EventType, Instrument, RegistrationStatus, Role
-from portal.participant.forms import ConfirmForm, PlanCommentForm, SignUpForm
+from portal.participant.forms import PlanCommentForm, SignUpForm
 from portal.services import (
     allowances,
     audit,
@@ -188,7 +189,7 @@ def _event_page(person, event, form=None, status=200):
         reason=signups.refusal_reason(person, event, now=utcnow()),
         waiting=signups.waiting_count(event.id),
         form=form or SignUpForm(),
-        confirm=ConfirmForm(),
+        confirm=CsrfForm(),
     ), status
 
 
@@ -245,7 +246,7 @@ def sign_up(event_id: int):
 def cancel(event_id: int):
     person = _me()
     registration = signups.find(event_id, person.id)
-    if registration is None or not ConfirmForm().validate():
+    if registration is None or not CsrfForm().validate():
         abort(404 if registration is None else 400)
     was_waiting = registration.status == RegistrationStatus.WAITING
     try:
@@ -313,7 +314,7 @@ def my_data():
 @bp.route("/calendar", methods=["GET", "POST"])
 def calendar_feed():
     person = _me()
-    form = ConfirmForm()
+    form = CsrfForm()
     if form.validate_on_submit():
         if request.form.get("action") == "revoke":
             calendar.revoke_feed(person)

@@ -1,12 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
-from portal.auth.forms import strip
+from portal.forms import PortalForm, strip
 
 
-class AccountRequestForm(FlaskForm):
+class AccountRequestForm(PortalForm):
     first_name = StringField(
         _l("First name"), validators=[DataRequired(_l("Enter your first name.")), Length(max=100)]
     )

@@ -8,12 +8,13 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import case, literal, select, update
 
+from portal import database
 from portal.extensions import db
 from portal.models import Centre, User, UserRole
 from portal.models.base import UTCDateTime
 from portal.models.enums import Role
 from portal.services import audit, mail, passwords
-from portal.services.errors import AccountLocked, AlreadyExists, InvalidLink, LoginFailed
+from portal.services.errors import AlreadyExists, InvalidLink
 
 INVITE = "invite"
 RESET = "reset"
@@ -157,17 +158,41 @@ def request_password_reset(email: str) -> None:
     audit.record("user.reset_requested", user, actor=None, centre_id=user.centre_id)
 
 
+def _link_facts(token: str, purpose: str):
+    """The account a link names, if the link is still good: id, e-mail and nonce, read apart."""
+    max_age = current_app.config[
+        "INVITATION_MAX_AGE" if purpose == INVITE else "PASSWORD_RESET_MAX_AGE"
+    ]
+    try:
+        data = _serializer().loads(token, max_age=int(max_age.total_seconds()))
+    except (SignatureExpired, BadSignature) as error:
+        raise InvalidLink() from error
+    if not isinstance(data, dict) or data.get("p") != purpose or not isinstance(data.get("u"), int):
+        raise InvalidLink()
+    with database.read_apart(db.engine) as connection:
+        facts = connection.execute(
+            select(User.id, User.email, User.link_nonce).where(
+                User.id == data["u"], User.is_active.is_(True)
+            )
+        ).first()
+    if facts is None or not secrets.compare_digest(str(data.get("n")), facts.link_nonce):
+        raise InvalidLink()
+    return facts
+
+
 def set_password_from_link(token: str, purpose: str, password: str) -> User:
-    """Set the password; the link, every other link and every session die with it."""
-    user = user_from_link(token, purpose)
-    passwords.check_policy(password, email=user.email)
-    user_id, nonce = user.id, user.link_nonce
-    db.session.rollback()  # hashing takes ~0.5 s: no transaction (and no lock) meanwhile
+    """Set the password; the link, every other link and every session die with it.
+
+    The account is read apart and hashed (about half a second) before this request's
+    transaction begins, so nobody waits for the hash.
+    """
+    facts = _link_facts(token, purpose)
+    passwords.check_policy(password, email=facts.email)
     password_hash = passwords.hash_password(password)
     # Conditional on the nonce: two tabs submitting the same link have one effect.
     result = db.session.execute(
         update(User)
-        .where(User.id == user_id, User.link_nonce == nonce)
+        .where(User.id == facts.id, User.link_nonce == facts.link_nonce)
         .values(
             password_hash=password_hash,
             link_nonce=new_token(),
@@ -179,7 +204,7 @@ def set_password_from_link(token: str, purpose: str, password: str) -> User:
     )
     if result.rowcount != 1:
         raise InvalidLink()
-    user = db.session.get(User, user_id)
+    user = db.session.get(User, facts.id)
     db.session.refresh(user)
     audit.record(
         f"user.password_set.{purpose}",
@@ -191,31 +216,32 @@ def set_password_from_link(token: str, purpose: str, password: str) -> User:
     return user
 
 
-def authenticate(email: str, password: str, *, now: datetime) -> User:
-    """Check the password with a per-account failure counter shared by every worker.
+def authenticate(email: str, password: str, *, now: datetime) -> User | None:
+    """The account, or None: wrong password, unknown address and locked account look the same.
 
-    The password check costs about half a second of CPU (argon2id). It runs outside any
-    transaction, so nobody waits for it (on SQLite a transaction holds the write lock).
+    Every attempt costs one password check (argon2id, about half a second of CPU), so neither
+    the answer nor its timing tells whether an address has an account or is locked. The account
+    is read apart, so no transaction (on SQLite, no write lock) is held during the check. A
+    failure is counted by one atomic UPDATE, so parallel guesses on several workers all count.
     """
     config = current_app.config
-    user = get_by_email(email)
-    found = user is not None and user.is_active
-    user_id = user.id if found else None
-    password_hash = user.password_hash if found else None
-    locked = found and user.locked_until is not None and user.locked_until > now
-    db.session.rollback()
-    if not found:
-        passwords.verify(None, password)  # same time and same answer as a wrong password
-        raise LoginFailed()
-    if locked:
-        raise AccountLocked()
-    if not passwords.verify(password_hash, password):
-        # One atomic UPDATE, so parallel guesses on several workers all count.
+    with database.read_apart(db.engine) as connection:
+        facts = connection.execute(
+            select(User.id, User.password_hash, User.locked_until).where(
+                User.email == normalise_email(email), User.is_active.is_(True)
+            )
+        ).first()
+    matches = passwords.verify(facts.password_hash if facts else None, password)
+    if facts is None:
+        return None
+    if facts.locked_until is not None and facts.locked_until > now:
+        return None
+    if not matches:
         reaches_limit = User.failed_logins + 1 >= config["LOGIN_MAX_FAILURES"]
         lock_until = now + timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
         db.session.execute(
             update(User)
-            .where(User.id == user_id)
+            .where(User.id == facts.id)
             .values(
                 failed_logins=case((reaches_limit, 0), else_=User.failed_logins + 1),
                 locked_until=case(
@@ -225,9 +251,11 @@ def authenticate(email: str, password: str, *, now: datetime) -> User:
             )
             .execution_options(synchronize_session=False)
         )
-        raise LoginFailed()
-    new_hash = passwords.hash_password(password) if passwords.needs_rehash(password_hash) else None
-    user = db.session.get(User, user_id)
+        return None
+    new_hash = (
+        passwords.hash_password(password) if passwords.needs_rehash(facts.password_hash) else None
+    )
+    user = db.session.get(User, facts.id)
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
@@ -243,7 +271,7 @@ def end_all_sessions(user: User) -> None:
 
 def load_from_session_id(session_id: str) -> User | None:
     user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
+    if not user_id.isascii() or not user_id.isdigit() or len(user_id) > 10 or not token:
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.is_active or not secrets.compare_digest(user.session_token, token):

@@ -17,3 +17,9 @@ def local_to_utc(day: date, at: time) -> datetime:
 
 def to_local(moment: datetime) -> datetime:
     return moment.astimezone(WARSAW)
+
+
+# The dates a centre can use in its records (events, contracts, plans, payments). Far-off years
+# are typing mistakes, and month arithmetic at year 9999 would overflow.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2099, 12, 31)

@@ -15,11 +15,16 @@ class PortalError(Exception):
         super().__init__(str(self.message))
 
 
-class NotFound(PortalError):
+class PageRefused(PortalError):
+    """A refusal that replaces the whole page (not found, not allowed, a dead link) instead of
+    being shown beside a form: the app-wide handlers answer it with its own status."""
+
+
+class NotFound(PageRefused):
     message = _l("The record was not found.")
 
 
-class Forbidden(PortalError):
+class Forbidden(PageRefused):
     message = _l("You are not allowed to do this.")
 
 
@@ -27,7 +32,7 @@ class AlreadyExists(PortalError):
     message = _l("Such a record already exists.")
 
 
-class InvalidLink(PortalError):
+class InvalidLink(PageRefused):
     message = _l("This link is invalid, has expired or has already been used.")
 
 
@@ -36,8 +41,9 @@ class WeakPassword(PortalError):
 
 
 class LoginFailed(PortalError):
-    message = _l("The e-mail address or password is incorrect.")
-
-
-class AccountLocked(PortalError):
-    message = _l("Too many failed attempts. Try again in a few minutes or reset your password.")
+    # One answer for a wrong password, an unknown address and a locked account (ASVS 2.2.1):
+    # it names the pause so a locked person knows what to do, without saying it happened.
+    message = _l(
+        "The e-mail address or password is incorrect. After many failed attempts signing in "
+        "pauses for a few minutes; you can also set a new password."
+    )

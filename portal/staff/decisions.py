@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from portal.auth.access import role_required
 from portal.extensions import db
+from portal.forms import CsrfForm
 from portal.models import Centre, PaymentList
 from portal.models.base import utcnow
 from portal.models.enums import AllowanceKind, Role
@@ -17,7 +18,7 @@ from portal.pdf import pdf_response
 from portal.services import allowances, dates, exports, money, participants, payments
 from portal.services.errors import NotFound, PortalError
 from portal.staff import bp
-from portal.staff.event_forms import CsrfForm, ReasonForm
+from portal.staff.event_forms import ReasonForm
 from portal.staff.money_forms import LimitsForm, PaidForm
 from portal.staff.views import show_error
 

@@ -1,8 +1,6 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
-    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -11,9 +9,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from portal.forms import MultiCheckboxField, PortalForm, VersionField
 from portal.models.enums import Audience, EventType
 from portal.services.signups import MAX_COMPANIONS
-from portal.staff.forms import MultiCheckboxField
 
 DATETIME = "%Y-%m-%dT%H:%M"
 
@@ -28,7 +26,7 @@ def _when(label, *, required: bool, description=None):
     )
 
 
-class EventForm(FlaskForm):
+class EventForm(PortalForm):
     event_type = SelectField(_l("Type"), choices=[])
     title = StringField(
         _l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)]
@@ -67,7 +65,7 @@ class EventForm(FlaskForm):
         required=False,
         description=_l("Leave empty to use the centre's default (hours before the start)."),
     )
-    version = HiddenField()
+    version = VersionField()
 
     def __init__(self, *args, villages=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,13 +74,13 @@ class EventForm(FlaskForm):
         self.village_ids.choices = [(village.id, village.name) for village in villages]
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(PortalForm):
     reason = StringField(
         _l("Reason"), validators=[DataRequired(_l("Enter the reason.")), Length(max=500)]
     )
 
 
-class AddRegistrationForm(FlaskForm):
+class AddRegistrationForm(PortalForm):
     participant_id = SelectField(
         _l("Participant"),
         coerce=int,
@@ -96,7 +94,3 @@ class AddRegistrationForm(FlaskForm):
             NumberRange(0, MAX_COMPANIONS, _l("Enter a number from 0 to %(n)d.", n=MAX_COMPANIONS)),
         ],
     )
-
-
-class CsrfForm(FlaskForm):
-    """A form whose fields the view reads itself (a row per person); CSRF is still checked."""

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from portal.auth.access import role_required
 from portal.extensions import db
+from portal.forms import CsrfForm
 from portal.http import attempt
 from portal.models import Centre, Event, Registration
 from portal.models.base import utcnow
@@ -17,7 +18,7 @@ from portal.pdf import pdf_response
 from portal.services import dates, events, exports, participants, signups
 from portal.services.errors import NotFound, PortalError
 from portal.staff import bp
-from portal.staff.event_forms import AddRegistrationForm, CsrfForm, EventForm, ReasonForm
+from portal.staff.event_forms import AddRegistrationForm, EventForm, ReasonForm
 from portal.staff.views import show_error
 
 EVENT_STAFF = (Role.COORDINATOR, Role.SOCIAL_WORKER)

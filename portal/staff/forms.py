@@ -1,16 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
     SelectField,
-    SelectMultipleField,
     StringField,
-    widgets,
 )
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-from portal.auth.forms import strip
+from portal.forms import MultiCheckboxField, PortalForm, strip
 from portal.models.enums import CentreKind, Role
 
 EMAIL_VALIDATORS = [
@@ -20,12 +17,7 @@ EMAIL_VALIDATORS = [
 ]
 
 
-class MultiCheckboxField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
-
-
-class ParticipantForm(FlaskForm):
+class ParticipantForm(PortalForm):
     first_name = StringField(
         _l("First name"), validators=[DataRequired(_l("Enter the first name.")), Length(max=100)]
     )
@@ -57,7 +49,7 @@ class ParticipantForm(FlaskForm):
     )
 
 
-class StaffUserForm(FlaskForm):
+class StaffUserForm(PortalForm):
     first_name = StringField(
         _l("First name"), validators=[DataRequired(_l("Enter the first name.")), Length(max=100)]
     )
@@ -79,7 +71,7 @@ class StaffUserForm(FlaskForm):
         ]
 
 
-class CentreForm(FlaskForm):
+class CentreForm(PortalForm):
     name = StringField(
         _l("Full name of the centre"),
         validators=[DataRequired(_l("Enter the centre's name.")), Length(max=200)],

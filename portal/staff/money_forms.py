@@ -1,13 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, MonthField, SelectField, StringField, TextAreaField
+from wtforms import DateField, MonthField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal.forms import MultiCheckboxField, PortalForm, VersionField
 from portal.models.enums import AllowanceKind, Instrument, PurposeCategory
-from portal.staff.forms import MultiCheckboxField
 
 
-class ContractForm(FlaskForm):
+class ContractForm(PortalForm):
     start_date = DateField(
         _l("Start of the contract"), validators=[DataRequired(_l("Enter the date."))]
     )
@@ -34,25 +33,25 @@ class ContractForm(FlaskForm):
         validators=[Optional(), Length(max=5000)],
         description=_l("E.g. a periodic allowance for the whole period."),
     )
-    version = HiddenField()
+    version = VersionField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.instruments.choices = Instrument.choices()
 
 
-class SignForm(FlaskForm):
+class SignForm(PortalForm):
     signed_on = DateField(_l("Signed on"), validators=[DataRequired(_l("Enter the date."))])
 
 
-class EvaluationForm(FlaskForm):
+class EvaluationForm(PortalForm):
     evaluation = TextAreaField(
         _l("Evaluation"),
         validators=[DataRequired(_l("Write the evaluation of the contract.")), Length(max=5000)],
     )
 
 
-class TerminationForm(FlaskForm):
+class TerminationForm(PortalForm):
     reason = StringField(
         _l("Reason for ending early"),
         validators=[
@@ -62,7 +61,7 @@ class TerminationForm(FlaskForm):
     )
 
 
-class AllowanceForm(FlaskForm):
+class AllowanceForm(PortalForm):
     kind = SelectField(_l("Kind of allowance"), choices=[])
     contract_id = SelectField(_l("Social contract"), coerce=int, validators=[Optional()])
     amount = StringField(
@@ -96,11 +95,11 @@ class AllowanceForm(FlaskForm):
         self.category.choices = [("", "—"), *PurposeCategory.choices()]
 
 
-class PaidForm(FlaskForm):
+class PaidForm(PortalForm):
     paid_on = DateField(_l("Paid on"), validators=[DataRequired(_l("Enter the date."))])
 
 
-class LimitsForm(FlaskForm):
+class LimitsForm(PortalForm):
     max_periodic = StringField(
         _l("Highest periodic allowance per month (zł)"),
         validators=[Optional(), Length(max=20)],
@@ -122,7 +121,7 @@ class LimitsForm(FlaskForm):
     )
 
 
-class CourseForm(FlaskForm):
+class CourseForm(PortalForm):
     # The service checks the course against the catalogue and says so next to the field.
     course_id = SelectField(
         _l("Course"),
@@ -139,7 +138,7 @@ class CourseForm(FlaskForm):
     )
 
 
-class CourseCompletionForm(FlaskForm):
+class CourseCompletionForm(PortalForm):
     certificate_number = StringField(
         _l("Certificate number"),
         validators=[DataRequired(_l("Enter the certificate number.")), Length(max=60)],
@@ -147,7 +146,7 @@ class CourseCompletionForm(FlaskForm):
     completed_on = DateField(_l("Completed on"), validators=[DataRequired(_l("Enter the date."))])
 
 
-class DropForm(FlaskForm):
+class DropForm(PortalForm):
     reason = StringField(
         _l("Reason"), validators=[DataRequired(_l("Give the reason.")), Length(max=500)]
     )

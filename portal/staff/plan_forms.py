@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from portal.forms import PortalForm, VersionField
 from portal.models.enums import ActionKind, CounsellingKind
 from portal.services.plans import TEXT_MAX
 
@@ -15,10 +15,10 @@ def _text(label, description=None):
     )
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(PortalForm):
     """Carries the plan version the form was opened on (optimistic locking)."""
 
-    version = HiddenField()
+    version = VersionField()
 
 
 class SwotForm(VersionedForm):
@@ -71,7 +71,7 @@ class ActionForm(VersionedForm):
         self.kind.choices = ActionKind.choices()
 
 
-class DiagnosisTestForm(FlaskForm):
+class DiagnosisTestForm(PortalForm):
     test_type_id = SelectField(
         _l("Test"), coerce=int, validators=[DataRequired(_l("Choose a test from the list."))]
     )
@@ -81,7 +81,7 @@ class DiagnosisTestForm(FlaskForm):
     )
 
 
-class SessionForm(FlaskForm):
+class SessionForm(PortalForm):
     kind = SelectField(_l("Kind of counselling"), choices=[])
     held_on = DateField(_l("Date"), validators=[DataRequired(_l("Enter the date."))])
     duration_minutes = IntegerField(
@@ -98,5 +98,5 @@ class SessionForm(FlaskForm):
         self.kind.choices = CounsellingKind.choices()
 
 
-class AdvisorForm(FlaskForm):
+class AdvisorForm(PortalForm):
     advisor_id = SelectField(_l("Career advisor"), coerce=int, validators=[Optional()])

@@ -1,0 +1,123 @@
+"""Form pieces every page shares, and the input rules that hold for every field by construction.
+
+Every form of the portal derives from `PortalForm`. Whatever a form declares, its `validate()`
+also refuses, next to the field, the classes of input that no column can hold or no rule can
+reason about: control characters (NUL breaks PostgreSQL), dates outside the years a centre can
+use, and whole numbers beyond the database's integer.
+"""
+
+import re
+from datetime import date, datetime
+
+from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectMultipleField, widgets
+from wtforms.fields import DateField, DateTimeLocalField, MonthField
+from wtforms.validators import NumberRange, Optional, StopValidation
+
+from portal.services import dates
+from portal.services.limits import MAX_ID, MAX_INT, MIN_INT
+
+# C0 controls and DEL; a text area keeps its line breaks and tabs.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def strip(value):
+    """Phones often add a space after an autocompleted address; it is not part of it."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def has_control_characters(text: str, *, multiline: bool = False) -> bool:
+    return bool((_CONTROL if multiline else _CONTROL_IN_LINE).search(text))
+
+
+def _no_control_characters(form, field) -> None:
+    multiline = field.type == "TextAreaField"
+    values = [*(field.raw_data or ()), *(field.data if isinstance(field.data, list) else ())]
+    if any(isinstance(v, str) and has_control_characters(v, multiline=multiline) for v in values):
+        raise StopValidation(
+            _l("Remove the invisible control characters (for example pasted from another program).")
+        )
+
+
+def _date_in_range(form, field) -> None:
+    value = field.data
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date) and not dates.EARLIEST <= value <= dates.LATEST:
+        raise StopValidation(
+            _l(
+                "Enter a date between %(first)s and %(last)s.",
+                first=format_date(dates.EARLIEST, "long"),
+                last=format_date(dates.LATEST, "long"),
+            )
+        )
+
+
+def _integer_in_range(form, field) -> None:
+    if isinstance(field.data, int) and not MIN_INT <= field.data <= MAX_INT:
+        raise StopValidation(_l("Enter a smaller number."))
+
+
+class PortalForm(FlaskForm):
+    """A Flask-WTF form whose every field also obeys the rules in this module's docstring."""
+
+    def validate(self, extra_validators=None):
+        extra = {name: list(v) for name, v in (extra_validators or {}).items()}
+        for name, field in self._fields.items():
+            checks = extra.setdefault(name, [])
+            if isinstance(field, DateField | DateTimeLocalField | MonthField):
+                checks.append(_date_in_range)
+            elif isinstance(field, IntegerField):
+                checks.append(_integer_in_range)
+            checks.insert(0, _no_control_characters)
+        return super().validate(extra_validators=extra)
+
+    def hidden_fields(self):
+        """The fields rendered as hidden inputs (CSRF token, version)."""
+        return [f for f in self if isinstance(f.widget, widgets.HiddenInput)]
+
+
+class CsrfForm(PortalForm):
+    """A form without fields of its own: a button that changes something, still CSRF-checked."""
+
+
+class VersionField(IntegerField):
+    """The edit version a form was opened on (optimistic locking), as a hidden input."""
+
+    widget = widgets.HiddenInput()
+
+    def __init__(self, label="", validators=None, **kwargs):
+        super().__init__(
+            label,
+            validators=validators
+            or [Optional(), NumberRange(0, MAX_INT, _l("The form is damaged. Reload the page."))],
+            **kwargs,
+        )
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            self.data = None
+            raise ValueError(_l("The form is damaged. Reload the page.")) from error
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def id_from(value: str | None) -> int | None:
+    """An id typed into a URL or a hidden field: ASCII digits within the database's range."""
+    if value is None or not value.isascii() or not value.isdigit():
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
+def ids_from(values: list[str], *, limit: int) -> list[int]:
+    return [number for number in map(id_from, values[:limit]) if number is not None]
+
