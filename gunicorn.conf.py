@@ -8,6 +8,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2)
 preload_app = True
 timeout = 30
 graceful_timeout = 20
+# The access log goes to stdout (ACCESS_LOG=off turns it off), masked like the portal's own log.
+accesslog = None if os.environ.get("ACCESS_LOG") == "off" else os.environ.get("ACCESS_LOG", "-")
+logger_class = "portal.log.GunicornLogger"
 # Behind a reverse proxy that sets X-Forwarded-*; the app trusts only the first hop.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 

@@ -4,6 +4,7 @@ import logging
 import re
 
 from flask import Flask, g, has_request_context
+from gunicorn import glogging
 
 _ELEVEN_DIGITS = re.compile(r"(?<!\d)\d{11}(?!\d)")
 
@@ -35,6 +36,19 @@ class PrivacyFilter(logging.Filter):
             record.stack_info = _mask(record.stack_info)
         record.request_id = g.get("request_id", "-") if has_request_context() else "-"
         return True
+
+
+class GunicornLogger(glogging.Logger):
+    """gunicorn's own logs, the access log included, through the same privacy filter.
+
+    A URL can carry a PESEL (a link someone shared, a search typed into the address bar): the
+    access log masks it like every other line.
+    """
+
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        for logger in (self.error_log, self.access_log):
+            logger.addFilter(PrivacyFilter())
 
 
 def init_app(app: Flask) -> None:

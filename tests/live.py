@@ -22,6 +22,17 @@ GUNICORN = Path(sys.executable).parent / "gunicorn"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+class LiveServer(str):
+    """The server's base URL, which also knows where gunicorn writes its logs."""
+
+    log_path: Path
+
+    def __new__(cls, url: str, log_path: Path):
+        server = super().__new__(cls, url)
+        server.log_path = log_path
+        return server
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -73,7 +84,7 @@ def server(database_url, tmp_path_factory):
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"gunicorn did not start:\n{log_path.read_text()}")
             time.sleep(0.1)
-        yield url
+        yield LiveServer(url, log_path)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
