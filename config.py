@@ -43,6 +43,8 @@ class Config:
 
     INVITATION_MAX_AGE = timedelta(days=7)
     PASSWORD_RESET_MAX_AGE = timedelta(hours=1)
+    # argon2id parameters (portal/services/passwords.py); production refuses anything else.
+    PASSWORD_HASHING = os.environ.get("PASSWORD_HASHING", "production")
     LOGIN_MAX_FAILURES = 10
     LOGIN_LOCK_MINUTES = 15
 
@@ -78,6 +80,8 @@ class ProductionConfig(Config):
         # same environment variable, so that attribute holds the production key too.
         if len(key) < 32 or key == DEVELOPMENT_SECRET_KEY:
             raise RuntimeError("Production needs a random SECRET_KEY of at least 32 characters.")
+        if config.get("PASSWORD_HASHING") != "production":
+            raise RuntimeError("Production must hash passwords with the production parameters.")
         if config.get("DEBUG"):
             raise RuntimeError("Production must not run with debug on.")
 
@@ -88,6 +92,8 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")
     RATELIMIT_ENABLED = False
+    # The suite signs in hundreds of times; production's cost is asserted by its own test.
+    PASSWORD_HASHING = "cheap-for-tests"  # noqa: S105 (a profile name, not a password)
 
 
 CONFIGS = {"development": Config, "production": ProductionConfig, "testing": TestConfig}

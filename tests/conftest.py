@@ -22,6 +22,8 @@ from portal.services import accounts, participants, passwords
 pytest_plugins = ["tests.live"]
 
 PASSWORD = "correct horse battery staple"
+# Hashed with the suite's cheap parameters (TestConfig), as every login then checks it.
+passwords.configure(passwords.CHEAP_FOR_TESTS)
 _PASSWORD_HASH = passwords.hash_password(PASSWORD)
 _schema_ready: set[str] = set()
 

@@ -54,6 +54,8 @@ def server(database_url, tmp_path_factory):
         "SECRET_KEY": "race-tests-secret-key-0123456789abcdef",
         # Fifty people sign in from one address within seconds; that limit is not tested here.
         "LOGIN_RATE_LIMIT": "10000 per minute",
+        # The suite's users carry cheap hashes; production cost would rehash each at sign-in.
+        "PASSWORD_HASHING": "cheap-for-tests",
     }
     log_path = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
     with log_path.open("w") as log:

@@ -182,3 +182,28 @@ def test_passwords_are_stored_as_argon2id(app, make_user):
         stored = db.session.get(User, user_id).password_hash
     assert stored.startswith("$argon2id$")
     assert PASSWORD not in stored
+
+
+def test_production_hashes_passwords_with_the_recommended_argon2id_parameters(monkeypatch):
+    from argon2 import profiles
+
+    from config import ProductionConfig
+    from portal import create_app
+    from portal.services import passwords
+
+    production = type(
+        "Production",
+        (ProductionConfig,),
+        {"SECRET_KEY": "p" * 48, "PASSWORD_HASHING": "production"},
+    )
+    try:
+        create_app(production)
+        used = passwords.current_parameters()
+        assert used.type.name == "ID"
+        assert used.memory_cost == profiles.RFC_9106_LOW_MEMORY.memory_cost >= 65536
+        assert used.time_cost == profiles.RFC_9106_LOW_MEMORY.time_cost
+        cheap = type("Cheap", (production,), {"PASSWORD_HASHING": "cheap-for-tests"})
+        with pytest.raises(RuntimeError, match="production parameters"):
+            create_app(cheap)
+    finally:
+        passwords.configure(passwords.CHEAP_FOR_TESTS)

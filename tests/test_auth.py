@@ -1,5 +1,7 @@
 """Signing in, each role's home page, throttling, sessions that end, safe redirects."""
 
+import logging
+
 import pytest
 from sqlalchemy import select
 
@@ -159,8 +161,17 @@ def test_login_is_audited_only_through_its_effects_and_never_logs_the_password(
     app, client, make_user, caplog
 ):
     make_user(Role.COORDINATOR, email="known@example.org")
-    client.post("/auth/login", data={"email": "known@example.org", "password": "Secret-Pass-123"})
+    portal_log = logging.getLogger("portal")  # it does not propagate to the root logger
+    portal_log.addHandler(caplog.handler)
+    try:
+        client.post(
+            "/auth/login", data={"email": "known@example.org", "password": "Secret-Pass-123"}
+        )
+    finally:
+        portal_log.removeHandler(caplog.handler)
+    assert "sign-in refused" in caplog.text  # the capture sees the portal's log
     assert "Secret-Pass-123" not in caplog.text
+    assert "known@example.org" not in caplog.text
     with app.app_context():
         entries = db.session.scalars(select(AuditEntry)).all()
         assert all("Secret-Pass-123" not in str(entry.changes) for entry in entries)

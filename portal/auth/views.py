@@ -1,5 +1,7 @@
 """Signing in and out, invitations and password resets."""
 
+import logging
+
 from flask import (
     Blueprint,
     current_app,
@@ -23,6 +25,8 @@ from portal.services import accounts
 from portal.services.errors import InvalidLink, LoginFailed
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+# Authentication events are logged (ASVS 7.2.1): who by id, never the address or password.
+log = logging.getLogger("portal.auth")
 
 
 def _login_limit() -> str:
@@ -39,8 +43,10 @@ def login():
         user = accounts.authenticate(form.email.data, form.password.data, now=utcnow())
         if user is None:
             # Rendered with 200, so the boundary keeps the failure counter's update.
+            log.info("sign-in refused")
             form.password.errors.append(str(LoginFailed.message))
         else:
+            log.info("sign-in of user %d", user.id)
             lang = session.get(LANG_KEY)
             session.clear()  # a fresh session at login (ASVS 3.2.1)
             if lang:
