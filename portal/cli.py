@@ -1,4 +1,8 @@
-"""Thin command-line entry points; each calls the services and commits once at its end."""
+"""Thin command-line entry points; each calls the services and commits once at its end.
+
+A command that stops early (a refusal, a usage error) commits nothing: the application
+context it ran in discards the session's uncommitted work when it ends.
+"""
 
 import sys
 
@@ -7,11 +11,12 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from portal import demo
 from portal.extensions import db
 from portal.models import Centre, Project, Village
 from portal.models.base import utcnow
 from portal.models.enums import Role
-from portal.services import accounts, demo, mail, participants, reminders
+from portal.services import accounts, mail, participants, reminders
 from portal.services.errors import PortalError
 
 
@@ -71,7 +76,6 @@ def create_user_command(
         url = None if password else accounts.invite(user, actor=None)
         db.session.commit()
     except PortalError as error:
-        db.session.rollback()
         raise click.ClickException(str(error.message)) from error
     click.echo(f"Created {user.email} ({', '.join(sorted(roles))}).")
     if url:
@@ -121,8 +125,25 @@ def _find_village(centre: Centre, name: str | None) -> Village | None:
 @click.option("--limit", default=100, show_default=True)
 @with_appcontext
 def send_mail_command(limit):
-    """Deliver the messages waiting in the outbox (run it from cron every minute)."""
-    sent, failed = mail.deliver_pending(limit=limit)
+    """Deliver the messages waiting in the outbox (run it from cron every minute).
+
+    Safe to run from several hosts at once: each message is claimed, and the claim committed,
+    before it is sent; each message's outcome is committed before the next one is taken.
+    """
+    now = utcnow()
+    waiting = mail.pending(limit=limit)
+    db.session.commit()
+    sent = failed = 0
+    for message_id in waiting:
+        claimed = mail.claim(message_id, now=now)
+        db.session.commit()
+        if not claimed:
+            continue
+        if mail.send_claimed(message_id):
+            sent += 1
+        else:
+            failed += 1
+        db.session.commit()
     click.echo(f"Sent {sent}, failed {failed}.")
     if failed:
         sys.exit(1)
@@ -147,7 +168,6 @@ def seed_demo_command(if_empty):
     try:
         created = demo.seed(if_empty=if_empty)
     except PortalError as error:
-        db.session.rollback()
         raise click.ClickException(str(error.message)) from error
     db.session.commit()
     click.echo("Demo data created." if created else "Demo data already present; nothing changed.")

@@ -35,8 +35,23 @@ def queue(
     return message
 
 
-def _claim(message_id: int, now: datetime) -> bool:
-    """Take the message for this sender; a parallel sender's claim makes this return False."""
+def pending(*, limit: int = 100) -> list[int]:
+    """The messages still to send, oldest first; a message failing too often is left alone."""
+    return list(
+        db.session.scalars(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+    )
+
+
+def claim(message_id: int, *, now: datetime) -> bool:
+    """Take the message for this sender; a parallel sender's claim makes this return False.
+
+    The caller commits the claim before sending, so that other senders see it.
+    """
     result = db.session.execute(
         update(OutboxMessage)
         .where(
@@ -46,37 +61,22 @@ def _claim(message_id: int, now: datetime) -> bool:
         )
         .values(claimed_at=now, attempts=OutboxMessage.attempts + 1)
     )
-    db.session.commit()
     return result.rowcount == 1
 
 
-def deliver_pending(*, now: datetime | None = None, limit: int = 100) -> tuple[int, int]:
-    """Send what waits in the outbox; returns (sent, failed). Safe to run from several hosts."""
-    now = now or utcnow()
-    ids = db.session.scalars(
-        select(OutboxMessage.id)
-        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS)
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    ).all()
-    db.session.commit()
-    sent = failed = 0
-    for message_id in ids:
-        if not _claim(message_id, now):
-            continue
-        message = db.session.get(OutboxMessage, message_id)
-        try:
-            _send(message)
-        except (OSError, smtplib.SMTPException) as error:
-            message.claimed_at = None
-            message.last_error = f"{type(error).__name__}: {error}"[:500]
-            failed += 1
-        else:
-            message.sent_at = utcnow()
-            message.last_error = None
-            sent += 1
-        db.session.commit()
-    return sent, failed
+def send_claimed(message_id: int) -> bool:
+    """Send a claimed message and note the outcome on it; False when the server refused it
+    (the claim is released so a later run tries again)."""
+    message = db.session.get(OutboxMessage, message_id)
+    try:
+        _send(message)
+    except (OSError, smtplib.SMTPException) as error:
+        message.claimed_at = None
+        message.last_error = f"{type(error).__name__}: {error}"[:500]
+        return False
+    message.sent_at = utcnow()
+    message.last_error = None
+    return True
 
 
 def _send(message: OutboxMessage) -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from portal import demo
 from portal.extensions import db
-from portal.services import demo
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
