@@ -57,7 +57,11 @@ def _date_in_range(form, field) -> None:
 
 
 def _integer_in_range(form, field) -> None:
-    if isinstance(field.data, int) and not MIN_INT <= field.data <= MAX_INT:
+    values = field.data if isinstance(field.data, list) else [field.data]
+    if any(
+        isinstance(v, int) and not isinstance(v, bool) and not MIN_INT <= v <= MAX_INT
+        for v in values
+    ):
         raise StopValidation(_l("Enter a smaller number."))
 
 
@@ -70,7 +74,7 @@ class PortalForm(FlaskForm):
             checks = extra.setdefault(name, [])
             if isinstance(field, DateField | DateTimeLocalField | MonthField):
                 checks.append(_date_in_range)
-            elif isinstance(field, IntegerField):
+            else:  # integer fields, and selects whose choices are ids
                 checks.append(_integer_in_range)
             checks.insert(0, _no_control_characters)
         return super().validate(extra_validators=extra)

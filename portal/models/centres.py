@@ -2,12 +2,12 @@
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models.base import CentreOwned, Grosze, Timestamped, str_enum
-from portal.models.enums import BudgetLineKind, CentreKind
+from portal.models.enums import Area, BudgetLineKind, CentreKind, FundingSource
 
 
 class Centre(Timestamped, db.Model):
@@ -52,6 +52,11 @@ class Village(CentreOwned, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
+    area: Mapped[Area] = mapped_column(
+        str_enum(Area, "area"), default=Area.RURAL, server_default=Area.RURAL.value
+    )
+    # Retired villages stay on old records and in reports, but are not offered any more.
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
     centre: Mapped[Centre] = relationship(back_populates="villages")
 
     __table_args__ = (UniqueConstraint("centre_id", "name"),)
@@ -68,6 +73,7 @@ class Project(CentreOwned, Timestamped, db.Model):
     priority: Mapped[str] = mapped_column(String(60), default="")
     measure: Mapped[str] = mapped_column(String(60), default="")
     submeasure: Mapped[str] = mapped_column(String(60), default="")
+    funder: Mapped[str] = mapped_column(String(200), default="", server_default="")
     start_date: Mapped[date]
     end_date: Mapped[date | None]
     coordinator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -118,6 +124,9 @@ class BudgetLine(CentreOwned, db.Model):
     kind: Mapped[BudgetLineKind] = mapped_column(str_enum(BudgetLineKind, "budget_line_kind"))
     # An optional note beside the kind's translated label (e.g. what "other" covers).
     name: Mapped[str] = mapped_column(String(200), default="")
+    funding_source: Mapped[FundingSource] = mapped_column(
+        str_enum(FundingSource, "funding_source"), default=FundingSource.ESF, server_default="esf"
+    )
     planned_grosze: Mapped[int] = mapped_column(Grosze)
     committed_grosze: Mapped[int] = mapped_column(Grosze, default=0)
     paid_grosze: Mapped[int] = mapped_column(Grosze, default=0)

@@ -72,6 +72,18 @@ class BudgetLineKind(LabelledEnum):
         }
 
 
+class FundingSource(LabelledEnum):
+    ESF = "esf"
+    OWN = "own"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.ESF: _l("European Social Fund"),
+            cls.OWN: _l("Own contribution"),
+        }
+
+
 class Sex(LabelledEnum):
     FEMALE = "female"
     MALE = "male"

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -26,6 +26,8 @@ class DiagnosisTestType(CentreOwned, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
+    # Retired types keep the tests recorded with them, but are not offered any more.
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     __table_args__ = (UniqueConstraint("centre_id", "name"),)
 

@@ -1,0 +1,76 @@
+"""A centre's own lists: villages (sołectwa), the course catalogue, diagnosis test types.
+
+Entries are retired, never deleted: old records keep pointing at them, and they simply stop
+being offered for new ones.
+"""
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from portal.extensions import db
+from portal.models import Course, DiagnosisTestType, User, Village
+from portal.services import audit
+from portal.services.errors import AlreadyExists, NotFound
+
+# What each list is called in the audit trail, and the message when a name is taken.
+KINDS: dict[type, tuple[str, Any]] = {
+    Village: ("village", _l("The centre already has a village with this name.")),
+    Course: ("course", _l("The catalogue already has a course with this name.")),
+    DiagnosisTestType: ("test_type", _l("The centre already has a test with this name.")),
+}
+
+
+def list_entries(model: type, centre_id: int) -> list:
+    """Active entries first, then retired ones, each by name."""
+    return list(
+        db.session.scalars(
+            select(model)
+            .where(model.centre_id == centre_id)
+            .order_by(model.is_active.desc(), model.name)
+        )
+    )
+
+
+def get_entry(model: type, centre_id: int, entry_id: int):
+    entry = db.session.scalar(
+        select(model).where(model.id == entry_id, model.centre_id == centre_id)
+    )
+    if entry is None:
+        raise NotFound()
+    return entry
+
+
+def _flush_unique(model: type) -> None:
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # the name is taken (perhaps by a parallel request)
+        raise AlreadyExists(KINDS[model][1], field="name") from error
+
+
+def add_entry(model: type, centre_id: int, values: dict[str, Any], *, actor: User):
+    """A new village, course or test type; names are unique within the centre."""
+    values = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
+    entry = model(centre_id=centre_id, **values)
+    db.session.add(entry)
+    _flush_unique(model)
+    audit.record(
+        f"{KINDS[model][0]}.create",
+        entry,
+        actor=actor,
+        changes={field: (None, value) for field, value in values.items()},
+    )
+    return entry
+
+
+def update_entry(entry, values: dict[str, Any], *, actor: User) -> None:
+    """Change an entry's fields, retiring or restoring it included; history keeps the old."""
+    model = type(entry)
+    values = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
+    changes = audit.diff(entry, values)
+    if not changes:
+        return
+    _flush_unique(model)
+    audit.record(f"{KINDS[model][0]}.update", entry, actor=actor, changes=changes)

@@ -1,0 +1,105 @@
+"""Forms of the centre's set-up: projects, stages, budget lines and the centre's own lists."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField
+from wtforms.fields import DateField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from portal.forms import PortalForm
+from portal.models.enums import Area, BudgetLineKind, FundingSource
+
+MONEY_ATTRS = {"inputmode": "decimal", "autocomplete": "off"}
+
+
+def _text(label, length: int, *, required: str | None = None, description=None):
+    return StringField(
+        label,
+        description=description,
+        validators=[DataRequired(required) if required else Optional(), Length(max=length)],
+    )
+
+
+class ProjectForm(PortalForm):
+    title = _text(_l("Title"), 300, required=_l("Enter the project's title."))
+    number = _text(_l("Project number"), 60, description=_l("As in the funding agreement."))
+    programme = _text(
+        _l("Operational programme"), 200, description=_l("For example: PO Kapitał Ludzki.")
+    )
+    priority = _text(_l("Priority"), 60)
+    measure = _text(_l("Measure"), 60)
+    submeasure = _text(_l("Sub-measure"), 60)
+    funder = _text(
+        _l("Funder"), 200, description=_l("For example: European Social Fund, the region.")
+    )
+    start_date = DateField(_l("Start"), validators=[DataRequired(_l("Enter the start date."))])
+    end_date = DateField(
+        _l("End"), validators=[Optional()], description=_l("Leave empty if not decided yet.")
+    )
+
+
+class StageForm(PortalForm):
+    year = IntegerField(
+        _l("Year"),
+        validators=[
+            InputRequired(_l("Enter the year.")),
+            NumberRange(2000, 2099, _l("Enter a year from 2000 to 2099.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    start_date = DateField(_l("Start"), validators=[DataRequired(_l("Enter the start date."))])
+    end_date = DateField(_l("End"), validators=[DataRequired(_l("Enter the end date."))])
+
+
+class BudgetLineForm(PortalForm):
+    kind = SelectField(_l("Kind"), choices=[])
+    funding_source = RadioField(_l("Funding source"), choices=[], default=FundingSource.ESF.value)
+    planned = StringField(
+        _l("Planned amount (zł)"),
+        validators=[DataRequired(_l("Enter the amount.")), Length(max=20)],
+        render_kw=MONEY_ATTRS,
+    )
+    name = _text(_l("Note"), 200, description=_l("Optional: what the line covers."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = BudgetLineKind.choices()
+        self.funding_source.choices = FundingSource.choices()
+
+
+class ReplanForm(BudgetLineForm):
+    reason = _text(
+        _l("Reason for the change"), 500, required=_l("Enter the reason for the change.")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.kind  # a line keeps its kind; a new kind is a new line
+
+
+class VillageForm(PortalForm):
+    name = _text(_l("Name"), 100, required=_l("Enter the name."))
+    area = RadioField(_l("Area"), choices=[], default=Area.RURAL.value)
+    is_active = BooleanField(_l("In use"), default=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.area.choices = Area.choices()
+
+
+class CatalogueCourseForm(PortalForm):
+    name = _text(_l("Name"), 200, required=_l("Enter the name."))
+    provider = _text(_l("Provider"), 200)
+    hours = IntegerField(
+        _l("Hours"),
+        validators=[Optional(), NumberRange(1, 10_000, _l("Enter a number from 1 to 10000."))],
+        render_kw={"inputmode": "numeric"},
+    )
+    price = StringField(
+        _l("Price per person (zł)"), validators=[Optional(), Length(max=20)], render_kw=MONEY_ATTRS
+    )
+    is_active = BooleanField(_l("In use"), default=True)
+
+
+class TestTypeForm(PortalForm):
+    name = _text(_l("Name"), 100, required=_l("Enter the name."))
+    is_active = BooleanField(_l("In use"), default=True)
