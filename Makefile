@@ -6,13 +6,22 @@ FLASK := $(BIN)/flask --app portal
 STAMP := $(VENV)/.installed
 PO := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
+# The pinned versions (pyproject.toml keeps the lower bounds): `make lock` regenerates them.
+LOCK := requirements.lock
+TEST_LOCK := requirements-test.lock
+LOCK_TOOLS := $(VENV)/lock-tools
+PIP_COMPILE := $(LOCK_TOOLS)/bin/pip-compile --quiet --strip-extras --no-emit-index-url \
+	--no-emit-find-links
 
-.PHONY: install run serve test lint format extract update-translations translations clean
+.PHONY: install run serve test lint format extract update-translations translations wheel lock \
+	clean
 
-$(STAMP): pyproject.toml
+# Everything from the test lock (which pins the build backend too), then the project itself.
+$(STAMP): pyproject.toml $(TEST_LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -r $(TEST_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -21,6 +30,22 @@ install: $(STAMP)
 	$(BIN)/pybabel compile -i $< -o $@
 
 translations: $(MO)
+
+# The production wheel (README, "Running in production"). pip does not compile catalogues, so
+# they are compiled first and the wheel carries the .mo files with the templates and migrations.
+wheel: install translations
+	rm -rf build dist
+	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation -w dist .
+	@ls dist/*.whl
+
+# Re-pin after changing dependencies in pyproject.toml. Pins that still satisfy it are kept;
+# `make lock UPGRADE=--upgrade` moves everything to the newest releases.
+lock:
+	$(PYTHON) -m venv $(LOCK_TOOLS)
+	$(LOCK_TOOLS)/bin/python -m pip install --quiet 'pip-tools==7.6.2'
+	$(PIP_COMPILE) $(UPGRADE) -o $(LOCK) pyproject.toml
+	$(PIP_COMPILE) $(UPGRADE) --extra test --all-build-deps --allow-unsafe -c $(LOCK) \
+		-o $(TEST_LOCK) pyproject.toml
 
 run: install translations
 	$(FLASK) db upgrade
@@ -54,4 +79,4 @@ update-translations: extract
 	$(BIN)/python translations/sync_english.py
 
 clean:
-	rm -rf $(VENV) instance translations/*/LC_MESSAGES/*.mo
+	rm -rf $(VENV) instance build dist translations/*/LC_MESSAGES/*.mo
