@@ -34,7 +34,7 @@ from portal.models.enums import (
     RegistrationStatus,
     Role,
 )
-from portal.services import dates, participants, plans
+from portal.services import dates, diagnosis, participants, plan_goals, plans
 from tests.conftest import PASSWORD, user_of
 
 N = 3
@@ -92,7 +92,7 @@ class World:
         )
         db.session.flush()
         theirs = plans.start(other, advisor=advisor, now=now)
-        plans.add_action(
+        plan_goals.add_action(
             theirs,
             kind=ActionKind.JOB_SEARCH,
             description=f"Termin {n}",
@@ -121,7 +121,7 @@ class World:
             actor=advisor,
             now=now,
         )
-        plans.add_goal(
+        plan_goals.add_goal(
             plan,
             description=f"Cel {n}",
             target_date=today + timedelta(days=30 + n),
@@ -129,7 +129,7 @@ class World:
             actor=advisor,
             now=now,
         )
-        plans.add_action(
+        plan_goals.add_action(
             plan,
             kind=KINDS[n % len(KINDS)],
             description=f"Krok {n}",
@@ -186,7 +186,7 @@ class World:
                 ),
             ]
         )
-        plans.record_session(
+        diagnosis.record_session(
             me,
             kind=CounsellingKind.INDIVIDUAL,
             held_on=today,

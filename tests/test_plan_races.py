@@ -2,7 +2,7 @@
 
 The app runs under gunicorn with 3 workers (the server fixture of test_event_races), so the two
 saves are handled by separate processes that share nothing but the database: SQLite (BEGIN
-IMMEDIATE) and, with TEST_DATABASE_URL, PostgreSQL (the version check in the UPDATE).
+IMMEDIATE) and, with TEST_DATABASE_URL, PostgreSQL (the plan row locked, then its version checked).
 """
 
 import re

@@ -49,7 +49,7 @@ from portal.models.enums import (
     RegistrationStatus,
     Role,
 )
-from portal.services import courses, dates, participants, plans
+from portal.services import courses, dates, participants, plan_goals, plan_history, plans, progress
 from portal.services.errors import PortalError
 from tests.conftest import PASSWORD, user_of
 from tests.helpers import input_tag, translated
@@ -170,7 +170,7 @@ def _current_version(app, plan_id: int) -> int:
 def _revisions(app, plan_id: int) -> list[PlanRevision]:
     """Oldest first, detached for assertions."""
     with app.app_context():
-        rows = list(reversed(plans.history(plan_id)))
+        rows = list(reversed(plan_history.history(plan_id)))
         db.session.expunge_all()
         return rows
 
@@ -211,7 +211,7 @@ def _advisor_edits(app, world: World, plan_id: int, **fields) -> None:
 def _add_goal(app, world: World, plan_id: int, description: str, days: int = 30) -> int:
     with app.app_context():
         plan = db.session.get(IndividualPlan, plan_id)
-        goal = plans.add_goal(
+        goal = plan_goals.add_goal(
             plan,
             description=description,
             target_date=_today() + timedelta(days=days),
@@ -233,7 +233,7 @@ def _add_action(
 ) -> int:
     with app.app_context():
         plan = db.session.get(IndividualPlan, plan_id)
-        action = plans.add_action(
+        action = plan_goals.add_action(
             plan,
             kind=kind,
             description=description,
@@ -446,7 +446,7 @@ def test_the_service_refuses_a_second_save_on_the_same_version(app, world):
         assert conflict.value.current.strengths == ["Raz"]
         # Goals and actions carry the plan's version too.
         with pytest.raises(plans.PlanConflict):
-            plans.add_goal(
+            plan_goals.add_goal(
                 plan,
                 description="Cel",
                 target_date=None,
@@ -459,7 +459,7 @@ def test_the_service_refuses_a_second_save_on_the_same_version(app, world):
 
 
 def test_a_save_that_read_the_plan_before_a_parallel_commit_is_refused_at_write(app, world):
-    """Both read version v; the other commits first; our UPDATE ... WHERE version = v fails."""
+    """Both read version v; the other commits first; our locked re-read finds v + 1 and refuses."""
     plan_id = _start(app, world)
     with app.app_context():
         advisor = db.session.get(User, world.advisor)
@@ -843,7 +843,7 @@ def test_restoring_an_older_revision_makes_a_new_revision_with_its_content(app, 
     _advisor_edits(app, world, plan_id, strengths="Nowa mocna strona")
     with app.app_context():
         plan = db.session.get(IndividualPlan, plan_id)
-        plans.set_goal_status(
+        plan_goals.set_goal_status(
             plan,
             goal,
             GoalStatus.ABANDONED,
@@ -889,6 +889,45 @@ def test_restoring_an_older_revision_makes_a_new_revision_with_its_content(app, 
     assert (
         client.post(f"/staff/plans/{plan_id}/restore/99", data={"version": "1"}).status_code == 404
     )
+
+
+def test_damaged_versions_states_and_revision_numbers_get_a_message_or_404_never_500(app, world):
+    plan_id = _start(app, world)
+    goal = _add_goal(app, world, plan_id, "Cel")
+    action = _add_action(app, world, plan_id, "Krok")
+    client = _client(app, ADVISOR)
+    version = str(_current_version(app, plan_id))
+    huge = "9" * 30
+    damaged = translated(app, "The form is damaged. Reload the page.")
+    choose = translated(app, "Choose a state.")
+    goal_url = f"/staff/plans/{plan_id}/goals/{goal}/status"
+    action_url = f"/staff/plans/{plan_id}/actions/{action}/status"
+    before = len(_revisions(app, plan_id))
+
+    for url, data, message in [
+        (goal_url, {"status": "achieved", "version": "abc"}, damaged),
+        (goal_url, {"status": "achieved", "version": huge}, damaged),
+        (goal_url, {"status": "nonsense", "version": version}, choose),
+        (goal_url, {"version": version}, choose),
+        (action_url, {"status": "achieved", "version": version}, choose),  # a goal's state
+        (f"/staff/plans/{plan_id}/restore/1", {"version": huge}, damaged),
+        (f"/staff/plans/{plan_id}/restore/1", {"version": "1e3"}, damaged),
+        (f"/staff/plans/{plan_id}/goals", {"goal-version": huge, "goal-description": "x"}, damaged),
+    ]:
+        response = client.post(url, data=data, follow_redirects=True)
+        assert response.status_code in (200, 400), (url, data, response.status_code)
+        assert message in response.get_data(as_text=True), (url, data)
+    response = _post_section(client, plan_id, "swot", huge, strengths="Nowa")
+    assert response.status_code == 400
+    assert damaged in response.get_data(as_text=True)
+    assert len(_revisions(app, plan_id)) == before
+
+    # Numbers in the address: a revision that cannot exist is not found.
+    for query in ("a=abc&b=1", f"a=1&b={huge}", "a=1", "a=&b=", "a=-1&b=1"):
+        assert client.get(f"/staff/plans/{plan_id}/history?{query}").status_code == 404, query
+    response = client.post(f"/staff/plans/{plan_id}/restore/{huge}", data={"version": version})
+    assert response.status_code == 404
+    assert client.get(f"/staff/plans/{plan_id}/history?a=1&b=1").status_code == 200
 
 
 # Sharing with the participant.
@@ -1192,7 +1231,7 @@ def test_attendance_counselling_and_courses_show_on_the_plan_without_retyping(ap
     assert page.count(recorded) == 3
     with app.app_context():
         plan = db.session.get(IndividualPlan, plan_id)
-        evidence = plans.action_evidence(plan, plans.progress(world.person))
+        evidence = progress.action_evidence(plan, progress.get_for(world.person))
     assert evidence == {counselling: 1, course: 1, other: 1, job_search: 0}
 
 
@@ -1499,7 +1538,7 @@ def test_the_caseload_lists_only_the_advisors_people_with_state_and_next_deadlin
     _add_action(app, world, plan_id, "Za dziesięć dni", days=10)
     with app.app_context():
         plan = db.session.get(IndividualPlan, plan_id)
-        plans.set_action_status(
+        plan_goals.set_action_status(
             plan,
             soon,
             ActionStatus.DONE,
@@ -1644,7 +1683,7 @@ def test_the_service_refuses_bad_input_with_the_field_it_concerns(app, world):
         cases = [
             (lambda: plans.items("a\n  *  \nb", field="threats"), "threats"),
             (
-                lambda: plans.add_goal(
+                lambda: plan_goals.add_goal(
                     plan,
                     description=" - ",
                     target_date=None,

@@ -2,10 +2,10 @@
 
 A save based on an old version is refused (PlanConflict) so that two people never overwrite
 each other silently; the view shows both texts. The participant only ever sees the revision
-the advisor shared, without the advisor's notes.
+the advisor shared, without the advisor's notes. Goals and actions: `plan_goals`; history and
+restore: `plan_history`.
 """
 
-import difflib
 import re
 from datetime import date, datetime
 from typing import Any
@@ -14,33 +14,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal.extensions import db
 from portal.models import (
-    CounsellingSession,
-    CourseAssignment,
-    DiagnosisTest,
-    DiagnosisTestType,
     IndividualPlan,
     Participant,
     PlanAction,
     PlanComment,
-    PlanGoal,
     PlanRevision,
-    Registration,
     User,
 )
-from portal.models.enums import (
-    ActionKind,
-    ActionStatus,
-    CounsellingKind,
-    CourseStatus,
-    GoalStatus,
-    PlanStatus,
-    RegistrationStatus,
-)
-from portal.services import audit, dates, participants
+from portal.models.enums import ActionStatus, PlanStatus
+from portal.services import audit, participants
 from portal.services.errors import NotFound, PortalError
 
 P = PlanStatus
@@ -54,7 +39,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
 PRIVATE = frozenset({"advisor_notes"})
 ITEM_MAX = 200
 TEXT_MAX = 5000
-_HAS_CONTENT = re.compile(r"\w")
+HAS_CONTENT = re.compile(r"\w")
 
 
 class PlanRefused(PortalError):
@@ -62,7 +47,7 @@ class PlanRefused(PortalError):
 
 
 class PlanConflict(PlanRefused):
-    """Someone saved the plan after this form was opened."""
+    """Someone saved the plan after this form was opened; `current` is the plan as saved now."""
 
     message = _l(
         "Someone else saved this plan after you opened it. Your text is below, next to "
@@ -81,7 +66,7 @@ def items(text: str, *, field: str) -> list[str]:
         item = line.strip().lstrip("-•*").strip() if line.strip() else ""
         if not line.strip():
             continue
-        if not _HAS_CONTENT.search(item):
+        if not HAS_CONTENT.search(item):
             raise PlanRefused(
                 _l("An item cannot be empty: write a few words or remove the line."), field=field
             )
@@ -119,9 +104,10 @@ def snapshot(plan: IndividualPlan) -> dict[str, Any]:
     return data
 
 
-def _revise(
+def revise(
     plan: IndividualPlan, *, actor: User, now: datetime, changes: dict[str, tuple[Any, Any]]
 ) -> PlanRevision:
+    """Every change of a plan is a numbered revision with its snapshot, and an audit entry."""
     db.session.flush()
     number = (
         db.session.scalar(
@@ -155,19 +141,14 @@ def _revise(
     return revision
 
 
-def _editable(plan: IndividualPlan, version: int) -> None:
+def lock_for_edit(plan: IndividualPlan, version: int) -> None:
+    """Lock the plan's row and re-read it, then refuse unless it is still the version the form
+    was opened on: a parallel save waits for ours or is refused, never overwrites it."""
+    db.session.refresh(plan, with_for_update=True)
     if plan.status == P.COMPLETED:
         raise PlanRefused(_l("The plan is completed and read-only. Reopen it to change it."))
     if plan.version_id != version:
         raise PlanConflict(plan)
-
-
-def _flush_or_conflict(plan: IndividualPlan) -> None:
-    try:
-        db.session.flush()
-    except StaleDataError as error:  # a parallel save won between our read and our write
-        db.session.rollback()
-        raise PlanConflict(db.session.get(IndividualPlan, plan.id)) from error
 
 
 def start(person: Participant, *, advisor: User, now: datetime) -> IndividualPlan:
@@ -183,7 +164,7 @@ def start(person: Participant, *, advisor: User, now: datetime) -> IndividualPla
             db.session.flush()
     except IntegrityError:  # "Start the plan" pressed twice at once: the other press started it
         return get_for(person.id)
-    _revise(plan, actor=advisor, now=now, changes={"status": (None, P.DRAFT)})
+    revise(plan, actor=advisor, now=now, changes={"status": (None, P.DRAFT)})
     return plan
 
 
@@ -199,7 +180,7 @@ def save_section(
     """Save one section; refused if the plan changed since the form was opened."""
     if section not in SECTIONS:
         raise NotFound()
-    _editable(plan, version)
+    lock_for_edit(plan, version)
     clean: dict[str, Any] = {}
     for field in SECTIONS[section]:
         value = values.get(field, "")
@@ -213,154 +194,7 @@ def save_section(
     changes = audit.diff(plan, clean)
     if not changes:
         return None
-    _flush_or_conflict(plan)
-    return _revise(plan, actor=actor, now=now, changes=changes)
-
-
-def _touch(plan: IndividualPlan, version: int, now: datetime) -> None:
-    """Goals and actions are part of the plan: changing one bumps the plan's version too."""
-    _editable(plan, version)
-    plan.updated_at = now
-    _flush_or_conflict(plan)
-
-
-def add_goal(
-    plan: IndividualPlan,
-    *,
-    description: str,
-    target_date: date | None,
-    version: int,
-    actor: User,
-    now: datetime,
-) -> PlanGoal:
-    description = description.strip()
-    if not _HAS_CONTENT.search(description):
-        raise PlanRefused(_l("Describe the goal."), field="description")
-    if target_date is not None and target_date < dates.local_date(now):
-        raise PlanRefused(_l("The target date cannot be in the past."), field="target_date")
-    _touch(plan, version, now)
-    goal = PlanGoal(
-        plan_id=plan.id,
-        description=description[:500],
-        target_date=target_date,
-        position=len(plan.goals),
-    )
-    db.session.add(goal)
-    _revise(plan, actor=actor, now=now, changes={"goal": (None, description)})
-    return goal
-
-
-def add_action(
-    plan: IndividualPlan,
-    *,
-    kind: ActionKind,
-    description: str,
-    due_date: date | None,
-    responsible: str,
-    version: int,
-    actor: User,
-    now: datetime,
-) -> PlanAction:
-    description = description.strip()
-    if not _HAS_CONTENT.search(description):
-        raise PlanRefused(_l("Describe the action."), field="description")
-    if due_date is not None and due_date < dates.local_date(now):
-        raise PlanRefused(_l("The due date cannot be in the past."), field="due_date")
-    _touch(plan, version, now)
-    action = PlanAction(
-        plan_id=plan.id,
-        kind=kind,
-        description=description[:500],
-        due_date=due_date,
-        responsible=responsible.strip()[:200],
-    )
-    db.session.add(action)
-    _revise(plan, actor=actor, now=now, changes={"action": (None, description)})
-    return action
-
-
-def set_goal_status(
-    plan: IndividualPlan,
-    goal_id: int,
-    status: GoalStatus,
-    *,
-    version: int,
-    actor: User,
-    now: datetime,
-) -> None:
-    goal = next((g for g in plan.goals if g.id == goal_id), None)
-    if goal is None:
-        raise NotFound()
-    _touch(plan, version, now)
-    old, goal.status = goal.status, status
-    _revise(plan, actor=actor, now=now, changes={f"goal {goal.description}": (old, status)})
-
-
-def set_action_status(
-    plan: IndividualPlan,
-    action_id: int,
-    status: ActionStatus,
-    *,
-    version: int,
-    actor: User,
-    now: datetime,
-) -> None:
-    action = next((a for a in plan.actions if a.id == action_id), None)
-    if action is None:
-        raise NotFound()
-    _touch(plan, version, now)
-    old, action.status = action.status, status
-    _revise(plan, actor=actor, now=now, changes={f"action {action.description}": (old, status)})
-
-
-def restore(
-    plan: IndividualPlan, number: int, *, version: int, actor: User, now: datetime
-) -> PlanRevision:
-    """Bring back an older revision's content, as a new revision (history is never rewritten)."""
-    old = revision(plan.id, number)
-    _editable(plan, version)
-    data = old.snapshot
-    changes = audit.diff(
-        plan,
-        {
-            field: data.get(field, [] if field in SWOT else "")
-            for fields in SECTIONS.values()
-            for field in fields
-        },
-    )
-    for goal in list(plan.goals):
-        db.session.delete(goal)
-    for action in list(plan.actions):
-        db.session.delete(action)
-    db.session.flush()
-    for position, goal in enumerate(data.get("goals", [])):
-        db.session.add(
-            PlanGoal(
-                plan_id=plan.id,
-                position=position,
-                description=goal["description"],
-                target_date=date.fromisoformat(goal["target_date"])
-                if goal["target_date"]
-                else None,
-                status=GoalStatus(goal["status"]),
-            )
-        )
-    for action in data.get("actions", []):
-        db.session.add(
-            PlanAction(
-                plan_id=plan.id,
-                kind=ActionKind(action["kind"]),
-                description=action["description"],
-                due_date=date.fromisoformat(action["due_date"]) if action["due_date"] else None,
-                responsible=action["responsible"],
-                status=ActionStatus(action["status"]),
-            )
-        )
-    plan.updated_at = now
-    _flush_or_conflict(plan)
-    db.session.expire(plan, ["goals", "actions"])
-    changes["restored"] = (None, number)
-    return _revise(plan, actor=actor, now=now, changes=changes)
+    return revise(plan, actor=actor, now=now, changes=changes)
 
 
 def _move(
@@ -488,17 +322,6 @@ def get(centre_id: int, plan_id: int) -> IndividualPlan:
     return plan
 
 
-def history(plan_id: int) -> list[PlanRevision]:
-    return list(
-        db.session.scalars(
-            select(PlanRevision)
-            .where(PlanRevision.plan_id == plan_id)
-            .options(selectinload(PlanRevision.author))
-            .order_by(PlanRevision.number.desc())
-        )
-    )
-
-
 def revision(plan_id: int, number: int) -> PlanRevision:
     found = db.session.scalar(
         select(PlanRevision).where(PlanRevision.plan_id == plan_id, PlanRevision.number == number)
@@ -506,28 +329,6 @@ def revision(plan_id: int, number: int) -> PlanRevision:
     if found is None:
         raise NotFound()
     return found
-
-
-def _as_text(value: Any) -> str:
-    if isinstance(value, list):
-        return "\n".join(
-            " · ".join(str(v) for v in item.values() if v) if isinstance(item, dict) else str(item)
-            for item in value
-        )
-    return "" if value is None else str(value)
-
-
-def compare(older: PlanRevision, newer: PlanRevision) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Per field that differs: lines marked '-' (removed), '+' (added) or ' ' (kept)."""
-    result = []
-    for field in (*[f for fields in SECTIONS.values() for f in fields], "goals", "actions"):
-        before = _as_text(older.snapshot.get(field)).splitlines()
-        after = _as_text(newer.snapshot.get(field)).splitlines()
-        if before == after:
-            continue
-        lines = [(line[0], line[2:]) for line in difflib.ndiff(before, after) if line[0] in "-+ "]
-        result.append((field, lines))
-    return result
 
 
 def shared_version(plan: IndividualPlan) -> dict[str, Any] | None:
@@ -558,125 +359,3 @@ def comments(plan_id: int) -> list[PlanComment]:
             select(PlanComment).where(PlanComment.plan_id == plan_id).order_by(PlanComment.id)
         )
     )
-
-
-def test_types(centre_id: int) -> list[DiagnosisTestType]:
-    return list(
-        db.session.scalars(
-            select(DiagnosisTestType)
-            .where(DiagnosisTestType.centre_id == centre_id)
-            .order_by(DiagnosisTestType.name)
-        )
-    )
-
-
-def record_test(
-    person: Participant,
-    *,
-    test_type_id: int,
-    taken_on: date,
-    summary: str,
-    advisor: User,
-    now: datetime,
-) -> DiagnosisTest:
-    if test_type_id not in {t.id for t in test_types(person.centre_id)}:
-        raise PlanRefused(_l("Choose a test from the list."), field="test_type_id")
-    if taken_on > dates.local_date(now):
-        raise PlanRefused(_l("The date cannot be in the future."), field="taken_on")
-    test = DiagnosisTest(
-        centre_id=person.centre_id,
-        participant_id=person.id,
-        test_type_id=test_type_id,
-        taken_on=taken_on,
-        result_summary=summary.strip()[:TEXT_MAX],
-        advisor_id=advisor.id,
-    )
-    db.session.add(test)
-    audit.record(
-        "diagnosis_test.create", test, actor=advisor, at=now, changes={"taken_on": (None, taken_on)}
-    )
-    return test
-
-
-def record_session(
-    person: Participant,
-    *,
-    kind: CounsellingKind,
-    held_on: date,
-    duration_minutes: int,
-    notes: str,
-    advisor: User,
-    now: datetime,
-) -> CounsellingSession:
-    if held_on > dates.local_date(now):
-        raise PlanRefused(_l("The date cannot be in the future."), field="held_on")
-    if not 1 <= duration_minutes <= 600:
-        raise PlanRefused(_l("Enter a duration from 1 to 600 minutes."), field="duration_minutes")
-    session = CounsellingSession(
-        centre_id=person.centre_id,
-        participant_id=person.id,
-        kind=kind,
-        held_on=held_on,
-        duration_minutes=duration_minutes,
-        notes=notes.strip()[:TEXT_MAX],
-        advisor_id=advisor.id,
-    )
-    db.session.add(session)
-    audit.record(
-        "counselling_session.create",
-        session,
-        actor=advisor,
-        at=now,
-        changes={"held_on": (None, held_on), "kind": (None, kind)},
-    )
-    return session
-
-
-def diagnosis(person_id: int) -> tuple[list[DiagnosisTest], list[CounsellingSession]]:
-    tests = db.session.scalars(
-        select(DiagnosisTest)
-        .where(DiagnosisTest.participant_id == person_id)
-        .options(selectinload(DiagnosisTest.test_type))
-        .order_by(DiagnosisTest.taken_on.desc())
-    ).all()
-    sessions = db.session.scalars(
-        select(CounsellingSession)
-        .where(CounsellingSession.participant_id == person_id)
-        .order_by(CounsellingSession.held_on.desc())
-    ).all()
-    return list(tests), list(sessions)
-
-
-def progress(person_id: int) -> dict[str, list]:
-    """What the person has done, recorded elsewhere once: events attended, sessions, courses."""
-    attended = db.session.scalars(
-        select(Registration)
-        .where(
-            Registration.participant_id == person_id,
-            Registration.status == RegistrationStatus.ATTENDED,
-        )
-        .options(selectinload(Registration.event))
-    ).all()
-    courses_done = db.session.scalars(
-        select(CourseAssignment)
-        .where(
-            CourseAssignment.participant_id == person_id,
-            CourseAssignment.status == CourseStatus.COMPLETED,
-        )
-        .options(selectinload(CourseAssignment.course))
-    ).all()
-    _, sessions = diagnosis(person_id)
-    return {"events": list(attended), "sessions": sessions, "courses": list(courses_done)}
-
-
-def action_evidence(plan: IndividualPlan, found: dict[str, list]) -> dict[int, int]:
-    """Action id -> how many recorded activities of its kind happened since the plan began."""
-    start = dates.local_date(plan.created_at)
-    counts = {
-        ActionKind.COUNSELLING: sum(1 for s in found["sessions"] if s.held_on >= start),
-        ActionKind.COURSE: len(found["courses"]),
-        ActionKind.OTHER: sum(
-            1 for r in found["events"] if dates.local_date(r.event.starts_at) >= start
-        ),
-    }
-    return {a.id: counts.get(a.kind, 0) for a in plan.actions}

@@ -14,4 +14,12 @@ def _staff_only():
 
 
 # The view modules register their routes on `bp`.
-from portal.staff import contracts, courses, decisions, events, plans, views  # noqa: E402, F401
+from portal.staff import (  # noqa: E402, F401
+    contracts,
+    courses,
+    decisions,
+    events,
+    plan_pages,
+    plans,
+    views,
+)

@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.forms import PortalForm, VersionField
-from portal.models.enums import ActionKind, CounsellingKind
+from portal.models.enums import ActionKind, ActionStatus, CounsellingKind, GoalStatus
+from portal.services.diagnosis import NOTES_MAX
 from portal.services.plans import TEXT_MAX
 
 ONE_PER_LINE = _l("One item per line.")
@@ -71,13 +72,51 @@ class ActionForm(VersionedForm):
         self.kind.choices = ActionKind.choices()
 
 
+def _state(states) -> SelectField:
+    message = _l("Choose a state.")
+    return SelectField(
+        _l("State"),
+        validate_choice=False,  # AnyOf says it in words a person understands
+        validators=[InputRequired(message), AnyOf([s.value for s in states], message=message)],
+    )
+
+
+class GoalStatusForm(VersionedForm):
+    """A goal's state, posted from its card on the plan page (fields without a prefix)."""
+
+    status = _state(GoalStatus)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.status.choices = GoalStatus.choices()
+
+
+class ActionStatusForm(VersionedForm):
+    status = _state(ActionStatus)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.status.choices = ActionStatus.choices()
+
+
+class RestoreForm(VersionedForm):
+    """The restore button of a revision on the history page: only the plan's version."""
+
+
+class ReopenForm(PortalForm):
+    reason = StringField(
+        _l("Reason"),
+        validators=[DataRequired(_l("Give the reason for reopening the plan.")), Length(max=500)],
+    )
+
+
 class DiagnosisTestForm(PortalForm):
     test_type_id = SelectField(
         _l("Test"), coerce=int, validators=[DataRequired(_l("Choose a test from the list."))]
     )
     taken_on = DateField(_l("Date"), validators=[DataRequired(_l("Enter the date."))])
     result_summary = TextAreaField(
-        _l("Result summary"), validators=[Optional(), Length(max=TEXT_MAX)]
+        _l("Result summary"), validators=[Optional(), Length(max=NOTES_MAX)]
     )
 
 
@@ -91,7 +130,7 @@ class SessionForm(PortalForm):
             NumberRange(1, 600, _l("Enter a duration from 1 to 600 minutes.")),
         ],
     )
-    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=TEXT_MAX)])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=NOTES_MAX)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

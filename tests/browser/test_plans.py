@@ -33,7 +33,7 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.models.enums import CourseStatus, PlanStatus
-from portal.services import plans
+from portal.services import plan_goals, plans
 from tests.browser.conftest import DESKTOP, PHONE, TIMEOUT_MS
 from tests.browser.pages import (
     check_both_languages,
@@ -522,7 +522,7 @@ def test_history_compares_versions_and_restores_an_older_one(
                 plan, section, values, version=plan.version_id, actor=advisor_user, now=utcnow()
             )
             db.session.commit()
-        plans.add_goal(
+        plan_goals.add_goal(
             plan,
             description=GOALS[0],
             target_date=today + timedelta(days=90),
