@@ -8,7 +8,7 @@ Run by hand (not a test):
 The URL may also come from DATABASE_URL. The database's tables are DROPPED and created again.
 It builds one centre with an allowance budget line large enough, 2 000 submitted purpose
 allowances prepared by a social worker (with their audit trail, as the four-eyes check reads
-it), then times `allowances.approve_many` for all of them in one call by a coordinator,
+it), then times `approvals.approve_many` for all of them in one call by a coordinator,
 commit included, counting the statements with a before_cursor_execute listener.
 """
 
@@ -45,7 +45,7 @@ from portal.models.enums import (
     PurposeCategory,
     Role,
 )
-from portal.services import accounts, allowances
+from portal.services import accounts, approvals
 
 REQUESTS = 2_000
 PEOPLE = 500
@@ -166,7 +166,7 @@ def main() -> None:
 
         event.listen(db.engine, "before_cursor_execute", count)
         started = time.perf_counter()
-        approved, refused = allowances.approve_many(
+        approved, refused = approvals.approve_many(
             ids, centre_id=centre_id, approver=coordinator, now=NOW
         )
         db.session.commit()

@@ -7,6 +7,7 @@ Messages are compared with what the portal shows in Polish (tests.helpers.transl
 
 import csv
 import io
+import re
 import threading
 from datetime import date, timedelta
 from types import SimpleNamespace
@@ -38,7 +39,7 @@ from portal.models.enums import (
     PurposeCategory,
     Role,
 )
-from portal.services import allowances, contracts, payments
+from portal.services import allowances, approvals, contracts, payments
 from portal.services.allowances import AllowanceFields, BudgetExceeded, OwnRequest
 from portal.services.errors import PortalError
 from tests.allowance_factories import (
@@ -119,7 +120,7 @@ def approve(app, ids, approver: int, now=NOW):
     """approve_many as a request runs it: (approved ids, {id: refusal message})."""
 
     def action():
-        approved, refused = allowances.approve_many(
+        approved, refused = approvals.approve_many(
             list(ids), centre_id=U(approver).centre_id, approver=U(approver), now=now
         )
         return approved, {i: (type(e), str(e.message)) for i, e in refused.items()}
@@ -130,7 +131,7 @@ def approve(app, ids, approver: int, now=NOW):
 def reject(app, allowance_id: int, approver: int, reason="Brak dokumentów", now=NOW):
     return run(
         app,
-        lambda: allowances.reject(get(allowance_id), reason=reason, approver=U(approver), now=now),
+        lambda: approvals.reject(get(allowance_id), reason=reason, approver=U(approver), now=now),
     )
 
 
@@ -375,7 +376,7 @@ def test_the_centres_limits_refuse_larger_requests(app, office):
             periodic=400_00,
             purpose=500_00,
             in_kind=200_00,
-            warning_days="10",
+            warning_days=10,
             actor=U(o.admin),
         ),
     )
@@ -408,7 +409,7 @@ def test_the_centres_limits_refuse_larger_requests(app, office):
         limit=zl(app, 400_00),
     )
     assert isinstance(create(app, o, amount_grosze=500_00), int)  # the limit itself is allowed
-    for days in ("0", "366", "abc", ""):
+    for days in (0, 366, -1):
         refusal(
             app,
             lambda days=days: allowances.set_limits(
@@ -444,6 +445,32 @@ def test_the_administrator_sets_limits_on_the_page_and_the_form_refuses_more(app
     assert translated(app, "Use at most two digits after the comma (grosze).") in wrong.get_data(
         as_text=True
     )
+
+    # Days and amounts are read from the digits 0-9 only; anything else is said beside the field.
+    def limits_page(**typed) -> str:
+        data = {"max_purpose": "", "max_periodic": "", "max_in_kind": ""}
+        data["decision_warning_days"] = "7"
+        response = admin.post("/staff/allowance-limits", data=data | typed)
+        assert response.status_code == 200, typed
+        return response.get_data(as_text=True)
+
+    def error_beside(page: str, field: str) -> str:
+        error = re.search(rf'id="{field}-error">(.*?)</p>', page, re.S)
+        assert error, field
+        return error.group(1)
+
+    for days in ("abc", "0", "366", "１２", "²", "-5", "99999999999999999999"):
+        page = limits_page(decision_warning_days=days)
+        days_error = error_beside(page, "decision_warning_days")
+        assert translated(app, "Enter a number of days from 1 to 365.") in days_error, days
+    page = limits_page(decision_warning_days="")
+    assert translated(app, "Enter a number of days.") in error_beside(page, "decision_warning_days")
+    for amount in ("１２３", "²", "1２,00"):
+        page = limits_page(max_purpose=amount)
+        not_an_amount = translated(app, "Enter an amount in złoty, for example 1234,56.")
+        assert not_an_amount in error_beside(page, "max_purpose"), amount
+    with app.app_context():
+        assert db.session.get(Centre, o.centre).max_purpose_grosze is None
     saved = admin.post(
         "/staff/allowance-limits",
         data={
@@ -732,7 +759,7 @@ def test_rejecting_needs_a_reason(app, office):
     for blank in ("", "   "):
         refusal(
             app,
-            lambda blank=blank: allowances.reject(
+            lambda blank=blank: approvals.reject(
                 get(request), reason=blank, approver=U(o.boss), now=NOW
             ),
             "Give the reason for rejecting.",
@@ -1216,3 +1243,133 @@ def test_a_periodic_allowance_reads_as_a_monthly_amount(app, office):
     assert zl(app, 1350_00) in page
     assert f"{zl(app, 450_00)} {translated(app, 'a month')}" in page
     assert "2026-02 – 2026-04" in page
+
+
+# -- records stored before dates were bounded ---------------------------------------------------
+
+
+def test_one_stored_extreme_record_breaks_no_list_page(app, office):
+    """Issue 8: a contract ending 9999-12-31 and a periodic request for 9999-11..9999-12 (stored
+    before forms bounded dates, or by hand) once turned the whole approval queue into a 500."""
+    o = office
+    budget_line(app, o.centre, 10_000_00)
+    paid = new_allowance(app, o.other, o.worker, amount=120_00)
+    approve(app, [paid], o.boss)
+    with app.app_context():
+        contract = db.session.get(SocialContract, o.contract)
+        contract.end_date = date(9999, 12, 31)
+        extreme = Allowance(
+            centre_id=o.centre,
+            participant_id=o.person,
+            contract_id=o.contract,
+            prepared_by_id=o.worker,
+            kind=K.PERIODIC,
+            amount_grosze=450_00,
+            first_month=date(9999, 11, 1),
+            last_month=date(9999, 12, 1),
+            justification="Zapisany ręcznie",
+            status=A.SUBMITTED,
+            submitted_at=NOW,
+        )
+        earliest = Allowance(
+            centre_id=o.centre,
+            participant_id=o.person,
+            prepared_by_id=o.worker,
+            kind=K.PERIODIC,
+            amount_grosze=1_00,
+            first_month=date(1, 1, 1),
+            last_month=date(9999, 12, 1),
+            justification="Zapisany ręcznie",
+            status=A.SUBMITTED,
+            submitted_at=NOW,
+        )
+        last_list = PaymentList(centre_id=o.centre, month=date(9999, 12, 1))
+        db.session.add_all([extreme, earliest, last_list])
+        db.session.flush()
+        db.session.add(
+            Instalment(
+                centre_id=o.centre,
+                allowance_id=paid,
+                month=date(9999, 12, 1),
+                amount_grosze=1_00,
+                payment_list_id=last_list.id,
+            )
+        )
+        db.session.commit()
+        ids = {"extreme": extreme.id, "earliest": earliest.id, "list": last_list.id}
+        participant_email = user_of(o.person).email
+    boss, worker = client_of(app, email(app, o.boss)), client_of(app, email(app, o.worker))
+    pages = {
+        boss: [
+            "/staff/approvals",
+            "/staff/approvals?month=2026-03",
+            "/staff/payments",
+            f"/staff/payments/{ids['list']}",
+            f"/staff/payments/{ids['list']}/list.csv",
+            f"/staff/payments/{ids['list']}/list.xlsx",
+            f"/staff/payments/{ids['list']}/list.pdf",
+        ],
+        worker: [
+            f"/staff/participants/{o.person}/casework",
+            f"/staff/contracts/{o.contract}",
+            f"/staff/contracts/{o.contract}/contract.pdf",
+            f"/staff/allowances/{ids['extreme']}",
+            f"/staff/allowances/{ids['earliest']}",
+            f"/staff/allowances/{ids['extreme']}/edit",
+            f"/staff/participants/{o.person}/allowances/new",
+        ],
+        client_of(app, participant_email): ["/me/", "/me/allowances", "/me/contract"],
+    }
+    broken = [
+        f"{path}: {response.status_code}"
+        for client, paths in pages.items()
+        for path in paths
+        if (response := client.get(path)).status_code != 200
+    ]
+    assert broken == []
+    queue = boss.get("/staff/approvals").get_data(as_text=True)
+    assert f'id="approve-{ids["extreme"]}"' in queue and f'id="approve-{ids["earliest"]}"' in queue
+    # Deciding them is refused with a message (no budget line for such years), never a 500.
+    page = followed(
+        boss,
+        boss.post(
+            "/staff/approvals/approve",
+            data={"allowance_id": [ids["extreme"], ids["earliest"]]},
+        ),
+    )
+    no_line = translated(
+        app, "There is no allowance budget line for %(year)d.", html=False, year=9999
+    )
+    assert translated(app, "Not approved (%(n)d): %(reason)s", n=1, reason=no_line) in page
+    assert status(app, ids["extreme"]) == A.SUBMITTED
+
+
+def test_values_typed_by_hand_into_the_decision_pages_are_bounded(app, office):
+    """Issue 8: filters in the address and ids in the form are read within the database's range;
+    a month outside 2000-2099 is no month."""
+    o = office
+    budget_line(app, o.centre, 10_000_00)
+    request = new_allowance(app, o.person, o.worker)
+    boss = client_of(app, email(app, o.boss))
+    for query in (
+        "worker=99999999999999999999",
+        "worker=²",
+        "worker=-1",
+        "kind=nothing",
+        "month=9999-12",
+        "month=0001-01",
+        "month=2026-13",
+        "month=２０２６-０３",
+    ):
+        response = boss.get(f"/staff/approvals?{query}")
+        assert response.status_code == 200, query
+        assert f'id="approve-{request}"' in response.get_data(as_text=True), query  # no filter
+    for ids in (["²"], ["１"], ["99999999999999999999"], ["-1"], ["0"]):
+        page = followed(boss, boss.post("/staff/approvals/approve", data={"allowance_id": ids}))
+        assert translated(app, "Choose at least one request.") in page, ids
+    for month in ("9999-12", "0001-01", "2026-13", "x"):
+        page = followed(boss, boss.post("/staff/payments", data={"month": month}))
+        assert translated(app, "Choose a month.") in page, month
+    with app.app_context():
+        assert db.session.scalar(select(func.count(PaymentList.id))) == 0
+    assert status(app, request) == A.SUBMITTED

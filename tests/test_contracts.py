@@ -542,3 +542,27 @@ def test_every_step_is_in_the_audit_trail_with_who_and_when(app, ctx, team):
         "contract.signed",
         "contract.terminated",
     ]
+
+
+def test_a_step_typed_wrong_is_shown_beside_its_field_on_the_contracts_page(
+    app, client, login_as, team
+):
+    _centre, worker, person, _other = team
+    contract = new_contract(app, person, worker, sign=False)
+    login_as(email(app, worker))
+    response = client.post(f"/staff/contracts/{contract}/sign", data={"signed_on": "9999-12-31"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert re.search(r'<p class="error-message" id="signed_on-error">', page)
+    assert 'aria-invalid="true"' in input_tag(page, "signed_on")
+    with app.app_context():
+        assert _get(contract).status == C.DRAFT
+        contracts.sign(
+            _get(contract), signed_on=date(2026, 1, 1), actor=db.session.get(User, worker), now=NOW
+        )
+        db.session.commit()
+    response = client.post(f"/staff/contracts/{contract}/terminate", data={"reason": "x\x00y"})
+    assert response.status_code == 400
+    assert 'id="reason-error"' in response.get_data(as_text=True)
+    with app.app_context():
+        assert _get(contract).status == C.SIGNED

@@ -81,6 +81,15 @@ def test_what_is_not_a_number_is_refused(app, ctx, text):
     _refusal(app, text, "Enter an amount in złoty, for example 1234,56.")
 
 
+@pytest.mark.parametrize(
+    "text", ["１２３", "１２３,４５", "12,３４", "²", "1²", "٣", "१००"], ids=lambda text: repr(text)
+)
+def test_only_ascii_digits_are_read(app, ctx, text):
+    # Python's \d and Decimal() read full-width, Arabic-Indic or Devanagari digits as numbers;
+    # an amount is typed with 0-9 only, anything else is a message, never a silent value.
+    _refusal(app, text, "Enter an amount in złoty, for example 1234,56.")
+
+
 @pytest.mark.parametrize("text", ["", "   ", None, "zł"])
 def test_empty_is_refused(app, ctx, text):
     _refusal(app, text, "Enter the amount.")

@@ -1,39 +1,27 @@
-"""Allowances: drafted by a social worker, decided by someone else, charged to the budget.
+"""Allowance requests: drafted and corrected by a social worker, submitted, withdrawn; the
+centre's limits per request. Deciding them is `portal.services.approvals`.
 
-Decisions are conditional UPDATEs (status = 'submitted'), so a double click or two
-coordinators at once have one effect; the budget line is locked while it is charged, and
-its CHECK constraint (committed <= planned) is the last line against overspending.
+Every change of status is a conditional UPDATE (from the status that was read), so a double
+click or two people at once have one effect.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
-from portal.models import (
-    Allowance,
-    AuditEntry,
-    BudgetLine,
-    Centre,
-    Instalment,
-    Participant,
-    ProjectStage,
-    SocialContract,
-    User,
-)
+from portal.models import Allowance, Centre, Instalment, Participant, SocialContract, User
 from portal.models.enums import (
     AllowanceKind,
     AllowanceStatus,
-    BudgetLineKind,
     ContractStatus,
     InstalmentStatus,
     PurposeCategory,
 )
-from portal.services import audit, dates
+from portal.services import audit, budget, dates
 from portal.services.errors import NotFound, PortalError
 
 A = AllowanceStatus
@@ -216,7 +204,7 @@ def update_request(
         audit.record("allowance.update", allowance, actor=actor, changes=changes, at=now)
 
 
-def _move(
+def change_status(
     allowance: Allowance,
     old: tuple[AllowanceStatus, ...],
     new: AllowanceStatus,
@@ -225,6 +213,7 @@ def _move(
     now: datetime,
     **values,
 ) -> None:
+    """Move a request from one of `old` to `new`, unless someone changed it since it was read."""
     current = allowance.status
     if current not in old:
         raise AllowanceRefused()
@@ -247,213 +236,14 @@ def _move(
 
 
 def submit(allowance: Allowance, *, actor: User, now: datetime) -> None:
-    _move(allowance, (A.DRAFT,), A.SUBMITTED, actor=actor, now=now, submitted_at=now)
-
-
-def _editors(allowance_ids: list[int]) -> dict[int, set[int]]:
-    """Who prepared or changed each request (from the audit trail)."""
-    rows = db.session.execute(
-        select(AuditEntry.entity_id, AuditEntry.actor_id).where(
-            AuditEntry.entity_type == Allowance.__tablename__,
-            AuditEntry.entity_id.in_(allowance_ids),
-            AuditEntry.action.in_(("allowance.create", "allowance.update")),
-        )
-    )
-    editors: dict[int, set[int]] = defaultdict(set)
-    for entity_id, actor_id in rows:
-        editors[entity_id].add(actor_id)
-    return editors
-
-
-def reject(allowance: Allowance, *, reason: str, approver: User, now: datetime) -> None:
-    if not reason.strip():
-        raise AllowanceRefused(_l("Give the reason for rejecting."), field="reason")
-    if approver.id in _editors([allowance.id])[allowance.id] | {allowance.prepared_by_id}:
-        raise OwnRequest()
-    _move(
-        allowance,
-        (A.SUBMITTED,),
-        A.REJECTED,
-        actor=approver,
-        now=now,
-        decided_by_id=approver.id,
-        decided_at=now,
-        rejection_reason=reason.strip(),
-    )
-
-
-def _allowance_lines(project_ids: set[int]) -> dict[tuple[int, int], int]:
-    """(project id, year) -> the id of that stage's allowance line, in one query."""
-    rows = db.session.execute(
-        select(ProjectStage.project_id, ProjectStage.year, BudgetLine.id)
-        .join(BudgetLine, BudgetLine.stage_id == ProjectStage.id)
-        .where(
-            ProjectStage.project_id.in_(project_ids), BudgetLine.kind == BudgetLineKind.ALLOWANCES
-        )
-    )
-    return {(project_id, year): line_id for project_id, year, line_id in rows}
-
-
-def approve_many(
-    allowance_ids: list[int], *, centre_id: int, approver: User, now: datetime
-) -> tuple[list[int], dict[int, PortalError]]:
-    """Approve the submitted requests that the approver may decide and the budget can carry.
-
-    Oldest first. Returns the approved ids and, for the rest, why not. Set-based: a few
-    statements whatever the number of requests.
-    """
-    candidates = db.session.scalars(
-        select(Allowance).where(Allowance.id.in_(allowance_ids), Allowance.centre_id == centre_id)
-    ).all()
-    refused: dict[int, PortalError] = {}
-    plans: dict[int, list[tuple[date, int]]] = {}
-    lines: dict[int, int] = {}
-    projects = {
-        person_id: project_id
-        for person_id, project_id in db.session.execute(
-            select(Participant.id, Participant.project_id).where(
-                Participant.id.in_({a.participant_id for a in candidates})
-            )
-        )
-    }
-    allowance_lines = _allowance_lines(set(projects.values()))
-    for allowance in candidates:
-        plans[allowance.id] = instalment_plan(allowance, decided_on=dates.local_date(now))
-        first_month = plans[allowance.id][0][0]
-        line = allowance_lines.get((projects[allowance.participant_id], first_month.year))
-        if line is None:
-            refused[allowance.id] = BudgetExceeded(
-                _l(
-                    "There is no allowance budget line for %(year)d.",
-                    year=plans[allowance.id][0][0].year,
-                )
-            )
-        else:
-            lines[allowance.id] = line
-    # Lock the lines, then read the requests again: what another coordinator decided
-    # meanwhile is seen now.
-    budget = {
-        line.id: line
-        for line in db.session.scalars(
-            select(BudgetLine)
-            .where(BudgetLine.id.in_(set(lines.values())))
-            .order_by(BudgetLine.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    }
-    # Lock the requests still waiting too: a correction being saved right now (new amount, new
-    # editor) is waited for and read in full, never approved as it was before.
-    db.session.execute(
-        select(Allowance.id)
-        .where(Allowance.id.in_(list(lines)), Allowance.status == A.SUBMITTED)
-        .with_for_update()
-    )
-    fresh = db.session.scalars(
-        select(Allowance)
-        .where(Allowance.id.in_(list(lines)))
-        .order_by(Allowance.submitted_at, Allowance.id)
-        .execution_options(populate_existing=True)
-    ).all()
-    editors = _editors([a.id for a in fresh])
-    left = {
-        line_id: line.planned_grosze - line.committed_grosze for line_id, line in budget.items()
-    }
-    charge: dict[int, int] = defaultdict(int)
-    accepted: list[Allowance] = []
-    for allowance in fresh:
-        plans[allowance.id] = instalment_plan(allowance, decided_on=dates.local_date(now))
-        if allowance.status != A.SUBMITTED:
-            refused[allowance.id] = AllowanceRefused(
-                _l("This request is not waiting for a decision.")
-            )
-        elif approver.id == allowance.prepared_by_id or approver.id in editors[allowance.id]:
-            refused[allowance.id] = OwnRequest()
-        elif (amount := sum(a for _, a in plans[allowance.id])) > left[lines[allowance.id]]:
-            refused[allowance.id] = BudgetExceeded()
-        else:
-            left[lines[allowance.id]] -= amount
-            charge[lines[allowance.id]] += amount
-            accepted.append(allowance)
-    if not accepted:
-        return [], refused
-    for line_id, amount in charge.items():
-        result = db.session.execute(
-            update(BudgetLine)
-            .where(
-                BudgetLine.id == line_id,
-                BudgetLine.committed_grosze + amount <= BudgetLine.planned_grosze,
-            )
-            .values(committed_grosze=BudgetLine.committed_grosze + amount)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:
-            raise BudgetExceeded()
-    ids = [a.id for a in accepted]
-    for line_id in set(lines[i] for i in ids):
-        line_ids = [i for i in ids if lines[i] == line_id]
-        result = db.session.execute(
-            update(Allowance)
-            .where(
-                Allowance.id.in_(line_ids),
-                Allowance.status == A.SUBMITTED,
-                Allowance.prepared_by_id != approver.id,
-            )
-            .values(
-                status=A.APPROVED, decided_by_id=approver.id, decided_at=now, budget_line_id=line_id
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != len(line_ids):
-            raise AllowanceRefused(
-                _l(
-                    "Someone else has just decided some of these requests. "
-                    "Nothing was approved; try again."
-                )
-            )
-    db.session.execute(
-        insert(Instalment),
-        [
-            {
-                "centre_id": a.centre_id,
-                "allowance_id": a.id,
-                "month": month,
-                "amount_grosze": amount,
-                "status": InstalmentStatus.DUE,
-            }
-            for a in accepted
-            for month, amount in plans[a.id]
-        ],
-    )
-    audit.record_many(
-        "allowance.approved",
-        Allowance.__tablename__,
-        ids,
-        actor=approver,
-        centre_id=centre_id,
-        at=now,
-        changes={"status": (A.SUBMITTED, A.APPROVED)},
-    )
-    return ids, refused
-
-
-def lock_budget_lines(line_ids: set[int | None]) -> None:
-    """Lock budget lines in id order (a no-op on SQLite, whose transaction holds the lock)."""
-    ids = sorted(i for i in line_ids if i is not None)
-    if ids:
-        db.session.execute(
-            select(BudgetLine.id)
-            .where(BudgetLine.id.in_(ids))
-            .order_by(BudgetLine.id)
-            .with_for_update()
-        )
+    change_status(allowance, (A.DRAFT,), A.SUBMITTED, actor=actor, now=now, submitted_at=now)
 
 
 def withdraw(allowance: Allowance, *, actor: User, now: datetime) -> None:
     """Take a request back; an approved one only while nothing of it is paid (budget released)."""
     if allowance.status == A.APPROVED:
         # The budget line first, as in payments.mark_paid: one lock order, no deadlock.
-        lock_budget_lines({allowance.budget_line_id})
+        budget.lock({allowance.budget_line_id})
         instalments = db.session.scalars(
             select(Instalment).where(Instalment.allowance_id == allowance.id)
         ).all()
@@ -461,14 +251,8 @@ def withdraw(allowance: Allowance, *, actor: User, now: datetime) -> None:
             raise AllowanceRefused(
                 _l("Part of this allowance is already paid: it cannot be withdrawn.")
             )
-        _move(allowance, (A.APPROVED,), A.WITHDRAWN, actor=actor, now=now, withdrawn_at=now)
-        amount = sum(i.amount_grosze for i in instalments)
-        db.session.execute(
-            update(BudgetLine)
-            .where(BudgetLine.id == allowance.budget_line_id)
-            .values(committed_grosze=BudgetLine.committed_grosze - amount)
-            .execution_options(synchronize_session=False)
-        )
+        change_status(allowance, (A.APPROVED,), A.WITHDRAWN, actor=actor, now=now, withdrawn_at=now)
+        budget.release(allowance.budget_line_id, sum(i.amount_grosze for i in instalments))
         # Only while still due: one paid in a parallel request since the read above stays.
         result = db.session.execute(
             delete(Instalment)
@@ -483,7 +267,7 @@ def withdraw(allowance: Allowance, *, actor: User, now: datetime) -> None:
                 _l("Part of this allowance is already paid: it cannot be withdrawn.")
             )
         return
-    _move(allowance, EDITABLE, A.WITHDRAWN, actor=actor, now=now, withdrawn_at=now)
+    change_status(allowance, EDITABLE, A.WITHDRAWN, actor=actor, now=now, withdrawn_at=now)
 
 
 def get(centre_id: int, allowance_id: int) -> Allowance:
@@ -509,36 +293,6 @@ def received_in_year(participant_id: int, year: int) -> int:
     )
 
 
-def queue(
-    centre_id: int,
-    *,
-    kind: AllowanceKind | None = None,
-    month: date | None = None,
-    prepared_by_id: int | None = None,
-    limit: int = 500,
-) -> list[Allowance]:
-    """Submitted requests waiting for a decision, oldest first."""
-    query = select(Allowance).where(
-        Allowance.centre_id == centre_id, Allowance.status == A.SUBMITTED
-    )
-    if kind is not None:
-        query = query.where(Allowance.kind == kind)
-    if month is not None:
-        query = query.where(
-            Allowance.first_month <= month,
-            func.coalesce(Allowance.last_month, Allowance.first_month) >= month,
-        )
-    if prepared_by_id is not None:
-        query = query.where(Allowance.prepared_by_id == prepared_by_id)
-    return list(
-        db.session.scalars(
-            query.options(selectinload(Allowance.participant), selectinload(Allowance.prepared_by))
-            .order_by(Allowance.submitted_at, Allowance.id)
-            .limit(limit)
-        )
-    )
-
-
 def list_for_participant(participant_id: int) -> list[Allowance]:
     return list(
         db.session.scalars(
@@ -556,11 +310,11 @@ def set_limits(
     periodic: int | None,
     purpose: int | None,
     in_kind: int | None,
-    warning_days: str,
+    warning_days: int,
     actor: User,
 ) -> None:
     """The administrator's limits per request, and when a waiting request counts as overdue."""
-    if not warning_days.strip().isdigit() or not 1 <= int(warning_days) <= 365:
+    if not 1 <= warning_days <= 365:
         raise AllowanceRefused(
             _l("Enter a number of days from 1 to 365."), field="decision_warning_days"
         )
@@ -570,7 +324,7 @@ def set_limits(
             "max_periodic_grosze": periodic,
             "max_purpose_grosze": purpose,
             "max_in_kind_grosze": in_kind,
-            "decision_warning_days": int(warning_days),
+            "decision_warning_days": warning_days,
         },
     )
     if changes:

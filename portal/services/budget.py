@@ -1,10 +1,18 @@
-"""Budget of a project's stages: planned, committed, paid and left per line."""
+"""Budget of a project's stages: planned, committed, paid and left per line.
 
-from sqlalchemy import select
+The one home of every change to a line. A line is locked (in id order, so two requests never
+wait for each other crosswise) before what is left on it is read; `charge` is a conditional
+UPDATE, and the CHECK constraint (committed <= planned) is the last line against overspending.
+"""
+
+from collections.abc import Iterable
+
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.models import BudgetLine, Project, ProjectStage
+from portal.models.enums import BudgetLineKind
 
 
 def stages_with_lines(centre_id: int) -> list[ProjectStage]:
@@ -27,3 +35,68 @@ def line_totals(lines: list[BudgetLine]) -> dict[str, int]:
         "paid": sum(line.paid_grosze for line in lines),
         "left": sum(line.left_grosze for line in lines),
     }
+
+
+def line_ids(project_ids: Iterable[int], kind: BudgetLineKind) -> dict[tuple[int, int], int]:
+    """(project id, year) -> the id of that stage's line of `kind` (the first one, should a
+    stage have several), in one query."""
+    rows = db.session.execute(
+        select(ProjectStage.project_id, ProjectStage.year, BudgetLine.id)
+        .join(BudgetLine, BudgetLine.stage_id == ProjectStage.id)
+        .where(ProjectStage.project_id.in_(set(project_ids)), BudgetLine.kind == kind)
+        .order_by(BudgetLine.id.desc())
+    )
+    return {(project_id, year): line_id for project_id, year, line_id in rows}
+
+
+def lock(ids: Iterable[int | None]) -> dict[int, BudgetLine]:
+    """Lock lines in id order and read them as they are now (on SQLite the transaction's write
+    lock already serialises). Returns them by id."""
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    return {
+        line.id: line
+        for line in db.session.scalars(
+            select(BudgetLine)
+            .where(BudgetLine.id.in_(wanted))
+            .order_by(BudgetLine.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    }
+
+
+def charge(line_id: int, amount: int) -> bool:
+    """Commit `amount` to a line unless that passes what is planned; False if it would."""
+    result = db.session.execute(
+        update(BudgetLine)
+        .where(
+            BudgetLine.id == line_id,
+            BudgetLine.committed_grosze + amount <= BudgetLine.planned_grosze,
+        )
+        .values(committed_grosze=BudgetLine.committed_grosze + amount)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def release(line_id: int, amount: int) -> None:
+    """Give back what was committed and will not be spent (a withdrawn allowance)."""
+    db.session.execute(
+        update(BudgetLine)
+        .where(BudgetLine.id == line_id)
+        .values(committed_grosze=BudgetLine.committed_grosze - amount)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def pay(amounts: dict[int, int]) -> None:
+    """Record what was paid from each line (line id -> grosze)."""
+    for line_id, amount in sorted(amounts.items()):
+        db.session.execute(
+            update(BudgetLine)
+            .where(BudgetLine.id == line_id)
+            .values(paid_grosze=BudgetLine.paid_grosze + amount)
+            .execution_options(synchronize_session=False)
+        )

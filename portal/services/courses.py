@@ -7,9 +7,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
-from portal.models import BudgetLine, Course, CourseAssignment, Participant, ProjectStage, User
+from portal.models import Course, CourseAssignment, Participant, User
 from portal.models.enums import BudgetLineKind, CourseStatus
-from portal.services import audit, dates
+from portal.services import audit, budget, dates
 from portal.services.errors import NotFound, PortalError
 
 S = CourseStatus
@@ -73,22 +73,6 @@ def propose(
     return assignment
 
 
-def _course_line(person: Participant, year: int) -> BudgetLine:
-    line = db.session.scalar(
-        select(BudgetLine)
-        .join(ProjectStage)
-        .where(
-            ProjectStage.project_id == person.project_id,
-            ProjectStage.year == year,
-            BudgetLine.kind == BudgetLineKind.COURSES,
-        )
-        .with_for_update()
-    )
-    if line is None:
-        raise CourseBudgetExceeded(_l("There is no course budget line for %(year)d.", year=year))
-    return line
-
-
 def _move(
     assignment: CourseAssignment,
     old: tuple[CourseStatus, ...],
@@ -121,20 +105,15 @@ def _move(
 
 def enrol(assignment: CourseAssignment, *, actor: User, now: datetime) -> None:
     """Enrolment commits the course's cost to the course line; never beyond what is planned."""
-    person = db.session.get(Participant, assignment.participant_id)
-    year = (assignment.planned_start or dates.local_date(now)).year
     if assignment.cost_grosze:
-        line = _course_line(person, year)
-        result = db.session.execute(
-            update(BudgetLine)
-            .where(
-                BudgetLine.id == line.id,
-                BudgetLine.committed_grosze + assignment.cost_grosze <= BudgetLine.planned_grosze,
+        project_id = db.session.get(Participant, assignment.participant_id).project_id
+        year = (assignment.planned_start or dates.local_date(now)).year
+        line_id = budget.line_ids([project_id], BudgetLineKind.COURSES).get((project_id, year))
+        if line_id is None:
+            raise CourseBudgetExceeded(
+                _l("There is no course budget line for %(year)d.", year=year)
             )
-            .values(committed_grosze=BudgetLine.committed_grosze + assignment.cost_grosze)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:
+        if not budget.charge(line_id, assignment.cost_grosze):
             raise CourseBudgetExceeded()
     _move(assignment, (S.PROPOSED,), S.ENROLLED, actor=actor, now=now)
 

@@ -10,6 +10,8 @@ from portal.services.errors import PortalError
 # Far above any allowance or budget line of a centre; anything larger is a typing mistake.
 MAX_GROSZE = 100_000_000_00  # 100 million zł
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
+# ASCII digits only: "\d" would also take "１２３" (full width) or "٣" and read them as numbers.
+_AMOUNT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 class InvalidAmount(PortalError):
@@ -21,7 +23,7 @@ def parse(text: str | None, *, field: str = "amount", allow_zero: bool = False) 
     cleaned = _SPACES.sub("", (text or "")).removesuffix("zł").replace(",", ".")
     if not cleaned:
         raise InvalidAmount(_l("Enter the amount."), field=field)
-    if not re.fullmatch(r"-?\d+(\.\d+)?", cleaned):
+    if not _AMOUNT.fullmatch(cleaned):
         raise InvalidAmount(field=field)
     try:
         value = Decimal(cleaned)

@@ -9,10 +9,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
-from portal.models import Allowance, BudgetLine, Instalment, Participant, PaymentList, User
+from portal.models import Allowance, Instalment, Participant, PaymentList, User
 from portal.models.enums import AllowanceStatus, InstalmentStatus
-from portal.services import allowances, audit, dates
-from portal.services.errors import PortalError
+from portal.services import audit, budget, dates
+from portal.services.errors import NotFound, PortalError
 
 I = InstalmentStatus  # noqa: E741 - the enum's short name, as S and A elsewhere
 
@@ -63,6 +63,26 @@ def get_or_create(centre_id: int, month: date, *, actor: User, now: datetime) ->
     return payment_list
 
 
+def get(centre_id: int, list_id: int) -> PaymentList:
+    payment_list = db.session.scalar(
+        select(PaymentList).where(PaymentList.id == list_id, PaymentList.centre_id == centre_id)
+    )
+    if payment_list is None:
+        raise NotFound()
+    return payment_list
+
+
+def list_for(centre_id: int) -> list[PaymentList]:
+    """The centre's payment lists, the latest month first."""
+    return list(
+        db.session.scalars(
+            select(PaymentList)
+            .where(PaymentList.centre_id == centre_id)
+            .order_by(PaymentList.month.desc())
+        )
+    )
+
+
 def items(payment_list: PaymentList) -> list[Instalment]:
     return list(
         db.session.scalars(
@@ -111,7 +131,7 @@ def mark_paid(
     if not chosen:
         return 0
     ids = [i.id for i in chosen]
-    allowances.lock_budget_lines({i.allowance.budget_line_id for i in chosen})
+    budget.lock({i.allowance.budget_line_id for i in chosen})
     result = db.session.execute(
         update(Instalment)
         .where(Instalment.id.in_(ids), Instalment.status == I.DUE)
@@ -125,13 +145,7 @@ def mark_paid(
     by_line: dict[int, int] = defaultdict(int)
     for instalment in chosen:
         by_line[instalment.allowance.budget_line_id] += instalment.amount_grosze
-    for line_id, amount in by_line.items():
-        db.session.execute(
-            update(BudgetLine)
-            .where(BudgetLine.id == line_id)
-            .values(paid_grosze=BudgetLine.paid_grosze + amount)
-            .execution_options(synchronize_session=False)
-        )
+    budget.pay(by_line)
     audit.record_many(
         "instalment.paid",
         Instalment.__tablename__,

@@ -1,43 +1,25 @@
-"""Social workers prepare social contracts and allowance requests."""
+"""Social workers prepare, sign and close social contracts."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import boundary
 from portal.auth.access import role_required
-from portal.extensions import db
-from portal.http import attempt, flash_form_errors
 from portal.models.base import utcnow
-from portal.models.enums import AllowanceKind, Instrument, PurposeCategory, Role
+from portal.models.enums import Instrument, Role
 from portal.pdf import pdf_response
-from portal.services import allowances, contracts, dates, money, participants
-from portal.services.errors import NotFound, PortalError
+from portal.services import allowances, contracts, dates, participants
 from portal.staff import bp
-from portal.staff.money_forms import (
-    AllowanceForm,
-    ContractForm,
-    EvaluationForm,
-    SignForm,
-    TerminationForm,
-)
-from portal.staff.views import show_error
+from portal.staff.contract_forms import ContractForm, EvaluationForm, SignForm, TerminationForm
 
 CASEWORK = (Role.SOCIAL_WORKER, Role.COORDINATOR)
 
 
-def _person(participant_id: int):
-    try:
-        return participants.get_for_staff(current_user, participant_id)
-    except NotFound:
-        abort(404)
-
-
-def _contract(contract_id: int):
-    try:
-        contract = contracts.get(current_user.centre_id, contract_id)
-        participants.get_for_staff(current_user, contract.participant_id)
-    except NotFound:
-        abort(404)
+def contract_of(contract_id: int):
+    """A contract of the centre whose person this member of staff may see (else not found)."""
+    contract = contracts.get(current_user.centre_id, contract_id)
+    participants.get_for_staff(current_user, contract.participant_id)
     return contract
 
 
@@ -57,7 +39,7 @@ def _contract_fields(form: ContractForm) -> contracts.ContractFields:
 @bp.get("/participants/<int:participant_id>/casework")
 @role_required(*CASEWORK)
 def casework(participant_id: int):
-    person = _person(participant_id)
+    person = participants.get_for_staff(current_user, participant_id)
     return render_template(
         "staff/casework.html",
         person=person,
@@ -70,18 +52,13 @@ def casework(participant_id: int):
 @bp.route("/participants/<int:participant_id>/contracts/new", methods=["GET", "POST"])
 @role_required(*CASEWORK)
 def contract_new(participant_id: int):
-    person = _person(participant_id)
+    person = participants.get_for_staff(current_user, participant_id)
     form = ContractForm()
     if form.validate_on_submit():
-        try:
+        with boundary.shown(form):
             contract = contracts.create(
                 person, _contract_fields(form), social_worker=current_user, now=utcnow()
             )
-        except PortalError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
             flash(
                 _("The contract %(number)s is saved as a draft.", number=contract.number), "success"
             )
@@ -92,24 +69,19 @@ def contract_new(participant_id: int):
 @bp.route("/contracts/<int:contract_id>/edit", methods=["GET", "POST"])
 @role_required(*CASEWORK)
 def contract_edit(contract_id: int):
-    contract = _contract(contract_id)
+    contract = contract_of(contract_id)
     form = ContractForm(obj=None if request.method == "POST" else contract)
     if request.method == "GET":
-        form.version.data = str(contract.version_id)
+        form.version.data = contract.version_id
     if form.validate_on_submit():
-        try:
+        with boundary.shown(form):
             contracts.update_draft(
                 contract,
                 _contract_fields(form),
                 actor=current_user,
-                version=int(form.version.data or 0),
+                version=form.version.data or 0,
                 now=utcnow(),
             )
-        except PortalError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
             flash(_("The changes are saved."), "success")
             return redirect(url_for(".contract_detail", contract_id=contract.id))
     return render_template(
@@ -120,234 +92,87 @@ def contract_edit(contract_id: int):
 @bp.get("/contracts/<int:contract_id>")
 @role_required(*CASEWORK)
 def contract_detail(contract_id: int):
-    contract = _contract(contract_id)
+    return _detail_page(contract_of(contract_id))
+
+
+def _detail_page(contract, **sent_back):
+    """The contract's page; a step's form sent back with its errors replaces the empty one."""
+    forms = {
+        "sign_form": SignForm(formdata=None),
+        "evaluation_form": EvaluationForm(formdata=None),
+        "termination_form": TerminationForm(formdata=None),
+    }
     return render_template(
         "staff/contract_detail.html",
         contract=contract,
-        sign_form=SignForm(),
-        evaluation_form=EvaluationForm(),
-        termination_form=TerminationForm(),
         instruments=[Instrument(v) for v in contract.instruments],
-    )
+        **(forms | sent_back),
+    ), (400 if sent_back else 200)
 
 
-def _contract_action(contract_id: int, action, message: str, form=None):
-    contract = _contract(contract_id)
-    if form is not None and not form.validate_on_submit():
-        flash_form_errors(form)
-    else:
-        attempt(lambda: action(contract), message)
-    return redirect(url_for(".contract_detail", contract_id=contract.id))
+# The steps below are small forms on the contract's page. What cannot be read (a date, control
+# characters, too long) is shown beside its field on the page; a rule's refusal (a date in the
+# future, a blank evaluation, another current contract) is flashed on top of it.
 
 
 @bp.post("/contracts/<int:contract_id>/sign")
 @role_required(*CASEWORK)
 def contract_sign(contract_id: int):
+    contract = contract_of(contract_id)
     form = SignForm()
-    return _contract_action(
-        contract_id,
-        lambda c: contracts.sign(
-            c, signed_on=form.signed_on.data, actor=current_user, now=utcnow()
-        ),
-        _("The contract is signed."),
-        form,
-    )
+    if not form.validate_on_submit():
+        return _detail_page(contract, sign_form=form)
+    with boundary.shown():
+        contracts.sign(contract, signed_on=form.signed_on.data, actor=current_user, now=utcnow())
+        flash(_("The contract is signed."), "success")
+    return redirect(url_for(".contract_detail", contract_id=contract.id))
 
 
 @bp.post("/contracts/<int:contract_id>/activate")
 @role_required(*CASEWORK)
 def contract_activate(contract_id: int):
-    return _contract_action(
-        contract_id,
-        lambda c: contracts.activate(c, actor=current_user, now=utcnow()),
-        _("The contract is active."),
-    )
+    contract = contract_of(contract_id)
+    with boundary.shown():
+        contracts.activate(contract, actor=current_user, now=utcnow())
+        flash(_("The contract is active."), "success")
+    return redirect(url_for(".contract_detail", contract_id=contract.id))
 
 
 @bp.post("/contracts/<int:contract_id>/complete")
 @role_required(*CASEWORK)
 def contract_complete(contract_id: int):
+    contract = contract_of(contract_id)
     form = EvaluationForm()
-    return _contract_action(
-        contract_id,
-        lambda c: contracts.complete(
-            c, evaluation=form.evaluation.data, actor=current_user, now=utcnow()
-        ),
-        _("The contract is completed."),
-        form,
-    )
+    if not form.validate_on_submit():
+        return _detail_page(contract, evaluation_form=form)
+    with boundary.shown():
+        contracts.complete(
+            contract, evaluation=form.evaluation.data, actor=current_user, now=utcnow()
+        )
+        flash(_("The contract is completed."), "success")
+    return redirect(url_for(".contract_detail", contract_id=contract.id))
 
 
 @bp.post("/contracts/<int:contract_id>/terminate")
 @role_required(*CASEWORK)
 def contract_terminate(contract_id: int):
+    contract = contract_of(contract_id)
     form = TerminationForm()
-    return _contract_action(
-        contract_id,
-        lambda c: contracts.terminate(c, reason=form.reason.data, actor=current_user, now=utcnow()),
-        _("The contract is ended early."),
-        form,
-    )
+    if not form.validate_on_submit():
+        return _detail_page(contract, termination_form=form)
+    with boundary.shown():
+        contracts.terminate(contract, reason=form.reason.data, actor=current_user, now=utcnow())
+        flash(_("The contract is ended early."), "success")
+    return redirect(url_for(".contract_detail", contract_id=contract.id))
 
 
 @bp.get("/contracts/<int:contract_id>/contract.pdf")
 @role_required(*CASEWORK)
 def contract_pdf(contract_id: int):
-    contract = _contract(contract_id)
+    contract = contract_of(contract_id)
     return pdf_response(
         "pdf/contract.html",
         f"kontrakt-{contract.number.replace('/', '-')}.pdf",
         contract=contract,
         instruments=[Instrument(v) for v in contract.instruments],
     )
-
-
-def _allowance_form(person, form=None) -> AllowanceForm:
-    form = form or AllowanceForm()
-    form.contract_id.choices = [(0, _("— none —"))] + [
-        (c.id, f"{c.number} ({c.start_date} – {c.end_date})")
-        for c in contracts.list_for_participant(person.id)
-        if c.status in contracts.CURRENT
-    ]
-    return form
-
-
-def _allowance_fields(form: AllowanceForm) -> allowances.AllowanceFields:
-    kind = AllowanceKind(form.kind.data)
-    return allowances.AllowanceFields(
-        kind=kind,
-        amount_grosze=money.parse(form.amount.data),
-        first_month=form.first_month.data,
-        last_month=form.last_month.data,
-        category=PurposeCategory(form.category.data) if form.category.data else None,
-        purpose=(form.purpose.data or "").strip(),
-        justification=form.justification.data.strip(),
-    )
-
-
-@bp.route("/participants/<int:participant_id>/allowances/new", methods=["GET", "POST"])
-@role_required(*CASEWORK)
-def allowance_new(participant_id: int):
-    person = _person(participant_id)
-    form = _allowance_form(person)
-    if form.validate_on_submit():
-        contract = None
-        try:
-            if form.contract_id.data:
-                contract = contracts.get(current_user.centre_id, form.contract_id.data)
-            allowance = allowances.create(
-                person, contract, _allowance_fields(form), prepared_by=current_user, now=utcnow()
-            )
-            if request.form.get("submit_now"):
-                allowances.submit(allowance, actor=current_user, now=utcnow())
-        except PortalError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(
-                _("The request is saved.")
-                if allowance.status.value == "draft"
-                else _("The request is submitted for a decision."),
-                "success",
-            )
-            return redirect(url_for(".allowance_detail", allowance_id=allowance.id))
-    return render_template(
-        "staff/allowance_form.html",
-        form=form,
-        person=person,
-        received=allowances.received_in_year(person.id, dates.local_date(utcnow()).year),
-    )
-
-
-def _allowance(allowance_id: int):
-    try:
-        allowance = allowances.get(current_user.centre_id, allowance_id)
-        participants.get_for_staff(current_user, allowance.participant_id)
-    except NotFound:
-        abort(404)
-    return allowance
-
-
-@bp.route("/allowances/<int:allowance_id>/edit", methods=["GET", "POST"])
-@role_required(*CASEWORK)
-def allowance_edit(allowance_id: int):
-    """Correct an undecided request; whoever changes it may not decide it (four-eyes)."""
-    allowance = _allowance(allowance_id)
-    person = allowance.participant
-    form = _allowance_form(
-        person, AllowanceForm(obj=None if request.method == "POST" else allowance)
-    )
-    if request.method == "GET":
-        form.kind.data = allowance.kind.value
-        form.contract_id.data = allowance.contract_id or 0
-        form.amount.data = money.to_text(allowance.amount_grosze)
-        form.category.data = allowance.category.value if allowance.category else ""
-    if form.validate_on_submit():
-        try:
-            contract = (
-                contracts.get(current_user.centre_id, form.contract_id.data)
-                if form.contract_id.data
-                else None
-            )
-            allowances.update_request(
-                allowance, contract, _allowance_fields(form), actor=current_user, now=utcnow()
-            )
-        except PortalError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The changes are saved."), "success")
-            return redirect(url_for(".allowance_detail", allowance_id=allowance.id))
-    return render_template(
-        "staff/allowance_form.html",
-        form=form,
-        person=person,
-        allowance=allowance,
-        received=allowances.received_in_year(person.id, dates.local_date(utcnow()).year),
-    )
-
-
-@bp.get("/allowances/<int:allowance_id>")
-@role_required(*CASEWORK)
-def allowance_detail(allowance_id: int):
-    allowance = _allowance(allowance_id)
-    return render_template(
-        "staff/allowance_detail.html",
-        allowance=allowance,
-        total=allowances.total(allowance),
-        received=allowances.received_in_year(
-            allowance.participant_id, dates.local_date(utcnow()).year
-        ),
-    )
-
-
-@bp.post("/allowances/<int:allowance_id>/submit")
-@role_required(*CASEWORK)
-def allowance_submit(allowance_id: int):
-    allowance = _allowance(allowance_id)
-    try:
-        allowances.submit(allowance, actor=current_user, now=utcnow())
-    except PortalError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(_("The request is submitted for a decision."), "success")
-    return redirect(url_for(".allowance_detail", allowance_id=allowance.id))
-
-
-@bp.post("/allowances/<int:allowance_id>/withdraw")
-@role_required(*CASEWORK)
-def allowance_withdraw(allowance_id: int):
-    allowance = _allowance(allowance_id)
-    try:
-        allowances.withdraw(allowance, actor=current_user, now=utcnow())
-    except PortalError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(_("The request is withdrawn."), "success")
-    return redirect(url_for(".allowance_detail", allowance_id=allowance.id))

@@ -1,35 +1,44 @@
 """Coordinators decide allowance requests, keep the payment lists and the allowance limits."""
 
+import re
 from datetime import date, timedelta
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
 
+from portal import boundary
 from portal.auth.access import role_required
 from portal.extensions import db
-from portal.forms import CsrfForm
+from portal.forms import CsrfForm, id_from, ids_from
 from portal.models import Centre, PaymentList
 from portal.models.base import utcnow
 from portal.models.enums import AllowanceKind, Role
 from portal.pdf import pdf_response
 from portal.services import allowances, dates, exports, money, participants, payments
-from portal.services.errors import NotFound, PortalError
+from portal.services import approvals as approval_service
 from portal.staff import bp
 from portal.staff.event_forms import ReasonForm
-from portal.staff.money_forms import LimitsForm, PaidForm
-from portal.staff.views import show_error
+from portal.staff.money_forms import LimitsForm, PaidForm, PaymentMonthForm
 
 DECIDERS = (Role.COORDINATOR,)
+# More than a page can show: a longer list of ids is someone's script, not a coordinator.
+MAX_CHOSEN = 5000
 
 
-def _month_arg(name: str) -> date | None:
-    value = request.args.get(name, "")
+def _month_arg(value: str | None) -> date | None:
+    """A month typed in the address (?month=2026-03), within the years every form accepts."""
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", value or "")
+    if match is None or not 1 <= int(match[2]) <= 12:
+        return None
+    month = date(int(match[1]), int(match[2]), 1)
+    return month if dates.EARLIEST <= month <= dates.LATEST else None
+
+
+def _kind_arg(value: str | None) -> AllowanceKind | None:
     try:
-        year, month = (int(part) for part in value.split("-"))
-        return date(year, month, 1)
+        return AllowanceKind(value) if value else None
     except ValueError:
         return None
 
@@ -37,15 +46,11 @@ def _month_arg(name: str) -> date | None:
 @bp.get("/approvals")
 @role_required(*DECIDERS)
 def approvals():
-    kind = request.args.get("kind") or None
-    worker = request.args.get("worker", type=int) or None
-    month = _month_arg("month")
-    try:
-        kind = AllowanceKind(kind) if kind else None
-    except ValueError:
-        kind = None
+    kind = _kind_arg(request.args.get("kind"))
+    worker = id_from(request.args.get("worker"))
+    month = _month_arg(request.args.get("month"))
     centre = db.session.get(Centre, current_user.centre_id)
-    waiting = allowances.queue(centre.id, kind=kind, month=month, prepared_by_id=worker)
+    waiting = approval_service.queue(centre.id, kind=kind, month=month, prepared_by_id=worker)
     overdue_before = utcnow() - timedelta(days=centre.decision_warning_days)
     return render_template(
         "staff/approvals.html",
@@ -68,48 +73,37 @@ def approvals():
 def approve():
     if not CsrfForm().validate_on_submit():
         abort(400)
-    ids = [int(v) for v in request.form.getlist("allowance_id") if v.isdigit()][:5000]
+    ids = ids_from(request.form.getlist("allowance_id"), limit=MAX_CHOSEN)
     if not ids:
         flash(_("Choose at least one request."), "error")
         return redirect(url_for(".approvals"))
-    try:
-        approved, refused = allowances.approve_many(
+    with boundary.shown():
+        approved, refused = approval_service.approve_many(
             ids, centre_id=current_user.centre_id, approver=current_user, now=utcnow()
         )
-    except PortalError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for(".approvals"))
-    db.session.commit()
-    if approved:
-        flash(
-            ngettext("%(num)d request approved.", "%(num)d requests approved.", len(approved)),
-            "success",
-        )
-    for message in sorted({str(error.message) for error in refused.values()}):
-        count = sum(1 for error in refused.values() if str(error.message) == message)
-        flash(_("Not approved (%(n)d): %(reason)s", n=count, reason=message), "error")
+        if approved:
+            flash(
+                ngettext("%(num)d request approved.", "%(num)d requests approved.", len(approved)),
+                "success",
+            )
+        for message in sorted({str(error.message) for error in refused.values()}):
+            count = sum(1 for error in refused.values() if str(error.message) == message)
+            flash(_("Not approved (%(n)d): %(reason)s", n=count, reason=message), "error")
     return redirect(url_for(".approvals"))
 
 
 @bp.post("/allowances/<int:allowance_id>/reject")
 @role_required(*DECIDERS)
 def reject(allowance_id: int):
+    allowance = allowances.get(current_user.centre_id, allowance_id)
     form = ReasonForm()
-    try:
-        allowance = allowances.get(current_user.centre_id, allowance_id)
-    except NotFound:
-        abort(404)
     if not form.validate_on_submit():
         flash(_("Give the reason for rejecting."), "error")
         return redirect(url_for(".approvals"))
-    try:
-        allowances.reject(allowance, reason=form.reason.data, approver=current_user, now=utcnow())
-    except PortalError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
+    with boundary.shown():
+        approval_service.reject(
+            allowance, reason=form.reason.data, approver=current_user, now=utcnow()
+        )
         flash(_("The request is rejected."), "success")
     return redirect(url_for(".approvals"))
 
@@ -117,14 +111,9 @@ def reject(allowance_id: int):
 @bp.get("/payments")
 @role_required(*DECIDERS)
 def payment_lists():
-    lists = db.session.scalars(
-        select(PaymentList)
-        .where(PaymentList.centre_id == current_user.centre_id)
-        .order_by(PaymentList.month.desc())
-    ).all()
     return render_template(
         "staff/payment_lists.html",
-        lists=lists,
+        lists=payments.list_for(current_user.centre_id),
         form=CsrfForm(),
         this_month=dates.local_date(utcnow()).replace(day=1),  # the centre's month
     )
@@ -133,32 +122,18 @@ def payment_lists():
 @bp.post("/payments")
 @role_required(*DECIDERS)
 def payment_list_create():
-    if not CsrfForm().validate_on_submit():
-        abort(400)
-    month = None
-    value = request.form.get("month", "")
-    try:
-        year, number = (int(part) for part in value.split("-"))
-        month = date(year, number, 1)
-    except ValueError:
+    form = PaymentMonthForm()
+    if not form.validate_on_submit():
         flash(_("Choose a month."), "error")
         return redirect(url_for(".payment_lists"))
     payment_list = payments.get_or_create(
-        current_user.centre_id, month, actor=current_user, now=utcnow()
+        current_user.centre_id, form.month.data, actor=current_user, now=utcnow()
     )
-    db.session.commit()
     return redirect(url_for(".payment_list", list_id=payment_list.id))
 
 
 def _list(list_id: int) -> PaymentList:
-    payment_list = db.session.scalar(
-        select(PaymentList).where(
-            PaymentList.id == list_id, PaymentList.centre_id == current_user.centre_id
-        )
-    )
-    if payment_list is None:
-        abort(404)
-    return payment_list
+    return payments.get(current_user.centre_id, list_id)
 
 
 @bp.get("/payments/<int:list_id>")
@@ -180,19 +155,14 @@ def payment_list(list_id: int):
 def payment_list_paid(list_id: int):
     payment_list = _list(list_id)
     form = PaidForm()
-    ids = [int(v) for v in request.form.getlist("instalment_id") if v.isdigit()]
+    ids = ids_from(request.form.getlist("instalment_id"), limit=MAX_CHOSEN)
     if not form.validate_on_submit() or not ids:
         flash(_("Choose the items and enter the payment date."), "error")
         return redirect(url_for(".payment_list", list_id=list_id))
-    try:
+    with boundary.shown():
         count = payments.mark_paid(
             payment_list, ids, paid_on=form.paid_on.data, actor=current_user, now=utcnow()
         )
-    except PortalError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
         flash(_("Marked paid: %(n)d.", n=count), "success")
     return redirect(url_for(".payment_list", list_id=list_id))
 
@@ -287,28 +257,22 @@ def allowance_limits():
             ("max_in_kind", centre.max_in_kind_grosze),
         ):
             getattr(form, field).data = money.to_text(value) if value is not None else ""
-        form.decision_warning_days.data = str(centre.decision_warning_days)
+        form.decision_warning_days.data = centre.decision_warning_days
     if form.validate_on_submit():
-        try:
+        with boundary.shown(form):
             allowances.set_limits(
                 centre,
-                periodic=money.parse(form.max_periodic.data, field="max_periodic")
-                if form.max_periodic.data
-                else None,
-                purpose=money.parse(form.max_purpose.data, field="max_purpose")
-                if form.max_purpose.data
-                else None,
-                in_kind=money.parse(form.max_in_kind.data, field="max_in_kind")
-                if form.max_in_kind.data
-                else None,
+                periodic=_limit(form.max_periodic),
+                purpose=_limit(form.max_purpose),
+                in_kind=_limit(form.max_in_kind),
                 warning_days=form.decision_warning_days.data,
                 actor=current_user,
             )
-        except PortalError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
             flash(_("The limits are saved."), "success")
             return redirect(url_for(".allowance_limits"))
     return render_template("staff/allowance_limits.html", form=form, centre=centre)
+
+
+def _limit(field) -> int | None:
+    """An optional amount; one that is no amount is refused beside its field."""
+    return money.parse(field.data, field=field.name) if field.data else None

@@ -1,64 +1,30 @@
+"""Forms where money is typed or decided: allowance requests, payment lists, the allowance
+limits, and courses (their cost)."""
+
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, MonthField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import (
+    DateField,
+    IntegerField,
+    MonthField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.forms import MultiCheckboxField, PortalForm, VersionField
-from portal.models.enums import AllowanceKind, Instrument, PurposeCategory
-
-
-class ContractForm(PortalForm):
-    start_date = DateField(
-        _l("Start of the contract"), validators=[DataRequired(_l("Enter the date."))]
-    )
-    end_date = DateField(
-        _l("End of the contract"), validators=[DataRequired(_l("Enter the date."))]
-    )
-    problem = TextAreaField(
-        _l("The problem"), validators=[DataRequired(_l("Describe the problem.")), Length(max=5000)]
-    )
-    goal = TextAreaField(
-        _l("The goal"), validators=[DataRequired(_l("Describe the goal.")), Length(max=5000)]
-    )
-    participant_obligations = TextAreaField(
-        _l("The participant's obligations"),
-        validators=[DataRequired(_l("List the participant's obligations.")), Length(max=5000)],
-    )
-    centre_obligations = TextAreaField(
-        _l("The centre's obligations"),
-        validators=[DataRequired(_l("List the centre's obligations.")), Length(max=5000)],
-    )
-    instruments = MultiCheckboxField(_l("Active integration instruments planned"), choices=[])
-    support = TextAreaField(
-        _l("Financial support"),
-        validators=[Optional(), Length(max=5000)],
-        description=_l("E.g. a periodic allowance for the whole period."),
-    )
-    version = VersionField()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.instruments.choices = Instrument.choices()
+from portal.forms import PortalForm
+from portal.models.enums import AllowanceKind, PurposeCategory
 
 
-class SignForm(PortalForm):
-    signed_on = DateField(_l("Signed on"), validators=[DataRequired(_l("Enter the date."))])
+class WholeNumberField(IntegerField):
+    """A whole number typed with the digits 0-9. Anything else ("abc", but also "１２" or "²",
+    which int() would read) is no number: the data is None and the field's validators say so."""
 
-
-class EvaluationForm(PortalForm):
-    evaluation = TextAreaField(
-        _l("Evaluation"),
-        validators=[DataRequired(_l("Write the evaluation of the contract.")), Length(max=5000)],
-    )
-
-
-class TerminationForm(PortalForm):
-    reason = StringField(
-        _l("Reason for ending early"),
-        validators=[
-            DataRequired(_l("Give the reason for ending the contract early.")),
-            Length(max=500),
-        ],
-    )
+    def process_formdata(self, valuelist):
+        text = valuelist[0].strip() if valuelist else ""
+        # Nine digits stay within any integer column; longer input is not read at all.
+        self.data = int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
 class AllowanceForm(PortalForm):
@@ -88,6 +54,8 @@ class AllowanceForm(PortalForm):
         _l("Justification"),
         validators=[DataRequired(_l("Write the justification.")), Length(max=5000)],
     )
+    # The "Submit for a decision" button; "Save as a draft" leaves it out.
+    submit_now = SubmitField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,6 +65,10 @@ class AllowanceForm(PortalForm):
 
 class PaidForm(PortalForm):
     paid_on = DateField(_l("Paid on"), validators=[DataRequired(_l("Enter the date."))])
+
+
+class PaymentMonthForm(PortalForm):
+    month = MonthField(_l("Month"), validators=[DataRequired(_l("Choose a month."))])
 
 
 class LimitsForm(PortalForm):
@@ -115,9 +87,12 @@ class LimitsForm(PortalForm):
         validators=[Optional(), Length(max=20)],
         description=_l("Leave empty for no limit."),
     )
-    decision_warning_days = StringField(
+    decision_warning_days = WholeNumberField(
         _l("Highlight requests waiting longer than (days)"),
-        validators=[DataRequired(_l("Enter a number of days.")), Length(max=3)],
+        validators=[
+            InputRequired(_l("Enter a number of days.")),
+            NumberRange(1, 365, _l("Enter a number of days from 1 to 365.")),
+        ],
     )
 
 
