@@ -18,6 +18,7 @@ from portal.models import (
     AccountRequest,
     Allowance,
     AuditEntry,
+    BudgetLine,
     Course,
     CourseAssignment,
     Event,
@@ -27,6 +28,7 @@ from portal.models import (
     PlanAction,
     PlanGoal,
     PlanRevision,
+    ProjectStage,
     Registration,
     SocialContract,
     User,
@@ -37,6 +39,7 @@ from portal.models.enums import (
     AllowanceKind,
     AllowanceStatus,
     Audience,
+    BudgetLineKind,
     EventStatus,
     EventType,
     RegistrationStatus,
@@ -114,7 +117,14 @@ def _build_side(app, make_centre, make_user, make_participant, tag: str, surname
             prepared_by_id=preparer, status=AllowanceStatus.SUBMITTED, submitted_at=now,
         )  # fmt: skip
         course = Course(centre_id=side.centre_id, name=f"Kurs {surname}")
-        db.session.add_all([allowance, course])
+        stage = db.session.scalar(
+            select(ProjectStage).where(ProjectStage.project_id == person.project_id)
+        )
+        line = BudgetLine(
+            centre_id=side.centre_id, stage_id=stage.id, kind=BudgetLineKind.OTHER,
+            planned_grosze=100_000,
+        )  # fmt: skip
+        db.session.add_all([allowance, course, line])
         db.session.flush()
         assignment = CourseAssignment(
             centre_id=side.centre_id, participant_id=side.assigned, course_id=course.id,
@@ -140,6 +150,10 @@ def _build_side(app, make_centre, make_user, make_participant, tag: str, surname
             "event_id": event.id,
             "registration_id": registration.id,
             "request_id": request.id,
+            "project_id": person.project_id,
+            "stage_id": stage.id,
+            "line_id": line.id,
+            "entry_id": course.id,
         }
     return side
 

@@ -809,6 +809,100 @@ def test_refusing_a_request_needs_a_reason_and_tells_the_person(app, client, cen
     assert "Spoza gminy" in messages[0].body
 
 
+# -- what staff type on the event pages is bounded ---------------------------------------------
+
+CONTROL = "Remove the invisible control characters (for example pasted from another program)."
+
+
+def test_a_reason_with_control_characters_is_shown_beside_its_field_and_changes_nothing(
+    app, client, centre, people, staff
+):
+    event = new_event(app, centre, capacity=1)
+    sign_up(app, people[0], event)
+    waiting = sign_up(app, people[1], event)
+
+    cancelled = client.post(f"/staff/events/{event}/cancel", data={"reason": "Bu\x00rza"})
+    admitted = client.post(f"/staff/registrations/{waiting}/admit", data={"reason": "Op\x00a"})
+    removed = client.post(f"/staff/registrations/{waiting}/cancel", data={"reason": "x" * 501})
+
+    assert cancelled.status_code == admitted.status_code == removed.status_code == 200
+    assert translated(app, CONTROL) in page(cancelled)
+    assert 'aria-invalid="true"' in _tag_with_id(page(cancelled), "reason")
+    assert translated(app, CONTROL) in page(admitted)
+    assert 'aria-invalid="true"' in _tag_with_id(page(admitted), f"reason-{waiting}")
+    # The remove button has no field of its own: the message stands in its row.
+    row_form = re.search(
+        rf'action="/staff/registrations/{waiting}/cancel".*?</form>', page(removed), re.S
+    )
+    assert 'class="error-message"' in row_form.group(0)
+    assert event_state(app, event).status == EventStatus.PUBLISHED
+    assert statuses(app, event) == {people[0]: S.CONFIRMED, people[1]: S.WAITING}
+
+
+def _tag_with_id(html: str, element_id: str) -> str:
+    return re.search(rf'<input[^>]*\bid="{element_id}"[^>]*>', html).group(0)
+
+
+@pytest.mark.parametrize("chosen", ["", "abc", "99999999999999999999", "٣"])
+def test_signing_someone_up_needs_a_real_choice(app, client, centre, people, staff, chosen):
+    event = new_event(app, centre)
+    response = client.post(
+        f"/staff/events/{event}/registrations", data={"participant_id": chosen, "companions": "0"}
+    )
+    assert response.status_code == 200
+    assert translated(app, "Choose a participant.") in page(response)
+    assert statuses(app, event) == {}
+
+
+def test_signing_up_someone_the_staff_member_cannot_see_is_not_found(
+    app, client, centre, staff, make_centre, make_participant
+):
+    stranger = make_participant(make_centre())
+    event = new_event(app, centre)
+    response = client.post(
+        f"/staff/events/{event}/registrations", data={"participant_id": stranger}
+    )
+    assert response.status_code == 404
+    assert statuses(app, event) == {}
+
+
+def test_an_attendance_mark_other_than_present_or_absent_is_refused_on_its_row(
+    app, client, centre, people, staff
+):
+    starts = utcnow() - timedelta(minutes=30)
+    event = new_event(app, centre, capacity=5, starts_at=starts)
+    came, odd = (
+        sign_up(app, person, event, now=starts - timedelta(days=1)) for person in people[:2]
+    )
+
+    response = client.post(
+        f"/staff/events/{event}/attendance",
+        data={f"present-{came}": "yes", f"present-{odd}": "maybe"},
+    )
+
+    assert response.status_code == 200
+    assert 'class="attendance-row field-error"' in page(response)
+    assert statuses(app, event) == {people[0]: S.CONFIRMED, people[1]: S.CONFIRMED}
+    assert event_state(app, event).status == EventStatus.PUBLISHED
+    # A row left unmarked keeps its state; the others are saved.
+    saved = client.post(f"/staff/events/{event}/attendance", data={f"present-{came}": "yes"})
+    assert saved.status_code == 302
+    assert statuses(app, event) == {people[0]: S.ATTENDED, people[1]: S.CONFIRMED}
+
+
+def test_participant_filters_and_buttons_take_only_what_they_offer(app, centre, people, login_as):
+    new_event(app, centre, title="Warsztat ceramiki")
+    browser = logged_in(app, login_as, people[0])
+    for query in ("village=99999999999999999999", "village=-1", "type=nope", "village=٣"):
+        response = browser.get(f"/me/events?{query}")
+        assert response.status_code == 200, query
+        assert "Warsztat ceramiki" in page(response), query
+    assert browser.post("/me/calendar", data={"action": "delete-everything"}).status_code == 400
+    assert browser.post("/me/calendar", data={}).status_code == 400
+    plan = browser.post("/me/plan/acknowledge", data={"seen_revision": "99999999999999999999"})
+    assert plan.status_code == 404  # no plan was shared with this person
+
+
 # -- participant pages --------------------------------------------------------------------------
 
 

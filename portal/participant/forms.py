@@ -1,6 +1,8 @@
+"""Forms of the participant's own pages."""
+
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.forms import PortalForm
 from portal.services.signups import MAX_COMPANIONS
@@ -27,3 +29,13 @@ class PlanCommentForm(PortalForm):
         _l("Your question or comment"),
         validators=[DataRequired(_l("Write your question or comment.")), Length(max=2000)],
     )
+
+
+class CalendarForm(PortalForm):
+    """The calendar page's buttons: each sends its own `action`."""
+
+    action = SelectField(choices=[], validators=[InputRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action.choices = [("renew", _l("Make a new address")), ("revoke", _l("Switch it off"))]

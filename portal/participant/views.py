@@ -16,12 +16,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import boundary
 from portal.auth.access import require_roles
-from portal.extensions import db
-from portal.forms import CsrfForm
+from portal.forms import CsrfForm, id_from
 from portal.models.base import utcnow
 from portal.models.enums import EventType, Instrument, RegistrationStatus, Role
-from portal.participant.forms import PlanCommentForm, SignUpForm
+from portal.participant.forms import CalendarForm, PlanCommentForm, SignUpForm
 from portal.services import (
     allowances,
     audit,
@@ -34,7 +34,6 @@ from portal.services import (
     plans,
     signups,
 )
-from portal.services.errors import NotFound, PortalError
 
 bp = Blueprint("participant", __name__, url_prefix="/me")
 
@@ -97,36 +96,32 @@ def plan():
 
 @bp.post("/plan/acknowledge")
 def plan_acknowledge():
-    person = _me()
+    found = _shared_plan_of(_me())
+    plans.acknowledge(
+        found,
+        participant_user=current_user,
+        now=utcnow(),
+        seen=id_from(request.form.get("seen_revision")),
+    )
+    flash(_("Thank you. Your advisor can see that you have read your plan."), "success")
+    return redirect(url_for(".plan"))
+
+
+def _shared_plan_of(person):
+    """The person's plan once it was shared with them; before that there is nothing to act on."""
     found = plans.get_for(person.id)
     if found is None or found.shared_revision_number is None:
         abort(404)
-    try:
-        plans.acknowledge(
-            found,
-            participant_user=current_user,
-            now=utcnow(),
-            seen=request.form.get("seen_revision", type=int),
-        )
-    except PortalError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(_("Thank you. Your advisor can see that you have read your plan."), "success")
-    return redirect(url_for(".plan"))
+    return found
 
 
 @bp.post("/plan/comments")
 def plan_comment():
     person = _me()
-    found = plans.get_for(person.id)
-    if found is None or found.shared_revision_number is None:
-        abort(404)
+    found = _shared_plan_of(person)
     form = PlanCommentForm()
     if form.validate_on_submit():
         plans.comment(found, author=current_user, body=form.body.data, now=utcnow())
-        db.session.commit()
         flash(_("Your message is sent to your advisor."), "success")
         return redirect(url_for(".plan"))
     return render_template(
@@ -152,11 +147,10 @@ def allowance_list():
 def event_list():
     person = _me()
     past = request.args.get("tab") == "past"
-    event_type = request.args.get("type") or None
-    village = request.args.get("village", type=int) or None
+    village = id_from(request.args.get("village"))
     try:
-        event_type = EventType(event_type) if event_type else None
-    except ValueError:
+        event_type = EventType(request.args.get("type", ""))
+    except ValueError:  # "all types", or an address typed by hand
         event_type = None
     found = events.list_for_participant(
         person, now=utcnow(), past=past, event_type=event_type, village_id=village
@@ -196,24 +190,17 @@ def _event_page(person, event, form=None, status=200):
 @bp.get("/events/<int:event_id>")
 def event_detail(event_id: int):
     person = _me()
-    try:
-        event = events.get_for_participant(person, event_id)
-    except NotFound:
-        abort(404)
-    return _event_page(person, event)
+    return _event_page(person, events.get_for_participant(person, event_id))
 
 
 @bp.post("/events/<int:event_id>/sign-up")
 def sign_up(event_id: int):
     person = _me()
-    try:
-        event = events.get_for_participant(person, event_id)
-    except NotFound:
-        abort(404)
+    event = events.get_for_participant(person, event_id)
     form = SignUpForm()
     if not form.validate():
         return _event_page(person, event, form, status=400)
-    try:
+    with boundary.shown(form):
         registration = signups.sign_up(
             person,
             event.id,
@@ -222,24 +209,23 @@ def sign_up(event_id: int):
             companions=form.companions.data or 0,
             companion_names=form.companion_names.data or "",
         )
-    except PortalError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+        flash(_signed_up_message(registration), "success")
         return redirect(url_for(".event_detail", event_id=event_id))
-    db.session.commit()
-    if registration.status == RegistrationStatus.CONFIRMED:
-        flash(_("You are signed up. See you there!"), "success")
-    else:
-        position = signups.waiting_positions([event_id]).get(registration.id)
-        flash(
-            _(
-                "The event is full. You are on the waiting list, number %(n)d. We will let you "
-                "know if a place becomes free.",
-                n=position or 0,
-            ),
-            "success",
-        )
+    if any(field.errors for field in form):
+        return _event_page(person, event, form)
+    # A refusal of the whole sign-up (flashed) is read on the event page itself.
     return redirect(url_for(".event_detail", event_id=event_id))
+
+
+def _signed_up_message(registration) -> str:
+    if registration.status == RegistrationStatus.CONFIRMED:
+        return _("You are signed up. See you there!")
+    position = signups.waiting_positions([registration.event_id]).get(registration.id)
+    return _(
+        "The event is full. You are on the waiting list, number %(n)d. We will let you "
+        "know if a place becomes free.",
+        n=position or 0,
+    )
 
 
 @bp.post("/events/<int:event_id>/cancel")
@@ -249,19 +235,13 @@ def cancel(event_id: int):
     if registration is None or not CsrfForm().validate():
         abort(404 if registration is None else 400)
     was_waiting = registration.status == RegistrationStatus.WAITING
-    try:
-        signups.cancel(registration.id, now=utcnow(), actor=current_user, owner=person)
-    except PortalError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(
-            _("You have left the waiting list.")
-            if was_waiting
-            else _("Your place is cancelled. Thank you for letting us know."),
-            "success",
-        )
+    signups.cancel(registration.id, now=utcnow(), actor=current_user, owner=person)
+    flash(
+        _("You have left the waiting list.")
+        if was_waiting
+        else _("Your place is cancelled. Thank you for letting us know."),
+        "success",
+    )
     return redirect(url_for(".event_detail", event_id=event_id))
 
 
@@ -284,11 +264,7 @@ def _domain() -> str:
 
 @bp.get("/events/<int:event_id>/event.ics")
 def event_ics(event_id: int):
-    person = _me()
-    try:
-        event = events.get_for_participant(person, event_id)
-    except NotFound:
-        abort(404)
+    event = events.get_for_participant(_me(), event_id)
     body = calendar.event_ics(event, domain=_domain(), now=utcnow())
     return Response(
         body,
@@ -299,10 +275,13 @@ def event_ics(event_id: int):
 
 @bp.get("/my-data.json")
 def my_data():
-    """Everything the centre holds about me, as a file (the right of access)."""
+    """Everything the centre holds about me, as a file (the right of access).
+
+    A GET that writes one thing: who downloaded the data is audited (the boundary commits it
+    with the 200).
+    """
     person = _me()
     audit.record("participant.data_export", person, actor=current_user)
-    db.session.commit()
     body = json.dumps(personal_data.export(person), ensure_ascii=False, indent=2)
     return Response(
         body,
@@ -314,16 +293,17 @@ def my_data():
 @bp.route("/calendar", methods=["GET", "POST"])
 def calendar_feed():
     person = _me()
-    form = CsrfForm()
+    form = CalendarForm()
     if form.validate_on_submit():
-        if request.form.get("action") == "revoke":
+        if form.action.data == "revoke":
             calendar.revoke_feed(person)
             flash(_("The calendar address is switched off."), "success")
         else:
             calendar.new_feed_token(person)
             flash(_("Your new calendar address is ready. The old one no longer works."), "success")
-        db.session.commit()
         return redirect(url_for(".calendar_feed"))
+    if form.errors:
+        abort(400)  # only a hand-made request sends no button or an unknown one
     feed_url = None
     if person.calendar_token:
         path = url_for("public.calendar_feed", token=person.calendar_token)

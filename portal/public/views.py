@@ -5,7 +5,6 @@ from flask import (
     Response,
     abort,
     current_app,
-    flash,
     jsonify,
     redirect,
     render_template,
@@ -15,12 +14,12 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from portal import boundary
 from portal.auth.access import home_url
 from portal.extensions import db, limiter
 from portal.models.base import utcnow
 from portal.public.forms import AccountRequestForm
 from portal.services import account_requests, calendar
-from portal.services.errors import PortalError
 
 bp = Blueprint("public", __name__)
 
@@ -43,7 +42,7 @@ def request_account():
         for village in villages
     ]
     if form.validate_on_submit():
-        try:
+        with boundary.shown(form):
             account_requests.submit(
                 first_name=form.first_name.data,
                 last_name=form.last_name.data,
@@ -52,15 +51,6 @@ def request_account():
                 consent=form.consent.data,
                 now=utcnow(),
             )
-        except PortalError as error:
-            db.session.rollback()
-            field = getattr(form, error.field or "", None)
-            if field is not None:
-                field.errors = [*field.errors, str(error.message)]
-            else:
-                flash(str(error.message), "error")
-        else:
-            db.session.commit()
             return render_template("public/request_sent.html")
     return render_template("public/request_account.html", form=form)
 
@@ -80,8 +70,6 @@ def calendar_feed(token: str):
 def healthz():
     try:
         db.session.execute(text("SELECT 1"))
-        db.session.rollback()
     except SQLAlchemyError:
-        db.session.rollback()
         return jsonify(status="unavailable", database="unreachable"), 503
     return jsonify(status="ok", database="ok"), 200

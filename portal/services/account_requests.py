@@ -123,9 +123,7 @@ def accept(request_id: int, centre_id: int, *, actor: User, now: datetime) -> Us
     if accounts.get_by_email(request.email) is not None:
         raise AlreadyExists(_l("An account with this e-mail address already exists."))
     centre = db.session.get(Centre, centre_id)
-    project = participants.current_project(centre_id)
-    if project is None:
-        raise PortalError(_l("The centre has no project yet."))
+    project = participants.require_project(centre_id)
     person = participants.create_participant(
         centre=centre,
         project=project,

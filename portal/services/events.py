@@ -187,6 +187,18 @@ def get(centre_id: int, event_id: int) -> Event:
     return event
 
 
+def of_registration(centre_id: int, registration_id: int) -> Event:
+    """The event a registration of this centre belongs to."""
+    event = db.session.scalar(
+        select(Event)
+        .join(Registration, Registration.event_id == Event.id)
+        .where(Registration.id == registration_id, Registration.centre_id == centre_id)
+    )
+    if event is None:
+        raise NotFound()
+    return event
+
+
 def list_for_staff(centre_id: int, *, now: datetime, past: bool = False) -> list[Event]:
     query = select(Event).where(Event.centre_id == centre_id).options(selectinload(Event.villages))
     # An event stays "coming up" for staff until it ends: attendance is taken on the day.

@@ -1,13 +1,14 @@
 """Participants: recording a person, their account, and who among the staff may see them."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.models import Centre, Participant, Project, User, Village
 from portal.models.enums import Role
 from portal.services import accounts, audit, pesel
-from portal.services.errors import AlreadyExists, Forbidden, NotFound
+from portal.services.errors import AlreadyExists, Forbidden, NotFound, PortalError
 
 
 def create_participant(
@@ -42,19 +43,20 @@ def create_participant(
     )
     if pesel_number:
         number = pesel.normalise(pesel_number)
-        taken = db.session.scalar(
-            select(Participant.id).where(
-                Participant.centre_id == centre.id, Participant.pesel == number
-            )
-        )
-        if taken:
-            raise AlreadyExists(
-                _l("A participant with this PESEL number is already recorded."), field="pesel"
-            )
+        if _pesel_taken(centre.id, number):  # the common case, without a failed insert
+            raise _pesel_already_recorded()
         person.pesel = number
         person.birth_date = pesel.birth_date(number)
         person.sex = pesel.sex(number)
-    db.session.add(person)
+    try:
+        # The unique index decides between two recordings of one PESEL sent at the same time.
+        with db.session.begin_nested():
+            db.session.add(person)
+            db.session.flush()
+    except IntegrityError:
+        if person.pesel and _pesel_taken(centre.id, person.pesel):
+            raise _pesel_already_recorded() from None
+        raise
     audit.record(
         "participant.create",
         person,
@@ -66,6 +68,23 @@ def create_participant(
         },
     )
     return person
+
+
+def _pesel_taken(centre_id: int, number: str) -> bool:
+    return (
+        db.session.scalar(
+            select(Participant.id).where(
+                Participant.centre_id == centre_id, Participant.pesel == number
+            )
+        )
+        is not None
+    )
+
+
+def _pesel_already_recorded() -> AlreadyExists:
+    return AlreadyExists(
+        _l("A participant with this PESEL number is already recorded."), field="pesel"
+    )
 
 
 def create_account(
@@ -107,9 +126,14 @@ def visible_to(staff: User) -> Select:
     return query.where(Participant.id.is_(None))
 
 
-def list_for_staff(staff: User, *, search: str = "", limit: int = 200) -> list[Participant]:
+def list_for_staff(
+    staff: User, *, search: str = "", pesel_number: str | None = None, limit: int = 200
+) -> list[Participant]:
+    """The people a staff member may see, by a part of the name or by a whole PESEL."""
     query = visible_to(staff)
-    if search:
+    if pesel_number:
+        query = query.where(Participant.pesel == pesel_number)
+    elif search:
         like = f"%{search.strip()}%"
         query = query.where(
             or_(Participant.last_name.ilike(like), Participant.first_name.ilike(like))
@@ -143,6 +167,14 @@ def current_project(centre_id: int) -> Project | None:
     )
 
 
+def require_project(centre_id: int) -> Project:
+    """The project new records join; a centre without one cannot record people or events."""
+    project = current_project(centre_id)
+    if project is None:
+        raise PortalError(_l("The centre has no project yet."))
+    return project
+
+
 def list_villages(centre_id: int) -> list[Village]:
     return list(
         db.session.scalars(
@@ -153,8 +185,6 @@ def list_villages(centre_id: int) -> list[Village]:
 
 def path_counts(centre_id: int) -> dict[str, int]:
     """How many people the centre supports, on each path (one query)."""
-    from sqlalchemy import func
-
     row = db.session.execute(
         select(
             func.count(Participant.id),

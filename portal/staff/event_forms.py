@@ -1,3 +1,5 @@
+"""Forms of the event pages: the event itself, reasons, signing someone up, attendance."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateTimeLocalField,
@@ -9,8 +11,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.forms import MultiCheckboxField, PortalForm, VersionField
-from portal.models.enums import Audience, EventType
+from portal.forms import CsrfForm, MultiCheckboxField, PortalForm, VersionField, id_from
+from portal.models.enums import Audience, EventType, RegistrationStatus
 from portal.services.signups import MAX_COMPANIONS
 
 DATETIME = "%Y-%m-%dT%H:%M"
@@ -80,10 +82,26 @@ class ReasonForm(PortalForm):
     )
 
 
+class NoteForm(PortalForm):
+    """An optional note kept with a change (why staff removed someone, for example)."""
+
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
+
+
+def _chosen_id(value) -> int:
+    """The id of the chosen option, within the database's range; 0 when none is chosen."""
+    if isinstance(value, int):
+        return value
+    return id_from(value) or 0
+
+
 class AddRegistrationForm(PortalForm):
+    # Only people the staff member may see are offered; the view loads the chosen one through
+    # the same rule, so the choice list does not need to be rebuilt to validate a post.
     participant_id = SelectField(
         _l("Participant"),
-        coerce=int,
+        coerce=_chosen_id,
+        validate_choice=False,
         validators=[DataRequired(_l("Choose a participant."))],
     )
     companions = IntegerField(
@@ -94,3 +112,39 @@ class AddRegistrationForm(PortalForm):
             NumberRange(0, MAX_COMPANIONS, _l("Enter a number from 0 to %(n)d.", n=MAX_COMPANIONS)),
         ],
     )
+
+
+class MarkField(RadioField):
+    """Present or absent; a row left unmarked is allowed and keeps its state."""
+
+    def pre_validate(self, form) -> None:
+        if self.data is not None:
+            super().pre_validate(form)
+
+
+class AttendanceForm(CsrfForm):
+    """Built per event by `attendance_form`: one MarkField per registration."""
+
+    rows: dict[int, str] = {}
+
+    def marks(self) -> dict[int, bool]:
+        """Registration id -> present, for the rows that were marked."""
+        marked = {rid: self[name].data for rid, name in self.rows.items()}
+        return {rid: mark == "yes" for rid, mark in marked.items() if mark}
+
+
+def attendance_form(registrations) -> AttendanceForm:
+    marks = {RegistrationStatus.ATTENDED: "yes", RegistrationStatus.ABSENT: "no"}
+    rows = {r.id: f"present-{r.id}" for r in registrations}
+    fields = {
+        rows[r.id]: MarkField(
+            f"{r.participant.last_name} {r.participant.first_name}",
+            choices=[],
+            default=marks.get(r.status),
+        )
+        for r in registrations
+    }
+    form = type("EventAttendanceForm", (AttendanceForm,), {**fields, "rows": rows})()
+    for name in rows.values():
+        form[name].choices = [("yes", _l("Present")), ("no", _l("Absent"))]
+    return form

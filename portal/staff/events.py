@@ -2,33 +2,28 @@
 
 from datetime import UTC, datetime, timedelta
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
+from portal import boundary
 from portal.auth.access import role_required
 from portal.extensions import db
-from portal.forms import CsrfForm
-from portal.http import attempt
 from portal.models import Centre, Event, Registration
 from portal.models.base import utcnow
 from portal.models.enums import Audience, EventType, RegistrationStatus, Role
 from portal.pdf import pdf_response
 from portal.services import dates, events, exports, participants, signups
-from portal.services.errors import NotFound, PortalError
 from portal.staff import bp
-from portal.staff.event_forms import AddRegistrationForm, EventForm, ReasonForm
-from portal.staff.views import show_error
+from portal.staff.event_forms import (
+    AddRegistrationForm,
+    EventForm,
+    NoteForm,
+    ReasonForm,
+    attendance_form,
+)
 
 EVENT_STAFF = (Role.COORDINATOR, Role.SOCIAL_WORKER)
-
-
-def _event_or_404(event_id: int) -> Event:
-    try:
-        return events.get(current_user.centre_id, event_id)
-    except NotFound:
-        abort(404)
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -80,19 +75,11 @@ def event_new():
     villages = participants.list_villages(current_user.centre_id)
     form = EventForm(villages=villages)
     if form.validate_on_submit():
-        centre = db.session.get(Centre, current_user.centre_id)
-        project = participants.current_project(centre.id)
-        try:
-            if project is None:
-                raise PortalError(_("The centre has no project yet."))
-            event = events.create(
-                centre, project, _fields(form, villages), actor=current_user, now=utcnow()
-            )
-        except PortalError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        with boundary.shown(form):
+            centre = db.session.get(Centre, current_user.centre_id)
+            project = participants.require_project(centre.id)
+            fields = _fields(form, villages)
+            event = events.create(centre, project, fields, actor=current_user, now=utcnow())
             flash(_("The event is saved as a draft. Publish it when it is ready."), "success")
             return redirect(url_for(".event_detail", event_id=event.id))
     return render_template("staff/event_form.html", form=form, event=None)
@@ -101,7 +88,7 @@ def event_new():
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
 @role_required(*EVENT_STAFF)
 def event_edit(event_id: int):
-    event = _event_or_404(event_id)
+    event = events.get(current_user.centre_id, event_id)
     villages = participants.list_villages(current_user.centre_id)
     form = EventForm(villages=villages, obj=None if request.method == "POST" else event)
     if request.method == "GET":
@@ -117,20 +104,15 @@ def event_edit(event_id: int):
         form.event_type.data = event.event_type.value
         form.audience.data = event.audience.value
         form.village_ids.data = [village.id for village in event.villages]
-        form.version.data = str(event.version_id)
+        form.version.data = event.version_id
     if form.validate_on_submit():
-        try:
+        with boundary.shown(form):
             events.update_event(
                 event.id,
                 _fields(form, villages),
-                version=int(form.version.data or 0),
+                version=form.version.data or 0,
                 actor=current_user,
             )
-        except PortalError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
             flash(_("The changes are saved."), "success")
             return redirect(url_for(".event_detail", event_id=event.id))
     return render_template("staff/event_form.html", form=form, event=event)
@@ -139,9 +121,20 @@ def event_edit(event_id: int):
 @bp.get("/events/<int:event_id>")
 @role_required(*EVENT_STAFF)
 def event_detail(event_id: int):
-    event = _event_or_404(event_id)
+    return _detail_page(events.get(current_user.centre_id, event_id))
+
+
+def _detail_page(
+    event: Event,
+    *,
+    add_form: AddRegistrationForm | None = None,
+    reason_form: ReasonForm | None = None,
+    row: tuple[int, str, ReasonForm | NoteForm] | None = None,
+):
+    """The event's page; a form sent back with its errors replaces the blank one. `row` is
+    (registration id, "admit" or "cancel", form) for the buttons of one registration."""
     registrations = events.registrations_for_staff(event.id)
-    add_form = AddRegistrationForm()
+    add_form = add_form or AddRegistrationForm()
     registered = {r.participant_id for r in registrations if r.status in signups.ACTIVE}
     add_form.participant_id.choices = [(0, _("— choose —"))] + [
         (person.id, f"{person.last_name} {person.first_name}")
@@ -154,146 +147,117 @@ def event_detail(event_id: int):
         registrations=registrations,
         positions=signups.waiting_positions([event.id]),
         add_form=add_form,
-        reason_form=ReasonForm(),
+        reason_form=reason_form or ReasonForm(),
+        row=row,
         now=utcnow(),
     )
-
-
-def _run(action, success_message: str, event_id: int):
-    """Call a service that changes the event; commit, or show the rule's refusal."""
-    attempt(action, success_message)
-    return redirect(url_for(".event_detail", event_id=event_id))
 
 
 @bp.post("/events/<int:event_id>/publish")
 @role_required(*EVENT_STAFF)
 def event_publish(event_id: int):
-    event = _event_or_404(event_id)
-    return _run(
-        lambda: events.publish(event.id, actor=current_user, now=utcnow()),
-        _("The event is published: participants can see it and sign up."),
-        event.id,
-    )
+    event = events.get(current_user.centre_id, event_id)
+    events.publish(event.id, actor=current_user, now=utcnow())
+    flash(_("The event is published: participants can see it and sign up."), "success")
+    return redirect(url_for(".event_detail", event_id=event.id))
 
 
 @bp.post("/events/<int:event_id>/cancel")
 @role_required(*EVENT_STAFF)
 def event_cancel(event_id: int):
-    event = _event_or_404(event_id)
+    event = events.get(current_user.centre_id, event_id)
     form = ReasonForm()
-    if not form.validate_on_submit():
-        flash(_("Enter the reason for cancelling the event."), "error")
-        return redirect(url_for(".event_detail", event_id=event.id))
-    return _run(
-        lambda: events.cancel_event(
-            event.id, reason=form.reason.data, actor=current_user, now=utcnow()
-        ),
-        _("The event is cancelled and everyone registered will be told."),
-        event.id,
-    )
+    if form.validate_on_submit():
+        with boundary.shown(form):
+            events.cancel_event(event.id, reason=form.reason.data, actor=current_user, now=utcnow())
+            flash(_("The event is cancelled and everyone registered will be told."), "success")
+            return redirect(url_for(".event_detail", event_id=event.id))
+    return _detail_page(event, reason_form=form)
 
 
 @bp.post("/events/<int:event_id>/registrations")
 @role_required(*EVENT_STAFF)
 def registration_add(event_id: int):
-    event = _event_or_404(event_id)
-    # The person is looked up among those this staff member may see, never trusted from the form.
-    person_id = request.form.get("participant_id", type=int)
-    companions = request.form.get("companions", type=int) or 0
-    try:
-        person = participants.get_for_staff(current_user, person_id or 0)
-    except NotFound:
-        flash(_("Choose a participant."), "error")
-        return redirect(url_for(".event_detail", event_id=event.id))
-    try:
-        registration = signups.sign_up(
-            person,
-            event.id,
-            now=utcnow(),
-            actor=current_user,
-            companions=companions,
-            on_behalf=True,
-        )
-    except PortalError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        if registration.status == RegistrationStatus.WAITING:
-            flash(
-                _("The event is full: %(name)s is on the waiting list.", name=person.full_name),
-                "success",
+    event = events.get(current_user.centre_id, event_id)
+    form = AddRegistrationForm()
+    if form.validate_on_submit():
+        # The person is looked up among those this staff member may see, never trusted.
+        person = participants.get_for_staff(current_user, form.participant_id.data)
+        with boundary.shown(form):
+            registration = signups.sign_up(
+                person,
+                event.id,
+                now=utcnow(),
+                actor=current_user,
+                companions=form.companions.data or 0,
+                on_behalf=True,
             )
-        else:
-            flash(_("%(name)s has a place.", name=person.full_name), "success")
-    return redirect(url_for(".event_detail", event_id=event.id))
-
-
-def _registration_event(registration_id: int) -> int:
-    event_id = db.session.scalar(
-        select(Registration.event_id).where(
-            Registration.id == registration_id,
-            Registration.centre_id == current_user.centre_id,
-        )
-    )
-    if event_id is None:
-        abort(404)
-    return event_id
+            if registration.status == RegistrationStatus.WAITING:
+                message = _(
+                    "The event is full: %(name)s is on the waiting list.", name=person.full_name
+                )
+            else:
+                message = _("%(name)s has a place.", name=person.full_name)
+            flash(message, "success")
+            return redirect(url_for(".event_detail", event_id=event.id))
+    return _detail_page(event, add_form=form)
 
 
 @bp.post("/registrations/<int:registration_id>/cancel")
 @role_required(*EVENT_STAFF)
 def registration_cancel(registration_id: int):
-    event_id = _registration_event(registration_id)
-    note = (request.form.get("reason") or "").strip()[:500] or None
-    return _run(
-        lambda: signups.cancel(
-            registration_id, now=utcnow(), actor=current_user, by_staff=True, note=note
-        ),
-        _("The registration is cancelled."),
-        event_id,
-    )
+    event = events.of_registration(current_user.centre_id, registration_id)
+    form = NoteForm()
+    if form.validate_on_submit():
+        with boundary.shown(form):
+            signups.cancel(
+                registration_id,
+                now=utcnow(),
+                actor=current_user,
+                by_staff=True,
+                note=form.reason.data or None,
+            )
+            flash(_("The registration is cancelled."), "success")
+            return redirect(url_for(".event_detail", event_id=event.id))
+    return _detail_page(event, row=(registration_id, "cancel", form))
 
 
 @bp.post("/registrations/<int:registration_id>/admit")
 @role_required(*EVENT_STAFF)
 def registration_admit(registration_id: int):
-    event_id = _registration_event(registration_id)
+    event = events.of_registration(current_user.centre_id, registration_id)
     form = ReasonForm()
-    if not form.validate_on_submit():
-        flash(_("Enter the reason for giving this person a place."), "error")
-        return redirect(url_for(".event_detail", event_id=event_id))
-    return _run(
-        lambda: signups.admit(
-            registration_id, reason=form.reason.data, actor=current_user, now=utcnow()
-        ),
-        _("The person has a place now."),
-        event_id,
-    )
+    if form.validate_on_submit():
+        with boundary.shown(form):
+            signups.admit(
+                registration_id, reason=form.reason.data, actor=current_user, now=utcnow()
+            )
+            flash(_("The person has a place now."), "success")
+            return redirect(url_for(".event_detail", event_id=event.id))
+    return _detail_page(event, row=(registration_id, "admit", form))
 
 
-@bp.route("/events/<int:event_id>/attendance", methods=["GET", "POST"])
-@role_required(*EVENT_STAFF)
-def attendance(event_id: int):
-    event = _event_or_404(event_id)
-    registrations = [
+def _on_the_list(event: Event) -> list[Registration]:
+    """The registrations an attendance list names: everyone who had a place."""
+    return [
         r
         for r in events.registrations_for_staff(event.id)
         if r.status
         in (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED, RegistrationStatus.ABSENT)
     ]
-    form = CsrfForm()
+
+
+@bp.route("/events/<int:event_id>/attendance", methods=["GET", "POST"])
+@role_required(*EVENT_STAFF)
+def attendance(event_id: int):
+    event = events.get(current_user.centre_id, event_id)
+    registrations = _on_the_list(event)
+    form = attendance_form(registrations)
     if form.validate_on_submit():
-        present = {
-            r.id: request.form.get(f"present-{r.id}") == "yes"
-            for r in registrations
-            if request.form.get(f"present-{r.id}") in ("yes", "no")
-        }
-        return _run(
-            lambda: signups.record_attendance(event.id, present, actor=current_user, now=utcnow()),
-            _("The attendance list is saved."),
-            event.id,
-        )
+        with boundary.shown(form):
+            signups.record_attendance(event.id, form.marks(), actor=current_user, now=utcnow())
+            flash(_("The attendance list is saved."), "success")
+            return redirect(url_for(".event_detail", event_id=event.id))
     return render_template(
         "staff/attendance.html", event=event, registrations=registrations, form=form
     )
@@ -302,13 +266,8 @@ def attendance(event_id: int):
 @bp.get("/events/<int:event_id>/attendance.pdf")
 @role_required(*EVENT_STAFF)
 def attendance_pdf(event_id: int):
-    event = _event_or_404(event_id)
-    registrations = [
-        r
-        for r in events.registrations_for_staff(event.id)
-        if r.status
-        in (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED, RegistrationStatus.ABSENT)
-    ]
+    event = events.get(current_user.centre_id, event_id)
+    registrations = _on_the_list(event)
     registrations.sort(key=lambda r: (r.participant.last_name, r.participant.first_name))
     return pdf_response(
         "pdf/attendance.html",
@@ -323,7 +282,7 @@ def attendance_pdf(event_id: int):
 @bp.get("/events/<int:event_id>/registrations.csv")
 @role_required(*EVENT_STAFF)
 def registrations_csv(event_id: int):
-    event = _event_or_404(event_id)
+    event = events.get(current_user.centre_id, event_id)
     rows = [
         (
             r.participant.last_name,

@@ -1,11 +1,8 @@
+"""Forms of the administration pages: staff accounts, centres, account requests."""
+
 from flask_babel import lazy_gettext as _l
-from wtforms import (
-    BooleanField,
-    EmailField,
-    SelectField,
-    StringField,
-)
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms import EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Regexp
 
 from portal.forms import MultiCheckboxField, PortalForm, strip
 from portal.models.enums import CentreKind, Role
@@ -15,38 +12,6 @@ EMAIL_VALIDATORS = [
     Email(_l("Enter an e-mail address in the form name@example.com.")),
     Length(max=254),
 ]
-
-
-class ParticipantForm(PortalForm):
-    first_name = StringField(
-        _l("First name"), validators=[DataRequired(_l("Enter the first name.")), Length(max=100)]
-    )
-    last_name = StringField(
-        _l("Last name"), validators=[DataRequired(_l("Enter the last name.")), Length(max=100)]
-    )
-    pesel = StringField(
-        _l("PESEL"),
-        description=_l("11 digits. Leave empty if the person has no PESEL number."),
-        validators=[
-            Optional(),
-            Length(max=11, message=_l("A PESEL number has exactly 11 digits.")),
-        ],
-        render_kw={"inputmode": "numeric", "autocomplete": "off"},
-    )
-    village_id = SelectField(_l("Village (sołectwo)"), coerce=int, validators=[Optional()])
-    on_contract_path = BooleanField(_l("Social contract path"))
-    on_pal_path = BooleanField(_l("Local Activity Programme (PAL)"))
-    advisor_id = SelectField(_l("Career advisor"), coerce=int, validators=[Optional()])
-    email = EmailField(
-        _l("E-mail address for an account"),
-        description=_l("If given, the person receives an invitation to set a password."),
-        filters=[strip],
-        validators=[
-            Optional(),
-            Email(_l("Enter an e-mail address in the form name@example.com.")),
-            Length(max=254),
-        ],
-    )
 
 
 class StaffUserForm(PortalForm):
@@ -107,3 +72,10 @@ class CentreForm(PortalForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = CentreKind.choices()
+
+
+class RefusalForm(PortalForm):
+    reason = StringField(
+        _l("Reason for refusing"),
+        validators=[DataRequired(_l("Enter the reason for refusing.")), Length(max=500)],
+    )

@@ -1,0 +1,85 @@
+"""Forms of the participant pages: recording a person, and the search that may hold a PESEL."""
+
+import re
+
+from flask import request
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from portal.forms import PortalForm, strip
+
+PESEL_SHAPE = re.compile(r"[0-9]{11}")
+
+
+class ParticipantForm(PortalForm):
+    first_name = StringField(
+        _l("First name"), validators=[DataRequired(_l("Enter the first name.")), Length(max=100)]
+    )
+    last_name = StringField(
+        _l("Last name"), validators=[DataRequired(_l("Enter the last name.")), Length(max=100)]
+    )
+    pesel = StringField(
+        _l("PESEL"),
+        description=_l("11 digits. Leave empty if the person has no PESEL number."),
+        validators=[
+            Optional(),
+            Length(max=11, message=_l("A PESEL number has exactly 11 digits.")),
+        ],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    village_id = SelectField(_l("Village (sołectwo)"), coerce=int, validators=[Optional()])
+    on_contract_path = BooleanField(_l("Social contract path"))
+    on_pal_path = BooleanField(_l("Local Activity Programme (PAL)"))
+    advisor_id = SelectField(_l("Career advisor"), coerce=int, validators=[Optional()])
+    email = EmailField(
+        _l("E-mail address for an account"),
+        description=_l("If given, the person receives an invitation to set a password."),
+        filters=[strip],
+        validators=[
+            Optional(),
+            Email(_l("Enter an e-mail address in the form name@example.com.")),
+            Length(max=254),
+        ],
+    )
+
+
+class NameSearchForm(PortalForm):
+    """A search by a part of the name, in the address (`?q=`): it can be bookmarked."""
+
+    q = StringField(
+        _l("Search by name"),
+        filters=[strip],
+        validators=[Optional(), Length(max=100)],
+        render_kw={"type": "search", "autocomplete": "off"},
+    )
+
+    @classmethod
+    def from_request(cls):
+        """The posted search, or on a GET the address's `q` (no CSRF token to check there)."""
+        if request.method == "POST":
+            return cls()
+        return cls(request.args, meta={"csrf": False})
+
+    def criteria(self) -> dict[str, str]:
+        if not self.validate() or not self.q.data:
+            return {}
+        return {"search": self.q.data}
+
+
+class SearchForm(NameSearchForm):
+    """Sent by POST, so that a PESEL typed in never reaches an address, a history or a log; a
+    GET with `?q=` still searches names (old bookmarks), never a PESEL."""
+
+    q = StringField(
+        _l("Search by name or PESEL"),
+        filters=[strip],
+        validators=[Optional(), Length(max=100)],
+        render_kw={"type": "search", "autocomplete": "off"},
+    )
+
+    def criteria(self) -> dict[str, str]:
+        found = super().criteria()
+        if request.method == "POST" and PESEL_SHAPE.fullmatch(found.get("search", "")):
+            return {"pesel_number": found["search"]}
+        return found
