@@ -24,10 +24,10 @@ def create_app(config: type | dict | None = None) -> Flask:
     from portal import cli, database, http, i18n, log
     from portal.auth import views as auth_views
     from portal.boundary import PortalApp
-    from portal.services import passwords
     from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
     from portal.participant import views as participant_views
     from portal.public import views as public_views
+    from portal.services import passwords
     from portal.staff import bp as staff_bp
 
     app = PortalApp(
@@ -48,11 +48,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     if app.config["ENV_NAME"] == "production":
         config_module.ProductionConfig.check(app.config)
 
-    passwords.configure(
-        passwords.PRODUCTION
-        if app.config["PASSWORD_HASHING"] == "production"
-        else passwords.CHEAP_FOR_TESTS
-    )
+    passwords.configure(passwords.PROFILES[app.config["PASSWORD_HASHING"]])
     log.init_app(app)
     database.configure_sqlite(app.config["SQLITE_BUSY_TIMEOUT_MS"])
     db.init_app(app)

@@ -124,4 +124,3 @@ def id_from(value: str | None) -> int | None:
 
 def ids_from(values: list[str], *, limit: int) -> list[int]:
     return [number for number in map(id_from, values[:limit]) if number is not None]
-

@@ -160,8 +160,10 @@ def init_app(app: Flask) -> None:
         return _error_page(
             400,
             _("The data could not be saved"),
-            _("A value sent is too long, too large or contains characters that are not allowed. "
-              "Nothing was saved. Go back, correct it and try again."),
+            _(
+                "A value sent is too long, too large or contains characters that are not allowed. "
+                "Nothing was saved. Go back, correct it and try again."
+            ),
         )
 
     @app.errorhandler(OperationalError)

@@ -95,14 +95,10 @@ def test_a_planned_amount_never_goes_below_what_is_committed(app, client, coordi
 
 def test_villages_courses_and_tests_are_added_retired_and_kept(app, client, coordinator):
     assert (
-        client.post(
-            "/staff/setup/villages", data={"name": "Zagródki", "area": "rural"}
-        ).status_code
+        client.post("/staff/setup/villages", data={"name": "Zagródki", "area": "rural"}).status_code
         == 302
     )
-    twice = client.post(
-        "/staff/setup/villages?lang=en", data={"name": "Zagródki", "area": "rural"}
-    )
+    twice = client.post("/staff/setup/villages?lang=en", data={"name": "Zagródki", "area": "rural"})
     assert "already has a village with this name" in twice.get_data(as_text=True)
     response = client.post(
         "/staff/setup/courses", data={"name": "Prawo jazdy kat. B", "hours": "30", "price": "2 500"}

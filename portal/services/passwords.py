@@ -17,6 +17,7 @@ MAX_LENGTH = 256  # long passphrases are welcome; nothing is ever truncated
 # second of CPU here. The test configuration swaps in the cheapest profile for speed.
 PRODUCTION = profiles.RFC_9106_LOW_MEMORY
 CHEAP_FOR_TESTS = profiles.CHEAPEST
+PROFILES = {"production": PRODUCTION, "cheap-for-tests": CHEAP_FOR_TESTS}
 _hasher = PasswordHasher.from_parameters(PRODUCTION)
 # A valid hash of nothing, so an unknown account costs as much time as a wrong password.
 _DUMMY_HASH = _hasher.hash("no-such-account-dummy-password")

@@ -22,5 +22,9 @@ from portal.staff import (  # noqa: E402, F401
     events,
     plan_pages,
     plans,
+    setup,
     views,
 )
+
+# Subjects with a role rule of their own are blueprints nested under /staff.
+bp.register_blueprint(setup.bp)
