@@ -29,7 +29,7 @@ from portal.auth.access import safe_next
 from portal.extensions import db, login_manager
 from portal.forms import has_control_characters
 from portal.i18n import LANG_KEY
-from portal.services import accounts
+from portal.services import accounts, transitions
 from portal.services.errors import Forbidden, NotFound, PortalError
 from portal.services.limits import MAX_ID
 
@@ -129,6 +129,8 @@ def _same_site_referrer() -> str | None:
 
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
+    # Pages ask the lifecycle tables which actions to offer (services/transitions.py).
+    app.jinja_env.globals["can"] = transitions.can
     # First of all: CSRF and the rate limiter registered theirs earlier, and a request they
     # refuse still needs its id on the error page and in the log.
     app.before_request_funcs.setdefault(None, []).insert(0, _before_request)

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -25,7 +25,7 @@ from portal.models import (
     User,
 )
 from portal.models.enums import ActionStatus, PlanStatus
-from portal.services import audit, participants
+from portal.services import audit, participants, transitions
 from portal.services.errors import NotFound, PortalError
 
 P = PlanStatus
@@ -197,45 +197,15 @@ def save_section(
     return revise(plan, actor=actor, now=now, changes=changes)
 
 
-def _move(
-    plan: IndividualPlan,
-    old: tuple[PlanStatus, ...],
-    new: PlanStatus,
-    *,
-    actor: User,
-    now: datetime,
-    **values,
-) -> None:
-    current = plan.status
-    if current not in old:
-        raise PlanRefused()
-    result = db.session.execute(
-        update(IndividualPlan)
-        .where(IndividualPlan.id == plan.id, IndividualPlan.status == current)
-        .values(status=new, version_id=IndividualPlan.version_id + 1, **values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise PlanRefused(_l("Someone else has just changed this plan."))
-    db.session.refresh(plan)
-    audit.record(
-        f"plan.{new.value}",
-        plan,
-        actor=actor,
-        at=now,
-        changes={"status": (current, new)} | {k: (None, v) for k, v in values.items()},
-    )
-
-
 def share(plan: IndividualPlan, *, actor: User, now: datetime) -> None:
     """Show the current version to the participant (drafts and notes never reach them)."""
     latest = db.session.scalar(
         select(func.max(PlanRevision.number)).where(PlanRevision.plan_id == plan.id)
     )
-    _move(
+    transitions.move(
         plan,
-        (P.DRAFT, P.SHARED, P.ACKNOWLEDGED, P.IN_PROGRESS),
-        P.SHARED,
+        "share",
+        refusal=PlanRefused(),
         actor=actor,
         now=now,
         shared_revision_number=latest,
@@ -252,24 +222,31 @@ def acknowledge(
         raise PlanRefused(
             _l("Your advisor has just shared a newer version of your plan. Please read it first.")
         )
-    _move(plan, (P.SHARED,), P.ACKNOWLEDGED, actor=participant_user, now=now, acknowledged_at=now)
+    transitions.move(
+        plan,
+        "acknowledge",
+        refusal=PlanRefused(),
+        actor=participant_user,
+        now=now,
+        acknowledged_at=now,
+    )
 
 
 def begin(plan: IndividualPlan, *, actor: User, now: datetime) -> None:
-    _move(plan, (P.ACKNOWLEDGED,), P.IN_PROGRESS, actor=actor, now=now)
+    transitions.move(plan, "begin", refusal=PlanRefused(), actor=actor, now=now)
 
 
 def complete(plan: IndividualPlan, *, actor: User, now: datetime) -> None:
-    _move(plan, (P.ACKNOWLEDGED, P.IN_PROGRESS), P.COMPLETED, actor=actor, now=now)
+    transitions.move(plan, "complete", refusal=PlanRefused(), actor=actor, now=now)
 
 
 def reopen(plan: IndividualPlan, *, reason: str, actor: User, now: datetime) -> None:
     if not reason.strip():
         raise PlanRefused(_l("Give the reason for reopening the plan."), field="reason")
-    _move(
+    transitions.move(
         plan,
-        (P.COMPLETED,),
-        P.IN_PROGRESS,
+        "reopen",
+        refusal=PlanRefused(),
         actor=actor,
         now=now,
         reopened_reason=reason.strip()[:500],
