@@ -141,7 +141,8 @@ def test_contract_allowances_decisions_payment_list_and_the_participant(
     menu(worker, "/staff/participants")
     worker.fill("#q", "Wierzbicki")
     worker.locator("main form[role=search] button[type=submit]").click()
-    expect(worker).to_have_url(re.compile(r"/staff/participants\?q=Wierzbicki$"))
+    # The search is posted (a PESEL typed there never reaches an address): nothing in the URL.
+    expect(worker).to_have_url(re.compile(r"^http://[^/]+/staff/participants$"))
     person_link = worker.locator(f"main a[href='/staff/participants/{person_id}']")
     expect(person_link).to_have_text("Wierzbicki Tomasz")
     check_both_languages(worker, axe)
