@@ -11,7 +11,7 @@ from portal.models.enums import Role
 from portal.services import courses, money, participants
 from portal.staff import bp
 from portal.staff.money_forms import CourseCompletionForm, CourseForm, DropForm
-from portal.staff.views import detail_page
+from portal.staff.participants import detail_page
 
 COURSE_STAFF = (Role.ADVISOR, Role.SOCIAL_WORKER, Role.COORDINATOR)
 
