@@ -21,7 +21,7 @@ from portal.models.enums import (
     InstalmentStatus,
     PurposeCategory,
 )
-from portal.services import audit, budget, dates
+from portal.services import audit, budget, dates, transitions
 from portal.services.errors import NotFound, PortalError
 
 A = AllowanceStatus
@@ -204,39 +204,10 @@ def update_request(
         audit.record("allowance.update", allowance, actor=actor, changes=changes, at=now)
 
 
-def change_status(
-    allowance: Allowance,
-    old: tuple[AllowanceStatus, ...],
-    new: AllowanceStatus,
-    *,
-    actor: User,
-    now: datetime,
-    **values,
-) -> None:
-    """Move a request from one of `old` to `new`, unless someone changed it since it was read."""
-    current = allowance.status
-    if current not in old:
-        raise AllowanceRefused()
-    result = db.session.execute(
-        update(Allowance)
-        .where(Allowance.id == allowance.id, Allowance.status == current)
-        .values(status=new, **values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise AllowanceRefused(_l("Someone else has just decided or changed this request."))
-    db.session.refresh(allowance)
-    audit.record(
-        f"allowance.{new.value}",
-        allowance,
-        actor=actor,
-        at=now,
-        changes={"status": (current, new)} | {k: (None, v) for k, v in values.items()},
-    )
-
-
 def submit(allowance: Allowance, *, actor: User, now: datetime) -> None:
-    change_status(allowance, (A.DRAFT,), A.SUBMITTED, actor=actor, now=now, submitted_at=now)
+    transitions.move(
+        allowance, "submit", refusal=AllowanceRefused(), actor=actor, now=now, submitted_at=now
+    )
 
 
 def withdraw(allowance: Allowance, *, actor: User, now: datetime) -> None:
@@ -251,7 +222,14 @@ def withdraw(allowance: Allowance, *, actor: User, now: datetime) -> None:
             raise AllowanceRefused(
                 _l("Part of this allowance is already paid: it cannot be withdrawn.")
             )
-        change_status(allowance, (A.APPROVED,), A.WITHDRAWN, actor=actor, now=now, withdrawn_at=now)
+        transitions.move(
+            allowance,
+            "withdraw_approved",
+            refusal=AllowanceRefused(),
+            actor=actor,
+            now=now,
+            withdrawn_at=now,
+        )
         budget.release(allowance.budget_line_id, sum(i.amount_grosze for i in instalments))
         # Only while still due: one paid in a parallel request since the read above stays.
         result = db.session.execute(
@@ -267,7 +245,9 @@ def withdraw(allowance: Allowance, *, actor: User, now: datetime) -> None:
                 _l("Part of this allowance is already paid: it cannot be withdrawn.")
             )
         return
-    change_status(allowance, EDITABLE, A.WITHDRAWN, actor=actor, now=now, withdrawn_at=now)
+    transitions.move(
+        allowance, "withdraw", refusal=AllowanceRefused(), actor=actor, now=now, withdrawn_at=now
+    )
 
 
 def get(centre_id: int, allowance_id: int) -> Allowance:

@@ -17,12 +17,11 @@ from sqlalchemy.orm import selectinload
 from portal.extensions import db
 from portal.models import Allowance, AuditEntry, Instalment, Participant, User
 from portal.models.enums import AllowanceKind, AllowanceStatus, BudgetLineKind, InstalmentStatus
-from portal.services import audit, budget, dates
+from portal.services import audit, budget, dates, transitions
 from portal.services.allowances import (
     AllowanceRefused,
     BudgetExceeded,
     OwnRequest,
-    change_status,
     instalment_plan,
 )
 from portal.services.errors import PortalError
@@ -92,10 +91,10 @@ def reject(allowance: Allowance, *, reason: str, approver: User, now: datetime) 
         raise AllowanceRefused(_l("Give the reason for rejecting."), field="reason")
     if approver.id in editors([allowance.id])[allowance.id] | {allowance.prepared_by_id}:
         raise OwnRequest()
-    change_status(
+    transitions.move(
         allowance,
-        (A.SUBMITTED,),
-        A.REJECTED,
+        "reject",
+        refusal=AllowanceRefused(),
         actor=approver,
         now=now,
         decided_by_id=approver.id,

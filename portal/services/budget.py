@@ -100,3 +100,17 @@ def pay(amounts: dict[int, int]) -> None:
             .values(paid_grosze=BudgetLine.paid_grosze + amount)
             .execution_options(synchronize_session=False)
         )
+
+
+def replan(line_id: int, planned_grosze: int, **values: object) -> bool:
+    """A new planned amount, never below what is committed: False when that is the case.
+
+    One conditional UPDATE, so a request approved meanwhile cannot slip under the new amount.
+    """
+    result = db.session.execute(
+        update(BudgetLine)
+        .where(BudgetLine.id == line_id, BudgetLine.committed_grosze <= planned_grosze)
+        .values(planned_grosze=planned_grosze, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1

@@ -4,14 +4,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.extensions import db
 from portal.models import Participant, SocialContract, User
 from portal.models.enums import ContractStatus, Instrument
-from portal.services import audit, dates
+from portal.services import audit, dates, transitions
 from portal.services.errors import NotFound, PortalError
 
 C = ContractStatus
@@ -119,36 +119,6 @@ def update_draft(
         audit.record("contract.update", contract, actor=actor, changes=changes, at=now)
 
 
-def _move(
-    contract: SocialContract,
-    old: tuple[ContractStatus, ...],
-    new: ContractStatus,
-    *,
-    actor: User,
-    now: datetime,
-    **values,
-) -> None:
-    current = contract.status
-    if current not in old:
-        raise ContractRefused()
-    result = db.session.execute(
-        update(SocialContract)
-        .where(SocialContract.id == contract.id, SocialContract.status == current)
-        .values(status=new, version_id=SocialContract.version_id + 1, **values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise ContractRefused()
-    db.session.refresh(contract)
-    audit.record(
-        f"contract.{new.value}",
-        contract,
-        actor=actor,
-        at=now,
-        changes={"status": (current, new)} | {k: (None, v) for k, v in values.items()},
-    )
-
-
 def sign(contract: SocialContract, *, signed_on: date, actor: User, now: datetime) -> None:
     """Signed on a date; refused while the person has another current contract in the project."""
     if signed_on > dates.local_date(now):
@@ -162,7 +132,14 @@ def sign(contract: SocialContract, *, signed_on: date, actor: User, now: datetim
         )
     try:
         with db.session.begin_nested():
-            _move(contract, (C.DRAFT,), C.SIGNED, actor=actor, now=now, signed_on=signed_on)
+            transitions.move(
+                contract,
+                "sign",
+                refusal=ContractRefused(),
+                actor=actor,
+                now=now,
+                signed_on=signed_on,
+            )
     except IntegrityError as error:  # a parallel signing of another contract won
         raise ContractRefused(
             _l("This person already has a signed or active contract in this project.")
@@ -170,16 +147,16 @@ def sign(contract: SocialContract, *, signed_on: date, actor: User, now: datetim
 
 
 def activate(contract: SocialContract, *, actor: User, now: datetime) -> None:
-    _move(contract, (C.SIGNED,), C.ACTIVE, actor=actor, now=now)
+    transitions.move(contract, "activate", refusal=ContractRefused(), actor=actor, now=now)
 
 
 def complete(contract: SocialContract, *, evaluation: str, actor: User, now: datetime) -> None:
     if not evaluation.strip():
         raise ContractRefused(_l("Write the evaluation of the contract."), field="evaluation")
-    _move(
+    transitions.move(
         contract,
-        CURRENT,
-        C.COMPLETED,
+        "complete",
+        refusal=ContractRefused(),
         actor=actor,
         now=now,
         ended_on=dates.local_date(now),
@@ -190,10 +167,10 @@ def complete(contract: SocialContract, *, evaluation: str, actor: User, now: dat
 def terminate(contract: SocialContract, *, reason: str, actor: User, now: datetime) -> None:
     if not reason.strip():
         raise ContractRefused(_l("Give the reason for ending the contract early."), field="reason")
-    _move(
+    transitions.move(
         contract,
-        CURRENT,
-        C.TERMINATED,
+        "terminate",
+        refusal=ContractRefused(),
         actor=actor,
         now=now,
         ended_on=dates.local_date(now),

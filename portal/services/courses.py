@@ -3,13 +3,13 @@
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.models import Course, CourseAssignment, Participant, User
 from portal.models.enums import BudgetLineKind, CourseStatus
-from portal.services import audit, budget, dates
+from portal.services import audit, budget, dates, transitions
 from portal.services.errors import NotFound, PortalError
 
 S = CourseStatus
@@ -73,36 +73,6 @@ def propose(
     return assignment
 
 
-def _move(
-    assignment: CourseAssignment,
-    old: tuple[CourseStatus, ...],
-    new: CourseStatus,
-    *,
-    actor: User,
-    now: datetime,
-    **values,
-) -> None:
-    current = assignment.status
-    if current not in old:
-        raise CourseRefused()
-    result = db.session.execute(
-        update(CourseAssignment)
-        .where(CourseAssignment.id == assignment.id, CourseAssignment.status == current)
-        .values(status=new, **values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise CourseRefused(_l("Someone else has just changed this course."))
-    db.session.refresh(assignment)
-    audit.record(
-        f"course.{new.value}",
-        assignment,
-        actor=actor,
-        at=now,
-        changes={"status": (current, new)} | {k: (None, v) for k, v in values.items()},
-    )
-
-
 def enrol(assignment: CourseAssignment, *, actor: User, now: datetime) -> None:
     """Enrolment commits the course's cost to the course line; never beyond what is planned."""
     if assignment.cost_grosze:
@@ -115,7 +85,7 @@ def enrol(assignment: CourseAssignment, *, actor: User, now: datetime) -> None:
             )
         if not budget.charge(line_id, assignment.cost_grosze):
             raise CourseBudgetExceeded()
-    _move(assignment, (S.PROPOSED,), S.ENROLLED, actor=actor, now=now)
+    transitions.move(assignment, "enrol", refusal=CourseRefused(), actor=actor, now=now)
 
 
 def complete(
@@ -130,10 +100,10 @@ def complete(
         raise CourseRefused(_l("Enter the certificate number."), field="certificate_number")
     if completed_on > dates.local_date(now):
         raise CourseRefused(_l("The date cannot be in the future."), field="completed_on")
-    _move(
+    transitions.move(
         assignment,
-        (S.ENROLLED,),
-        S.COMPLETED,
+        "complete",
+        refusal=CourseRefused(),
         actor=actor,
         now=now,
         certificate_number=certificate_number.strip(),
@@ -145,10 +115,10 @@ def drop(assignment: CourseAssignment, *, reason: str, actor: User, now: datetim
     """A dropped proposal costs nothing; a dropped enrolment stays committed (it was bought)."""
     if not reason.strip():
         raise CourseRefused(_l("Give the reason."), field="reason")
-    _move(
+    transitions.move(
         assignment,
-        (S.PROPOSED, S.ENROLLED),
-        S.DROPPED,
+        "drop",
+        refusal=CourseRefused(),
         actor=actor,
         now=now,
         drop_reason=reason.strip(),

@@ -5,13 +5,13 @@ from datetime import date
 
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.models import BudgetLine, Centre, Project, ProjectStage, User
 from portal.models.enums import BudgetLineKind, FundingSource
-from portal.services import audit
+from portal.services import audit, budget
 from portal.services.errors import AlreadyExists, NotFound, PortalError
 
 
@@ -192,19 +192,13 @@ def replan_line(
     reason: str,
     actor: User,
 ) -> None:
-    """Change a line's planned amount, with a reason; never below what is already committed.
-
-    One conditional UPDATE: an allowance approved meanwhile cannot slip under the new amount.
-    """
+    """Change a line's planned amount, with a reason; never below what is already committed."""
     old = (line.planned_grosze, line.funding_source, line.name)
-    result = db.session.execute(
-        update(BudgetLine)
-        .where(BudgetLine.id == line.id, BudgetLine.committed_grosze <= planned_grosze)
-        .values(planned_grosze=planned_grosze, funding_source=funding_source, name=name.strip())
-        .execution_options(synchronize_session=False)
+    replanned = budget.replan(
+        line.id, planned_grosze, funding_source=funding_source, name=name.strip()
     )
     db.session.refresh(line)
-    if result.rowcount != 1:
+    if not replanned:
         raise SetupRefused(
             _l(
                 "The line has %(committed)s committed already; plan at least that much.",
