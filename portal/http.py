@@ -221,24 +221,3 @@ def init_app(app: Flask) -> None:
             _("Something went wrong on our side"),
             _("Nothing was saved. Please try again; if it happens again, tell us the code below."),
         )
-
-
-def attempt(action, success: str) -> bool:
-    """Run one change as the request's transaction: commit and confirm it, or roll it back and
-    show the rule that refused it. Views then redirect either way (POST-redirect-GET)."""
-    try:
-        action()
-    except PortalError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return False
-    db.session.commit()
-    flash(success, "success")
-    return True
-
-
-def flash_form_errors(form) -> None:
-    """For small forms posted from a page that shows many: their errors go to the page's top."""
-    for field in form:
-        for error in field.errors:
-            flash(f"{field.label.text}: {error}", "error")
