@@ -59,6 +59,6 @@ def test_a_move_from_a_stale_read_loses_with_the_lifecycles_message(app, draft):
         with pytest.raises(Refused) as lost:
             transitions.move(event, "publish", refusal=Refused(), actor=actor)
         assert lost.value.message == transitions.LIFECYCLES[Event].lost_race
-        audited = select(AuditEntry.id).where(AuditEntry.entity_id == event_id)
+        audited = select(AuditEntry.id).where(AuditEntry.action.startswith("event."))
         assert db.session.scalar(audited) is None
         db.session.rollback()
