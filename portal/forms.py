@@ -12,7 +12,7 @@ from datetime import date, datetime
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectMultipleField, widgets
+from wtforms import IntegerField, SelectMultipleField, StringField, widgets
 from wtforms.fields import DateField, DateTimeLocalField, MonthField
 from wtforms.validators import NumberRange, Optional, StopValidation
 
@@ -67,6 +67,14 @@ def _integer_in_range(form, field) -> None:
 
 class PortalForm(FlaskForm):
     """A Flask-WTF form whose every field also obeys the rules in this module's docstring."""
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        super().process(formdata, obj, data, extra_filters, **kwargs)
+        # A text field left out of the request reads as empty text, never None: services can
+        # take `str` and strip it.
+        for field in self:
+            if isinstance(field, StringField) and field.data is None:
+                field.data = ""
 
     def validate(self, extra_validators=None):
         extra = {name: list(v) for name, v in (extra_validators or {}).items()}
