@@ -3,13 +3,13 @@
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.models import AccountRequest, Centre, User, Village
 from portal.models.enums import RequestStatus
-from portal.services import accounts, audit, mail, participants
+from portal.services import accounts, audit, mail, participants, transitions
 from portal.services.errors import AlreadyExists, NotFound, PortalError
 
 
@@ -99,20 +99,15 @@ def _decide(
     )
     if request is None:
         raise NotFound()
-    result = db.session.execute(
-        update(AccountRequest)
-        .where(AccountRequest.id == request.id, AccountRequest.status == RequestStatus.PENDING)
-        .values(status=new, decided_by_id=actor.id, decided_at=now, refusal_reason=reason)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise PortalError(_l("This request has already been decided."))
-    db.session.refresh(request)
-    audit.record(
-        f"account_request.{new.value}",
+    transitions.move(
         request,
+        "accept" if new == RequestStatus.ACCEPTED else "refuse",
+        refusal=PortalError(_l("This request has already been decided.")),
         actor=actor,
-        changes={"status": (RequestStatus.PENDING, new)},
+        now=now,
+        decided_by_id=actor.id,
+        decided_at=now,
+        refusal_reason=reason,
     )
     return request
 

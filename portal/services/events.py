@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from portal.extensions import db
 from portal.models import Centre, Event, Participant, Project, Registration, User, Village
 from portal.models.enums import Audience, EventStatus, EventType, RegistrationStatus
-from portal.services import audit, signups
+from portal.services import audit, signups, transitions
 from portal.services.errors import NotFound, PortalError
 
 
@@ -121,18 +121,20 @@ def update_event(event_id: int, fields: EventFields, *, version: int, actor: Use
 
 def publish(event_id: int, *, actor: User, now: datetime) -> Event:
     event = signups.lock_event(event_id)
-    if event.status != EventStatus.DRAFT:
+    if not transitions.can(event, "publish"):
         raise PortalError(_l("Only a draft can be published."))
     if event.starts_at <= now:
         raise PortalError(_l("An event in the past cannot be published."))
-    _set_status(event, EventStatus.DRAFT, EventStatus.PUBLISHED, actor=actor)
+    transitions.move(
+        event, "publish", refusal=PortalError(), lost=EventConflict(), actor=actor, now=now
+    )
     return event
 
 
 def cancel_event(event_id: int, *, reason: str, actor: User, now: datetime) -> int:
     """Cancel the event and tell everyone registered; returns how many people were told."""
     event = signups.lock_event(event_id)
-    if event.status not in (EventStatus.DRAFT, EventStatus.PUBLISHED):
+    if not transitions.can(event, "cancel"):
         raise PortalError(_l("This event can no longer be cancelled."))
     registrations = db.session.scalars(
         select(Registration).where(
@@ -154,26 +156,16 @@ def cancel_event(event_id: int, *, reason: str, actor: User, now: datetime) -> i
         .values(places_taken=0, cancelled_reason=reason)
         .execution_options(synchronize_session=False)
     )
-    _set_status(event, event.status, EventStatus.CANCELLED, actor=actor, reason=reason)
-    return len(registrations)
-
-
-def _set_status(
-    event: Event, old: EventStatus, new: EventStatus, *, actor: User, reason: str | None = None
-) -> None:
-    result = db.session.execute(
-        update(Event)
-        .where(Event.id == event.id, Event.status == old)
-        .values(status=new)
-        .execution_options(synchronize_session=False)
+    transitions.move(
+        event,
+        "cancel",
+        refusal=PortalError(),
+        lost=EventConflict(),
+        actor=actor,
+        now=now,
+        audit_extra={"reason": (None, reason)} if reason else None,
     )
-    if result.rowcount != 1:
-        raise EventConflict()
-    changes = {"status": (old, new)}
-    if reason:
-        changes["reason"] = (None, reason)
-    audit.record(f"event.{new.value}", event, actor=actor, changes=changes)
-    db.session.refresh(event)
+    return len(registrations)
 
 
 def get(centre_id: int, event_id: int) -> Event:

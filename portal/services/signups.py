@@ -14,19 +14,14 @@ from sqlalchemy import func, select, update
 from portal.extensions import db
 from portal.models import Event, Participant, Registration, User
 from portal.models.enums import Audience, EventStatus, RegistrationStatus
-from portal.services import audit, dates, mail
+from portal.services import audit, dates, mail, transitions
 from portal.services.errors import NotFound, PortalError
 
 S = RegistrationStatus
 
 # The only moves a registration can make. Anything else is refused.
-TRANSITIONS: dict[RegistrationStatus, frozenset[RegistrationStatus]] = {
-    S.CONFIRMED: frozenset({S.CANCELLED, S.ATTENDED, S.ABSENT}),
-    S.WAITING: frozenset({S.CONFIRMED, S.CANCELLED}),
-    S.CANCELLED: frozenset({S.CONFIRMED, S.WAITING}),  # signing up again
-    S.ATTENDED: frozenset({S.ABSENT}),  # correcting the attendance list
-    S.ABSENT: frozenset({S.ATTENDED}),
-}
+# The registration's lifecycle lives with every other one; tests read it from here too.
+TRANSITIONS = transitions.REGISTRATION_MOVES
 ACTIVE = frozenset({S.CONFIRMED, S.WAITING})
 MAX_COMPANIONS = 10
 
@@ -116,22 +111,15 @@ def move(
     note: str | None = None,
 ) -> None:
     """Change a registration's status along TRANSITIONS, once, and record it."""
-    old = registration.status
-    if new not in TRANSITIONS[old]:
-        raise IllegalTransition()
-    result = db.session.execute(
-        update(Registration)
-        .where(Registration.id == registration.id, Registration.status == old)
-        .values(status=new, note=note if note is not None else Registration.note)
-        .execution_options(synchronize_session=False)
+    transitions.move(
+        registration,
+        new.value,
+        refusal=IllegalTransition(),
+        lost=IllegalTransition(),  # somebody else moved it first
+        actor=actor,
+        audit_action=action,
+        **({"note": note} if note is not None else {}),
     )
-    if result.rowcount != 1:  # somebody else moved it first
-        raise IllegalTransition()
-    db.session.refresh(registration)
-    changes = {"status": (old, new)}
-    if note:
-        changes["note"] = (None, note)
-    audit.record(action, registration, actor=actor, changes=changes)
 
 
 def find(event_id: int, participant_id: int) -> Registration | None:

@@ -21,6 +21,7 @@ from portal.models import (
     CourseAssignment,
     Event,
     IndividualPlan,
+    Registration,
     SocialContract,
     User,
 )
@@ -30,6 +31,7 @@ from portal.models.enums import (
     CourseStatus,
     EventStatus,
     PlanStatus,
+    RegistrationStatus,
     RequestStatus,
 )
 from portal.services import audit
@@ -58,7 +60,25 @@ class Lifecycle:
 
 
 C, P, K = ContractStatus, PlanStatus, CourseStatus
-A, E, R = AllowanceStatus, EventStatus, RequestStatus
+A, E, R, G = AllowanceStatus, EventStatus, RequestStatus, RegistrationStatus
+
+# A registration simply goes to a status; its moves are named by the status they lead to.
+REGISTRATION_MOVES: dict[Enum, frozenset[Enum]] = {
+    G.CONFIRMED: frozenset({G.CANCELLED, G.ATTENDED, G.ABSENT}),
+    G.WAITING: frozenset({G.CONFIRMED, G.CANCELLED}),
+    G.CANCELLED: frozenset({G.CONFIRMED, G.WAITING}),  # signing up again
+    G.ATTENDED: frozenset({G.ABSENT}),  # correcting the attendance list
+    G.ABSENT: frozenset({G.ATTENDED}),
+}
+
+
+def _by_target(table: dict[Enum, frozenset[Enum]]) -> dict[str, Move]:
+    targets = {target for reachable in table.values() for target in reachable}
+    return {
+        target.value: Move(frozenset(s for s, reach in table.items() if target in reach), target)
+        for target in targets
+    }
+
 
 LIFECYCLES: dict[type, Lifecycle] = {
     SocialContract: Lifecycle(
@@ -112,6 +132,7 @@ LIFECYCLES: dict[type, Lifecycle] = {
             "cancel": _move({E.DRAFT, E.PUBLISHED}, E.CANCELLED),
         },
     ),
+    Registration: Lifecycle("registration", _by_target(REGISTRATION_MOVES)),
     AccountRequest: Lifecycle(
         "account_request",
         {"accept": _move(R.PENDING, R.ACCEPTED), "refuse": _move(R.PENDING, R.REFUSED)},
@@ -142,12 +163,15 @@ def move(
     refusal: PortalError,
     now: datetime | None = None,
     audit_extra: dict[str, tuple[Any, Any]] | None = None,
+    lost: PortalError | None = None,
+    audit_action: str | None = None,
     **values: Any,
 ) -> None:
     """Take `action` if the record's table allows it from the status it was read in.
 
-    `refusal` is raised when the action is not allowed; a lost race raises the same kind of
-    error with the lifecycle's "someone else" message. `values` are written with the move.
+    `refusal` is raised when the action is not allowed; a lost race raises `lost`, or the same
+    kind of error as `refusal` with the lifecycle's "someone else" message. `values` are written
+    with the move.
     """
     lifecycle = LIFECYCLES[type(record)]
     step = lifecycle.moves[action]
@@ -164,10 +188,10 @@ def move(
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise type(refusal)(lifecycle.lost_race)
+        raise lost or type(refusal)(lifecycle.lost_race)
     db.session.refresh(record)
     audit.record(
-        f"{lifecycle.name}.{step.target.value}",
+        audit_action or f"{lifecycle.name}.{step.target.value}",
         record,
         actor=actor,
         at=now,
