@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
+from portal import demo_work
 from portal.demo_builder import WARSAW, DemoBuilder, local
 from portal.extensions import db
 from portal.models import Centre, Project, User, Village
@@ -247,6 +248,9 @@ def _janow(b: DemoBuilder, centre: Centre, today: date) -> None:
             support="Trening umiejętności społecznych, doradztwo zawodowe, kurs zawodowy.",
         )
 
+    demo_work.monitoring_data(contract_people + pal_people)
+    db.session.flush()
+
     for day, kind, title in PAL_2013:
         b.event(
             centre,
@@ -273,6 +277,15 @@ def _janow(b: DemoBuilder, centre: Centre, today: date) -> None:
             place=place,
             opens=local(today - timedelta(days=3), 8),
         )
+    demo_work.waiting_work(
+        today=today,
+        coordinator=coordinator,
+        advisor=advisor,
+        workers=workers,
+        uczestnik=uczestnik,
+        others=contract_people[1:3],
+        village=villages[0],
+    )
 
 
 def _chrzanow(b: DemoBuilder, centre: Centre) -> None:

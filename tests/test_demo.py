@@ -1,0 +1,59 @@
+"""Each demo login finds real work waiting (and the 2013 people carry their ESF data)."""
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Allowance, IndividualPlan, Participant
+from portal.models.enums import AllowanceStatus, PlanStatus
+
+PASSWORD = "pierwszy-krok"
+
+
+@pytest.fixture
+def demo(runner):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+
+
+def _as(app, email):
+    client = app.test_client()
+    response = client.post("/auth/login", data={"email": email, "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def test_the_coordinator_has_requests_to_decide_and_an_account_request(app, demo):
+    client = _as(app, "koordynator@example.org")
+    queue = client.get("/staff/approvals?lang=en").get_data(as_text=True)
+    assert queue.count('name="allowance_id"') == 2
+    assert "Krystyna" in client.get("/staff/account-requests").get_data(as_text=True)
+
+
+def test_the_participant_has_a_shared_plan_to_acknowledge(app, demo):
+    page = _as(app, "uczestnik@example.org").get("/me/plan?lang=en").get_data(as_text=True)
+    assert "Zdobyć prawo jazdy kat. C" in page
+    assert "/me/plan/acknowledge" in page
+
+
+def test_the_advisor_and_the_social_worker_have_work_in_progress(app, demo):
+    with app.app_context():
+        statuses = dict(
+            db.session.execute(
+                select(IndividualPlan.status, func.count()).group_by(IndividualPlan.status)
+            ).all()
+        )
+        assert statuses == {PlanStatus.DRAFT: 1, PlanStatus.SHARED: 1}
+        drafts = select(func.count()).where(Allowance.status == AllowanceStatus.DRAFT)
+        assert db.session.scalar(drafts) == 1
+    caseload = _as(app, "doradca@example.org").get("/staff/caseload").get_data(as_text=True)
+    assert "Wierzbicki" in caseload
+
+
+def test_most_2013_people_have_their_monitoring_data_and_a_few_do_not(app, demo):
+    with app.app_context():
+        people = db.session.scalars(
+            select(Participant).where(Participant.support_start.is_not(None))
+        )
+        complete = [p for p in people if p.labour_market_status and p.jobless_household]
+        assert 30 <= len(complete) < 37
