@@ -174,10 +174,16 @@ class Participant(CentreOwned, Timestamped, db.Model):
     exit_in_education: Mapped[bool | None]
     exit_qualification: Mapped[bool | None]
     exit_completed_path: Mapped[bool | None]
+    # Why a person left before completing the planned path; the day the result at exit was known
+    # (a result is due within four weeks of leaving: until then it is missing, not "no").
+    exit_reason: Mapped[str | None] = mapped_column(String(500))
+    exit_result_on: Mapped[date | None]
 
     # A private calendar feed: a secret, revocable token (never the PESEL, never the id).
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Two people editing one record: a save based on an old version is refused, never lost.
+    version_id: Mapped[int] = mapped_column(default=1)
 
     user: Mapped[User | None] = relationship(back_populates="participant", foreign_keys=[user_id])
     advisor: Mapped[User | None] = relationship(foreign_keys=[advisor_id])
@@ -201,6 +207,7 @@ class Participant(CentreOwned, Timestamped, db.Model):
             name="support_end_after_start",
         ),
     )
+    __mapper_args__ = {"version_id_col": version_id}
 
     @property
     def full_name(self) -> str:
