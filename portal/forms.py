@@ -7,7 +7,7 @@ use, and whole numbers beyond the database's integer.
 """
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
@@ -46,12 +46,14 @@ def _date_in_range(form, field) -> None:
     value = field.data
     if isinstance(value, datetime):
         value = value.date()
-    if isinstance(value, date) and not dates.EARLIEST <= value <= dates.LATEST:
+    # A field may declare its own years (a birth date); every other date is a centre's record.
+    first, last = getattr(field, "date_range", None) or (dates.EARLIEST, dates.LATEST)
+    if isinstance(value, date) and not first <= value <= last:
         raise StopValidation(
             _l(
                 "Enter a date between %(first)s and %(last)s.",
-                first=format_date(dates.EARLIEST, "long"),
-                last=format_date(dates.LATEST, "long"),
+                first=format_date(first, "long"),
+                last=format_date(last, "long"),
             )
         )
 
@@ -115,6 +117,14 @@ class VersionField(IntegerField):
         except ValueError as error:
             self.data = None
             raise ValueError(_l("The form is damaged. Reload the page.")) from error
+
+
+class BirthDateField(DateField):
+    """A date of birth: from 1900 to today, not the years of the centre's records."""
+
+    @property
+    def date_range(self) -> tuple[date, date]:
+        return date(1900, 1, 1), dates.local_date(datetime.now(UTC))
 
 
 class MultiCheckboxField(SelectMultipleField):
