@@ -1,18 +1,10 @@
-"""Language choice and locale-aware formatting of dates, times and money (Europe/Warsaw)."""
-
-from datetime import date, datetime
-from decimal import Decimal
+"""Language choice for each request, and the formatting filters templates use."""
 
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import (
-    Babel,
-    format_currency,
-    format_date,
-    format_datetime,
-    format_time,
-    get_locale,
-)
+from flask_babel import Babel, get_locale
 from flask_login import current_user
+
+from portal.formatting import date_time, iso_date, money, short_date, short_time
 
 LANG_KEY = "lang"
 
@@ -34,31 +26,6 @@ def select_locale() -> str:
     return (
         request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
-
-
-def money(grosze: int | None) -> str:
-    """Integer grosze as the locale writes money: `1 234,56 zł` in Polish."""
-    if grosze is None:
-        return ""
-    return format_currency(Decimal(grosze) / 100, "PLN")
-
-
-def short_date(value: date | None) -> str:
-    return format_date(value, "medium") if value else ""
-
-
-def date_time(value: datetime | None) -> str:
-    # Day, month name and time without seconds, in the reader's language.
-    return format_datetime(value, "EEE d MMM y, HH:mm") if value else ""
-
-
-def iso_date(value: str | None) -> str:
-    """A date kept as text in a plan revision, formatted like every other date."""
-    return format_date(date.fromisoformat(value), "medium") if value else ""
-
-
-def short_time(value: datetime | None) -> str:
-    return format_time(value, "short") if value else ""
 
 
 def init_app(app: Flask, babel: Babel) -> None:
