@@ -3,11 +3,12 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.models import Centre, Participant, Project, User, Village
 from portal.models.enums import Role
-from portal.services import accounts, audit, pesel
+from portal.services import accounts, audit, duplicates, pesel
 from portal.services.errors import AlreadyExists, Forbidden, NotFound, PortalError
 
 
@@ -25,8 +26,12 @@ def create_participant(
     on_pal_path: bool = False,
     advisor: User | None = None,
     social_worker: User | None = None,
+    warn_namesakes: bool = False,
 ) -> Participant:
-    """Record a person; a PESEL must be valid and unique in the centre (birth date, sex follow)."""
+    """Record a person; a PESEL must be valid and unique in the centre (birth date, sex follow).
+
+    With `warn_namesakes`, a namesake born the same day or living in the same village is
+    refused as a possible duplicate until staff confirm it is a different person."""
     if project.centre_id != centre.id or (village is not None and village.centre_id != centre.id):
         raise NotFound()
     person = Participant(
@@ -44,10 +49,18 @@ def create_participant(
     if pesel_number:
         number = pesel.normalise(pesel_number)
         if _pesel_taken(centre.id, number):  # the common case, without a failed insert
-            raise _pesel_already_recorded()
+            raise _pesel_already_recorded(centre.id, number)
         person.pesel = number
         person.birth_date = pesel.birth_date(number)
         person.sex = pesel.sex(number)
+    if warn_namesakes:
+        duplicates.warn_of_namesakes(
+            centre.id,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            birth_date=person.birth_date,
+            village_id=person.village_id,
+        )
     try:
         # The unique index decides between two recordings of one PESEL sent at the same time.
         with db.session.begin_nested():
@@ -55,7 +68,7 @@ def create_participant(
             db.session.flush()
     except IntegrityError:
         if person.pesel and _pesel_taken(centre.id, person.pesel):
-            raise _pesel_already_recorded() from None
+            raise _pesel_already_recorded(centre.id, person.pesel) from None
         raise
     audit.record(
         "participant.create",
@@ -71,20 +84,11 @@ def create_participant(
 
 
 def _pesel_taken(centre_id: int, number: str) -> bool:
-    return (
-        db.session.scalar(
-            select(Participant.id).where(
-                Participant.centre_id == centre_id, Participant.pesel == number
-            )
-        )
-        is not None
-    )
+    return duplicates.pesel_holder(centre_id, number) is not None
 
 
-def _pesel_already_recorded() -> AlreadyExists:
-    return AlreadyExists(
-        _l("A participant with this PESEL number is already recorded."), field="pesel"
-    )
+def _pesel_already_recorded(centre_id: int, number: str) -> duplicates.PeselTaken:
+    return duplicates.PeselTaken(duplicates.pesel_holder(centre_id, number))
 
 
 def create_account(
@@ -140,6 +144,20 @@ def list_for_staff(
         )
     query = query.order_by(Participant.last_name, Participant.first_name).limit(limit)
     return list(db.session.scalars(query))
+
+
+def list_by_ids(centre_id: int, ids: list[int]) -> list[Participant]:
+    """The centre's people among `ids`, with their villages (to tell namesakes apart)."""
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Participant)
+            .options(selectinload(Participant.village))
+            .where(Participant.centre_id == centre_id, Participant.id.in_(ids))
+            .order_by(Participant.last_name, Participant.first_name, Participant.id)
+        )
+    )
 
 
 def get_for_staff(staff: User, participant_id: int) -> Participant:

@@ -20,6 +20,7 @@ from portal.staff import (  # noqa: E402, F401
     courses,
     decisions,
     events,
+    participant_record,
     plan_pages,
     plans,
     setup,

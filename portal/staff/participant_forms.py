@@ -1,15 +1,26 @@
-"""Forms of the participant pages: recording a person, and the search that may hold a PESEL."""
+"""Forms of the participant pages: recording a person, their details, and the search that may
+hold a PESEL."""
 
 import re
 
 from flask import request
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-from portal.forms import PortalForm, strip
+from portal.forms import BirthDateField, PortalForm, VersionField, strip
+from portal.models.enums import Sex
 
 PESEL_SHAPE = re.compile(r"[0-9]{11}")
+PHONE_SHAPE = r"^\+?[0-9][0-9 ()-]{5,28}$"
+
+
+def _different_person():
+    """Shown only when namesakes were found: the person recording confirms they are not one."""
+    return BooleanField(
+        _l("This is a different person"),
+        description=_l("Tick only after checking the records listed above."),
+    )
 
 
 class ParticipantForm(PortalForm):
@@ -42,6 +53,56 @@ class ParticipantForm(PortalForm):
             Length(max=254),
         ],
     )
+    different_person = _different_person()
+
+
+class DetailsForm(PortalForm):
+    """Every detail of a recorded person, on the version of the record the form was opened on."""
+
+    version = VersionField()
+    first_name = ParticipantForm.first_name
+    last_name = ParticipantForm.last_name
+    pesel = ParticipantForm.pesel
+    no_pesel_country = StringField(
+        _l("Country (for a person without a PESEL number)"),
+        filters=[strip],
+        validators=[Optional(), Length(max=60)],
+    )
+    birth_date = BirthDateField(
+        _l("Date of birth"),
+        description=_l("With a PESEL number it is read from the number: leave it empty."),
+        validators=[Optional()],
+    )
+    sex = RadioField(_l("Sex"), choices=[], validators=[Optional()])
+    email = EmailField(
+        _l("E-mail address"),
+        filters=[strip],
+        validators=[
+            Optional(),
+            Email(_l("Enter an e-mail address in the form name@example.com.")),
+            Length(max=254),
+        ],
+    )
+    phone = StringField(
+        _l("Telephone"),
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=30),
+            Regexp(PHONE_SHAPE, message=_l("Enter a telephone number: digits, spaces, + and -.")),
+        ],
+        render_kw={"type": "tel", "autocomplete": "off"},
+    )
+    village_id = SelectField(_l("Village (sołectwo)"), coerce=int, validators=[Optional()])
+    on_contract_path = BooleanField(_l("Social contract path"))
+    on_pal_path = BooleanField(_l("Local Activity Programme (PAL)"))
+    advisor_id = SelectField(_l("Career advisor"), coerce=int, validators=[Optional()])
+    social_worker_id = SelectField(_l("Social worker"), coerce=int, validators=[Optional()])
+    different_person = _different_person()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sex.choices = Sex.choices()
 
 
 class NameSearchForm(PortalForm):

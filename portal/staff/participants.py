@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.models import Centre, Village
 from portal.models.enums import Role
 from portal.services import accounts, audit, centres, courses, participants, plans
-from portal.staff import bp
+from portal.staff import bp, participant_record
 from portal.staff.money_forms import CourseCompletionForm, CourseForm, DropForm
 from portal.staff.participant_forms import NameSearchForm, ParticipantForm, SearchForm
 from portal.staff.plan_forms import AdvisorForm
@@ -49,13 +49,18 @@ def _participant_form() -> ParticipantForm:
 @bp.route("/participants/new", methods=["GET", "POST"])
 @role_required(Role.COORDINATOR, Role.SOCIAL_WORKER)
 def participant_new():
-    form = _participant_form()
+    form, found = _participant_form(), {}
     if form.validate_on_submit():
-        with boundary.shown(form):
+        with boundary.shown(form), participant_record.noticed(found):
             person = _record(form)
             flash(_("The participant has been recorded."), "success")
             return redirect(url_for("staff.participant_detail", participant_id=person.id))
-    return render_template("staff/participant_new.html", form=form)
+    return render_template(
+        "staff/participant_new.html",
+        form=form,
+        found=found,
+        namesakes=participant_record.namesakes_of(found, current_user.centre_id),
+    )
 
 
 def _record(form: ParticipantForm):
@@ -75,6 +80,7 @@ def _record(form: ParticipantForm):
         if advisor_id
         else None,
         social_worker=current_user if current_user.has_role(Role.SOCIAL_WORKER) else None,
+        warn_namesakes=not form.different_person.data,
         actor=current_user,
     )
     if form.email.data:
