@@ -1,0 +1,263 @@
+"""ESF monitoring data on one staff form, the list of incomplete minimum data, the end of support
+and the list of results at exit still due."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import AuditEntry, Participant
+from portal.models.base import utcnow
+from portal.models.enums import Answer, LabourMarketStatus, Role
+from portal.services import dates, monitoring
+from tests.helpers import input_tag
+
+PESEL = "44051401359"  # born 1944-05-14
+
+
+@pytest.fixture
+def centre(make_centre):
+    return make_centre()
+
+
+@pytest.fixture
+def worker(centre, make_user, login_as):
+    make_user(Role.SOCIAL_WORKER, centre_id=centre, email="worker@example.org")
+    login_as("worker@example.org")
+
+
+def _person(app, person_id) -> Participant:
+    with app.app_context():
+        person = db.session.get(Participant, person_id)
+        db.session.expunge(person)
+        return person
+
+
+def _monitoring(app, person_id, **overrides) -> dict:
+    data = {
+        "version": str(_person(app, person_id).version_id),
+        "support_start": "2026-02-01",
+        "education": "upper_secondary",
+        "town": "Janów Lubelski",
+        "postcode": "23-300",
+        "area": "rural",
+        "labour_market_status": "unemployed_registered",
+        "is_long_term_unemployed": "y",
+        "minority": "refused",
+        "homeless": "no",
+        "disability": "no",
+        "jobless_household": "yes",
+        "jobless_household_with_children": "no",
+        "single_adult_with_children": "no",
+        "other_disadvantage": "refused",
+        "cares_for_child_under_7": "no",
+    }
+    return data | overrides
+
+
+def test_age_at_entry_is_counted_in_full_years():
+    assert monitoring.age_at_entry(date(1980, 3, 2), date(2026, 3, 1)) == 45
+    assert monitoring.age_at_entry(date(1980, 3, 2), date(2026, 3, 2)) == 46
+    assert monitoring.age_at_entry(None, date(2026, 3, 2)) is None
+
+
+def test_the_monitoring_data_are_saved_audited_and_the_age_shown(
+    app, client, centre, worker, make_participant
+):
+    person_id = make_participant(centre, pesel_number=PESEL)
+    url = f"/staff/participants/{person_id}/monitoring"
+    assert client.get(url).status_code == 200
+    response = client.post(url, data=_monitoring(app, person_id))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    person = _person(app, person_id)
+    assert person.labour_market_status == LabourMarketStatus.UNEMPLOYED_REGISTERED
+    assert person.is_long_term_unemployed is True and person.is_in_education is None
+    assert person.minority == Answer.REFUSED and person.cares_for_child_under_7 is False
+    assert person.support_start == date(2026, 2, 1) and person.postcode == "23-300"
+    page = client.get(url).get_data(as_text=True)
+    assert "<dd>81</dd>" in page  # 1944-05-14 to 2026-02-01
+    with app.app_context():
+        entry = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "participant.monitoring")
+        ).one()
+        assert entry.changes["minority"] == {"old": None, "new": "refused"}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"labour_market_status": "employed"}, "is_long_term_unemployed"),
+        ({"is_in_education": "y"}, "is_in_education"),
+        ({"occupation": "Spawacz"}, "occupation"),
+        ({"jobless_household": "no"}, "jobless_household_with_children"),
+        ({"support_start": "1944-05-13"}, "support_start"),
+        ({"support_start": "2000-01-01"}, None),
+        ({"postcode": "23300"}, "postcode"),
+        ({"area": "suburban"}, "area"),
+        ({"town": "x" * 101}, "town"),
+        ({"street": "ul.\x00Długa"}, "street"),
+        ({"support_start": "9999-01-01"}, "support_start"),
+    ],
+)
+def test_inconsistent_or_bad_answers_are_refused_beside_the_field(
+    app, client, centre, worker, make_participant, overrides, field
+):
+    person_id = make_participant(centre, pesel_number=PESEL)
+    if field is None:  # 2000-01-01 is after the birth: accepted
+        response = client.post(
+            f"/staff/participants/{person_id}/monitoring",
+            data=_monitoring(app, person_id, **overrides),
+        )
+        assert response.status_code == 302
+        return
+    response = client.post(
+        f"/staff/participants/{person_id}/monitoring", data=_monitoring(app, person_id, **overrides)
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'id="{field}-error"' in page
+    assert _person(app, person_id).labour_market_status is None  # nothing saved
+
+
+def test_support_before_birth_is_refused(app, client, centre, worker, make_participant):
+    person_id = make_participant(centre)
+    with app.app_context():
+        db.session.get(Participant, person_id).birth_date = date(2010, 6, 1)
+        db.session.commit()
+    response = client.post(
+        f"/staff/participants/{person_id}/monitoring",
+        data=_monitoring(app, person_id, support_start="2009-01-01"),
+    )
+    assert "Support cannot start before the date of birth." in response.get_data(as_text=True)
+
+
+def test_the_incomplete_list_names_people_missing_minimum_data_in_bounded_queries(
+    app, client, centre, worker, make_participant, make_centre, query_counter
+):
+    complete = make_participant(
+        centre, first_name="Pełna", last_name="Kompletna", pesel_number=PESEL
+    )
+    assert (
+        client.post(
+            f"/staff/participants/{complete}/monitoring", data=_monitoring(app, complete)
+        ).status_code
+        == 302
+    )
+    for n in range(3):
+        make_participant(centre, first_name="Niepełna", last_name=f"Brakowska{n}")
+    make_participant(make_centre(), first_name="Obca", last_name="Zagraniczna")
+    with query_counter() as statements:
+        page = client.get("/staff/participants/esf-incomplete").get_data(as_text=True)
+    assert "Brakowska0" in page and "Brakowska2" in page
+    assert "Kompletna" not in page and "Zagraniczna" not in page
+    assert "labour-market status" in page
+    few = len(statements)
+    for n in range(3, 8):
+        make_participant(centre, first_name="Niepełna", last_name=f"Brakowska{n}")
+    with query_counter() as statements:
+        client.get("/staff/participants/esf-incomplete")
+    assert len(statements) == few  # the count does not grow with the people listed
+
+
+def _exit(app, person_id, **overrides) -> dict:
+    data = {
+        "version": str(_person(app, person_id).version_id),
+        "support_end": "2026-03-31",
+        "how": "completed",
+        "reason": "",
+        "result_on": "",
+    }
+    return data | overrides
+
+
+@pytest.fixture
+def started(app, client, centre, worker, make_participant):
+    person_id = make_participant(centre, pesel_number=PESEL)
+    response = client.post(
+        f"/staff/participants/{person_id}/monitoring", data=_monitoring(app, person_id)
+    )
+    assert response.status_code == 302
+    return person_id
+
+
+def test_an_exit_without_result_is_due_until_the_result_is_recorded(app, client, started):
+    url = f"/staff/participants/{started}/exit"
+    response = client.post(url, data=_exit(app, started, how="early", reason="Podjął pracę"))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    person = _person(app, started)
+    assert person.left_early is True and person.exit_completed_path is False
+    assert person.exit_reason == "Podjął pracę" and person.exit_employed is None
+    due = client.get("/staff/participants/results-due").get_data(as_text=True)
+    assert person.last_name in due and "*******1359" in due
+    today = dates.local_date(utcnow()).isoformat()
+    response = client.post(
+        url,
+        data=_exit(
+            app, started, how="early", reason="Podjął pracę", result_on=today, exit_employed="y"
+        ),
+    )
+    assert response.status_code == 302
+    person = _person(app, started)
+    assert person.exit_employed is True and person.exit_job_seeking is False
+    assert person.last_name not in client.get("/staff/participants/results-due").get_data(
+        as_text=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"how": "early"}, "reason"),
+        ({"reason": "Bez powodu"}, "reason"),
+        ({"support_end": "2026-01-31"}, "support_end"),
+        ({"support_end": ""}, "support_end"),
+        ({"exit_employed": "y"}, "result_on"),
+        ({"result_on": "2026-03-30"}, "result_on"),
+        ({"how": "maybe"}, "how"),
+        ({"reason": "x" * 501, "how": "early"}, "reason"),
+    ],
+)
+def test_a_bad_exit_is_refused_beside_its_field(app, client, started, overrides, field):
+    response = client.post(
+        f"/staff/participants/{started}/exit", data=_exit(app, started, **overrides)
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'id="{field}-error"' in page
+    assert _person(app, started).support_end is None
+
+
+def test_an_exit_in_the_future_or_before_any_start_is_refused(
+    app, client, centre, worker, make_participant, started
+):
+    future = (dates.local_date(utcnow()) + timedelta(days=2)).isoformat()
+    response = client.post(
+        f"/staff/participants/{started}/exit", data=_exit(app, started, support_end=future)
+    )
+    assert "cannot be in the future" in response.get_data(as_text=True)
+    fresh = make_participant(centre)
+    response = client.post(f"/staff/participants/{fresh}/exit", data=_exit(app, fresh))
+    assert 'id="support_end-error"' in response.get_data(as_text=True)
+
+
+def test_a_stale_monitoring_save_is_a_conflict(app, client, started):
+    url = f"/staff/participants/{started}/monitoring"
+    stale = _monitoring(app, started, town="Stara")
+    assert client.post(url, data=_monitoring(app, started, town="Nowa")).status_code == 302
+    page = client.post(url, data=stale).get_data(as_text=True)
+    assert "Someone else changed this record" in page
+    assert 'value="Stara"' in input_tag(page, "town")
+    assert _person(app, started).town == "Nowa"
+
+
+@pytest.mark.parametrize(
+    "path", ["esf-incomplete", "results-due", "{id}/monitoring", "{id}/exit", "{id}/edit"]
+)
+def test_advisors_are_refused(
+    app, client, centre, make_user, make_participant, login_as, path
+):
+    person_id = make_participant(centre)
+    make_user(Role.ADVISOR, centre_id=centre, email="advisor@example.org")
+    login_as("advisor@example.org")
+    assert client.get(f"/staff/participants/{path.format(id=person_id)}").status_code == 403
