@@ -71,6 +71,11 @@ def _build_side(app, make_centre, make_user, make_participant, tag: str, surname
         email = f"{role}.{tag}@example.org"
         make_user(Role(role), centre_id=side.centre_id, email=email, last_name=f"{surname}-{role}")
         side.emails[role] = email
+    # A staff account nobody signs in with, for the account pages (deactivated on the walk).
+    departing = make_user(
+        Role.ADVISOR, centre_id=side.centre_id, email=f"departing.{tag}@example.org",
+        last_name=f"{surname}-departing",
+    )  # fmt: skip
     with app.app_context():
         advisor_id = db.session.scalar(select(User.id).where(User.email == side.emails["advisor"]))
     side.assigned = make_participant(
@@ -154,6 +159,7 @@ def _build_side(app, make_centre, make_user, make_participant, tag: str, surname
             "stage_id": stage.id,
             "line_id": line.id,
             "entry_id": course.id,
+            "user_id": departing,
         }
     return side
 

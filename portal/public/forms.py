@@ -2,7 +2,12 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
-from portal.forms import PortalForm, strip
+from portal.forms import PortalForm, id_from, strip
+
+
+def _id_or_zero(value) -> int:
+    """A chosen id, or 0 (nothing chosen) for anything that is no id."""
+    return (id_from(str(value)) or 0) if value is not None else 0
 
 
 class AccountRequestForm(PortalForm):
@@ -22,10 +27,19 @@ class AccountRequestForm(PortalForm):
             Length(max=254),
         ],
     )
+    # Both are checked by the service: the village, when there is one, decides the centre; a
+    # town centre (or one without villages) takes a request naming the centre alone.
+    centre_id = SelectField(
+        _l("Your social welfare centre"),
+        description=_l("Not needed when you choose your village below."),
+        coerce=_id_or_zero,
+        default=0,
+    )
     village_id = SelectField(
         _l("Your village"),
-        coerce=int,
-        validators=[DataRequired(_l("Choose your village from the list."))],
+        description=_l("If you live in a town, you may leave it empty."),
+        coerce=_id_or_zero,
+        default=0,
     )
     consent = BooleanField(
         _l(

@@ -36,7 +36,10 @@ def index():
 def request_account():
     form = AccountRequestForm()
     groups = account_requests.villages_by_centre()
-    form.village_id.choices = [(0, _("— choose —"))] + [
+    form.centre_id.choices = [(0, _("— choose —"))] + [
+        (centre.id, centre.name) for centre, _villages in groups
+    ]
+    form.village_id.choices = [(0, _("— none —"))] + [
         (village.id, f"{village.name} ({centre.name})")
         for centre, villages in groups
         for village in villages
@@ -47,7 +50,8 @@ def request_account():
                 first_name=form.first_name.data,
                 last_name=form.last_name.data,
                 email=form.email.data,
-                village_id=form.village_id.data,
+                centre_id=form.centre_id.data or None,
+                village_id=form.village_id.data or None,
                 consent=form.consent.data,
                 now=utcnow(),
             )

@@ -3,26 +3,40 @@ residents' requests for an account."""
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_babel import ngettext
+from flask_login import current_user, login_user
 
 from portal import boundary
-from portal.auth.access import role_required
+from portal.auth.access import home_url, role_required
 from portal.extensions import db
 from portal.models import Centre
 from portal.models.base import utcnow
-from portal.models.enums import STAFF_ROLES, CentreKind, Role
-from portal.services import account_requests, accounts, centres, participants
+from portal.models.enums import CentreKind, Role
+from portal.models.people import User
+from portal.services import account_requests, accounts, centres, staffing
 from portal.staff import bp
-from portal.staff.admin_forms import CentreForm, RefusalForm, StaffUserForm
+from portal.staff.admin_forms import (
+    CentreForm,
+    HandoverForm,
+    RefusalForm,
+    RolesForm,
+    StaffUserForm,
+)
+
+MANAGERS = (Role.COORDINATOR, Role.ADMIN)
+
+
+def _centre_id() -> int:
+    if current_user.centre_id is None:
+        abort(404)  # an installation administrator without a centre has no staff of its own
+    return current_user.centre_id
 
 
 @bp.route("/users", methods=["GET", "POST"])
-@role_required(Role.COORDINATOR, Role.ADMIN)
+@role_required(*MANAGERS)
 def users():
-    if current_user.centre_id is None:
-        abort(404)  # an installation administrator without a centre has no staff of its own
     form = StaffUserForm()
-    centre = db.session.get(Centre, current_user.centre_id)
+    centre = db.session.get(Centre, _centre_id())
     if form.validate_on_submit():
         with boundary.shown(form):
             user = accounts.create_user(
@@ -36,8 +50,117 @@ def users():
             accounts.invite(user, actor=current_user)
             flash(_("The account has been created and an invitation sent."), "success")
             return redirect(url_for("staff.users"))
-    staff = participants.list_staff(centre.id, *STAFF_ROLES)
+    staff = staffing.list_accounts(centre.id)
     return render_template("staff/users.html", form=form, staff=staff)
+
+
+def _handover_choices(form: HandoverForm, user: User) -> None:
+    """The roles in which `user` keeps participants, and the colleagues who could take them."""
+    counts = staffing.caseload_counts(user)
+    form.role.choices = [
+        (
+            role.value,
+            ngettext(
+                "%(role)s: %(num)d participant",
+                "%(role)s: %(num)d participants",
+                count,
+                role=role.label,
+            ),
+        )
+        for role, count in counts.items()
+        if count
+    ]
+    if form.role.data is None and len(form.role.choices) == 1:
+        form.role.data = form.role.choices[0][0]
+    colleagues: dict[int, tuple[User, list[Role]]] = {}
+    for role, count in counts.items():
+        if count:
+            for colleague in staffing.successors(user.centre_id, role, leaving=user):
+                colleagues.setdefault(colleague.id, (colleague, []))[1].append(role)
+    form.successor_id.choices = [(0, _("— choose —"))] + [
+        (colleague.id, f"{colleague.full_name} ({', '.join(str(r.label) for r in roles)})")
+        for colleague, roles in sorted(
+            colleagues.values(), key=lambda pair: (pair[0].last_name, pair[0].first_name)
+        )
+    ]
+
+
+def _account_page(user: User, *, roles_form: RolesForm, handover_form: HandoverForm):
+    return render_template(
+        "staff/users_account.html",
+        user=user,
+        roles_form=roles_form,
+        handover_form=handover_form,
+        may_change=staffing.may_change(user, current_user),
+    )
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def user_account(user_id: int):
+    user = staffing.get_account(_centre_id(), user_id)
+    form = RolesForm(data={"roles": [role.value for role in user.roles]})
+    if form.validate_on_submit():
+        with boundary.shown(form):
+            changed = staffing.change_roles(
+                user, {Role(value) for value in form.roles.data}, actor=current_user
+            )
+            if changed and user.id == current_user.id:
+                login_user(user)  # this browser stays signed in; every other session ends
+            flash(_("The roles are saved.") if changed else _("Nothing has changed."), "success")
+            if not current_user.has_role(*MANAGERS):
+                return redirect(home_url(current_user))
+            return redirect(url_for("staff.user_account", user_id=user.id))
+    handover = HandoverForm(formdata=None)
+    _handover_choices(handover, user)
+    return _account_page(user, roles_form=form, handover_form=handover)
+
+
+@bp.post("/users/<int:user_id>/handover")
+@role_required(*MANAGERS)
+def user_handover(user_id: int):
+    centre_id = _centre_id()
+    user = staffing.get_account(centre_id, user_id)
+    form = HandoverForm()
+    _handover_choices(form, user)
+    if form.validate_on_submit():
+        with boundary.shown(form):
+            moved = staffing.hand_over(
+                user,
+                staffing.get_account(centre_id, form.successor_id.data),
+                Role(form.role.data),
+                actor=current_user,
+                now=utcnow(),
+            )
+            flash(
+                ngettext(
+                    "%(num)d participant has been handed over.",
+                    "%(num)d participants have been handed over.",
+                    moved,
+                ),
+                "success",
+            )
+            return redirect(url_for("staff.user_account", user_id=user.id))
+    roles = RolesForm(formdata=None, data={"roles": [role.value for role in user.roles]})
+    return _account_page(user, roles_form=roles, handover_form=form)
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@role_required(*MANAGERS)
+def user_deactivate(user_id: int):
+    user = staffing.get_account(_centre_id(), user_id)
+    staffing.deactivate(user, actor=current_user, now=utcnow())
+    flash(_("%(name)s's account is deactivated and signed out.", name=user.full_name), "success")
+    return redirect(url_for("staff.user_account", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+@role_required(*MANAGERS)
+def user_reactivate(user_id: int):
+    user = staffing.get_account(_centre_id(), user_id)
+    staffing.reactivate(user, actor=current_user, now=utcnow())
+    flash(_("%(name)s's account is active again.", name=user.full_name), "success")
+    return redirect(url_for("staff.user_account", user_id=user.id))
 
 
 @bp.route("/centres", methods=["GET", "POST"], endpoint="centres")

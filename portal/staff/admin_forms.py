@@ -1,11 +1,12 @@
 """Forms of the administration pages: staff accounts, centres, account requests."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, SelectField, StringField
+from wtforms import EmailField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Regexp
 
-from portal.forms import MultiCheckboxField, PortalForm, strip
-from portal.models.enums import CentreKind, Role
+from portal.forms import MultiCheckboxField, PortalForm, id_from, strip
+from portal.models.enums import CentreKind
+from portal.services.staffing import CENTRE_ROLES
 
 EMAIL_VALIDATORS = [
     DataRequired(_l("Enter an e-mail address.")),
@@ -30,10 +31,44 @@ class StaffUserForm(PortalForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.roles.choices = [
-            (role.value, role.label)
-            for role in (Role.ADVISOR, Role.SOCIAL_WORKER, Role.COORDINATOR)
-        ]
+        self.roles.choices = [(role.value, role.label) for role in CENTRE_ROLES]
+
+
+class RolesForm(PortalForm):
+    roles = MultiCheckboxField(
+        _l("Roles"),
+        choices=[],
+        validators=[DataRequired(_l("Choose at least one role."))],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.roles.choices = [(role.value, role.label) for role in CENTRE_ROLES]
+
+
+def _id_or_zero(value) -> int:
+    """A chosen id, or 0 (nobody chosen) for anything that is no id."""
+    return (id_from(str(value)) or 0) if value is not None else 0
+
+
+class HandoverForm(PortalForm):
+    """Whose caseload (as advisor or as social worker) goes to which colleague.
+
+    The view fills the choices: the roles in which the person keeps participants, and the
+    active colleagues who could take them over.
+    """
+
+    role = RadioField(
+        _l("Caseload to hand over"),
+        choices=[],
+        validators=[DataRequired(_l("Choose whose caseload to hand over."))],
+    )
+    successor_id = SelectField(
+        _l("Hand over to"),
+        coerce=_id_or_zero,
+        default=0,
+        validators=[DataRequired(_l("Choose the colleague who takes over."))],
+    )
 
 
 class CentreForm(PortalForm):

@@ -244,7 +244,7 @@ def payment_list_pdf(list_id: int):
 
 
 @bp.route("/allowance-limits", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@role_required(Role.COORDINATOR, Role.ADMIN)
 def allowance_limits():
     if current_user.centre_id is None:  # an installation admin sets no centre's limits
         abort(404)
