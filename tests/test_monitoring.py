@@ -254,10 +254,46 @@ def test_a_stale_monitoring_save_is_a_conflict(app, client, started):
 @pytest.mark.parametrize(
     "path", ["esf-incomplete", "results-due", "{id}/monitoring", "{id}/exit", "{id}/edit"]
 )
-def test_advisors_are_refused(
-    app, client, centre, make_user, make_participant, login_as, path
-):
+def test_advisors_are_refused(app, client, centre, make_user, make_participant, login_as, path):
     person_id = make_participant(centre)
     make_user(Role.ADVISOR, centre_id=centre, email="advisor@example.org")
     login_as("advisor@example.org")
     assert client.get(f"/staff/participants/{path.format(id=person_id)}").status_code == 403
+
+
+def test_a_participant_sees_their_monitoring_data_and_corrects_contact_details(
+    app, client, centre, make_participant, login_as
+):
+    person_id = make_participant(centre, first_name="Ewa", last_name="Własna")
+    other = make_participant(centre, first_name="Obca", last_name="Sąsiadka")
+    with app.app_context():
+        person = db.session.get(Participant, person_id)
+        person.minority, person.support_start = Answer.REFUSED, date(2026, 2, 1)
+        email = person.user.email
+        db.session.get(Participant, other).phone = "+48 111 222 333"
+        db.session.commit()
+    login_as(email)
+    page = client.get("/me/my-details").get_data(as_text=True)
+    assert "Ewa Własna" in page and "Sąsiadka" not in page and "111 222 333" not in page
+    assert "Refuses to answer" in page or "Odmowa" in page
+    version = str(_person(app, person_id).version_id)
+    bad = client.post("/me/my-details", data={"version": version, "phone": "dzwoń\x00"})
+    assert 'id="phone-error"' in bad.get_data(as_text=True)
+    assert _person(app, person_id).phone is None
+    good = client.post(
+        "/me/my-details",
+        data={"version": version, "email": "Ewa.Nowa@Example.org", "phone": "600 700 800"},
+    )
+    assert good.status_code == 302
+    person = _person(app, person_id)
+    assert (person.email, person.phone) == ("ewa.nowa@example.org", "600 700 800")
+    with app.app_context():
+        assert db.session.get(Participant, person_id).user.email == email  # sign-in unchanged
+    assert client.post("/me/my-details/confirm").status_code == 302
+    with app.app_context():
+        actions = set(db.session.scalars(select(AuditEntry.action)))
+        assert {"participant.contact", "participant.data_confirmed"} <= actions
+
+
+def test_staff_cannot_use_the_participants_own_page(client, centre, worker):
+    assert client.get("/me/my-details").status_code == 403

@@ -309,3 +309,7 @@ def calendar_feed():
         path = url_for("public.calendar_feed", token=person.calendar_token)
         feed_url = current_app.config["BASE_URL"].rstrip("/") + path
     return render_template("participant/calendar.html", feed_url=feed_url, form=form)
+
+
+# The participant's own monitoring data live in their own module, on this blueprint.
+from portal.participant import my_details  # noqa: E402, F401

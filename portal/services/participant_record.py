@@ -142,3 +142,25 @@ def save(person: Participant) -> None:
         if person.pesel:
             duplicates.refuse_taken_pesel(person.centre_id, person.pesel, exclude_id=person.id)
         raise
+
+
+def update_contact(
+    person: Participant, *, email: str, phone: str, version: int, actor: User, now: datetime
+) -> dict[str, tuple[Any, Any]]:
+    """A participant corrects their own contact details: e-mail and telephone, nothing else
+    (the address they sign in with stays as it is)."""
+    check_version(person, version)
+    values = {
+        "email": accounts.normalise_email(email) if email else None,
+        "phone": phone.strip() or None,
+    }
+    changes = audit.diff(person, values)
+    if changes:
+        save(person)
+        audit.record("participant.contact", person, actor=actor, changes=changes, at=now)
+    return changes
+
+
+def confirm_data(person: Participant, *, actor: User, now: datetime) -> None:
+    """The participant has read their monitoring data and says they are right (audited)."""
+    audit.record("participant.data_confirmed", person, actor=actor, at=now)
