@@ -12,11 +12,16 @@ def _bool(name: str, default: bool = False) -> bool:
 
 # The key development runs with when none is set; production refuses it by value.
 DEVELOPMENT_SECRET_KEY = "development-only-not-secret"  # noqa: S105
+# The key of the pseudonymised ESF export (HMAC of the PESEL); production refuses this one too.
+DEVELOPMENT_PSEUDONYM_KEY = "development-pseudonym-key-not-secret"
 
 
 class Config:
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+    PSEUDONYM_KEY = os.environ.get("PSEUDONYM_KEY", DEVELOPMENT_PSEUDONYM_KEY)
+    # The largest request body: the 2 MB spreadsheet import and its form (services/import_files).
+    MAX_CONTENT_LENGTH = 3 * 1024 * 1024
     # The embedded default: a SQLite file in the instance folder (filled in by create_app).
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
@@ -68,6 +73,7 @@ class Config:
 class ProductionConfig(Config):
     ENV_NAME = "production"
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    PSEUDONYM_KEY = os.environ.get("PSEUDONYM_KEY", "")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     HSTS = True
@@ -84,6 +90,9 @@ class ProductionConfig(Config):
             raise RuntimeError("Production must hash passwords with the production parameters.")
         if config.get("DEBUG"):
             raise RuntimeError("Production must not run with debug on.")
+        pseudonym_key = config.get("PSEUDONYM_KEY") or ""
+        if len(pseudonym_key) < 32 or pseudonym_key == DEVELOPMENT_PSEUDONYM_KEY:
+            raise RuntimeError("Production needs a random PSEUDONYM_KEY of at least 32 characters.")
 
 
 class TestConfig(Config):

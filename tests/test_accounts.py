@@ -194,7 +194,7 @@ def test_production_hashes_passwords_with_the_recommended_argon2id_parameters(mo
     production = type(
         "Production",
         (ProductionConfig,),
-        {"SECRET_KEY": "p" * 48, "PASSWORD_HASHING": "production"},
+        {"SECRET_KEY": "p" * 48, "PSEUDONYM_KEY": "h" * 48, "PASSWORD_HASHING": "production"},
     )
     try:
         create_app(production)

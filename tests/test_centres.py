@@ -22,6 +22,7 @@ from portal.models import (
     Course,
     CourseAssignment,
     Event,
+    ImportBatch,
     IndividualPlan,
     Participant,
     PaymentList,
@@ -129,7 +130,10 @@ def _build_side(app, make_centre, make_user, make_participant, tag: str, surname
             centre_id=side.centre_id, stage_id=stage.id, kind=BudgetLineKind.OTHER,
             planned_grosze=100_000,
         )  # fmt: skip
-        db.session.add_all([allowance, course, line])
+        batch = ImportBatch(
+            centre_id=side.centre_id, created_by_id=preparer, file_kind="csv", created_at=now
+        )
+        db.session.add_all([allowance, course, line, batch])
         db.session.flush()
         assignment = CourseAssignment(
             centre_id=side.centre_id, participant_id=side.assigned, course_id=course.id,
@@ -159,6 +163,7 @@ def _build_side(app, make_centre, make_user, make_participant, tag: str, surname
             "stage_id": stage.id,
             "line_id": line.id,
             "entry_id": course.id,
+            "batch_id": batch.id,
             "user_id": departing,
         }
     return side

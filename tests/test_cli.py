@@ -243,8 +243,10 @@ def test_seed_demo_refuses_next_to_real_data(app, runner, make_centre):
 @pytest.mark.parametrize(
     "config",
     [
-        {"ENV_NAME": "production", "SECRET_KEY": "k" * 48},
-        type("Production", (ProductionConfig,), {"SECRET_KEY": "k" * 48}),
+        {"ENV_NAME": "production", "SECRET_KEY": "k" * 48, "PSEUDONYM_KEY": "h" * 48},
+        type(
+            "Production", (ProductionConfig,), {"SECRET_KEY": "k" * 48, "PSEUDONYM_KEY": "h" * 48}
+        ),
     ],
     ids=["dict", "class"],
 )

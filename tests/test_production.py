@@ -94,6 +94,7 @@ class Installed:
         env.update(
             PORTAL_ENV="production",
             SECRET_KEY=secrets.token_urlsafe(48),
+            PSEUDONYM_KEY=secrets.token_urlsafe(48),
             RATELIMIT_STORAGE_URI="memory://",
             BASE_URL="https://portal.example.gov.pl",
         )

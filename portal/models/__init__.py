@@ -5,6 +5,7 @@ from portal.models.audit import AuditEntry, OutboxMessage
 from portal.models.centres import BudgetLine, Centre, Project, ProjectStage, Village
 from portal.models.contracts import SocialContract
 from portal.models.events import Event, Registration, event_villages
+from portal.models.imports import ImportBatch
 from portal.models.people import AccountRequest, Participant, User, UserRole
 from portal.models.plans import (
     CounsellingSession,
@@ -31,6 +32,7 @@ __all__ = [
     "DiagnosisTest",
     "DiagnosisTestType",
     "Event",
+    "ImportBatch",
     "IndividualPlan",
     "Instalment",
     "OutboxMessage",

@@ -20,6 +20,7 @@ from portal.models import (
     Allowance,
     CourseAssignment,
     Event,
+    ImportBatch,
     IndividualPlan,
     Registration,
     SocialContract,
@@ -34,6 +35,7 @@ from portal.models.enums import (
     RegistrationStatus,
     RequestStatus,
 )
+from portal.models.imports import ImportStatus
 from portal.services import audit
 from portal.services.errors import PortalError
 
@@ -137,6 +139,15 @@ LIFECYCLES: dict[type, Lifecycle] = {
         "account_request",
         {"accept": _move(R.PENDING, R.ACCEPTED), "refuse": _move(R.PENDING, R.REFUSED)},
         lost_race=_l("This request has already been decided."),
+    ),
+    # An uploaded file is imported or discarded once; a second click finds it moved.
+    ImportBatch: Lifecycle(
+        "import",
+        {
+            "import": _move(ImportStatus.PENDING, ImportStatus.IMPORTED),
+            "discard": _move(ImportStatus.PENDING, ImportStatus.DISCARDED),
+        },
+        lost_race=_l("This file has already been imported or discarded."),
     ),
 }
 

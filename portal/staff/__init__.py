@@ -19,6 +19,7 @@ from portal.staff import (  # noqa: E402, F401
     contracts,
     courses,
     decisions,
+    esf,
     events,
     participant_record,
     plan_pages,
@@ -29,3 +30,4 @@ from portal.staff import (  # noqa: E402, F401
 
 # Subjects with a role rule of their own are blueprints nested under /staff.
 bp.register_blueprint(setup.bp)
+bp.register_blueprint(esf.bp)
