@@ -6,12 +6,14 @@ so that two writers queue instead of failing half-way (pysqlite's own BEGIN is d
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, CursorResult, Engine
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.sql import Executable
 
+from portal.extensions import db
 from portal.models.base import CentreOwned
 
 _busy_timeout_ms = 15_000
@@ -56,6 +58,15 @@ def read_apart(engine: Engine) -> Iterator[Connection]:
     """
     with engine.connect() as connection:
         yield connection.execution_options(**{READ_APART: True})
+
+
+def rows_changed(statement: Executable) -> int:
+    """Run an UPDATE or DELETE and say how many rows it changed: the test of a conditional write.
+
+    Session.execute is typed as giving a plain Result; for a statement that changes rows it gives
+    the CursorResult that carries the count.
+    """
+    return cast(CursorResult[Any], db.session.execute(statement)).rowcount
 
 
 CENTRE_KEY = "centre_id"

@@ -5,15 +5,14 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
-from portal.models.base import CentreOwned, Grosze, Timestamped, UTCDateTime, str_enum
+from portal.models.base import Base, CentreOwned, Grosze, Timestamped, UTCDateTime, str_enum
 from portal.models.centres import BudgetLine
 from portal.models.contracts import SocialContract
 from portal.models.enums import AllowanceKind, AllowanceStatus, InstalmentStatus, PurposeCategory
 from portal.models.people import Participant, User
 
 
-class Allowance(CentreOwned, Timestamped, db.Model):
+class Allowance(CentreOwned, Timestamped, Base):
     """A request prepared by a social worker and decided by someone else (four-eyes)."""
 
     __tablename__ = "allowances"
@@ -68,8 +67,15 @@ class Allowance(CentreOwned, Timestamped, db.Model):
         ),
     )
 
+    @property
+    def charged_line_id(self) -> int:
+        """The budget line an approved request is charged to (chosen when it is approved)."""
+        if self.budget_line_id is None:
+            raise ValueError(f"allowance {self.id} is charged to no budget line: not approved")
+        return self.budget_line_id
 
-class PaymentList(CentreOwned, Timestamped, db.Model):
+
+class PaymentList(CentreOwned, Timestamped, Base):
     """The month's list of instalments to pay, signed and paid as one document."""
 
     __tablename__ = "payment_lists"
@@ -83,7 +89,7 @@ class PaymentList(CentreOwned, Timestamped, db.Model):
     __table_args__ = (UniqueConstraint("centre_id", "month"),)
 
 
-class Instalment(CentreOwned, db.Model):
+class Instalment(CentreOwned, Base):
     """One payment of an approved allowance: one per month of a periodic allowance."""
 
     __tablename__ = "instalments"

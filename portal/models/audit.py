@@ -6,11 +6,10 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.extensions import db
-from portal.models.base import UTCDateTime, utcnow
+from portal.models.base import Base, UTCDateTime, utcnow
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Base):
     """Who did what to which record, when, from which value to which. Never updated or deleted."""
 
     __tablename__ = "audit_entries"
@@ -27,7 +26,7 @@ class AuditEntry(db.Model):
     __table_args__ = (Index("ix_audit_entries_entity", "entity_type", "entity_id"),)
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Base):
     """An e-mail written in the transaction of the change that caused it; sent later, once."""
 
     __tablename__ = "outbox_messages"

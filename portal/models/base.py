@@ -2,17 +2,27 @@
 
 import enum
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BigInteger, DateTime, Enum, ForeignKey, TypeDecorator
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from portal.extensions import Model, db
+
+# Every model derives from db.Model, which Flask-SQLAlchemy builds at run time from Model's body
+# (sharing its registry and metadata). A type checker cannot take an attribute as a base class,
+# so it is told the base is Model itself.
+if TYPE_CHECKING:
+    Base = Model
+else:
+    Base = db.Model
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp stored in UTC and always returned timezone-aware (SQLite drops the zone)."""
 
     impl = DateTime(timezone=True)

@@ -5,12 +5,11 @@ from datetime import date
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
-from portal.models.base import CentreOwned, Grosze, Timestamped, str_enum
+from portal.models.base import Base, CentreOwned, Grosze, Timestamped, str_enum
 from portal.models.enums import Area, BudgetLineKind, CentreKind, FundingSource
 
 
-class Centre(Timestamped, db.Model):
+class Centre(Timestamped, Base):
     """A social-welfare centre: every other record belongs to exactly one."""
 
     __tablename__ = "centres"
@@ -45,7 +44,7 @@ class Centre(Timestamped, db.Model):
     )
 
 
-class Village(CentreOwned, db.Model):
+class Village(CentreOwned, Base):
     """A sołectwo: the unit the Local Activity Programme targets."""
 
     __tablename__ = "villages"
@@ -62,7 +61,7 @@ class Village(CentreOwned, db.Model):
     __table_args__ = (UniqueConstraint("centre_id", "name"),)
 
 
-class Project(CentreOwned, Timestamped, db.Model):
+class Project(CentreOwned, Timestamped, Base):
     __tablename__ = "projects"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,7 +87,7 @@ class Project(CentreOwned, Timestamped, db.Model):
     )
 
 
-class ProjectStage(db.Model):
+class ProjectStage(Base):
     """One year (etap) of a project, with its own budget."""
 
     __tablename__ = "project_stages"
@@ -114,7 +113,7 @@ class ProjectStage(db.Model):
         return sum(line.planned_grosze for line in self.budget_lines)
 
 
-class BudgetLine(CentreOwned, db.Model):
+class BudgetLine(CentreOwned, Base):
     """A line of a stage's budget; committed and paid never exceed planned (database-enforced)."""
 
     __tablename__ = "budget_lines"

@@ -14,14 +14,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
-from portal.models.base import CentreOwned, Timestamped, str_enum
+from portal.models.base import Base, CentreOwned, Timestamped, str_enum
 from portal.models.centres import Project
 from portal.models.enums import ContractStatus
 from portal.models.people import Participant, User
 
 
-class SocialContract(CentreOwned, Timestamped, db.Model):
+class SocialContract(CentreOwned, Timestamped, Base):
     __tablename__ = "social_contracts"
 
     id: Mapped[int] = mapped_column(primary_key=True)

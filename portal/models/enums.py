@@ -1,22 +1,30 @@
 """Every closed set of values in the domain, each with a translatable label."""
 
 import enum
+from collections.abc import Mapping
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 
 class LabelledEnum(enum.StrEnum):
+    """A closed set of values whose labels are translated when shown, not when imported."""
+
     @property
     def label(self) -> str:
         return str(self._labels()[self])
 
     @classmethod
-    def _labels(cls) -> dict:
+    def _labels(cls) -> "Labels":
         raise NotImplementedError
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:
         return [(member.value, member.label) for member in cls]
+
+
+# Each member's label, translated when shown (lazy_gettext).
+Labels = Mapping[LabelledEnum, LazyString]
 
 
 class Role(LabelledEnum):
@@ -27,7 +35,7 @@ class Role(LabelledEnum):
     ADMIN = "admin"
 
     @classmethod
-    def _labels(cls):
+    def _labels(cls) -> "Labels":
         return {
             cls.PARTICIPANT: _l("Participant"),
             cls.ADVISOR: _l("Career advisor"),
@@ -46,7 +54,7 @@ class CentreKind(LabelledEnum):
     MOPS = "mops"
 
     @classmethod
-    def _labels(cls):
+    def _labels(cls) -> "Labels":
         return {
             cls.OPS: _l("Social welfare centre (OPS)"),
             cls.GOPS: _l("Commune social welfare centre (GOPS)"),
@@ -62,7 +70,7 @@ class BudgetLineKind(LabelledEnum):
     OTHER = "other"
 
     @classmethod
-    def _labels(cls):
+    def _labels(cls) -> "Labels":
         return {
             cls.SALARIES: _l("Salaries of project posts"),
             cls.ALLOWANCES: _l("Allowances"),
@@ -77,7 +85,7 @@ class FundingSource(LabelledEnum):
     OWN = "own"
 
     @classmethod
-    def _labels(cls):
+    def _labels(cls) -> "Labels":
         return {
             cls.ESF: _l("European Social Fund"),
             cls.OWN: _l("Own contribution"),
@@ -89,7 +97,7 @@ class Sex(LabelledEnum):
     MALE = "male"
 
     @classmethod
-    def _labels(cls):
+    def _labels(cls) -> "Labels":
         return {cls.FEMALE: _l("Woman"), cls.MALE: _l("Man")}
 
 
@@ -104,7 +112,7 @@ class Education(LabelledEnum):
     TERTIARY = "tertiary"
 
     @classmethod
-    def _labels(cls):
+    def _labels(cls) -> "Labels":
         return {
             cls.NONE: _l("Below primary (ISCED 0)"),
             cls.PRIMARY: _l("Primary (ISCED 1)"),
@@ -120,7 +128,7 @@ class Area(LabelledEnum):
     RURAL = "rural"
 
     @classmethod
-    def _labels(cls):
+    def _labels(cls) -> "Labels":
         return {cls.URBAN: _l("Urban"), cls.RURAL: _l("Rural")}
 
 
@@ -131,7 +139,7 @@ class LabourMarketStatus(LabelledEnum):
     EMPLOYED = "employed"
 
     @classmethod
-    def _labels(cls):
+    def _labels(cls) -> "Labels":
         return {
             cls.UNEMPLOYED_REGISTERED: _l("Unemployed, registered at the labour office"),
             cls.UNEMPLOYED_UNREGISTERED: _l("Unemployed, not registered"),
@@ -148,7 +156,7 @@ class Answer(LabelledEnum):
     REFUSED = "refused"
 
     @classmethod
-    def _labels(cls):
+    def _labels(cls) -> "Labels":
         return {cls.YES: _l("Yes"), cls.NO: _l("No"), cls.REFUSED: _l("Refuses to answer")}
 
 
@@ -161,7 +169,7 @@ class EventType(LabelledEnum):
     CLUB_MEETING = "club_meeting"
 
     @classmethod
-    def _labels(cls):
+    def _labels(cls) -> "Labels":
         return {
             cls.INTEGRATION_MEETING: _l("Integration meeting"),
             cls.WORKSHOP: _l("Workshop"),
@@ -179,7 +187,7 @@ class EventStatus(LabelledEnum):
     CANCELLED = "cancelled"
 
     @classmethod
-    def _labels(cls):
+    def _labels(cls) -> "Labels":
         return {
             cls.DRAFT: _l("Draft"),
             cls.PUBLISHED: _l("Published"),
@@ -194,7 +202,7 @@ class Audience(LabelledEnum):
     VILLAGES = "villages"
 
     @classmethod
-    def _labels(cls):
+    def _labels(cls) -> "Labels":
         return {
             cls.PROJECT: _l("Everyone in the project"),
             cls.PAL: _l("Local Activity Programme participants"),
@@ -210,7 +218,7 @@ class RegistrationStatus(LabelledEnum):
     ABSENT = "absent"
 
     @classmethod
-    def _labels(cls):
+    def _labels(cls) -> "Labels":
         return {
             cls.CONFIRMED: _l("Confirmed"),
             cls.WAITING: _l("Waiting list"),
@@ -226,7 +234,7 @@ class RequestStatus(LabelledEnum):
     REFUSED = "refused"
 
     @classmethod
-    def _labels(cls):
+    def _labels(cls) -> "Labels":
         return {
             cls.PENDING: _l("Waiting for a decision"),
             cls.ACCEPTED: _l("Accepted"),
@@ -239,7 +247,7 @@ class CounsellingKind(LabelledEnum):
     INDIVIDUAL = "individual"
 
     @classmethod
-    def _labels(cls):
+    def _labels(cls) -> "Labels":
         return {cls.GROUP: _l("Group counselling"), cls.INDIVIDUAL: _l("Individual counselling")}
 
 
@@ -250,7 +258,7 @@ class CourseStatus(LabelledEnum):
     DROPPED = "dropped"
 
     @classmethod
-    def _labels(cls):
+    def _labels(cls) -> "Labels":
         return {
             cls.PROPOSED: _l("Proposed"),
             cls.ENROLLED: _l("Enrolled"),
@@ -267,7 +275,7 @@ class PlanStatus(LabelledEnum):
     COMPLETED = "completed"
 
     @classmethod
-    def _labels(cls):
+    def _labels(cls) -> "Labels":
         return {
             cls.DRAFT: _l("Draft"),
             cls.SHARED: _l("Shared with the participant"),
@@ -283,7 +291,7 @@ class GoalStatus(LabelledEnum):
     ABANDONED = "abandoned"
 
     @classmethod
-    def _labels(cls):
+    def _labels(cls) -> "Labels":
         return {cls.OPEN: _l("Open"), cls.ACHIEVED: _l("Achieved"), cls.ABANDONED: _l("Abandoned")}
 
 
@@ -295,7 +303,7 @@ class ActionKind(LabelledEnum):
     OTHER = "other"
 
     @classmethod
-    def _labels(cls):
+    def _labels(cls) -> "Labels":
         return {
             cls.COUNSELLING: _l("Counselling"),
             cls.COURSE: _l("Course"),
@@ -312,7 +320,7 @@ class ActionStatus(LabelledEnum):
     CANCELLED = "cancelled"
 
     @classmethod
-    def _labels(cls):
+    def _labels(cls) -> "Labels":
         return {
             cls.PLANNED: _l("Planned"),
             cls.IN_PROGRESS: _l("In progress"),
@@ -329,7 +337,7 @@ class ContractStatus(LabelledEnum):
     TERMINATED = "terminated"
 
     @classmethod
-    def _labels(cls):
+    def _labels(cls) -> "Labels":
         return {
             cls.DRAFT: _l("Draft"),
             cls.SIGNED: _l("Signed"),
@@ -345,7 +353,7 @@ class AllowanceKind(LabelledEnum):
     IN_KIND = "in_kind"
 
     @classmethod
-    def _labels(cls):
+    def _labels(cls) -> "Labels":
         return {
             cls.PERIODIC: _l("Periodic allowance"),
             cls.PURPOSE: _l("Purpose allowance"),
@@ -362,7 +370,7 @@ class AllowanceStatus(LabelledEnum):
     WITHDRAWN = "withdrawn"
 
     @classmethod
-    def _labels(cls):
+    def _labels(cls) -> "Labels":
         return {
             cls.DRAFT: _l("Draft"),
             cls.SUBMITTED: _l("Submitted"),
@@ -378,7 +386,7 @@ class InstalmentStatus(LabelledEnum):
     PAID = "paid"
 
     @classmethod
-    def _labels(cls):
+    def _labels(cls) -> "Labels":
         return {cls.DUE: _l("Due"), cls.PAID: _l("Paid")}
 
 
@@ -393,7 +401,7 @@ class PurposeCategory(LabelledEnum):
     OTHER = "other"
 
     @classmethod
-    def _labels(cls):
+    def _labels(cls) -> "Labels":
         return {
             cls.FOOD: _l("Food"),
             cls.MEDICINE: _l("Medicine"),
@@ -417,7 +425,7 @@ class Instrument(LabelledEnum):
     SOCIAL_WORK = "social_work"
 
     @classmethod
-    def _labels(cls):
+    def _labels(cls) -> "Labels":
         return {
             cls.SOCIAL_SKILLS: _l("Social skills training"),
             cls.VOCATIONAL_COUNSELLING: _l("Vocational counselling"),

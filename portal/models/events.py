@@ -5,21 +5,20 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
-from portal.models.base import CentreOwned, Timestamped, UTCDateTime, str_enum
+from portal.models.base import Base, CentreOwned, Timestamped, UTCDateTime, str_enum
 from portal.models.centres import Project, Village
 from portal.models.enums import Audience, EventStatus, EventType, RegistrationStatus
 from portal.models.people import Participant
 
 event_villages = Table(
     "event_villages",
-    db.Model.metadata,
+    Base.metadata,
     Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
     Column("village_id", ForeignKey("villages.id", ondelete="CASCADE"), primary_key=True),
 )
 
 
-class Event(CentreOwned, Timestamped, db.Model):
+class Event(CentreOwned, Timestamped, Base):
     """A PAL meeting, workshop, picnic or trip with a limited number of places.
 
     `places_taken` is the confirmed places counter that sign-ups raise with one conditional
@@ -76,7 +75,7 @@ class Event(CentreOwned, Timestamped, db.Model):
         return max(self.capacity - self.places_taken, 0)
 
 
-class Registration(CentreOwned, Timestamped, db.Model):
+class Registration(CentreOwned, Timestamped, Base):
     """A person's sign-up for an event; companions share its places and its queue position."""
 
     __tablename__ = "registrations"

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import Base, CentreOwned, UTCDateTime, str_enum, utcnow
-from portal.models.enums import LabelledEnum
+from portal.models.enums import LabelledEnum, Labels
 
 
 class ImportStatus(LabelledEnum):
@@ -17,7 +17,7 @@ class ImportStatus(LabelledEnum):
     DISCARDED = "discarded"
 
     @classmethod
-    def _labels(cls):
+    def _labels(cls) -> Labels:
         return {
             cls.PENDING: _l("Waiting for your decision"),
             cls.IMPORTED: _l("Imported"),

@@ -11,8 +11,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
-from portal.models.base import CentreOwned, Timestamped, UTCDateTime, str_enum
+from portal.models.base import Base, CentreOwned, Timestamped, UTCDateTime, str_enum
 from portal.models.centres import Centre, Project, Village
 from portal.models.enums import (
     STAFF_ROLES,
@@ -26,7 +25,7 @@ from portal.models.enums import (
 )
 
 
-class User(Timestamped, db.Model):
+class User(Timestamped, Base):
     """An account. Installation administrators may have no centre; everybody else has one."""
 
     __tablename__ = "users"
@@ -88,7 +87,7 @@ class User(Timestamped, db.Model):
         return f"{self.id}:{self.session_token}"
 
 
-class UserRole(db.Model):
+class UserRole(Base):
     __tablename__ = "user_roles"
 
     user_id: Mapped[int] = mapped_column(
@@ -99,7 +98,7 @@ class UserRole(db.Model):
     user: Mapped[User] = relationship(back_populates="role_rows")
 
 
-class Participant(CentreOwned, Timestamped, db.Model):
+class Participant(CentreOwned, Timestamped, Base):
     """A person supported by the project, with or without an account.
 
     Carries the ESF monitoring data set (SL2014, a superset of PEFS 2007). Age is never stored:
@@ -219,7 +218,7 @@ class Participant(CentreOwned, Timestamped, db.Model):
         return f"*******{self.pesel[-4:]}" if self.pesel else ""
 
 
-class AccountRequest(CentreOwned, Timestamped, db.Model):
+class AccountRequest(CentreOwned, Timestamped, Base):
     """A resident without an account asks for one; staff accept or refuse."""
 
     __tablename__ = "account_requests"

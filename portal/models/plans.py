@@ -6,8 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
-from portal.models.base import CentreOwned, Grosze, Timestamped, UTCDateTime, str_enum
+from portal.models.base import Base, CentreOwned, Grosze, Timestamped, UTCDateTime, str_enum
 from portal.models.enums import (
     ActionKind,
     ActionStatus,
@@ -19,7 +18,7 @@ from portal.models.enums import (
 from portal.models.people import Participant, User
 
 
-class DiagnosisTestType(CentreOwned, db.Model):
+class DiagnosisTestType(CentreOwned, Base):
     """A kind of diagnosis test (Multiselect, WIS, ...), kept per centre."""
 
     __tablename__ = "diagnosis_test_types"
@@ -32,7 +31,7 @@ class DiagnosisTestType(CentreOwned, db.Model):
     __table_args__ = (UniqueConstraint("centre_id", "name"),)
 
 
-class DiagnosisTest(CentreOwned, Timestamped, db.Model):
+class DiagnosisTest(CentreOwned, Timestamped, Base):
     __tablename__ = "diagnosis_tests"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,7 +44,7 @@ class DiagnosisTest(CentreOwned, Timestamped, db.Model):
     test_type: Mapped[DiagnosisTestType] = relationship()
 
 
-class CounsellingSession(CentreOwned, Timestamped, db.Model):
+class CounsellingSession(CentreOwned, Timestamped, Base):
     __tablename__ = "counselling_sessions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,7 +60,7 @@ class CounsellingSession(CentreOwned, Timestamped, db.Model):
     )
 
 
-class Course(CentreOwned, db.Model):
+class Course(CentreOwned, Base):
     """The centre's catalogue of vocational courses."""
 
     __tablename__ = "courses"
@@ -80,7 +79,7 @@ class Course(CentreOwned, db.Model):
     )
 
 
-class IndividualPlan(CentreOwned, Timestamped, db.Model):
+class IndividualPlan(CentreOwned, Timestamped, Base):
     """The advisor's Indywidualny Plan Rozwoju Zawodowego; every save is a revision.
 
     `version_id` makes a save based on an old version fail instead of overwriting silently.
@@ -127,7 +126,7 @@ class IndividualPlan(CentreOwned, Timestamped, db.Model):
     __mapper_args__ = {"version_id_col": version_id}
 
 
-class PlanGoal(db.Model):
+class PlanGoal(Base):
     __tablename__ = "plan_goals"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -144,7 +143,7 @@ class PlanGoal(db.Model):
     plan: Mapped[IndividualPlan] = relationship(back_populates="goals")
 
 
-class PlanAction(db.Model):
+class PlanAction(Base):
     __tablename__ = "plan_actions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -163,7 +162,7 @@ class PlanAction(db.Model):
     plan: Mapped[IndividualPlan] = relationship(back_populates="actions")
 
 
-class PlanRevision(db.Model):
+class PlanRevision(Base):
     """One save of a plan: who, when, which fields changed (old and new), and a full snapshot."""
 
     __tablename__ = "plan_revisions"
@@ -183,7 +182,7 @@ class PlanRevision(db.Model):
     __table_args__ = (UniqueConstraint("plan_id", "number"),)
 
 
-class PlanComment(db.Model):
+class PlanComment(Base):
     """A participant's question or comment on their shared plan, for the advisor."""
 
     __tablename__ = "plan_comments"
@@ -198,7 +197,7 @@ class PlanComment(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class CourseAssignment(CentreOwned, Timestamped, db.Model):
+class CourseAssignment(CentreOwned, Timestamped, Base):
     """A course proposed to a participant, then enrolled, completed or dropped."""
 
     __tablename__ = "course_assignments"

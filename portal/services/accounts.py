@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import case, literal, select, update
+from sqlalchemy import Row, case, literal, select, update
 
 from portal import database
 from portal.extensions import db
@@ -158,7 +158,7 @@ def request_password_reset(email: str) -> None:
     audit.record("user.reset_requested", user, actor=None, centre_id=user.centre_id)
 
 
-def _link_facts(token: str, purpose: str):
+def _link_facts(token: str, purpose: str) -> Row[int, str, str]:
     """The account a link names, if the link is still good: id, e-mail and nonce, read apart."""
     max_age = current_app.config[
         "INVITATION_MAX_AGE" if purpose == INVITE else "PASSWORD_RESET_MAX_AGE"
@@ -190,7 +190,7 @@ def set_password_from_link(token: str, purpose: str, password: str) -> User:
     passwords.check_policy(password, email=facts.email)
     password_hash = passwords.hash_password(password)
     # Conditional on the nonce: two tabs submitting the same link have one effect.
-    result = db.session.execute(
+    changed = database.rows_changed(
         update(User)
         .where(User.id == facts.id, User.link_nonce == facts.link_nonce)
         .values(
@@ -200,11 +200,11 @@ def set_password_from_link(token: str, purpose: str, password: str) -> User:
             failed_logins=0,
             locked_until=None,
         )
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    if result.rowcount != 1:
+    if changed != 1:
         raise InvalidLink()
-    user = db.session.get(User, facts.id)
+    user = db.session.get_one(User, facts.id)
     db.session.refresh(user)
     audit.record(
         f"user.password_set.{purpose}",
@@ -255,7 +255,7 @@ def authenticate(email: str, password: str, *, now: datetime) -> User | None:
     new_hash = (
         passwords.hash_password(password) if passwords.needs_rehash(facts.password_hash) else None
     )
-    user = db.session.get(User, facts.id)
+    user = db.session.get_one(User, facts.id)
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now

@@ -12,7 +12,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
 
+from portal import database
 from portal.extensions import db
+from portal.formatting import money
 from portal.models import Allowance, Centre, Instalment, Participant, SocialContract, User
 from portal.models.enums import (
     AllowanceKind,
@@ -67,7 +69,8 @@ def months(first: date, last: date) -> list[date]:
 
 def instalment_plan(allowance: Allowance, *, decided_on: date) -> list[tuple[date, int]]:
     """One instalment per month of a periodic allowance; otherwise one, in its month."""
-    if allowance.kind == AllowanceKind.PERIODIC:
+    # A periodic request always has both months (a table constraint).
+    if allowance.kind == AllowanceKind.PERIODIC and allowance.first_month and allowance.last_month:
         return [
             (m, allowance.amount_grosze)
             for m in months(allowance.first_month, allowance.last_month)
@@ -90,11 +93,9 @@ def _limit(centre: Centre, kind: AllowanceKind) -> int | None:
 
 
 def _check(person: Participant, contract: SocialContract | None, fields: AllowanceFields) -> None:
-    centre = db.session.get(Centre, person.centre_id)
+    centre = db.session.get_one(Centre, person.centre_id)
     limit = _limit(centre, fields.kind)
     if limit is not None and fields.amount_grosze > limit:
-        from portal.i18n import money
-
         raise AllowanceRefused(
             _l("The limit for this kind of allowance is %(limit)s.", limit=money(limit)),
             field="amount",
@@ -191,13 +192,13 @@ def update_request(
         values["first_month"] = month_start(fields.first_month or dates.local_date(now))
         values["last_month"] = None
     # Still undecided at the moment of writing (a decision may have been saved since the read).
-    result = db.session.execute(
+    changed = database.rows_changed(
         update(Allowance)
         .where(Allowance.id == allowance.id, Allowance.status.in_(EDITABLE))
         .values(updated_at=now)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    if result.rowcount != 1:
+    if changed != 1:
         raise AllowanceRefused(_l("Someone else has just decided or changed this request."))
     changes = audit.diff(allowance, values)
     if changes:
@@ -230,17 +231,17 @@ def withdraw(allowance: Allowance, *, actor: User, now: datetime) -> None:
             now=now,
             withdrawn_at=now,
         )
-        budget.release(allowance.budget_line_id, sum(i.amount_grosze for i in instalments))
+        budget.release(allowance.charged_line_id, sum(i.amount_grosze for i in instalments))
         # Only while still due: one paid in a parallel request since the read above stays.
-        result = db.session.execute(
+        changed = database.rows_changed(
             delete(Instalment)
             .where(
                 Instalment.allowance_id == allowance.id,
                 Instalment.status == InstalmentStatus.DUE,
             )
-            .execution_options(synchronize_session="fetch")
+            .execution_options(synchronize_session="fetch"),
         )
-        if result.rowcount != len(instalments):
+        if changed != len(instalments):
             raise AllowanceRefused(
                 _l("Part of this allowance is already paid: it cannot be withdrawn.")
             )
@@ -261,7 +262,7 @@ def get(centre_id: int, allowance_id: int) -> Allowance:
 
 def received_in_year(participant_id: int, year: int) -> int:
     """What the person was granted this year (approved or paid instalments), in grosze."""
-    return db.session.scalar(
+    return db.session.scalars(
         select(func.coalesce(func.sum(Instalment.amount_grosze), 0))
         .join(Allowance)
         .where(
@@ -270,7 +271,7 @@ def received_in_year(participant_id: int, year: int) -> int:
             Instalment.month >= date(year, 1, 1),
             Instalment.month <= date(year, 12, 31),
         )
-    )
+    ).one()
 
 
 def list_for_participant(participant_id: int) -> list[Allowance]:

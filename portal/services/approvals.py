@@ -7,6 +7,7 @@ the decision itself is a conditional UPDATE (status = 'submitted'), so it has on
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -14,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import selectinload
 
+from portal import database
 from portal.extensions import db
 from portal.models import Allowance, AuditEntry, Instalment, Participant, User
 from portal.models.enums import AllowanceKind, AllowanceStatus, BudgetLineKind, InstalmentStatus
@@ -81,7 +83,8 @@ def editors(allowance_ids: list[int]) -> dict[int, set[int]]:
     )
     found: dict[int, set[int]] = defaultdict(set)
     for entity_id, actor_id in rows:
-        found[entity_id].add(actor_id)
+        if entity_id is not None and actor_id is not None:  # a change by the system names nobody
+            found[entity_id].add(actor_id)
     return found
 
 
@@ -137,7 +140,7 @@ def approve_many(
 
 
 def _lines_to_charge(
-    candidates: list[Allowance], decided_on: date
+    candidates: Sequence[Allowance], decided_on: date
 ) -> tuple[dict[int, int], dict[int, PortalError]]:
     """The allowance line of the stage (year) each request's first instalment falls in."""
     projects = dict(
@@ -226,7 +229,7 @@ def _mark_approved(approvals: list[_Approval], approver: User, now: datetime) ->
     for approval in approvals:
         per_line[approval.line_id].append(approval.allowance.id)
     for line_id, ids in per_line.items():
-        result = db.session.execute(
+        changed = database.rows_changed(
             update(Allowance)
             .where(
                 Allowance.id.in_(ids),
@@ -236,9 +239,9 @@ def _mark_approved(approvals: list[_Approval], approver: User, now: datetime) ->
             .values(
                 status=A.APPROVED, decided_by_id=approver.id, decided_at=now, budget_line_id=line_id
             )
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False),
         )
-        if result.rowcount != len(ids):
+        if changed != len(ids):
             raise AllowanceRefused(
                 _l(
                     "Someone else has just decided some of these requests. "

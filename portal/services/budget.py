@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from portal import database
 from portal.extensions import db
 from portal.models import BudgetLine, Project, ProjectStage
 from portal.models.enums import BudgetLineKind
@@ -69,16 +70,16 @@ def lock(ids: Iterable[int | None]) -> dict[int, BudgetLine]:
 
 def charge(line_id: int, amount: int) -> bool:
     """Commit `amount` to a line unless that passes what is planned; False if it would."""
-    result = db.session.execute(
+    changed = database.rows_changed(
         update(BudgetLine)
         .where(
             BudgetLine.id == line_id,
             BudgetLine.committed_grosze + amount <= BudgetLine.planned_grosze,
         )
         .values(committed_grosze=BudgetLine.committed_grosze + amount)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    return result.rowcount == 1
+    return changed == 1
 
 
 def release(line_id: int, amount: int) -> None:
@@ -107,10 +108,10 @@ def replan(line_id: int, planned_grosze: int, **values: object) -> bool:
 
     One conditional UPDATE, so a request approved meanwhile cannot slip under the new amount.
     """
-    result = db.session.execute(
+    changed = database.rows_changed(
         update(BudgetLine)
         .where(BudgetLine.id == line_id, BudgetLine.committed_grosze <= planned_grosze)
         .values(planned_grosze=planned_grosze, **values)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    return result.rowcount == 1
+    return changed == 1

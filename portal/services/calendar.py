@@ -46,7 +46,8 @@ def _entry(event: Event, *, domain: str, now: datetime) -> CalendarEvent:
 def event_ics(event: Event, *, domain: str, now: datetime) -> bytes:
     calendar = _calendar(event.title)
     calendar.add_component(_entry(event, domain=domain, now=now))
-    return calendar.to_ical()
+    ics: bytes = calendar.to_ical()  # icalendar leaves the return type unannotated
+    return ics
 
 
 def feed_ics(person: Participant, *, name: str, domain: str, now: datetime) -> bytes:
@@ -59,7 +60,8 @@ def feed_ics(person: Participant, *, name: str, domain: str, now: datetime) -> b
     calendar = _calendar(name)
     for registration in registrations:
         calendar.add_component(_entry(registration.event, domain=domain, now=now))
-    return calendar.to_ical()
+    ics: bytes = calendar.to_ical()
+    return ics
 
 
 def person_for_feed(token: str) -> Participant | None:

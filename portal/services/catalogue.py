@@ -4,7 +4,7 @@ Entries are retired, never deleted: old records keep pointing at them, and they 
 being offered for new ones.
 """
 
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -15,15 +15,18 @@ from portal.models import Course, DiagnosisTestType, User, Village
 from portal.services import audit
 from portal.services.errors import AlreadyExists, NotFound
 
+# One of the centre's lists; the functions below take the model and give back its records.
+Entry = TypeVar("Entry", Village, Course, DiagnosisTestType)
+
 # What each list is called in the audit trail, and the message when a name is taken.
-KINDS: dict[type, tuple[str, Any]] = {
+KINDS: dict[type[Village | Course | DiagnosisTestType], tuple[str, Any]] = {
     Village: ("village", _l("The centre already has a village with this name.")),
     Course: ("course", _l("The catalogue already has a course with this name.")),
     DiagnosisTestType: ("test_type", _l("The centre already has a test with this name.")),
 }
 
 
-def list_entries(model: type, centre_id: int) -> list:
+def list_entries(model: type[Entry], centre_id: int) -> list[Entry]:
     """Active entries first, then retired ones, each by name."""
     return list(
         db.session.scalars(
@@ -34,7 +37,7 @@ def list_entries(model: type, centre_id: int) -> list:
     )
 
 
-def get_entry(model: type, centre_id: int, entry_id: int):
+def get_entry(model: type[Entry], centre_id: int, entry_id: int) -> Entry:
     entry = db.session.scalar(
         select(model).where(model.id == entry_id, model.centre_id == centre_id)
     )
@@ -43,14 +46,14 @@ def get_entry(model: type, centre_id: int, entry_id: int):
     return entry
 
 
-def _flush_unique(model: type) -> None:
+def _flush_unique(model: type[Village | Course | DiagnosisTestType]) -> None:
     try:
         db.session.flush()
     except IntegrityError as error:  # the name is taken (perhaps by a parallel request)
         raise AlreadyExists(KINDS[model][1], field="name") from error
 
 
-def add_entry(model: type, centre_id: int, values: dict[str, Any], *, actor: User):
+def add_entry(model: type[Entry], centre_id: int, values: dict[str, Any], *, actor: User) -> Entry:
     """A new village, course or test type; names are unique within the centre."""
     values = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
     entry = model(centre_id=centre_id, **values)
@@ -65,7 +68,9 @@ def add_entry(model: type, centre_id: int, values: dict[str, Any], *, actor: Use
     return entry
 
 
-def update_entry(entry, values: dict[str, Any], *, actor: User) -> None:
+def update_entry(
+    entry: Village | Course | DiagnosisTestType, values: dict[str, Any], *, actor: User
+) -> None:
     """Change an entry's fields, retiring or restoring it included; history keeps the old."""
     model = type(entry)
     values = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}

@@ -1,21 +1,24 @@
 """Centres and the scope every query of a centre's staff runs in."""
 
+from typing import TypeVar
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Centre, User
+from portal.models.base import CentreOwned
 from portal.models.enums import CentreKind
 from portal.services import audit
 from portal.services.errors import AlreadyExists, NotFound
 
+Owned = TypeVar("Owned", bound=CentreOwned)
 
-def get_owned(model: type, record_id: int, centre_id: int):
+
+def get_owned(model: type[Owned], record_id: int, centre_id: int) -> Owned:
     """Load a centre-owned record by id, as if records of other centres did not exist."""
-    record = db.session.scalar(
-        select(model).where(model.id == record_id, model.centre_id == centre_id)
-    )
-    if record is None:
+    record = db.session.get(model, record_id)
+    if record is None or record.centre_id != centre_id:
         raise NotFound()
     return record
 

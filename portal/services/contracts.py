@@ -53,11 +53,11 @@ def _overlapping(contract: SocialContract) -> SocialContract | None:
 
 def _next_number(centre_id: int, year: int) -> str:
     prefix = f"KS/{year}/"
-    count = db.session.scalar(
+    count = db.session.scalars(
         select(func.count(SocialContract.id)).where(
             SocialContract.centre_id == centre_id, SocialContract.number.like(f"{prefix}%")
         )
-    )
+    ).one()
     return f"{prefix}{count + 1:03d}"
 
 
@@ -203,4 +203,4 @@ def current_for(participant_id: int) -> SocialContract | None:
     """The contract a participant sees on their page: the current one, else the latest."""
     contracts = [c for c in list_for_participant(participant_id) if c.status != C.DRAFT]
     current = [c for c in contracts if c.status in CURRENT]
-    return (current or contracts or [None])[0]
+    return next(iter(current or contracts), None)

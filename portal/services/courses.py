@@ -76,7 +76,7 @@ def propose(
 def enrol(assignment: CourseAssignment, *, actor: User, now: datetime) -> None:
     """Enrolment commits the course's cost to the course line; never beyond what is planned."""
     if assignment.cost_grosze:
-        project_id = db.session.get(Participant, assignment.participant_id).project_id
+        project_id = db.session.get_one(Participant, assignment.participant_id).project_id
         year = (assignment.planned_start or dates.local_date(now)).year
         line_id = budget.line_ids([project_id], BudgetLineKind.COURSES).get((project_id, year))
         if line_id is None:

@@ -6,6 +6,7 @@ or village are probably one person: staff are warned and must confirm that they 
 """
 
 from datetime import date
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
@@ -20,9 +21,10 @@ NAMESAKES_SHOWN = 10
 
 
 class PeselTaken(AlreadyExists):
-    """The PESEL belongs to a record already; `existing_id` is that record, to link to."""
+    """The PESEL belongs to a record already; `existing_id` is that record, to link to (None if
+    it was removed between the refused insert and the look-up)."""
 
-    def __init__(self, existing_id: int):
+    def __init__(self, existing_id: int | None):
         super().__init__(
             _l("A participant with this PESEL number is already recorded."), field="pesel"
         )
@@ -53,7 +55,9 @@ def pesel_holder(centre_id: int, number: str, *, exclude_id: int | None = None) 
     return db.session.scalar(query.limit(1))
 
 
-def refuse_taken_pesel(centre_id: int, number: str | None, *, exclude_id: int | None = None):
+def refuse_taken_pesel(
+    centre_id: int, number: str | None, *, exclude_id: int | None = None
+) -> None:
     """Raise PeselTaken when another record of the centre holds `number`."""
     if number:
         holder = pesel_holder(centre_id, number, exclude_id=exclude_id)
@@ -98,7 +102,7 @@ def namesakes(
     return list(db.session.scalars(query))
 
 
-def warn_of_namesakes(centre_id: int, *, exclude_id: int | None = None, **person) -> None:
+def warn_of_namesakes(centre_id: int, *, exclude_id: int | None = None, **person: Any) -> None:
     """Raise PossibleDuplicate when namesakes exist (the caller asks only until confirmed)."""
     found = namesakes(centre_id, exclude_id=exclude_id, **person)
     if found:

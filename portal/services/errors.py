@@ -1,5 +1,6 @@
 """One error type for every broken domain rule; views catch it and show its message."""
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 
@@ -8,7 +9,7 @@ class PortalError(Exception):
 
     message = _l("The action could not be completed.")
 
-    def __init__(self, message=None, *, field: str | None = None):
+    def __init__(self, message: str | LazyString | None = None, *, field: str | None = None):
         if message is not None:
             self.message = message
         self.field = field

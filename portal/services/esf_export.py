@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
+from typing import Any
 
 from sqlalchemy import or_, select
 
@@ -69,7 +70,7 @@ def _date(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
-def _mapped(table: dict) -> Callable[[Enum | None], str]:
+def _mapped(table: dict[Any, str]) -> Callable[[Enum | None], str]:
     return lambda value: table.get(value, "") if value is not None else ""
 
 
@@ -81,7 +82,7 @@ def age_at_entry(person: Participant) -> int | None:
     return start.year - born.year - ((start.month, start.day) < (born.month, born.day))
 
 
-def _field(name: str, convert: Callable = lambda value: value or "") -> Getter:
+def _field(name: str, convert: Callable[[Any], Any] = lambda value: value or "") -> Getter:
     return lambda person, _stage: convert(getattr(person, name))
 
 

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, func, select, update
@@ -55,7 +56,7 @@ def _check(fields: EventFields) -> None:
         raise PortalError(_l("Choose at least one village."), field="village_ids")
 
 
-def _values(fields: EventFields) -> dict:
+def _values(fields: EventFields) -> dict[str, Any]:
     values = vars(fields).copy()
     values["villages"] = fields.villages if fields.audience == Audience.VILLAGES else []
     return values
@@ -214,7 +215,7 @@ def waiting_counts(event_ids: list[int]) -> dict[int, int]:
     return {key: value for key, value in rows}
 
 
-def _catalogue(person: Participant) -> Select:
+def _catalogue(person: Participant) -> Select[Event]:
     return (
         select(Event)
         .where(

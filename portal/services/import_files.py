@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -45,7 +46,7 @@ _BROKEN = (
 class UnreadableFile(PortalError):
     message = _l("The file is not a spreadsheet the portal can read. Upload a CSV or XLSX file.")
 
-    def __init__(self, message=None, *, field: str | None = "file"):
+    def __init__(self, message: str | LazyString | None = None, *, field: str | None = "file"):
         super().__init__(message, field=field)
 
 

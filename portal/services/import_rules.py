@@ -6,6 +6,7 @@ of whoever reads it.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,6 +22,9 @@ from portal.models.enums import Sex
 from portal.services import import_files, pesel
 
 EARLIEST_BIRTH = date(1900, 1, 1)
+
+# Notes a problem of the row being read: (column key, message code, message parameters).
+Problem = Callable[..., None]
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,7 +163,7 @@ class Checker:
             if row.birth_date
         }
         self.pesels_seen: dict[str, int] = {}
-        self.people_seen: dict[tuple, int] = {}
+        self.people_seen: dict[tuple[str, str, date], int] = {}
 
     def header(self, names: list[str]) -> list[tuple[int, ImportColumn]]:
         found: dict[str, int] = {}
@@ -183,7 +187,9 @@ class Checker:
             )
         return [(index, next(c for c in COLUMNS if c.key == key)) for key, index in found.items()]
 
-    def _problem(self, row: int, column: str, code: str, params: dict | None = None) -> None:
+    def _problem(
+        self, row: int, column: str, code: str, params: dict[str, Any] | None = None
+    ) -> None:
         self.problems.append([row, column, code, params or {}])
 
     def row(self, number: int, cells: dict[ImportColumn, import_files.Cell]) -> None:
@@ -254,12 +260,12 @@ class Checker:
             if paths[key] is None:
                 problem(key, "yes_no")
         if birth and values["first_name"] and values["last_name"]:
-            key = _person_key(values["first_name"], values["last_name"], birth)
-            if key in self.people_seen:
-                problem("last_name", "person_in_file", row=self.people_seen[key])
-            elif not encoded and key in self.recorded_people:
+            person = _person_key(values["first_name"], values["last_name"], birth)
+            if person in self.people_seen:
+                problem("last_name", "person_in_file", row=self.people_seen[person])
+            elif not encoded and person in self.recorded_people:
                 problem("last_name", "person_recorded")
-            self.people_seen.setdefault(key, number)
+            self.people_seen.setdefault(person, number)
         return {
             "row": number,
             "first_name": values["first_name"],
@@ -274,7 +280,7 @@ class Checker:
             "pal_path": bool(paths["pal_path"]),
         }
 
-    def _pesel(self, number: int, text: str, problem) -> str | None:
+    def _pesel(self, number: int, text: str, problem: Problem) -> str | None:
         try:
             encoded = stdnum_pesel.validate(text)
         except InvalidChecksum:
@@ -292,7 +298,7 @@ class Checker:
             return encoded
         return None
 
-    def _birth_date(self, value: Any, problem) -> date | None:
+    def _birth_date(self, value: Any, problem: Problem) -> date | None:
         if not value:
             return None
         if isinstance(value, str):
@@ -306,10 +312,11 @@ class Checker:
             except ValueError:
                 problem("birth_date", "date_impossible")
                 return None
-        if not EARLIEST_BIRTH <= value <= self.today:
+        born: date = value  # a date cell, or the text just read
+        if not EARLIEST_BIRTH <= born <= self.today:
             problem("birth_date", "date_range")
             return None
-        return value
+        return born
 
 
 def _person_key(first: str, last: str, born: date) -> tuple[str, str, date]:

@@ -6,12 +6,13 @@ used once (a conditional status move) and belongs to its centre.
 """
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Centre, ImportBatch, User, Village
+from portal.models import Centre, ImportBatch, Project, User, Village
 from portal.models.enums import Sex
 from portal.models.imports import ImportStatus
 from portal.services import audit, import_files, import_rules, participants, transitions
@@ -92,7 +93,7 @@ def confirm(batch: ImportBatch, *, valid_only: bool, actor: User, now: datetime)
         finished_at=now,
         rows=[],
     )
-    centre = db.session.get(Centre, batch.centre_id)
+    centre = db.session.get_one(Centre, batch.centre_id)
     project = participants.require_project(batch.centre_id)
     villages = {
         village.id: village
@@ -118,7 +119,15 @@ def confirm(batch: ImportBatch, *, valid_only: bool, actor: User, now: datetime)
     return recorded
 
 
-def _record_row(row: dict, centre, project, villages: dict, *, actor: User, batch) -> None:
+def _record_row(
+    row: dict[str, Any],
+    centre: Centre,
+    project: Project,
+    villages: dict[int, Village],
+    *,
+    actor: User,
+    batch: ImportBatch,
+) -> None:
     village = villages.get(row["village_id"]) if row["village_id"] else None
     if row["village_id"] and village is None:
         raise ImportRefused(import_rules.MESSAGES["village_unknown"])

@@ -10,6 +10,7 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import or_, select, update
 
+from portal import database
 from portal.extensions import db
 from portal.models import OutboxMessage
 from portal.models.base import utcnow
@@ -52,22 +53,22 @@ def claim(message_id: int, *, now: datetime) -> bool:
 
     The caller commits the claim before sending, so that other senders see it.
     """
-    result = db.session.execute(
+    changed = database.rows_changed(
         update(OutboxMessage)
         .where(
             OutboxMessage.id == message_id,
             OutboxMessage.sent_at.is_(None),
             or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < now - STALE_CLAIM),
         )
-        .values(claimed_at=now, attempts=OutboxMessage.attempts + 1)
+        .values(claimed_at=now, attempts=OutboxMessage.attempts + 1),
     )
-    return result.rowcount == 1
+    return changed == 1
 
 
 def send_claimed(message_id: int) -> bool:
     """Send a claimed message and note the outcome on it; False when the server refused it
     (the claim is released so a later run tries again)."""
-    message = db.session.get(OutboxMessage, message_id)
+    message = db.session.get_one(OutboxMessage, message_id)
     try:
         _send(message)
     except (OSError, smtplib.SMTPException) as error:

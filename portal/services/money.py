@@ -34,7 +34,9 @@ def parse(text: str | None, *, field: str = "amount", allow_zero: bool = False) 
     if value == 0 and not allow_zero:
         raise InvalidAmount(_l("The amount must be more than zero."), field=field)
     # Three decimals are refused even when the last is 0: "1,500" may mean 1500 zł, not 1,50.
-    if value.as_tuple().exponent < -2:
+    # (The exponent is a letter only for NaN and infinity, which the pattern already rules out.)
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int) or exponent < -2:
         raise InvalidAmount(_l("Use at most two digits after the comma (grosze)."), field=field)
     grosze = int(value * 100)
     if grosze > MAX_GROSZE:

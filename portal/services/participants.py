@@ -120,7 +120,7 @@ def create_account(
     return user
 
 
-def visible_to(staff: User) -> Select:
+def visible_to(staff: User) -> Select[Participant]:
     """The participants a staff member may see: advisors only those assigned to them."""
     query = select(Participant).where(Participant.centre_id == staff.centre_id)
     if staff.has_role(Role.COORDINATOR, Role.SOCIAL_WORKER, Role.ADMIN):

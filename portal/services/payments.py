@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from portal import database
 from portal.extensions import db
 from portal.models import Allowance, Instalment, Participant, PaymentList, User
 from portal.models.enums import AllowanceStatus, InstalmentStatus
@@ -34,11 +35,11 @@ def get_or_create(centre_id: int, month: date, *, actor: User, now: datetime) ->
                 db.session.add(payment_list)
                 db.session.flush()
         except IntegrityError:  # created by someone else just now
-            payment_list = db.session.scalar(
+            payment_list = db.session.scalars(
                 select(PaymentList).where(
                     PaymentList.centre_id == centre_id, PaymentList.month == month
                 )
-            )
+            ).one()
         else:
             audit.record(
                 "payment_list.create",
@@ -132,19 +133,19 @@ def mark_paid(
         return 0
     ids = [i.id for i in chosen]
     budget.lock({i.allowance.budget_line_id for i in chosen})
-    result = db.session.execute(
+    changed = database.rows_changed(
         update(Instalment)
         .where(Instalment.id.in_(ids), Instalment.status == I.DUE)
         .values(status=I.PAID, paid_on=paid_on)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    if result.rowcount != len(ids):
+    if changed != len(ids):
         raise PaymentRefused(
             _l("Someone else has just marked some of these items paid. Reload the list.")
         )
     by_line: dict[int, int] = defaultdict(int)
     for instalment in chosen:
-        by_line[instalment.allowance.budget_line_id] += instalment.amount_grosze
+        by_line[instalment.allowance.charged_line_id] += instalment.amount_grosze
     budget.pay(by_line)
     audit.record_many(
         "instalment.paid",

@@ -5,7 +5,7 @@ Advisor-only notes are the one exception: the plan's rules keep them from the pa
 
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import inspect, select
 
@@ -21,6 +21,11 @@ from portal.models import (
     PlanRevision,
     Registration,
     SocialContract,
+)
+
+# The records of one person that are listed as rows of their own.
+PersonRecord = TypeVar(
+    "PersonRecord", Allowance, SocialContract, DiagnosisTest, CounsellingSession, CourseAssignment
 )
 
 # Internal bookkeeping and secrets that are not data about the person.
@@ -43,7 +48,7 @@ def _row(record: Any) -> dict[str, Any]:
     }
 
 
-def _rows(model: type, participant_id: int) -> list[dict[str, Any]]:
+def _rows(model: type[PersonRecord], participant_id: int) -> list[dict[str, Any]]:
     query = select(model).where(model.participant_id == participant_id).order_by(model.id)
     return [_row(record) for record in db.session.scalars(query)]
 

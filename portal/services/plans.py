@@ -163,7 +163,9 @@ def start(person: Participant, *, advisor: User, now: datetime) -> IndividualPla
             db.session.add(plan)
             db.session.flush()
     except IntegrityError:  # "Start the plan" pressed twice at once: the other press started it
-        return get_for(person.id)
+        return db.session.scalars(
+            select(IndividualPlan).where(IndividualPlan.participant_id == person.id)
+        ).one()
     revise(plan, actor=advisor, now=now, changes={"status": (None, P.DRAFT)})
     return plan
 
@@ -277,7 +279,7 @@ def caseload(
     if search.strip():
         like = f"%{search.strip()}%"
         query = query.where(Participant.last_name.ilike(like) | Participant.first_name.ilike(like))
-    return [tuple(row) for row in db.session.execute(query)]
+    return [(person, status, due) for person, status, due in db.session.execute(query)]
 
 
 def get_for(participant_id: int) -> IndividualPlan | None:

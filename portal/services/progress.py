@@ -1,6 +1,8 @@
 """A participant's progress, recorded once where it happens: events attended, counselling
 sessions and completed courses, and how it counts towards the actions of their plan."""
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -10,7 +12,7 @@ from portal.models.enums import ActionKind, CourseStatus, RegistrationStatus
 from portal.services import dates, diagnosis
 
 
-def get_for(person_id: int) -> dict[str, list]:
+def get_for(person_id: int) -> dict[str, list[Any]]:
     """What the person has done, recorded elsewhere once: events attended, sessions, courses."""
     attended = db.session.scalars(
         select(Registration)
@@ -32,7 +34,7 @@ def get_for(person_id: int) -> dict[str, list]:
     return {"events": list(attended), "sessions": sessions, "courses": list(courses_done)}
 
 
-def action_evidence(plan: IndividualPlan, found: dict[str, list]) -> dict[int, int]:
+def action_evidence(plan: IndividualPlan, found: dict[str, list[Any]]) -> dict[int, int]:
     """Action id -> how many recorded activities of its kind happened since the plan began."""
     start = dates.local_date(plan.created_at)
     counts = {

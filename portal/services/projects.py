@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
@@ -107,7 +108,7 @@ def update_project(project: Project, fields: ProjectFields, *, actor: User) -> N
         audit.record("project.update", project, actor=actor, changes=changes)
 
 
-def _clean(fields: ProjectFields) -> dict:
+def _clean(fields: ProjectFields) -> dict[str, Any]:
     return {
         name: value.strip() if isinstance(value, str) else value
         for name, value in fields.__dict__.items()

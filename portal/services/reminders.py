@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from portal import database
 from portal.extensions import db
 from portal.models import Event, Participant, Registration
 from portal.models.enums import EventStatus, RegistrationStatus
@@ -26,15 +27,15 @@ def queue_reminders(*, now: datetime) -> int:
     ).all()
     queued = 0
     for event_id in event_ids:
-        claimed = db.session.execute(
+        changed = database.rows_changed(
             update(Event)
             .where(Event.id == event_id, Event.reminders_queued_at.is_(None))
             .values(reminders_queued_at=now)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False),
         )
-        if claimed.rowcount != 1:
+        if changed != 1:
             continue  # another runner took this event
-        event = db.session.get(Event, event_id)
+        event = db.session.get_one(Event, event_id)
         registrations = db.session.scalars(
             select(Registration)
             .where(

@@ -7,10 +7,13 @@ last line: even a faulty caller cannot overbook.
 """
 
 from datetime import datetime
+from typing import Any
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
+from portal import database
 from portal.extensions import db
 from portal.models import Event, Participant, Registration, User
 from portal.models.enums import Audience, EventStatus, RegistrationStatus
@@ -51,7 +54,7 @@ def lock_event(event_id: int) -> Event:
     return event
 
 
-def refusal_reason(person: Participant, event: Event, *, now: datetime) -> str | None:
+def refusal_reason(person: Participant, event: Event, *, now: datetime) -> LazyString | None:
     """Why this person may not sign up for this event now, in words they understand; or None."""
     if event.status == EventStatus.CANCELLED:
         return _l("This event has been cancelled.")
@@ -74,13 +77,13 @@ def refusal_reason(person: Participant, event: Event, *, now: datetime) -> str |
 
 
 def _take_places(event_id: int, places: int) -> bool:
-    result = db.session.execute(
+    changed = database.rows_changed(
         update(Event)
         .where(Event.id == event_id, Event.places_taken + places <= Event.capacity)
         .values(places_taken=Event.places_taken + places)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    return result.rowcount == 1
+    return changed == 1
 
 
 def _release_places(event_id: int, places: int) -> None:
@@ -99,7 +102,7 @@ def _next_queue_number(event_id: int) -> int:
         .values(last_queue_number=Event.last_queue_number + 1)
         .execution_options(synchronize_session=False)
     )
-    return db.session.scalar(select(Event.last_queue_number).where(Event.id == event_id))
+    return db.session.scalars(select(Event.last_queue_number).where(Event.id == event_id)).one()
 
 
 def move(
@@ -111,6 +114,7 @@ def move(
     note: str | None = None,
 ) -> None:
     """Change a registration's status along TRANSITIONS, once, and record it."""
+    values: dict[str, Any] = {"note": note} if note is not None else {}
     transitions.move(
         registration,
         new.value,
@@ -118,7 +122,7 @@ def move(
         lost=IllegalTransition(),  # somebody else moved it first
         actor=actor,
         audit_action=action,
-        **({"note": note} if note is not None else {}),
+        **values,
     )
 
 
@@ -237,9 +241,9 @@ def promote_waiting(event_id: int, *, actor: User | None) -> list[Registration]:
     A family keeps its one position: when the first family on the list does not fit, the next
     person who fits is promoted, and the family stays first in line for the next free places.
     """
-    event = db.session.scalar(
+    event = db.session.scalars(
         select(Event).where(Event.id == event_id).execution_options(populate_existing=True)
-    )
+    ).one()
     if event.status != EventStatus.PUBLISHED:
         return []
     promoted = []
@@ -260,7 +264,7 @@ def promote_waiting(event_id: int, *, actor: User | None) -> list[Registration]:
     return promoted
 
 
-def _tell(registration: Registration, event: Event, template: str, **context) -> bool:
+def _tell(registration: Registration, event: Event, template: str, **context: Any) -> bool:
     """Queue a message to the registered person; False when there is no address to write to."""
     person = registration.participant
     address = person.user.email if person.user else person.email
@@ -367,8 +371,8 @@ def waiting_positions(event_ids: list[int]) -> dict[int, int]:
 
 
 def waiting_count(event_id: int) -> int:
-    return db.session.scalar(
+    return db.session.scalars(
         select(func.count(Registration.id)).where(
             Registration.event_id == event_id, Registration.status == S.WAITING
         )
-    )
+    ).one()

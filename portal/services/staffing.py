@@ -6,10 +6,12 @@ the same moment cannot both succeed.
 """
 
 from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 
+from portal import database
 from portal.extensions import db
 from portal.models import Centre, Participant, User, UserRole
 from portal.models.enums import STAFF_ROLES, Role
@@ -29,7 +31,7 @@ class StaffChangeRefused(PortalError):
     pass
 
 
-def _staff_ids():
+def _staff_ids() -> Select[int]:
     return select(UserRole.user_id).where(UserRole.role.in_(STAFF_ROLES))
 
 
@@ -59,11 +61,11 @@ def get_account(centre_id: int, user_id: int) -> User:
 def caseload_counts(user: User) -> dict[Role, int]:
     """How many of the centre's participants the user keeps, per caseload role."""
     return {
-        role: db.session.scalar(
+        role: db.session.scalars(
             select(func.count(Participant.id)).where(
                 Participant.centre_id == user.centre_id, column == user.id
             )
-        )
+        ).one()
         for role, column in CASELOAD_COLUMNS.items()
     }
 
@@ -139,17 +141,17 @@ def change_roles(user: User, roles: set[Role], *, actor: User) -> bool:
 
 def _set_active(user: User, active: bool, *, actor: User, now: datetime) -> None:
     # Conditional on the current state: a second click (or a second tab) changes nothing twice.
-    values = {"is_active": active}
+    values: dict[str, Any] = {"is_active": active}
     if not active:
         # Every session and every invitation or reset link sent before dies with the account.
         values |= {"session_token": accounts.new_token(), "link_nonce": accounts.new_token()}
-    result = db.session.execute(
+    changed = database.rows_changed(
         update(User)
         .where(User.id == user.id, User.is_active.is_(not active))
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if changed != 1:
         raise StaffChangeRefused(
             _l("The account is already active.")
             if active

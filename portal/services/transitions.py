@@ -14,6 +14,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
+from portal import database
 from portal.extensions import db
 from portal.models import (
     AccountRequest,
@@ -192,13 +193,13 @@ def move(
     written = {"status": step.target, **values}
     if lifecycle.bumps_version:
         written["version_id"] = model.version_id + 1
-    result = db.session.execute(
+    changed = database.rows_changed(
         update(model)
         .where(model.id == record.id, model.status == seen)
         .values(**written)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    if result.rowcount != 1:
+    if changed != 1:
         raise lost or type(refusal)(lifecycle.lost_race)
     db.session.refresh(record)
     audit.record(
