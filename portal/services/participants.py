@@ -142,7 +142,11 @@ def list_for_staff(
         query = query.where(
             or_(Participant.last_name.ilike(like), Participant.first_name.ilike(like))
         )
-    query = query.order_by(Participant.last_name, Participant.first_name).limit(limit)
+    query = (
+        query.options(selectinload(Participant.village))  # the list tells namesakes apart by it
+        .order_by(Participant.last_name, Participant.first_name)
+        .limit(limit)
+    )
     return list(db.session.scalars(query))
 
 
