@@ -256,3 +256,22 @@ def db_village(app, village_id):
         village = db.session.get(Village, village_id)
         db.session.expunge(village)
         return village
+
+
+def test_recording_takes_a_birth_date_that_agrees_with_the_pesel(app, client, centre, worker):
+    form = {"first_name": "Jan", "last_name": "Datowy", "village_id": "0"}
+    wrong = client.post(
+        "/staff/participants/new", data=form | {"pesel": PESEL, "birth_date": "1944-05-15"}
+    )
+    assert 'id="birth_date-error"' in wrong.get_data(as_text=True)
+    too_old = client.post("/staff/participants/new", data=form | {"birth_date": "1899-01-01"})
+    assert 'id="birth_date-error"' in too_old.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Participant.id))) == 0
+    born = form | {"birth_date": "1950-01-02", "no_pesel_country": "Litwa"}
+    assert client.post("/staff/participants/new", data=born).status_code == 302
+    again = client.post("/staff/participants/new", data=born)
+    assert "This is a different person" in again.get_data(as_text=True)  # same name and birth
+    with app.app_context():
+        person = db.session.scalars(select(Participant)).one()
+        assert (person.birth_date, person.no_pesel_country) == (date(1950, 1, 2), "Litwa")

@@ -49,29 +49,37 @@ def check_version(person: Participant, version: int) -> None:
         raise RecordConflict()
 
 
-def _identity(details: Details) -> dict[str, Any]:
-    """PESEL or "no PESEL" with a country; with a PESEL, birth date and sex follow from it."""
-    country = details.no_pesel_country.strip() or None
-    if not details.pesel:
-        if country is None:
+def identity(
+    pesel_number: str,
+    country: str,
+    birth_date: date | None,
+    sex: Sex | None,
+    *,
+    country_required: bool = True,
+) -> dict[str, Any]:
+    """PESEL or "no PESEL" with a country; with a PESEL, birth date and sex follow from it and
+    what was typed beside it must agree."""
+    country_or_none = country.strip() or None
+    if not pesel_number:
+        if country_or_none is None and country_required:
             raise PortalError(
                 _l("Enter the country of a person without a PESEL number."),
                 field="no_pesel_country",
             )
         return {
             "pesel": None,
-            "no_pesel_country": country,
-            "birth_date": details.birth_date,
-            "sex": details.sex,
+            "no_pesel_country": country_or_none,
+            "birth_date": birth_date,
+            "sex": sex,
         }
-    number = pesel.normalise(details.pesel)
-    born, sex = pesel.birth_date(number), pesel.sex(number)
-    if country is not None:
+    number = pesel.normalise(pesel_number)
+    born, sex_of_number = pesel.birth_date(number), pesel.sex(number)
+    if country_or_none is not None:
         raise PortalError(
             _l("Leave the country empty when the person has a PESEL number."),
             field="no_pesel_country",
         )
-    if details.birth_date is not None and details.birth_date != born:
+    if birth_date is not None and birth_date != born:
         raise PortalError(
             _l(
                 "The date of birth does not agree with the PESEL number, which gives %(day)s.",
@@ -79,9 +87,9 @@ def _identity(details: Details) -> dict[str, Any]:
             ),
             field="birth_date",
         )
-    if details.sex is not None and details.sex != sex:
+    if sex is not None and sex != sex_of_number:
         raise PortalError(_l("The sex does not agree with the PESEL number."), field="sex")
-    return {"pesel": number, "no_pesel_country": None, "birth_date": born, "sex": sex}
+    return {"pesel": number, "no_pesel_country": None, "birth_date": born, "sex": sex_of_number}
 
 
 def _same_centre(person: Participant, *others: Any) -> None:
@@ -104,7 +112,7 @@ def update_details(
     values = {
         "first_name": details.first_name.strip(),
         "last_name": details.last_name.strip(),
-        **_identity(details),
+        **identity(details.pesel, details.no_pesel_country, details.birth_date, details.sex),
         "email": accounts.normalise_email(details.email) if details.email else None,
         "phone": details.phone.strip() or None,
         "village_id": details.village.id if details.village else None,

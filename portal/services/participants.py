@@ -1,5 +1,7 @@
 """Participants: recording a person, their account, and who among the staff may see them."""
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -8,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from portal.extensions import db
 from portal.models import Centre, Participant, Project, User, Village
 from portal.models.enums import Role
-from portal.services import accounts, audit, duplicates, pesel
+from portal.services import accounts, audit, duplicates, participant_record
 from portal.services.errors import AlreadyExists, Forbidden, NotFound, PortalError
 
 
@@ -26,6 +28,8 @@ def create_participant(
     on_pal_path: bool = False,
     advisor: User | None = None,
     social_worker: User | None = None,
+    birth_date: date | None = None,
+    no_pesel_country: str = "",
     warn_namesakes: bool = False,
 ) -> Participant:
     """Record a person; a PESEL must be valid and unique in the centre (birth date, sex follow).
@@ -46,13 +50,13 @@ def create_participant(
         advisor_id=advisor.id if advisor else None,
         social_worker_id=social_worker.id if social_worker else None,
     )
-    if pesel_number:
-        number = pesel.normalise(pesel_number)
-        if _pesel_taken(centre.id, number):  # the common case, without a failed insert
-            raise _pesel_already_recorded(centre.id, number)
-        person.pesel = number
-        person.birth_date = pesel.birth_date(number)
-        person.sex = pesel.sex(number)
+    known = participant_record.identity(
+        pesel_number or "", no_pesel_country, birth_date, None, country_required=False
+    )
+    if known["pesel"] and _pesel_taken(centre.id, known["pesel"]):  # without a failed insert
+        raise _pesel_already_recorded(centre.id, known["pesel"])
+    for name, value in known.items():
+        setattr(person, name, value)
     if warn_namesakes:
         duplicates.warn_of_namesakes(
             centre.id,

@@ -39,6 +39,16 @@ class ParticipantForm(PortalForm):
         ],
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
+    no_pesel_country = StringField(
+        _l("Country (for a person without a PESEL number)"),
+        filters=[strip],
+        validators=[Optional(), Length(max=60)],
+    )
+    birth_date = BirthDateField(
+        _l("Date of birth"),
+        description=_l("With a PESEL number it is read from the number: leave it empty."),
+        validators=[Optional()],
+    )
     village_id = SelectField(_l("Village (sołectwo)"), coerce=int, validators=[Optional()])
     on_contract_path = BooleanField(_l("Social contract path"))
     on_pal_path = BooleanField(_l("Local Activity Programme (PAL)"))
@@ -63,16 +73,8 @@ class DetailsForm(PortalForm):
     first_name = ParticipantForm.first_name
     last_name = ParticipantForm.last_name
     pesel = ParticipantForm.pesel
-    no_pesel_country = StringField(
-        _l("Country (for a person without a PESEL number)"),
-        filters=[strip],
-        validators=[Optional(), Length(max=60)],
-    )
-    birth_date = BirthDateField(
-        _l("Date of birth"),
-        description=_l("With a PESEL number it is read from the number: leave it empty."),
-        validators=[Optional()],
-    )
+    no_pesel_country = ParticipantForm.no_pesel_country
+    birth_date = ParticipantForm.birth_date
     sex = RadioField(_l("Sex"), choices=[], validators=[Optional()])
     email = EmailField(
         _l("E-mail address"),

@@ -9,7 +9,7 @@ from portal.auth.access import role_required
 from portal.extensions import db
 from portal.models import Centre, Village
 from portal.models.enums import Role
-from portal.services import accounts, audit, centres, courses, participants, plans
+from portal.services import accounts, audit, centres, courses, monitoring, participants, plans
 from portal.staff import bp, participant_record
 from portal.staff.money_forms import CourseCompletionForm, CourseForm, DropForm
 from portal.staff.participant_forms import NameSearchForm, ParticipantForm, SearchForm
@@ -73,6 +73,8 @@ def _record(form: ParticipantForm):
         first_name=form.first_name.data,
         last_name=form.last_name.data,
         pesel_number=form.pesel.data or None,
+        no_pesel_country=form.no_pesel_country.data,
+        birth_date=form.birth_date.data,
         village=centres.get_owned(Village, village_id, centre.id) if village_id else None,
         on_contract_path=form.on_contract_path.data,
         on_pal_path=form.on_pal_path.data,
@@ -107,6 +109,8 @@ def detail_page(person, *, pesel_shown: bool = False, course_form: CourseForm | 
         completion_form=CourseCompletionForm(),
         drop_form=DropForm(),
         advisor_form=_advisor_form(person),
+        age=monitoring.age_at_entry(person.birth_date, person.support_start),
+        esf_missing=monitoring.missing(person),
     )
 
 
