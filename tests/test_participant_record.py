@@ -275,3 +275,16 @@ def test_recording_takes_a_birth_date_that_agrees_with_the_pesel(app, client, ce
     with app.app_context():
         person = db.session.scalars(select(Participant)).one()
         assert (person.birth_date, person.no_pesel_country) == (date(1950, 1, 2), "Litwa")
+
+
+def test_namesakes_with_pesel_numbers_of_their_own_are_two_people(
+    app, client, centre, worker, make_participant
+):
+    make_participant(centre, first_name="Jan", last_name="Kowal", pesel_number=PESEL)
+    other = {"first_name": "Jan", "last_name": "Kowal", "village_id": "0"}
+    # A made-up number of the same birth date: a namesake born the same day, with his own PESEL.
+    same_day = "44051401366"
+    response = client.post("/staff/participants/new", data=other | {"pesel": same_day})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    without = client.post("/staff/participants/new", data=other | {"birth_date": "1944-05-14"})
+    assert "This is a different person" in without.get_data(as_text=True)

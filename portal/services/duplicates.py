@@ -72,9 +72,11 @@ def namesakes(
     last_name: str,
     birth_date: date | None,
     village_id: int | None,
+    pesel: str | None = None,
     exclude_id: int | None = None,
 ) -> list[Participant]:
-    """Records of the centre with the same names and the same birth date or village."""
+    """Records of the centre with the same names and the same birth date or village; two
+    people with PESEL numbers of their own are two people (the same number is refused apart)."""
     same_place = [
         condition
         for condition, known in (
@@ -99,6 +101,8 @@ def namesakes(
     )
     if exclude_id is not None:
         query = query.where(Participant.id != exclude_id)
+    if pesel:
+        query = query.where(Participant.pesel.is_(None))
     return list(db.session.scalars(query))
 
 

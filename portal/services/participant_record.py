@@ -130,6 +130,7 @@ def update_details(
             last_name=values["last_name"],
             birth_date=values["birth_date"],
             village_id=values["village_id"],
+            pesel=values["pesel"],
         )
     changes = audit.diff(person, values)
     if changes:

@@ -64,6 +64,7 @@ def create_participant(
             last_name=person.last_name,
             birth_date=person.birth_date,
             village_id=person.village_id,
+            pesel=person.pesel,
         )
     try:
         # The unique index decides between two recordings of one PESEL sent at the same time.
