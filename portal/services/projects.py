@@ -4,12 +4,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
+from portal.formatting import money
 from portal.models import BudgetLine, Centre, Project, ProjectStage, User
 from portal.models.enums import BudgetLineKind, FundingSource
 from portal.services import audit, budget
@@ -203,7 +203,7 @@ def replan_line(
         raise SetupRefused(
             _l(
                 "The line has %(committed)s committed already; plan at least that much.",
-                committed=format_decimal(line.committed_grosze / 100, "#,##0.00 zł"),
+                committed=money(line.committed_grosze),
             ),
             field="planned",
         )
