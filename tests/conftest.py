@@ -1,10 +1,12 @@
-"""Fixtures: an app and a clean database per test, clients, factories, a query counter."""
+"""Fixtures: an app and a clean database per test, clients, sign-in, a query counter.
+
+The factories (make_centre, make_event, ...) are in tests/factories.py.
+"""
 
 import os
 import tempfile
 import threading
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,17 +16,11 @@ from werkzeug.serving import make_server
 from config import TestConfig
 from portal import create_app
 from portal.extensions import db
-from portal.models import Centre, Participant, Project, ProjectStage, User, Village
-from portal.models.enums import CentreKind, Role
-from portal.services import accounts, participants, passwords
+from tests.helpers import PASSWORD
 
-# The gunicorn `server` fixture for the race tests.
-pytest_plugins = ["tests.live"]
+# The factories, and the gunicorn `server` fixture for the race tests.
+pytest_plugins = ["tests.factories", "tests.live"]
 
-PASSWORD = "correct horse battery staple"
-# Hashed with the suite's cheap parameters (TestConfig), as every login then checks it.
-passwords.configure(passwords.CHEAP_FOR_TESTS)
-_PASSWORD_HASH = passwords.hash_password(PASSWORD)
 _schema_ready: set[str] = set()
 
 
@@ -93,118 +89,20 @@ def runner(app):
 
 
 @pytest.fixture
-def login_as(client):
-    def login(email: str, password: str = PASSWORD, test_client=None):
-        response = (test_client or client).post(
-            "/auth/login", data={"email": email, "password": password}
-        )
+def login_as(app, client):
+    """Sign someone in through the login form; the signed-in client is returned.
+
+    The test's `client` by default; `fresh=True` for a client of their own (a second person at
+    the same time), or `test_client=` for one the test already holds.
+    """
+
+    def login(email: str, password: str = PASSWORD, test_client=None, *, fresh: bool = False):
+        signed_in = test_client or (app.test_client() if fresh else client)
+        response = signed_in.post("/auth/login", data={"email": email, "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)
-        return response
+        return signed_in
 
     return login
-
-
-# Factories: callables with keyword overrides, usable inside an app context.
-
-
-@pytest.fixture
-def make_centre(app):
-    counter = iter(range(1, 10_000))
-
-    def make(**overrides) -> Centre:
-        n = next(counter)
-        with app.app_context():
-            centre = Centre(
-                name=overrides.pop("name", f"Ośrodek Pomocy Społecznej nr {n}"),
-                short_name=overrides.pop("short_name", f"ops-{n}"),
-                kind=overrides.pop("kind", CentreKind.OPS),
-                town=overrides.pop("town", "Janów Lubelski"),
-                **overrides,
-            )
-            db.session.add(centre)
-            db.session.flush()
-            project = Project(
-                centre_id=centre.id, title=f"Projekt {n}", start_date=date(2026, 1, 1)
-            )
-            db.session.add(project)
-            db.session.flush()
-            db.session.add(
-                ProjectStage(
-                    project_id=project.id,
-                    year=2026,
-                    start_date=date(2026, 1, 1),
-                    end_date=date(2026, 12, 31),
-                )
-            )
-            db.session.add_all(
-                [
-                    Village(centre_id=centre.id, name="Biała Pierwsza"),
-                    Village(centre_id=centre.id, name="Biała Druga"),
-                ]
-            )
-            db.session.commit()
-            return centre.id
-
-    return make
-
-
-@pytest.fixture
-def make_user(app, make_centre):
-    counter = iter(range(1, 10_000))
-
-    def make(*roles: Role, centre_id: int | None = None, email: str | None = None, **kw) -> int:
-        n = next(counter)
-        with app.app_context():
-            if centre_id is None and Role.ADMIN not in roles:
-                centre_id = make_centre()
-            centre = db.session.get(Centre, centre_id) if centre_id else None
-            user = accounts.create_user(
-                email=email or f"user{n}@example.org",
-                first_name=kw.get("first_name", "Anna"),
-                last_name=kw.get("last_name", f"Testowa{n}"),
-                roles=set(roles or {Role.COORDINATOR}),
-                centre=centre,
-                actor=None,
-            )
-            user.password_hash = _PASSWORD_HASH
-            db.session.commit()
-            return user.id
-
-    return make
-
-
-@pytest.fixture
-def make_participant(app, make_centre):
-    counter = iter(range(1, 10_000))
-
-    def make(centre_id: int | None = None, *, with_account: bool = True, **kw) -> int:
-        """Returns the participant's id; their account (if any) is participantN@example.org."""
-        n = next(counter)
-        with app.app_context():
-            centre_id = centre_id or make_centre()
-            centre = db.session.get(Centre, centre_id)
-            project = participants.current_project(centre_id)
-            person = participants.create_participant(
-                centre=centre,
-                project=project,
-                first_name=kw.pop("first_name", "Jan"),
-                last_name=kw.pop("last_name", f"Uczestnik{n}"),
-                actor=None,
-                **kw,
-            )
-            if with_account:
-                user = participants.create_account(
-                    person, email=f"participant{n}@example.org", actor=None
-                )
-                user.password_hash = _PASSWORD_HASH
-            db.session.commit()
-            return person.id
-
-    return make
-
-
-def user_of(participant_id: int) -> User:
-    return db.session.get(Participant, participant_id).user
 
 
 @contextmanager

@@ -1,4 +1,5 @@
-"""Helpers shared by the test modules: messages in the portal's language, form fields, logs."""
+"""Helpers shared by the test modules: messages in the portal's language, form fields, logs,
+and records read back for assertions (each in its own application context)."""
 
 import io
 import logging
@@ -7,6 +8,13 @@ from contextlib import contextmanager
 
 from flask_babel import force_locale, gettext
 from markupsafe import escape
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Allowance, AuditEntry, Event, Participant, Registration, User, Village
+
+# Every account the factories make signs in with this.
+PASSWORD = "correct horse battery staple"
 
 
 def translated(app, msgid: str, *, locale: str = "pl", html: bool = True, **params) -> str:
@@ -36,3 +44,57 @@ def app_log():
         yield stream
     finally:
         handler.setStream(previous)
+
+
+def user_of(participant_id: int) -> User:
+    """The participant's account (inside an application context)."""
+    return db.session.get(Participant, participant_id).user
+
+
+def email(app, user_id: int) -> str:
+    with app.app_context():
+        return db.session.get(User, user_id).email
+
+
+def email_of(app, participant_id: int) -> str:
+    with app.app_context():
+        return db.session.get(Participant, participant_id).user.email
+
+
+def village_id(app, centre_id: int, name: str) -> int:
+    with app.app_context():
+        return db.session.scalar(
+            select(Village.id).where(Village.centre_id == centre_id, Village.name == name)
+        )
+
+
+def registrations(app, event_id: int) -> list[Registration]:
+    """The event's registrations in sign-up order, detached for assertions."""
+    with app.app_context():
+        rows = db.session.scalars(
+            select(Registration)
+            .where(Registration.event_id == event_id)
+            .order_by(Registration.queue_number)
+        ).all()
+        db.session.expunge_all()
+        return list(rows)
+
+
+def event_state(app, event_id: int) -> Event:
+    with app.app_context():
+        event = db.session.get(Event, event_id)
+        db.session.expunge_all()
+        return event
+
+
+def audit_rows(app, entity_id: int, entity_type: str = Allowance.__tablename__):
+    """(action, actor id, at) of every audit entry about one record, oldest first."""
+    with app.app_context():
+        return [
+            tuple(row)
+            for row in db.session.execute(
+                select(AuditEntry.action, AuditEntry.actor_id, AuditEntry.at)
+                .where(AuditEntry.entity_type == entity_type, AuditEntry.entity_id == entity_id)
+                .order_by(AuditEntry.id)
+            )
+        ]

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.helpers import PASSWORD
+
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -109,3 +111,19 @@ def csrf(html: str) -> str:
     match = CSRF.search(html)
     assert match, "no csrf_token on the page"
     return match.group(1)
+
+
+def signed_in(
+    url: str, email: str, password: str = PASSWORD, *, timeout: float
+) -> requests.Session:
+    """A session of its own (cookie and connection), signed in through the server's login form."""
+    http = requests.Session()
+    page = http.get(f"{url}/auth/login", timeout=timeout)
+    response = http.post(
+        f"{url}/auth/login",
+        data={"csrf_token": csrf(page.text), "email": email, "password": password},
+        allow_redirects=False,
+        timeout=timeout,
+    )
+    assert response.status_code == 302, response.status_code
+    return http

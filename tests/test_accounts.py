@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import OutboxMessage, User
 from portal.models.enums import Role
-from tests.conftest import PASSWORD
-from tests.helpers import input_tag, translated
+from tests.helpers import PASSWORD, input_tag, translated
 
 INVALID_LINK = "This link is invalid, has expired or has already been used."
 NEW_PASSWORD = "zielona łąka nad Sanem"

@@ -20,9 +20,9 @@ from portal.extensions import db
 from portal.models import Allowance, AuditEntry, BudgetLine, Instalment
 from portal.models.enums import AllowanceStatus, Role
 from portal.services import allowances
-from tests.allowance_factories import budget_line, email, new_allowance, new_contract, periodic
-from tests.conftest import PASSWORD
+from tests.helpers import email
 from tests.live import csrf as _csrf
+from tests.live import signed_in
 
 pytestmark = pytest.mark.live
 
@@ -36,15 +36,7 @@ class Coordinator:
 
     def __init__(self, url: str, user_email: str):
         self.url = url
-        self.http = requests.Session()
-        page = self.http.get(f"{url}/auth/login", timeout=TIMEOUT)
-        response = self.http.post(
-            f"{url}/auth/login",
-            data={"csrf_token": _csrf(page.text), "email": user_email, "password": PASSWORD},
-            allow_redirects=False,
-            timeout=TIMEOUT,
-        )
-        assert response.status_code == 302, response.status_code
+        self.http = signed_in(url, user_email, timeout=TIMEOUT)
         page = self.http.get(f"{url}/staff/approvals", timeout=TIMEOUT)
         assert page.status_code == 200, page.status_code
         self.token = _csrf(page.text)
@@ -110,14 +102,14 @@ def _outcome(app, ids: list[int], line_id: int):
 
 
 def test_three_coordinators_never_overspend_the_allowance_line(
-    app, make_centre, make_user, make_participant, server
+    app, make_centre, make_user, make_participant, server, make_allowance, make_budget_line
 ):
     centre = make_centre()
     (worker,) = _staff(make_user, centre, Role.SOCIAL_WORKER, 1)
     bosses = _staff(make_user, centre, Role.COORDINATOR, 3)
     people = [make_participant(centre, with_account=False) for _ in range(5)]
-    line_id = budget_line(app, centre, 3 * ZL_1000)  # room for exactly three requests
-    ids = [new_allowance(app, people[n % 5], worker, amount=ZL_1000) for n in range(10)]
+    line_id = make_budget_line(centre, 3 * ZL_1000)  # room for exactly three requests
+    ids = [make_allowance(people[n % 5], worker, amount=ZL_1000) for n in range(10)]
     coordinators = _sign_in(server, [email(app, boss) for boss in bosses])
 
     # Every coordinator presses for each request alone, and for several at once, in any order.
@@ -145,16 +137,26 @@ def test_three_coordinators_never_overspend_the_allowance_line(
 
 
 def test_two_coordinators_approving_one_request_at_once_approve_it_once(
-    app, make_centre, make_user, make_participant, server
+    app,
+    make_centre,
+    make_user,
+    make_participant,
+    server,
+    make_budget_line,
+    make_contract,
+    make_periodic_allowance,
 ):
     centre = make_centre()
     (worker,) = _staff(make_user, centre, Role.SOCIAL_WORKER, 1)
     bosses = _staff(make_user, centre, Role.COORDINATOR, 2)
     person = make_participant(centre, with_account=False)
-    contract = new_contract(app, person, worker)  # January to June 2026
-    line_id = budget_line(app, centre, 100 * ZL_1000)
+    contract = make_contract(person, worker)  # January to June 2026
+    line_id = make_budget_line(centre, 100 * ZL_1000)
     first, last = date(2026, 2, 1), date(2026, 4, 1)  # three instalments each
-    ids = [periodic(app, person, worker, contract, first, last, amount=450_00) for _ in range(10)]
+    ids = [
+        make_periodic_allowance(person, worker, contract, first, last, amount=450_00)
+        for _ in range(10)
+    ]
     coordinators = _sign_in(server, [email(app, boss) for boss in bosses])
 
     statuses = []

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import AuditEntry, User
 from portal.models.enums import Role
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 
 @pytest.mark.parametrize(
@@ -20,16 +20,22 @@ from tests.conftest import PASSWORD
         (Role.ADMIN, "/staff/centres"),
     ],
 )
-def test_each_staff_role_lands_on_its_home(client, make_user, make_centre, login_as, role, home):
+def test_each_staff_role_lands_on_its_home(client, make_user, make_centre, role, home):
     make_user(role, centre_id=make_centre(), email="someone@example.org")
-    response = login_as("someone@example.org")
+    response = client.post(
+        "/auth/login", data={"email": "someone@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 302
     assert response.headers["Location"] == home
     assert client.get(home).status_code == 200
 
 
-def test_participant_lands_on_own_page(client, make_participant, login_as):
+def test_participant_lands_on_own_page(client, make_participant):
     make_participant(first_name="Halina")
-    response = login_as("participant1@example.org")
+    response = client.post(
+        "/auth/login", data={"email": "participant1@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 302
     assert response.headers["Location"] == "/me/"
     page = client.get("/me/").get_data(as_text=True)
     assert "Halina" in page

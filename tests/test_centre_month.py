@@ -11,7 +11,6 @@ from portal.extensions import db
 from portal.models import Participant, User
 from portal.models.enums import AllowanceKind, PurposeCategory, Role
 from portal.services import allowances
-from tests.conftest import PASSWORD
 
 # 00:30 on 1 December in Warsaw (CET, UTC+1).
 JUST_AFTER_MIDNIGHT = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
@@ -44,9 +43,11 @@ def test_a_purpose_allowance_prepared_after_midnight_is_for_the_new_month(
         assert plan == [(date(2026, 12, 1), 12_050)]
 
 
-def test_the_payment_lists_page_offers_the_centres_month(app, client, make_user, monkeypatch):
+def test_the_payment_lists_page_offers_the_centres_month(
+    app, client, make_user, login_as, monkeypatch
+):
     make_user(Role.COORDINATOR, email="koordynatorka@example.org")
-    client.post("/auth/login", data={"email": "koordynatorka@example.org", "password": PASSWORD})
+    login_as("koordynatorka@example.org")
     monkeypatch.setattr("portal.staff.decisions.utcnow", lambda: JUST_AFTER_MIDNIGHT)
     page = client.get("/staff/payments").get_data(as_text=True)
     assert 'value="2026-12"' in page

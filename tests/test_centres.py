@@ -46,7 +46,8 @@ from portal.models.enums import (
     RegistrationStatus,
     Role,
 )
-from tests.conftest import PASSWORD, user_of
+from tests import urlmap
+from tests.helpers import user_of
 
 ID = re.compile(r"<int:(\w+)>")
 STAFF_ROLES = ("coordinator", "social_worker", "advisor", "admin")
@@ -176,28 +177,14 @@ def sides(app, make_centre, make_user, make_participant):
     return a, b
 
 
-def _client(app, email: str):
-    client = app.test_client()
-    response = client.post("/auth/login", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 302, email
-    return client
-
-
 def _routes(app, prefix: str):
     """(rule, method) for every route under `prefix` whose only arguments are integer ids."""
-    for rule in app.url_map.iter_rules():
-        if rule.rule.startswith(prefix) and set(ID.findall(rule.rule)) == set(rule.arguments):
-            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-                yield rule.rule, method
-
-
-def _url(rule: str, ids: dict[str, int]) -> str:
-    def substitute(match):
-        if match.group(1) not in ids:
-            pytest.fail(f"{rule}: no record for <{match.group(1)}> in the fixture; add one")
-        return str(ids[match.group(1)])
-
-    return ID.sub(substitute, rule)
+    return [
+        (route.rule, route.method)
+        for route in urlmap.routes(
+            app, lambda route: route.rule.startswith(prefix) and route.takes_only_ids
+        )
+    ]
 
 
 def _state_of(centre_id: int):
@@ -230,17 +217,17 @@ def _people(a: Side):
     ]
 
 
-def test_someone_elses_ids_are_not_found_for_every_role_and_route(app, sides):
+def test_someone_elses_ids_are_not_found_for_every_role_and_route(app, sides, login_as):
     a, b = sides
     with app.app_context():
         b_before = _state_of(b.centre_id)
     problems, checked = [], 0
     for role, email, prefix in _people(a):
-        client = _client(app, email)
+        client = login_as(email, fresh=True)
         for rule, method in _id_routes(app, prefix):
             data = FORM if method == "POST" else None
-            theirs = client.open(_url(rule, b.ids), method=method, data=data)
-            ours = client.open(_url(rule, a.ids), method=method, data=data)
+            theirs = client.open(urlmap.fill(rule, b.ids), method=method, data=data)
+            ours = client.open(urlmap.fill(rule, a.ids), method=method, data=data)
             checked += 1
             # A role refused the route on its own centre's ids may be refused on B's too;
             # any role that may use it must find B's id missing. Nobody ever gets a 500.
@@ -259,11 +246,11 @@ def test_someone_elses_ids_are_not_found_for_every_role_and_route(app, sides):
         assert _state_of(b.centre_id) == b_before
 
 
-def test_pages_without_ids_never_show_another_centres_people(app, sides):
+def test_pages_without_ids_never_show_another_centres_people(app, sides, login_as):
     a, _b = sides
     problems = []
     for role, email, prefix in _people(a):
-        client = _client(app, email)
+        client = login_as(email, fresh=True)
         for rule, method in _routes(app, prefix):
             if method != "GET" or ID.search(rule):
                 continue
@@ -275,17 +262,20 @@ def test_pages_without_ids_never_show_another_centres_people(app, sides):
     assert problems == []
 
 
-def test_participant_lists_show_only_the_centres_own_people(app, sides):
+def test_participant_lists_show_only_the_centres_own_people(app, sides, login_as):
     a, _b = sides
     for role in ("coordinator", "social_worker", "admin"):
-        page = _client(app, a.emails[role]).get("/staff/participants").get_data(as_text=True)
-        assert "Andrzejewskowa" in page and "Andrzejewskski" in page, role
+        page = (
+            login_as(a.emails[role], fresh=True).get("/staff/participants").get_data(as_text=True)
+        )
+        assert "Andrzejewskowa" in page, role
+        assert "Andrzejewskski" in page, role
         assert B_MARK not in page, role
 
 
-def test_advisor_sees_only_assigned_participants(app, sides):
+def test_advisor_sees_only_assigned_participants(app, sides, login_as):
     a, _b = sides
-    client = _client(app, a.emails["advisor"])
+    client = login_as(a.emails["advisor"], fresh=True)
     page = client.get("/staff/caseload").get_data(as_text=True)
     assert "Andrzejewskowa" in page
     assert "Andrzejewskski" not in page
@@ -293,18 +283,17 @@ def test_advisor_sees_only_assigned_participants(app, sides):
     assert client.get(f"/staff/participants/{a.unassigned}").status_code == 404
 
 
-def test_participant_is_refused_every_staff_url(app, sides):
+def test_participant_is_refused_every_staff_url(app, sides, login_as):
     a, _b = sides
-    client = _client(app, a.participant_email)
+    client = login_as(a.participant_email, fresh=True)
     rules = [
-        (rule.rule, method)
-        for rule in app.url_map.iter_rules()
-        if rule.rule.startswith("/staff")
-        for method in rule.methods - {"HEAD", "OPTIONS"}
+        (route.rule, route.method)
+        for route in urlmap.routes(app, lambda route: route.rule.startswith("/staff"))
     ]
     assert rules
     for rule, method in rules:
-        assert client.open(_url(rule, a.ids), method=method).status_code == 403, rule
+        url = urlmap.fill(rule, a.ids, ids_only=True)
+        assert client.open(url, method=method).status_code == 403, rule
 
 
 def test_session_scope_limits_every_query_to_one_centre(app, sides):
@@ -322,14 +311,14 @@ def test_session_scope_limits_every_query_to_one_centre(app, sides):
         assert set(db.session.scalars(select(Participant.id))) == everyone
 
 
-def test_an_administrator_without_a_centre_never_meets_an_error(app, sides, make_user):
+def test_an_administrator_without_a_centre_never_meets_an_error(app, sides, make_user, login_as):
     a, _b = sides
     make_user(Role.ADMIN, email="instalacja@example.org")  # installation-wide, no centre
-    client = _client(app, "instalacja@example.org")
+    client = login_as("instalacja@example.org", fresh=True)
     problems = []
     for rule, method in _routes(app, "/staff"):
         if method == "GET":
-            response = client.get(_url(rule, a.ids))
+            response = client.get(urlmap.fill(rule, a.ids))
             page = response.get_data(as_text=True)
             if response.status_code not in (200, 403, 404) or "Andrzejewsk" in page:
                 problems.append(f"GET {rule}: {response.status_code}")

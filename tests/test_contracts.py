@@ -1,6 +1,6 @@
 """Social contracts: numbers, periods, the lifecycle, one current contract, PDF, the participant.
 
-Service tests pass a fixed `now` (tests.allowance_factories.NOW, 10 March 2026); pages run on
+Service tests pass a fixed `now` (tests.factories.NOW, 10 March 2026); pages run on
 the real clock. Messages are compared with what the portal shows (tests.helpers.translated).
 """
 
@@ -18,9 +18,8 @@ from portal.models import Participant, SocialContract, User
 from portal.models.enums import ContractStatus, Role
 from portal.services import contracts
 from portal.services.contracts import ContractRefused
-from tests.allowance_factories import NOW, audit_rows, contract_fields, email, new_contract, today
-from tests.conftest import user_of
-from tests.helpers import input_tag, translated
+from tests.factories import NOW, contract_fields, today
+from tests.helpers import audit_rows, email, input_tag, translated, user_of
 
 C = ContractStatus
 
@@ -51,16 +50,17 @@ def _refused(app, call, msgid: str, field: str | None = None, **params) -> Contr
 # -- numbering ----------------------------------------------------------------------------------
 
 
-def test_numbers_run_per_centre_and_year(app, make_centre, make_user, make_participant):
+def test_numbers_run_per_centre_and_year(
+    app, make_centre, make_user, make_participant, make_contract
+):
     first, second = make_centre(), make_centre()
     numbers = {}
     for centre in (first, second):
         worker = make_user(Role.SOCIAL_WORKER, centre_id=centre)
         people = [make_participant(centre) for _ in range(3)]
-        ids = [new_contract(app, p, worker, sign=False) for p in people]
+        ids = [make_contract(p, worker, sign=False) for p in people]
         ids.append(
-            new_contract(
-                app,
+            make_contract(
                 people[0],
                 worker,
                 sign=False,
@@ -76,9 +76,9 @@ def test_numbers_run_per_centre_and_year(app, make_centre, make_user, make_parti
     assert numbers[second] == expected
 
 
-def test_the_database_refuses_a_number_twice_in_one_centre(app, ctx, team):
+def test_the_database_refuses_a_number_twice_in_one_centre(app, ctx, team, make_contract):
     _centre, worker, person, other = team
-    new_contract(app, person, worker, sign=False)
+    make_contract(person, worker, sign=False)
     duplicate = SocialContract(
         centre_id=db.session.get(Participant, other).centre_id,
         participant_id=other,
@@ -124,10 +124,12 @@ def test_a_contract_ending_before_it_starts_is_refused_next_to_the_end_date(
         assert db.session.scalars(select(SocialContract)).all() == []
 
 
-def test_a_contract_of_one_day_is_allowed_and_the_database_backs_the_rule(app, ctx, team):
+def test_a_contract_of_one_day_is_allowed_and_the_database_backs_the_rule(
+    app, ctx, team, make_contract
+):
     _centre, worker, person, _other = team
-    one_day = new_contract(
-        app, person, worker, sign=False, start_date=date(2026, 2, 1), end_date=date(2026, 2, 1)
+    one_day = make_contract(
+        person, worker, sign=False, start_date=date(2026, 2, 1), end_date=date(2026, 2, 1)
     )
     assert _get(one_day).start_date == _get(one_day).end_date
     _refused(
@@ -153,9 +155,9 @@ def test_a_contract_of_one_day_is_allowed_and_the_database_backs_the_rule(app, c
 # -- lifecycle ----------------------------------------------------------------------------------
 
 
-def test_draft_signed_active_completed(app, ctx, team):
+def test_draft_signed_active_completed(app, ctx, team, make_contract):
     _centre, worker_id, person, _other = team
-    contract = _get(new_contract(app, person, worker_id, sign=False))
+    contract = _get(make_contract(person, worker_id, sign=False))
     worker = db.session.get(User, worker_id)
     assert contract.status == C.DRAFT
 
@@ -213,9 +215,9 @@ def test_draft_signed_active_completed(app, ctx, team):
     )
 
 
-def test_terminated_early_needs_a_reason(app, ctx, team):
+def test_terminated_early_needs_a_reason(app, ctx, team, make_contract):
     _centre, worker_id, person, _other = team
-    contract = _get(new_contract(app, person, worker_id))
+    contract = _get(make_contract(person, worker_id))
     worker = db.session.get(User, worker_id)
     assert contract.status == C.SIGNED
     _refused(
@@ -232,10 +234,10 @@ def test_terminated_early_needs_a_reason(app, ctx, team):
     assert contract.ended_on == date(2026, 3, 10)
 
 
-def test_the_signing_date_is_judged_in_polish_time(app, ctx, team):
+def test_the_signing_date_is_judged_in_polish_time(app, ctx, team, make_contract):
     """At 00:30 in Warsaw it is still yesterday in UTC: today's date must not be 'the future'."""
     _centre, worker_id, person, _other = team
-    contract = _get(new_contract(app, person, worker_id, sign=False))
+    contract = _get(make_contract(person, worker_id, sign=False))
     worker = db.session.get(User, worker_id)
     just_after_midnight = datetime(2026, 3, 9, 23, 30, tzinfo=UTC)  # 10 March, 00:30 in Warsaw
     contracts.sign(contract, signed_on=date(2026, 3, 10), actor=worker, now=just_after_midnight)
@@ -243,9 +245,9 @@ def test_the_signing_date_is_judged_in_polish_time(app, ctx, team):
     assert _get(contract.id).signed_on == date(2026, 3, 10)
 
 
-def test_the_lifecycle_through_the_pages(app, client, login_as, team):
+def test_the_lifecycle_through_the_pages(app, client, login_as, team, make_contract):
     _centre, worker, person, _other = team
-    contract = new_contract(app, person, worker, sign=False)
+    contract = make_contract(person, worker, sign=False)
     login_as(email(app, worker))
     signing_day = today()
 
@@ -275,11 +277,11 @@ def test_the_lifecycle_through_the_pages(app, client, login_as, team):
 # -- one current contract per person and project ------------------------------------------------
 
 
-def test_a_second_contract_cannot_be_signed_while_one_is_current(app, ctx, team):
+def test_a_second_contract_cannot_be_signed_while_one_is_current(app, ctx, team, make_contract):
     _centre, worker_id, person, _other = team
-    first_id = new_contract(app, person, worker_id)
-    second_id = new_contract(
-        app, person, worker_id, sign=False, start_date=date(2026, 7, 1), end_date=date(2026, 12, 31)
+    first_id = make_contract(person, worker_id)
+    second_id = make_contract(
+        person, worker_id, sign=False, start_date=date(2026, 7, 1), end_date=date(2026, 12, 31)
     )
     first, second = _get(first_id), _get(second_id)
     worker = db.session.get(User, worker_id)
@@ -307,11 +309,11 @@ def test_a_second_contract_cannot_be_signed_while_one_is_current(app, ctx, team)
     assert (_get(first.id).status, _get(second.id).status) == (C.COMPLETED, C.SIGNED)
 
 
-def test_the_database_index_backs_the_one_current_contract_rule(app, ctx, team):
+def test_the_database_index_backs_the_one_current_contract_rule(app, ctx, team, make_contract):
     _centre, worker, person, other = team
-    first = new_contract(app, person, worker)
-    second = new_contract(app, person, worker, sign=False)
-    new_contract(app, other, worker)  # someone else's signed contract is no obstacle
+    first = make_contract(person, worker)
+    second = make_contract(person, worker, sign=False)
+    make_contract(other, worker)  # someone else's signed contract is no obstacle
     db.session.execute(
         text("UPDATE social_contracts SET status = 'active' WHERE id = :id"), {"id": first}
     )
@@ -323,10 +325,12 @@ def test_the_database_index_backs_the_one_current_contract_rule(app, ctx, team):
     db.session.rollback()
 
 
-def test_the_page_says_why_a_second_contract_cannot_be_signed(app, client, login_as, team):
+def test_the_page_says_why_a_second_contract_cannot_be_signed(
+    app, client, login_as, team, make_contract
+):
     _centre, worker, person, _other = team
-    new_contract(app, person, worker)
-    second = new_contract(app, person, worker, sign=False)
+    make_contract(person, worker)
+    second = make_contract(person, worker, sign=False)
     login_as(email(app, worker))
     response = client.post(
         f"/staff/contracts/{second}/sign", data={"signed_on": today().isoformat()}
@@ -347,9 +351,9 @@ def test_the_page_says_why_a_second_contract_cannot_be_signed(app, client, login
 # -- editing ------------------------------------------------------------------------------------
 
 
-def test_only_a_current_draft_can_be_edited(app, ctx, team):
+def test_only_a_current_draft_can_be_edited(app, ctx, team, make_contract):
     _centre, worker_id, person, _other = team
-    contract = _get(new_contract(app, person, worker_id, sign=False))
+    contract = _get(make_contract(person, worker_id, sign=False))
     worker = db.session.get(User, worker_id)
     version = contract.version_id
     contracts.update_draft(
@@ -400,9 +404,11 @@ def test_only_a_current_draft_can_be_edited(app, ctx, team):
     assert _get(contract.id).goal == "Nowy cel"
 
 
-def test_a_save_racing_a_parallel_save_or_signing_is_a_conflict_not_an_error(app, ctx, team):
+def test_a_save_racing_a_parallel_save_or_signing_is_a_conflict_not_an_error(
+    app, ctx, team, make_contract
+):
     _centre, worker_id, person, _other = team
-    contract_id = new_contract(app, person, worker_id, sign=False)
+    contract_id = make_contract(person, worker_id, sign=False)
     worker = db.session.get(User, worker_id)
     for parallel in (
         {"goal": "Zapis równoległy"},
@@ -426,9 +432,9 @@ def test_a_save_racing_a_parallel_save_or_signing_is_a_conflict_not_an_error(app
         assert _get(contract_id).goal != "Mój zapis"
 
 
-def test_the_edit_page_refuses_a_stale_form(app, client, login_as, team):
+def test_the_edit_page_refuses_a_stale_form(app, client, login_as, team, make_contract):
     _centre, worker, person, _other = team
-    contract = new_contract(app, person, worker, sign=False)
+    contract = make_contract(person, worker, sign=False)
     login_as(email(app, worker))
     form = {
         "start_date": "2026-01-01",
@@ -453,9 +459,11 @@ def test_the_edit_page_refuses_a_stale_form(app, client, login_as, team):
 # -- the PDF and the participant's page -----------------------------------------------------------
 
 
-def test_the_pdf_for_signatures_has_the_number_and_the_name(app, client, login_as, team):
+def test_the_pdf_for_signatures_has_the_number_and_the_name(
+    app, client, login_as, team, make_contract
+):
     _centre, worker, person, _other = team
-    contract = new_contract(app, person, worker)
+    contract = make_contract(person, worker)
     login_as(email(app, worker))
     response = client.get(f"/staff/contracts/{contract}/contract.pdf")
     assert response.status_code == 200
@@ -468,7 +476,7 @@ def test_the_pdf_for_signatures_has_the_number_and_the_name(app, client, login_a
     assert "Ewa Socjalna" in content
 
 
-def test_the_participant_sees_their_contract_in_plain_words(app, login_as, team):
+def test_the_participant_sees_their_contract_in_plain_words(app, login_as, team, make_contract):
     _centre, worker, person, other = team
     with app.app_context():
         mine, theirs = user_of(person).email, user_of(other).email
@@ -482,7 +490,7 @@ def test_the_participant_sees_their_contract_in_plain_words(app, login_as, team)
         in page
     )
 
-    draft = new_contract(app, person, worker, sign=False, goal="Szkic celu")
+    draft = make_contract(person, worker, sign=False, goal="Szkic celu")
     page = client.get("/me/contract").get_data(as_text=True)
     assert "Szkic celu" not in page  # a draft is not an agreement yet
 
@@ -493,7 +501,7 @@ def test_the_participant_sees_their_contract_in_plain_words(app, login_as, team)
             .values(status=C.SIGNED, signed_on=date(2026, 1, 2))
         )
         db.session.commit()
-    new_contract(app, other, worker, goal="Cel Zenona")
+    make_contract(other, worker, goal="Cel Zenona")
     response = client.get("/me/contract")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -506,24 +514,27 @@ def test_the_participant_sees_their_contract_in_plain_words(app, login_as, team)
         "Vocational course",
     ):
         assert translated(app, words) in page
-    assert "KS/2026/001" in page and "Szkic celu" in page
+    assert "KS/2026/001" in page
+    assert "Szkic celu" in page
     assert "Udział w kursie i doradztwie" in page  # the participant's obligations
     assert "Ewa Socjalna" in page
-    assert "Cel Zenona" not in page and "Zenon" not in page
+    assert "Cel Zenona" not in page
+    assert "Zenon" not in page
 
     theirs_client = app.test_client()
     login_as(theirs, test_client=theirs_client)
     page = theirs_client.get("/me/contract").get_data(as_text=True)
-    assert "Cel Zenona" in page and "Szkic celu" not in page
+    assert "Cel Zenona" in page
+    assert "Szkic celu" not in page
 
 
 # -- the audit trail ----------------------------------------------------------------------------
 
 
-def test_every_step_is_in_the_audit_trail_with_who_and_when(app, ctx, team):
+def test_every_step_is_in_the_audit_trail_with_who_and_when(app, ctx, team, make_contract):
     _centre, worker_id, person, other = team
-    completed_id = new_contract(app, person, worker_id)
-    terminated_id = new_contract(app, other, worker_id)
+    completed_id = make_contract(person, worker_id)
+    terminated_id = make_contract(other, worker_id)
     completed, terminated = _get(completed_id), _get(terminated_id)
     worker = db.session.get(User, worker_id)
     contracts.activate(completed, actor=worker, now=NOW + timedelta(hours=1))
@@ -545,10 +556,10 @@ def test_every_step_is_in_the_audit_trail_with_who_and_when(app, ctx, team):
 
 
 def test_a_step_typed_wrong_is_shown_beside_its_field_on_the_contracts_page(
-    app, client, login_as, team
+    app, client, login_as, team, make_contract
 ):
     _centre, worker, person, _other = team
-    contract = new_contract(app, person, worker, sign=False)
+    contract = make_contract(person, worker, sign=False)
     login_as(email(app, worker))
     response = client.post(f"/staff/contracts/{contract}/sign", data={"signed_on": "9999-12-31"})
     assert response.status_code == 400

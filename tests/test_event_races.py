@@ -16,9 +16,9 @@ from portal.extensions import db
 from portal.models import AuditEntry, Event, Registration
 from portal.models.enums import RegistrationStatus
 from portal.services import signups
-from tests.conftest import PASSWORD
-from tests.event_factories import email_of, new_event, sign_up
+from tests.helpers import email_of
 from tests.live import csrf as _csrf
+from tests.live import signed_in
 
 pytestmark = pytest.mark.live
 
@@ -33,15 +33,7 @@ class Person:
 
     def __init__(self, url: str, email: str):
         self.url = url
-        self.http = requests.Session()
-        page = self.http.get(f"{url}/auth/login", timeout=TIMEOUT)
-        response = self.http.post(
-            f"{url}/auth/login",
-            data={"csrf_token": _csrf(page.text), "email": email, "password": PASSWORD},
-            allow_redirects=False,
-            timeout=TIMEOUT,
-        )
-        assert response.status_code == 302, response.status_code
+        self.http = signed_in(url, email, timeout=TIMEOUT)
 
     def open(self, event_id: int) -> "Person":
         """Open the event page, as before pressing its button (the form's CSRF token)."""
@@ -108,10 +100,12 @@ def _assert_consistent(app, event_id: int) -> list[Registration]:
     return rows
 
 
-def test_fifty_people_sign_up_at_once_for_five_places(app, make_centre, make_participant, server):
+def test_fifty_people_sign_up_at_once_for_five_places(
+    app, make_centre, make_participant, server, make_event
+):
     centre = make_centre()
     people = [make_participant(centre) for _ in range(50)]
-    event = new_event(app, centre, capacity=5)
+    event = make_event(centre, capacity=5)
     browsers = _browsers(server, app, people, event)
 
     statuses = _together([lambda b=b: b.press(event, "sign-up") for b in browsers.values()])
@@ -139,14 +133,14 @@ def test_fifty_people_sign_up_at_once_for_five_places(app, make_centre, make_par
 
 
 def test_cancellations_and_sign_ups_mixed_never_overbook(
-    app, make_centre, make_participant, server
+    app, make_centre, make_participant, server, make_event, make_registration
 ):
     centre = make_centre()
     people = [make_participant(centre) for _ in range(45)]
     holders, queue, newcomers = people[:10], people[10:30], people[30:]
-    event = new_event(app, centre, capacity=10)
+    event = make_event(centre, capacity=10)
     for person in holders + queue:
-        sign_up(app, person, event)
+        make_registration(person, event)
     browsers = _browsers(server, app, holders + newcomers, event)
 
     statuses = _together(
@@ -167,11 +161,11 @@ def test_cancellations_and_sign_ups_mixed_never_overbook(
 
 
 def test_one_person_pressing_sign_up_ten_times_at_once_gets_one_registration(
-    app, make_centre, make_participant, server
+    app, make_centre, make_participant, server, make_event
 ):
     centre = make_centre()
     person = make_participant(centre)
-    event = new_event(app, centre, capacity=5)
+    event = make_event(centre, capacity=5)
     browser = Person(server, email_of(app, person)).open(event)
 
     def click() -> int:

@@ -8,16 +8,15 @@ from portal.extensions import db
 from portal.models import AuditEntry, IndividualPlan, Participant
 from portal.models.base import utcnow
 from portal.services import signups
-from tests.event_factories import new_event
 
 
 def test_participant_downloads_own_data_without_advisor_notes(
-    app, client, make_centre, make_participant, login_as
+    app, client, make_centre, make_participant, login_as, make_event
 ):
     centre = make_centre()
     me = make_participant(centre, first_name="Halina", pesel_number="44051401359")
     other = make_participant(centre, first_name="Zenon")
-    event_id = new_event(app, centre, title="Piknik rodzinny")
+    event_id = make_event(centre, title="Piknik rodzinny")
     with app.app_context():
         for person_id in (me, other):
             person = db.session.get(Participant, person_id)

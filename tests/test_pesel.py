@@ -17,9 +17,8 @@ from portal.models.enums import Role, Sex
 from portal.services import participants, pesel
 from portal.services.errors import AlreadyExists
 from portal.services.pesel import InvalidPesel
-from tests.conftest import PASSWORD
 from tests.helpers import input_tag, translated
-from tests.live import csrf
+from tests.live import csrf, signed_in
 
 TIMEOUT = 120
 
@@ -161,19 +160,7 @@ def test_four_recordings_of_one_pesel_at_once_give_one_participant(
     app, make_centre, make_user, server
 ):
     make_user(Role.COORDINATOR, centre_id=make_centre(), email="koordynator@example.org")
-    browser = requests.Session()
-    login = browser.get(f"{server}/auth/login", timeout=TIMEOUT)
-    signed_in = browser.post(
-        f"{server}/auth/login",
-        data={
-            "csrf_token": csrf(login.text),
-            "email": "koordynator@example.org",
-            "password": PASSWORD,
-        },
-        allow_redirects=False,
-        timeout=TIMEOUT,
-    )
-    assert signed_in.status_code == 302
+    browser = signed_in(server, "koordynator@example.org", timeout=TIMEOUT)
     token = csrf(browser.get(f"{server}/staff/participants/new", timeout=TIMEOUT).text)
     form = {
         "csrf_token": token,
@@ -223,7 +210,8 @@ def test_a_posted_pesel_finds_the_person_and_no_address_carries_it(
     assert "Pęczek Zdzisława" in page
     assert "Inny Jan" not in page
     addresses = re.findall(r'(?:href|action)="([^"]*)"', page)
-    assert addresses and not [address for address in addresses if "44051401359" in address]
+    assert addresses
+    assert not [address for address in addresses if "44051401359" in address]
     assert '<form method="post" action="/staff/participants"' in page
     # In an address the number finds nobody: nothing may come to depend on it there.
     by_address = client.get("/staff/participants?q=44051401359").get_data(as_text=True)

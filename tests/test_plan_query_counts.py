@@ -35,7 +35,7 @@ from portal.models.enums import (
     Role,
 )
 from portal.services import dates, diagnosis, participants, plan_goals, plans
-from tests.conftest import PASSWORD, user_of
+from tests.helpers import user_of
 
 N = 3
 KINDS = list(ActionKind)
@@ -203,13 +203,6 @@ def world(app, make_centre, make_participant, make_user):
     return World(app, make_centre, make_participant, make_user)
 
 
-def _client(app, email: str):
-    client = app.test_client()
-    response = client.post("/auth/login", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 302
-    return client
-
-
 def _counts(query_counter, client, paths: list[str]) -> dict[str, int]:
     for path in paths:  # once before measuring, so nothing is counted that a first visit adds
         assert client.get(path).status_code == 200, path
@@ -222,9 +215,9 @@ def _counts(query_counter, client, paths: list[str]) -> dict[str, int]:
     return counts
 
 
-def test_caseload_and_plan_pages_do_not_grow_with_the_data(app, world, query_counter):
-    advisor = _client(app, "doradca@example.org")
-    me = _client(app, world.me_email)
+def test_caseload_and_plan_pages_do_not_grow_with_the_data(app, world, query_counter, login_as):
+    advisor = login_as("doradca@example.org", fresh=True)
+    me = login_as(world.me_email, fresh=True)
     staff_paths = [
         "/staff/caseload",
         f"/staff/participants/{world.me}/plan",
@@ -249,7 +242,9 @@ def test_caseload_and_plan_pages_do_not_grow_with_the_data(app, world, query_cou
     page = advisor.get(f"/staff/participants/{world.me}/plan").get_data(as_text=True)
     for text in (f"Cel {10 * N}", f"Krok {10 * N}", f"Warsztaty {10 * N}", f"CERT/{10 * N}"):
         assert text in page, text
-    assert f"Test {10 * N}" in page and f"Pytanie {10 * N}" in page
+    assert f"Test {10 * N}" in page
+    assert f"Pytanie {10 * N}" in page
     mine = me.get("/me/plan").get_data(as_text=True)
-    assert f"Cel {10 * N}" in mine and f"Mocna strona {10 * N}" in mine
+    assert f"Cel {10 * N}" in mine
+    assert f"Mocna strona {10 * N}" in mine
     assert "Notatka" not in mine

@@ -10,7 +10,6 @@ from portal.models import Centre, Event, Participant, User, Village
 from portal.models.base import utcnow
 from portal.models.enums import Audience, EventStatus, EventType, Role
 from portal.services import participants, signups
-from tests.event_factories import new_event
 
 N = 3
 
@@ -18,7 +17,7 @@ N = 3
 class World:
     """One centre: a participant ("me"), a coordinator, and events that grow in units."""
 
-    def __init__(self, app, make_centre, make_participant, make_user):
+    def __init__(self, app, make_centre, make_participant, make_user, make_event):
         self.app = app
         self.centre = make_centre()
         self.me = make_participant(self.centre, first_name="Ja", on_pal_path=True)
@@ -27,7 +26,7 @@ class World:
         )
         self.units = 0
         # The event both detail pages show: full, with me on its waiting list.
-        self.watched = new_event(app, self.centre, capacity=2, title="Obserwowane")
+        self.watched = make_event(self.centre, capacity=2, title="Obserwowane")
         self.grow(1)
         with app.app_context():
             signups.sign_up(self._person(self.me), self.watched, now=utcnow(), actor=None)
@@ -115,8 +114,8 @@ class World:
 
 
 @pytest.fixture
-def world(app, make_centre, make_participant, make_user):
-    return World(app, make_centre, make_participant, make_user)
+def world(app, make_centre, make_participant, make_user, make_event):
+    return World(app, make_centre, make_participant, make_user, make_event)
 
 
 def _count(query_counter, client, path: str) -> int:

@@ -35,15 +35,7 @@ from portal.models.enums import (
 )
 from portal.services import dates, reminders, signups
 from portal.services.signups import TRANSITIONS, IllegalTransition
-from tests.event_factories import (
-    email_of,
-    event_state,
-    new_event,
-    registrations,
-    sign_up,
-    village_id,
-)
-from tests.helpers import translated
+from tests.helpers import email_of, event_state, registrations, translated, village_id
 
 S = RegistrationStatus
 
@@ -110,12 +102,6 @@ def live_in(app, participant_id: int, village: str) -> int:
     return participant_id
 
 
-def logged_in(app, login_as, participant_id: int):
-    browser = app.test_client()
-    login_as(email_of(app, participant_id), test_client=browser)
-    return browser
-
-
 def page(response) -> str:
     return response.get_data(as_text=True)
 
@@ -142,11 +128,11 @@ def staff(app, centre, make_user, login_as):
 
 
 def test_places_are_confirmed_while_they_remain_then_the_waiting_list_fills_in_order(
-    app, centre, people
+    app, centre, people, make_event, make_registration
 ):
-    event = new_event(app, centre, capacity=2)
+    event = make_event(centre, capacity=2)
     for person in people[:4]:
-        sign_up(app, person, event)
+        make_registration(person, event)
     assert statuses(app, event) == {
         people[0]: S.CONFIRMED,
         people[1]: S.CONFIRMED,
@@ -157,18 +143,20 @@ def test_places_are_confirmed_while_they_remain_then_the_waiting_list_fills_in_o
     assert event_state(app, event).places_taken == 2
 
 
-def test_a_family_counts_as_one_whole_and_keeps_its_position_while_others_fit(app, centre, people):
+def test_a_family_counts_as_one_whole_and_keeps_its_position_while_others_fit(
+    app, centre, people, make_event, make_registration
+):
     single, family, later, last, after = people
-    event = new_event(app, centre, capacity=3)
-    sign_up(app, single, event)
+    event = make_event(centre, capacity=3)
+    make_registration(single, event)
     # Three places needed, two left: all or none, so the whole family waits.
-    sign_up(app, family, event, companions=2)
+    make_registration(family, event, companions=2)
     assert statuses(app, event)[family] == S.WAITING
     assert event_state(app, event).places_taken == 1
     # First who fits: a single person behind them still takes a free place...
-    sign_up(app, later, event)
-    sign_up(app, last, event)
-    sign_up(app, after, event)
+    make_registration(later, event)
+    make_registration(last, event)
+    make_registration(after, event)
     assert statuses(app, event) == {
         single: S.CONFIRMED,
         family: S.WAITING,
@@ -193,9 +181,11 @@ def test_a_family_counts_as_one_whole_and_keeps_its_position_while_others_fit(ap
     assert event_state(app, event).places_taken == 3
 
 
-def test_family_members_are_signed_up_on_the_page_within_the_limit(app, centre, people, login_as):
-    event = new_event(app, centre, capacity=5)
-    browser = logged_in(app, login_as, people[0])
+def test_family_members_are_signed_up_on_the_page_within_the_limit(
+    app, centre, people, login_as, make_event
+):
+    event = make_event(centre, capacity=5)
+    browser = login_as(email_of(app, people[0]), fresh=True)
 
     too_many = browser.post(f"/me/events/{event}/sign-up", data={"companions": "11"})
     assert too_many.status_code == 400
@@ -211,11 +201,13 @@ def test_family_members_are_signed_up_on_the_page_within_the_limit(app, centre, 
     assert event_state(app, event).places_taken == 3
 
 
-def test_cancelling_promotes_the_first_waiting_person_at_once_and_tells_them(app, centre, people):
+def test_cancelling_promotes_the_first_waiting_person_at_once_and_tells_them(
+    app, centre, people, make_event, make_registration
+):
     first, second, third = people[:3]
-    event = new_event(app, centre, capacity=1)
+    event = make_event(centre, capacity=1)
     for person in (first, second, third):
-        sign_up(app, person, event)
+        make_registration(person, event)
     assert outbox(app) == []
 
     cancel(app, first, event)
@@ -227,11 +219,13 @@ def test_cancelling_promotes_the_first_waiting_person_at_once_and_tells_them(app
     assert "Spotkanie integracyjne" in messages[0].subject
 
 
-def test_leaving_the_waiting_list_frees_no_place_and_moves_the_others_up(app, centre, people):
+def test_leaving_the_waiting_list_frees_no_place_and_moves_the_others_up(
+    app, centre, people, make_event, make_registration
+):
     first, second, third = people[:3]
-    event = new_event(app, centre, capacity=1)
+    event = make_event(centre, capacity=1)
     for person in (first, second, third):
-        sign_up(app, person, event)
+        make_registration(person, event)
 
     cancel(app, second, event)
 
@@ -241,22 +235,24 @@ def test_leaving_the_waiting_list_frees_no_place_and_moves_the_others_up(app, ce
     assert outbox(app) == []
 
 
-def test_leaving_the_waiting_list_on_the_page(app, centre, people, login_as):
-    event = new_event(app, centre, capacity=1)
-    sign_up(app, people[0], event)
-    sign_up(app, people[1], event)
-    browser = logged_in(app, login_as, people[1])
+def test_leaving_the_waiting_list_on_the_page(
+    app, centre, people, login_as, make_event, make_registration
+):
+    event = make_event(centre, capacity=1)
+    make_registration(people[0], event)
+    make_registration(people[1], event)
+    browser = login_as(email_of(app, people[1]), fresh=True)
     response = browser.post(f"/me/events/{event}/cancel", follow_redirects=True)
     assert translated(app, "You have left the waiting list.") in page(response)
     assert statuses(app, event)[people[1]] == S.CANCELLED
 
 
 def test_after_the_cut_off_a_participant_is_refused_but_staff_can_cancel(
-    app, client, centre, people, login_as, staff
+    app, client, centre, people, login_as, staff, make_event, make_registration
 ):
-    event = new_event(app, centre, capacity=2, cancellation_cutoff_at=utcnow() - timedelta(hours=1))
-    registration = sign_up(app, people[0], event)
-    browser = logged_in(app, login_as, people[0])
+    event = make_event(centre, capacity=2, cancellation_cutoff_at=utcnow() - timedelta(hours=1))
+    registration = make_registration(people[0], event)
+    browser = login_as(email_of(app, people[0]), fresh=True)
 
     response = browser.post(f"/me/events/{event}/cancel", follow_redirects=True)
 
@@ -270,9 +266,11 @@ def test_after_the_cut_off_a_participant_is_refused_but_staff_can_cancel(
     assert event_state(app, event).places_taken == 0
 
 
-def test_posting_the_sign_up_twice_gives_one_registration(app, centre, people, login_as):
-    event = new_event(app, centre, capacity=3)
-    browser = logged_in(app, login_as, people[0])
+def test_posting_the_sign_up_twice_gives_one_registration(
+    app, centre, people, login_as, make_event
+):
+    event = make_event(centre, capacity=3)
+    browser = login_as(email_of(app, people[0]), fresh=True)
     for _ in range(2):
         assert (
             browser.post(f"/me/events/{event}/sign-up", data={"companions": "0"}).status_code == 302
@@ -281,9 +279,11 @@ def test_posting_the_sign_up_twice_gives_one_registration(app, centre, people, l
     assert event_state(app, event).places_taken == 1
 
 
-def test_signing_up_again_after_cancelling_reuses_the_registration(app, centre, people, login_as):
-    event = new_event(app, centre, capacity=3)
-    browser = logged_in(app, login_as, people[0])
+def test_signing_up_again_after_cancelling_reuses_the_registration(
+    app, centre, people, login_as, make_event
+):
+    event = make_event(centre, capacity=3)
+    browser = login_as(email_of(app, people[0]), fresh=True)
     browser.post(f"/me/events/{event}/sign-up")
     browser.post(f"/me/events/{event}/cancel")
     assert statuses(app, event) == {people[0]: S.CANCELLED}
@@ -302,9 +302,11 @@ def test_signing_up_again_after_cancelling_reuses_the_registration(app, centre, 
     ]
 
 
-def test_the_transition_table_refuses_every_other_move(app, ctx, centre, people):
-    event = new_event(app, centre, capacity=5)
-    registration_id = sign_up(app, people[0], event)
+def test_the_transition_table_refuses_every_other_move(
+    app, ctx, centre, people, make_event, make_registration
+):
+    event = make_event(centre, capacity=5)
+    registration_id = make_registration(people[0], event)
     assert set(TRANSITIONS) == set(RegistrationStatus)
     registration = db.session.get(Registration, registration_id)
     refused = 0
@@ -331,30 +333,30 @@ def test_the_transition_table_refuses_every_other_move(app, ctx, centre, people)
 
 
 def test_a_pal_only_event_refuses_someone_outside_pal_and_says_why(
-    app, centre, make_participant, login_as
+    app, centre, make_participant, login_as, make_event
 ):
     outsider = make_participant(centre, on_pal_path=False)
     member = make_participant(centre, on_pal_path=True)
-    event = new_event(app, centre, audience=Audience.PAL)
+    event = make_event(centre, audience=Audience.PAL)
     reason = translated(app, "This event is only for participants of the Local Activity Programme.")
-    browser = logged_in(app, login_as, outsider)
+    browser = login_as(email_of(app, outsider), fresh=True)
 
     assert reason in page(browser.get(f"/me/events/{event}"))
     response = browser.post(f"/me/events/{event}/sign-up", follow_redirects=True)
 
     assert reason in page(response)
     assert statuses(app, event) == {}
-    logged_in(app, login_as, member).post(f"/me/events/{event}/sign-up")
+    login_as(email_of(app, member), fresh=True).post(f"/me/events/{event}/sign-up")
     assert statuses(app, event) == {member: S.CONFIRMED}
 
 
 def test_a_village_event_refuses_a_resident_of_another_village(
-    app, centre, make_participant, login_as
+    app, centre, make_participant, login_as, make_event
 ):
     resident = live_in(app, make_participant(centre), "Biała Pierwsza")
     neighbour = live_in(app, make_participant(centre), "Biała Druga")
-    event = new_event(app, centre, audience=Audience.VILLAGES, villages=("Biała Pierwsza",))
-    browser = logged_in(app, login_as, neighbour)
+    event = make_event(centre, audience=Audience.VILLAGES, villages=("Biała Pierwsza",))
+    browser = login_as(email_of(app, neighbour), fresh=True)
 
     response = browser.post(f"/me/events/{event}/sign-up", follow_redirects=True)
 
@@ -363,12 +365,12 @@ def test_a_village_event_refuses_a_resident_of_another_village(
     )
     assert reason in page(response)
     assert statuses(app, event) == {}
-    logged_in(app, login_as, resident).post(f"/me/events/{event}/sign-up")
+    login_as(email_of(app, resident), fresh=True).post(f"/me/events/{event}/sign-up")
     assert statuses(app, event) == {resident: S.CONFIRMED}
 
 
 def test_an_unknown_event_is_not_found(app, people, login_as):
-    browser = logged_in(app, login_as, people[0])
+    browser = login_as(email_of(app, people[0]), fresh=True)
     assert browser.get("/me/events/999999").status_code == 404
     assert browser.post("/me/events/999999/sign-up").status_code == 404
     assert browser.post("/me/events/999999/cancel").status_code == 404
@@ -398,10 +400,10 @@ def test_an_unknown_event_is_not_found(app, people, login_as):
     ids=["cancelled", "past", "closed", "not-open-yet"],
 )
 def test_an_event_closed_to_sign_up_says_why_and_stores_nothing(
-    app, centre, people, login_as, fields, message
+    app, centre, people, login_as, fields, message, make_event
 ):
-    event = new_event(app, centre, **fields)
-    browser = logged_in(app, login_as, people[0])
+    event = make_event(centre, **fields)
+    browser = login_as(email_of(app, people[0]), fresh=True)
     response = browser.post(f"/me/events/{event}/sign-up", follow_redirects=True)
     assert response.status_code == 200
     assert translated(app, message) in page(response)
@@ -409,22 +411,22 @@ def test_an_event_closed_to_sign_up_says_why_and_stores_nothing(
     assert event_state(app, event).places_taken == 0
 
 
-def test_a_draft_is_invisible_to_participants(app, centre, people, login_as):
-    event = new_event(app, centre, status=EventStatus.DRAFT)
-    browser = logged_in(app, login_as, people[0])
+def test_a_draft_is_invisible_to_participants(app, centre, people, login_as, make_event):
+    event = make_event(centre, status=EventStatus.DRAFT)
+    browser = login_as(email_of(app, people[0]), fresh=True)
     assert browser.get(f"/me/events/{event}").status_code == 404
     assert browser.post(f"/me/events/{event}/sign-up").status_code == 404
     assert count(app, Registration) == 0
 
 
 def test_the_participant_is_never_taken_from_the_form(
-    app, centre, people, make_centre, make_participant, login_as
+    app, centre, people, make_centre, make_participant, login_as, make_event
 ):
     other_centre = make_centre()
     stranger = make_participant(other_centre)
-    their_event = new_event(app, other_centre)
-    our_event = new_event(app, centre)
-    browser = logged_in(app, login_as, people[0])
+    their_event = make_event(other_centre)
+    our_event = make_event(centre)
+    browser = login_as(email_of(app, people[0]), fresh=True)
     # Another centre's event does not exist for this person.
     assert browser.get(f"/me/events/{their_event}").status_code == 404
     assert browser.post(f"/me/events/{their_event}/sign-up").status_code == 404
@@ -434,12 +436,14 @@ def test_the_participant_is_never_taken_from_the_form(
     assert statuses(app, their_event) == {}
 
 
-def test_every_change_of_a_registration_is_in_the_audit_trail(app, centre, people, make_user):
+def test_every_change_of_a_registration_is_in_the_audit_trail(
+    app, centre, people, make_user, make_event, make_registration
+):
     first, second = people[:2]
     coordinator_id = make_user(Role.COORDINATOR, centre_id=centre)
-    event = new_event(app, centre, capacity=1, starts_in=timedelta(hours=1))
-    first_id = sign_up(app, first, event)
-    second_id = sign_up(app, second, event)
+    event = make_event(centre, capacity=1, starts_in=timedelta(hours=1))
+    first_id = make_registration(first, event)
+    second_id = make_registration(second, event)
     cancel(app, first, event)
     with app.app_context():
         coordinator = db.session.get(User, coordinator_id)
@@ -488,10 +492,12 @@ def edit_form(app, event_id: int, **changes) -> dict:
     return data
 
 
-def test_capacity_cannot_fall_below_the_places_taken(app, client, centre, people, staff):
-    event = new_event(app, centre, capacity=5)
+def test_capacity_cannot_fall_below_the_places_taken(
+    app, client, centre, people, staff, make_event, make_registration
+):
+    event = make_event(centre, capacity=5)
     for person in people[:3]:
-        sign_up(app, person, event)
+        make_registration(person, event)
 
     response = client.post(f"/staff/events/{event}/edit", data=edit_form(app, event, capacity="2"))
 
@@ -501,10 +507,12 @@ def test_capacity_cannot_fall_below_the_places_taken(app, client, centre, people
     assert event_state(app, event).capacity == 5
 
 
-def test_raising_capacity_promotes_the_waiting_list(app, client, centre, people, staff):
-    event = new_event(app, centre, capacity=1)
+def test_raising_capacity_promotes_the_waiting_list(
+    app, client, centre, people, staff, make_event, make_registration
+):
+    event = make_event(centre, capacity=1)
     for person in people[:3]:
-        sign_up(app, person, event)
+        make_registration(person, event)
 
     response = client.post(f"/staff/events/{event}/edit", data=edit_form(app, event, capacity="2"))
 
@@ -519,12 +527,12 @@ def test_raising_capacity_promotes_the_waiting_list(app, client, centre, people,
 
 
 def test_cancelling_an_event_tells_everyone_registered_and_frees_the_places(
-    app, client, centre, people, make_participant, staff
+    app, client, centre, people, make_participant, staff, make_event, make_registration
 ):
     no_address = make_participant(centre, with_account=False)
-    event = new_event(app, centre, capacity=2)
+    event = make_event(centre, capacity=2)
     for person in people[:3]:
-        sign_up(app, person, event)
+        make_registration(person, event)
     client.post(f"/staff/events/{event}/registrations", data={"participant_id": no_address})
     assert len(registrations(app, event)) == 4
 
@@ -542,21 +550,23 @@ def test_cancelling_an_event_tells_everyone_registered_and_frees_the_places(
     assert all("Burza" in m.body for m in messages)
 
 
-def test_cancelling_an_event_needs_a_reason(app, client, centre, people, staff):
-    event = new_event(app, centre)
-    sign_up(app, people[0], event)
+def test_cancelling_an_event_needs_a_reason(
+    app, client, centre, people, staff, make_event, make_registration
+):
+    event = make_event(centre)
+    make_registration(people[0], event)
     client.post(f"/staff/events/{event}/cancel", data={"reason": ""})
     assert event_state(app, event).status == EventStatus.PUBLISHED
     assert statuses(app, event) == {people[0]: S.CONFIRMED}
 
 
 def test_admitting_from_the_waiting_list_grows_capacity_and_never_overbooks(
-    app, client, centre, people, staff
+    app, client, centre, people, staff, make_event, make_registration
 ):
-    event = new_event(app, centre, capacity=1)
-    sign_up(app, people[0], event)
-    waiting = sign_up(app, people[1], event)
-    family = sign_up(app, people[2], event, companions=2)
+    event = make_event(centre, capacity=1)
+    make_registration(people[0], event)
+    waiting = make_registration(people[1], event)
+    family = make_registration(people[2], event, companions=2)
 
     # A reason is required.
     client.post(f"/staff/registrations/{waiting}/admit", data={"reason": ""})
@@ -575,11 +585,13 @@ def test_admitting_from_the_waiting_list_grows_capacity_and_never_overbooks(
     assert event_state(app, event).capacity == 5
 
 
-def test_taking_attendance_marks_people_and_the_event_is_held(app, client, centre, people, staff):
+def test_taking_attendance_marks_people_and_the_event_is_held(
+    app, client, centre, people, staff, make_event, make_registration
+):
     starts = utcnow() - timedelta(minutes=30)
-    event = new_event(app, centre, capacity=5, starts_at=starts)
+    event = make_event(centre, capacity=5, starts_at=starts)
     came, stayed_home = (
-        sign_up(app, person, event, now=starts - timedelta(days=1)) for person in people[:2]
+        make_registration(person, event, now=starts - timedelta(days=1)) for person in people[:2]
     )
 
     response = client.post(
@@ -596,11 +608,13 @@ def test_taking_attendance_marks_people_and_the_event_is_held(app, client, centr
     )
 
 
-def test_the_attendance_list_is_a_pdf_with_the_names(app, client, centre, make_participant, staff):
+def test_the_attendance_list_is_a_pdf_with_the_names(
+    app, client, centre, make_participant, staff, make_event, make_registration
+):
     names = [("Zofia", "Wiśniewska"), ("Józef", "Kowalczyk")]
-    event = new_event(app, centre, title="Warsztaty kulinarne")
+    event = make_event(centre, title="Warsztaty kulinarne")
     for first, last in names:
-        sign_up(app, make_participant(centre, first_name=first, last_name=last), event)
+        make_registration(make_participant(centre, first_name=first, last_name=last), event)
 
     response = client.get(f"/staff/events/{event}/attendance.pdf")
 
@@ -613,11 +627,13 @@ def test_the_attendance_list_is_a_pdf_with_the_names(app, client, centre, make_p
 
 
 def test_the_registrations_csv_has_the_names_and_no_formulas(
-    app, client, centre, make_participant, staff
+    app, client, centre, make_participant, staff, make_event, make_registration
 ):
-    event = new_event(app, centre)
-    sign_up(app, make_participant(centre, first_name="Anna", last_name="Nowak"), event)
-    sign_up(app, make_participant(centre, first_name='=HYPERLINK("x")', last_name="Zły"), event)
+    event = make_event(centre)
+    make_registration(make_participant(centre, first_name="Anna", last_name="Nowak"), event)
+    make_registration(
+        make_participant(centre, first_name='=HYPERLINK("x")', last_name="Zły"), event
+    )
 
     response = client.get(f"/staff/events/{event}/registrations.csv")
 
@@ -632,9 +648,9 @@ def test_the_registrations_csv_has_the_names_and_no_formulas(
 # -- calendar, reminders ------------------------------------------------------------------------
 
 
-def test_an_event_can_be_added_to_a_calendar(app, centre, people, login_as):
-    event = new_event(app, centre, title="Piknik rodzinny")
-    browser = logged_in(app, login_as, people[0])
+def test_an_event_can_be_added_to_a_calendar(app, centre, people, login_as, make_event):
+    event = make_event(centre, title="Piknik rodzinny")
+    browser = login_as(email_of(app, people[0]), fresh=True)
     response = browser.get(f"/me/events/{event}/event.ics")
     assert response.status_code == 200
     assert response.mimetype == "text/calendar"
@@ -643,11 +659,13 @@ def test_an_event_can_be_added_to_a_calendar(app, centre, people, login_as):
     assert "SUMMARY:Piknik rodzinny" in body
 
 
-def test_the_private_calendar_feed_works_without_login_until_revoked(app, centre, people, login_as):
-    mine = new_event(app, centre, title="Moje spotkanie")
-    new_event(app, centre, title="Cudze spotkanie")
-    sign_up(app, people[0], mine)
-    browser = logged_in(app, login_as, people[0])
+def test_the_private_calendar_feed_works_without_login_until_revoked(
+    app, centre, people, login_as, make_event, make_registration
+):
+    mine = make_event(centre, title="Moje spotkanie")
+    make_event(centre, title="Cudze spotkanie")
+    make_registration(people[0], mine)
+    browser = login_as(email_of(app, people[0]), fresh=True)
 
     browser.post("/me/calendar", data={"action": "renew"})
     with app.app_context():
@@ -665,7 +683,7 @@ def test_the_private_calendar_feed_works_without_login_until_revoked(app, centre
 
 
 def test_renewing_the_feed_address_stops_the_old_one(app, centre, people, login_as):
-    browser = logged_in(app, login_as, people[0])
+    browser = login_as(email_of(app, people[0]), fresh=True)
     browser.post("/me/calendar", data={"action": "renew"})
     with app.app_context():
         old = db.session.get(Participant, people[0]).calendar_token
@@ -680,21 +698,21 @@ def warsaw(day: date, hour: int) -> datetime:
 
 
 def test_reminders_go_once_to_everyone_with_a_place_tomorrow_in_warsaw(
-    app, centre, people, make_participant
+    app, centre, people, make_participant, make_event, make_registration
 ):
     no_address = make_participant(centre, with_account=False)
     # Half past midnight on Tuesday in Warsaw is still Monday in UTC.
     now = warsaw(date(2026, 12, 15), 0) + timedelta(minutes=30)
-    today = new_event(app, centre, capacity=5, starts_at=warsaw(date(2026, 12, 15), 17))
-    tomorrow = new_event(app, centre, capacity=4, starts_at=warsaw(date(2026, 12, 16), 8))
+    today = make_event(centre, capacity=5, starts_at=warsaw(date(2026, 12, 15), 17))
+    tomorrow = make_event(centre, capacity=4, starts_at=warsaw(date(2026, 12, 16), 8))
     before = now - timedelta(days=2)
     with app.app_context():
         person = db.session.get(Participant, no_address)
         signups.sign_up(person, tomorrow, now=before, actor=None, on_behalf=True)
         db.session.commit()
     for person in people[:4]:  # three places left, the fourth waits
-        sign_up(app, person, tomorrow, now=before)
-        sign_up(app, person, today, now=before)
+        make_registration(person, tomorrow, now=before)
+        make_registration(person, today, now=before)
 
     with app.app_context():
         assert reminders.queue_reminders(now=now) == 3
@@ -709,9 +727,9 @@ def test_reminders_go_once_to_everyone_with_a_place_tomorrow_in_warsaw(
     assert all("Spotkanie integracyjne" in m.subject for m in messages)
 
 
-def test_send_reminders_command(app, runner, centre, people):
-    event = new_event(app, centre, starts_in=timedelta(days=1))
-    sign_up(app, people[0], event)
+def test_send_reminders_command(app, runner, centre, people, make_event, make_registration):
+    event = make_event(centre, starts_in=timedelta(days=1))
+    make_registration(people[0], event)
     with app.app_context():
         starts = db.session.get(Event, event).starts_at
     # The command uses the real clock: it is "tomorrow" unless the event slid two days ahead.
@@ -815,11 +833,11 @@ CONTROL = "Remove the invisible control characters (for example pasted from anot
 
 
 def test_a_reason_with_control_characters_is_shown_beside_its_field_and_changes_nothing(
-    app, client, centre, people, staff
+    app, client, centre, people, staff, make_event, make_registration
 ):
-    event = new_event(app, centre, capacity=1)
-    sign_up(app, people[0], event)
-    waiting = sign_up(app, people[1], event)
+    event = make_event(centre, capacity=1)
+    make_registration(people[0], event)
+    waiting = make_registration(people[1], event)
 
     cancelled = client.post(f"/staff/events/{event}/cancel", data={"reason": "Bu\x00rza"})
     admitted = client.post(f"/staff/registrations/{waiting}/admit", data={"reason": "Op\x00a"})
@@ -844,8 +862,10 @@ def _tag_with_id(html: str, element_id: str) -> str:
 
 
 @pytest.mark.parametrize("chosen", ["", "abc", "99999999999999999999", "٣"])
-def test_signing_someone_up_needs_a_real_choice(app, client, centre, people, staff, chosen):
-    event = new_event(app, centre)
+def test_signing_someone_up_needs_a_real_choice(
+    app, client, centre, people, staff, chosen, make_event
+):
+    event = make_event(centre)
     response = client.post(
         f"/staff/events/{event}/registrations", data={"participant_id": chosen, "companions": "0"}
     )
@@ -855,10 +875,10 @@ def test_signing_someone_up_needs_a_real_choice(app, client, centre, people, sta
 
 
 def test_signing_up_someone_the_staff_member_cannot_see_is_not_found(
-    app, client, centre, staff, make_centre, make_participant
+    app, client, centre, staff, make_centre, make_participant, make_event
 ):
     stranger = make_participant(make_centre())
-    event = new_event(app, centre)
+    event = make_event(centre)
     response = client.post(
         f"/staff/events/{event}/registrations", data={"participant_id": stranger}
     )
@@ -867,12 +887,12 @@ def test_signing_up_someone_the_staff_member_cannot_see_is_not_found(
 
 
 def test_an_attendance_mark_other_than_present_or_absent_is_refused_on_its_row(
-    app, client, centre, people, staff
+    app, client, centre, people, staff, make_event, make_registration
 ):
     starts = utcnow() - timedelta(minutes=30)
-    event = new_event(app, centre, capacity=5, starts_at=starts)
+    event = make_event(centre, capacity=5, starts_at=starts)
     came, odd = (
-        sign_up(app, person, event, now=starts - timedelta(days=1)) for person in people[:2]
+        make_registration(person, event, now=starts - timedelta(days=1)) for person in people[:2]
     )
 
     response = client.post(
@@ -890,9 +910,11 @@ def test_an_attendance_mark_other_than_present_or_absent_is_refused_on_its_row(
     assert statuses(app, event) == {people[0]: S.ATTENDED, people[1]: S.CONFIRMED}
 
 
-def test_participant_filters_and_buttons_take_only_what_they_offer(app, centre, people, login_as):
-    new_event(app, centre, title="Warsztat ceramiki")
-    browser = logged_in(app, login_as, people[0])
+def test_participant_filters_and_buttons_take_only_what_they_offer(
+    app, centre, people, login_as, make_event
+):
+    make_event(centre, title="Warsztat ceramiki")
+    browser = login_as(email_of(app, people[0]), fresh=True)
     for query in ("village=99999999999999999999", "village=-1", "type=nope", "village=٣"):
         response = browser.get(f"/me/events?{query}")
         assert response.status_code == 200, query
@@ -906,19 +928,20 @@ def test_participant_filters_and_buttons_take_only_what_they_offer(app, centre, 
 # -- participant pages --------------------------------------------------------------------------
 
 
-def test_the_event_list_has_upcoming_and_past_tabs_and_filters(app, centre, people, login_as):
-    new_event(app, centre, title="Warsztat ceramiki", event_type=EventType.WORKSHOP)
-    new_event(app, centre, title="Piknik nad stawem", event_type=EventType.FAMILY_PICNIC)
-    new_event(
-        app,
+def test_the_event_list_has_upcoming_and_past_tabs_and_filters(
+    app, centre, people, login_as, make_event
+):
+    make_event(centre, title="Warsztat ceramiki", event_type=EventType.WORKSHOP)
+    make_event(centre, title="Piknik nad stawem", event_type=EventType.FAMILY_PICNIC)
+    make_event(
         centre,
         title="Spotkanie w Białej Drugiej",
         audience=Audience.VILLAGES,
         villages=("Biała Druga",),
     )
-    new_event(app, centre, title="Zeszłoroczna wycieczka", starts_in=timedelta(days=-30))
-    new_event(app, centre, title="Szkic", status=EventStatus.DRAFT)
-    browser = logged_in(app, login_as, people[0])
+    make_event(centre, title="Zeszłoroczna wycieczka", starts_in=timedelta(days=-30))
+    make_event(centre, title="Szkic", status=EventStatus.DRAFT)
+    browser = login_as(email_of(app, people[0]), fresh=True)
 
     upcoming = page(browser.get("/me/events"))
     past = page(browser.get("/me/events?tab=past"))
@@ -940,26 +963,28 @@ def test_the_event_list_has_upcoming_and_past_tabs_and_filters(app, centre, peop
     assert "Warsztat ceramiki" in in_first_village
 
 
-def test_my_events_shows_each_status(app, centre, people, login_as, make_user):
+def test_my_events_shows_each_status(
+    app, centre, people, login_as, make_user, make_event, make_registration
+):
     me = people[0]
     coordinator_id = make_user(Role.COORDINATOR, centre_id=centre)
-    confirmed = new_event(app, centre, title="Mam miejsce", capacity=1)
-    waiting = new_event(app, centre, title="Czekam", capacity=1)
-    cancelled = new_event(app, centre, title="Zrezygnowałam")
-    sign_up(app, me, confirmed)
-    sign_up(app, people[1], waiting)
-    sign_up(app, me, waiting)
-    sign_up(app, me, cancelled)
+    confirmed = make_event(centre, title="Mam miejsce", capacity=1)
+    waiting = make_event(centre, title="Czekam", capacity=1)
+    cancelled = make_event(centre, title="Zrezygnowałam")
+    make_registration(me, confirmed)
+    make_registration(people[1], waiting)
+    make_registration(me, waiting)
+    make_registration(me, cancelled)
     cancel(app, me, cancelled)
     starts = utcnow() - timedelta(hours=1)
-    held = new_event(app, centre, title="Byłam", starts_at=starts)
-    sign_up(app, me, held, now=starts - timedelta(days=1))
+    held = make_event(centre, title="Byłam", starts_at=starts)
+    make_registration(me, held, now=starts - timedelta(days=1))
     with app.app_context():
         actor = db.session.get(User, coordinator_id)
         registration = signups.find(held, me)
         signups.record_attendance(held, {registration.id: True}, actor=actor, now=utcnow())
         db.session.commit()
-    browser = logged_in(app, login_as, me)
+    browser = login_as(email_of(app, me), fresh=True)
 
     text = page(browser.get("/me/my-events"))
 

@@ -12,8 +12,7 @@ from portal.models.base import utcnow
 from portal.models.enums import CentreKind, Role
 from portal.services import staffing
 from portal.services.errors import PortalError
-from tests.conftest import PASSWORD
-from tests.helpers import translated
+from tests.helpers import PASSWORD, translated
 
 
 def page(response) -> str:
@@ -89,7 +88,8 @@ def test_the_staff_page_shows_every_account_with_its_roles_and_state(app, office
         db.session.get(User, office.worker).is_active = False
         db.session.commit()
     listing = page(boss.get("/staff/users"))
-    assert "Odchodząca" in listing and "Socjalna" in listing
+    assert "Odchodząca" in listing
+    assert "Socjalna" in listing
     assert f'href="/staff/users/{office.leaving}"' in listing
     assert translated(app, "Deactivated") in listing
     assert "stranger@example.org" not in listing  # another centre's staff
@@ -281,7 +281,8 @@ def versions(app, ids) -> list[int]:
 
 def test_a_caseload_moves_to_a_colleague_in_one_step(app, office, boss, query_counter):
     account = page(boss.get(f"/staff/users/{office.leaving}"))
-    assert "Zostająca" in account and "stranger@example.org" not in account
+    assert "Zostająca" in account
+    assert "stranger@example.org" not in account
     *before, kept = versions(app, [*office.people, office.kept])
     with query_counter() as statements:
         response = boss.post(
@@ -400,7 +401,8 @@ def test_the_coordinator_sets_the_allowance_limits(app, office, boss):
         centre = db.session.get(Centre, office.centre)
         assert (centre.max_purpose_grosze, centre.decision_warning_days) == (300_00, 9)
     wrong = boss.post("/staff/allowance-limits", data=data | {"max_purpose": "abc"})
-    assert wrong.status_code == 200 and 'aria-invalid="true"' in page(wrong)
+    assert wrong.status_code == 200
+    assert 'aria-invalid="true"' in page(wrong)
     with app.app_context():
         assert db.session.get(Centre, office.centre).max_purpose_grosze == 300_00
     worker = signed_in(app, "worker@example.org")

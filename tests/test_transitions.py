@@ -8,7 +8,6 @@ from portal.models import AuditEntry, Event, User
 from portal.models.enums import EventStatus
 from portal.services import transitions
 from portal.services.errors import PortalError
-from tests.event_factories import new_event
 
 
 class Refused(PortalError):
@@ -16,10 +15,10 @@ class Refused(PortalError):
 
 
 @pytest.fixture
-def draft(app, make_centre, make_user):
+def draft(app, make_centre, make_user, make_event):
     centre_id = make_centre()
     user_id = make_user(centre_id=centre_id)
-    return new_event(app, centre_id, status=EventStatus.DRAFT), user_id
+    return make_event(centre_id, status=EventStatus.DRAFT), user_id
 
 
 def test_every_lifecycle_moves_between_the_statuses_of_its_own_model():

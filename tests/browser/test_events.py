@@ -34,7 +34,6 @@ from tests.browser.pages import (
     sign_in,
     with_lang,
 )
-from tests.event_factories import new_event
 
 try:
     from playwright.sync_api import expect
@@ -465,7 +464,7 @@ def test_sign_up_with_family_and_cancel_without_javascript(app, open_as):
     ids=["other-village", "pal-only"],
 )
 def test_a_person_who_may_not_sign_up_sees_why_and_no_button(
-    app, open_as, axe, email, audience, reason
+    app, open_as, axe, email, audience, reason, make_event
 ):
     with app.app_context():
         person = db.session.scalar(
@@ -479,8 +478,7 @@ def test_a_person_who_may_not_sign_up_sees_why_and_no_button(
         centre_id, village = person.centre_id, other.name
         if audience == Audience.PAL:
             assert not person.on_pal_path
-    event_id = new_event(
-        app,
+    event_id = make_event(
         centre_id,
         title="Spotkanie tylko dla wybranych",
         audience=audience,
