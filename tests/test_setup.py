@@ -45,7 +45,9 @@ def test_a_coordinator_sets_up_a_project_with_a_stage_and_budget(app, client, co
         lines, data={"kind": "allowances", "funding_source": "esf", "planned": "12 000,50"}
     )
     assert response.status_code == 302
-    again = client.post(lines, data={"kind": "allowances", "funding_source": "own", "planned": "1"})
+    again = client.post(
+        lines + "?lang=en", data={"kind": "allowances", "funding_source": "own", "planned": "1"}
+    )
     assert "already has a line of this kind" in again.get_data(as_text=True)
     page = client.get("/staff/setup/?lang=en").get_data(as_text=True)
     assert "Aktywna integracja" in page and "Stage 2026" in page
