@@ -140,84 +140,92 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = None
     login_manager.session_protection = "basic"
 
-    @login_manager.unauthorized_handler
-    def _unauthorized():
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    login_manager.unauthorized_handler(_unauthorized)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(DataError, _value_out_of_range)
+    app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(PortalError, _domain_error)
+    app.register_error_handler(Exception, _unexpected)
 
-    @app.errorhandler(CSRFError)
-    def _csrf_error(_error):
-        return _error_page(
-            400,
-            _("The form has expired"),
-            _("The page was open too long or was sent twice. Go back, reload it and try again."),
-        )
 
-    @app.errorhandler(DataError)
-    def _value_out_of_range(error):
-        # The last line of defence: forms bound every value, but a value the database still
-        # cannot hold is the request's fault, not the server's.
-        db.session.rollback()
-        session.pop("_flashes", None)
-        log.warning("value refused by the database: %s", type(error.orig).__name__)
-        return _error_page(
-            400,
-            _("The data could not be saved"),
-            _(
-                "A value sent is too long, too large or contains characters that are not allowed. "
-                "Nothing was saved. Go back, correct it and try again."
-            ),
-        )
+def _unauthorized():
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
-    @app.errorhandler(OperationalError)
-    def _database_unavailable(error):
-        db.session.rollback()
-        session.pop("_flashes", None)  # a "saved" message must not outlive a failed commit
-        # The page must not try to load the user from the database that just failed.
-        g._login_user = login_manager.anonymous_user()
-        log.error("database unavailable: %s", type(error.orig).__name__)
-        return _error_page(
-            503,
-            _("The service is temporarily unavailable"),
-            _("We cannot reach our database right now. Nothing was saved. Try again in a minute."),
-        )
 
-    @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException):
-        messages = {
-            400: (
-                _("Bad request"),
-                _("The request could not be understood. Go back and try again."),
-            ),
-            403: (_("Access denied"), _("You do not have permission to see this page.")),
-            404: (_("Page not found"), _("The page does not exist or you cannot see it.")),
-            405: (_("Method not allowed"), _("This address does not accept this kind of request.")),
-            429: (_("Too many attempts"), _("Wait a minute before trying again.")),
-        }
-        title, text = messages.get(
-            error.code, (_("Something went wrong"), _("The request could not be completed."))
-        )
-        return _error_page(error.code or 500, title, text)
+def _csrf_error(_error):
+    return _error_page(
+        400,
+        _("The form has expired"),
+        _("The page was open too long or was sent twice. Go back, reload it and try again."),
+    )
 
-    @app.errorhandler(PortalError)
-    def _domain_error(error: PortalError):
-        # A refusal no view showed beside a form: flashed on the page the form was sent from.
-        db.session.rollback()
-        if isinstance(error, NotFound):
-            return _http_error(werkzeug_exceptions.NotFound())
-        if isinstance(error, Forbidden):
-            return _http_error(werkzeug_exceptions.Forbidden())
-        back = _same_site_referrer()
-        if request.method == "POST" and back:
-            flash(str(error.message), "error")
-            return redirect(back)
-        return _error_page(400, _("The action could not be completed"), str(error.message))
 
-    @app.errorhandler(Exception)
-    def _unexpected(error: Exception):
-        db.session.rollback()
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        return _error_page(
-            500,
-            _("Something went wrong on our side"),
-            _("Nothing was saved. Please try again; if it happens again, tell us the code below."),
-        )
+def _value_out_of_range(error):
+    # The last line of defence: forms bound every value, but a value the database still
+    # cannot hold is the request's fault, not the server's.
+    db.session.rollback()
+    session.pop("_flashes", None)
+    log.warning("value refused by the database: %s", type(error.orig).__name__)
+    return _error_page(
+        400,
+        _("The data could not be saved"),
+        _(
+            "A value sent is too long, too large or contains characters that are not allowed. "
+            "Nothing was saved. Go back, correct it and try again."
+        ),
+    )
+
+
+def _database_unavailable(error):
+    db.session.rollback()
+    session.pop("_flashes", None)  # a "saved" message must not outlive a failed commit
+    # The page must not try to load the user from the database that just failed.
+    g._login_user = login_manager.anonymous_user()
+    log.error("database unavailable: %s", type(error.orig).__name__)
+    return _error_page(
+        503,
+        _("The service is temporarily unavailable"),
+        _("We cannot reach our database right now. Nothing was saved. Try again in a minute."),
+    )
+
+
+def _http_error(error: HTTPException):
+    messages = {
+        400: (
+            _("Bad request"),
+            _("The request could not be understood. Go back and try again."),
+        ),
+        403: (_("Access denied"), _("You do not have permission to see this page.")),
+        404: (_("Page not found"), _("The page does not exist or you cannot see it.")),
+        405: (_("Method not allowed"), _("This address does not accept this kind of request.")),
+        429: (_("Too many attempts"), _("Wait a minute before trying again.")),
+    }
+    title, text = messages.get(
+        error.code, (_("Something went wrong"), _("The request could not be completed."))
+    )
+    return _error_page(error.code or 500, title, text)
+
+
+def _domain_error(error: PortalError):
+    # A refusal no view showed beside a form: flashed on the page the form was sent from.
+    db.session.rollback()
+    if isinstance(error, NotFound):
+        return _http_error(werkzeug_exceptions.NotFound())
+    if isinstance(error, Forbidden):
+        return _http_error(werkzeug_exceptions.Forbidden())
+    back = _same_site_referrer()
+    if request.method == "POST" and back:
+        flash(str(error.message), "error")
+        return redirect(back)
+    return _error_page(400, _("The action could not be completed"), str(error.message))
+
+
+def _unexpected(error: Exception):
+    db.session.rollback()
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return _error_page(
+        500,
+        _("Something went wrong on our side"),
+        _("Nothing was saved. Please try again; if it happens again, tell us the code below."),
+    )

@@ -221,7 +221,8 @@ def test_an_oversized_upload_is_refused_beside_the_field(app, client, login_as, 
         builder.close()
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "larger than 2 MB" in page and 'aria-invalid="true"' in page
+    assert "larger than 2 MB" in page
+    assert 'aria-invalid="true"' in page
     # Past the request limit the body is not even parsed (sent raw: the test client would
     # otherwise spool its own copy to a temporary file).
     huge = client.post(

@@ -50,7 +50,8 @@ def test_a_coordinator_sets_up_a_project_with_a_stage_and_budget(app, client, co
     )
     assert "already has a line of this kind" in again.get_data(as_text=True)
     page = client.get("/staff/setup/?lang=en").get_data(as_text=True)
-    assert "Aktywna integracja" in page and "Stage 2026" in page
+    assert "Aktywna integracja" in page
+    assert "Stage 2026" in page
     with app.app_context():
         line = db.session.scalars(select(BudgetLine)).one()
         assert line.planned_grosze == 1_200_050

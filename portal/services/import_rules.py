@@ -231,25 +231,8 @@ class Checker:
         def problem(key: str, code: str, **params: Any) -> None:
             self._problem(number, header[key], code, params)
 
-        number_given = values["pesel"] or None
-        birth, sex, encoded = self._birth_date(values["birth_date"], problem), None, None
-        if number_given:
-            encoded = self._pesel(number, number_given, problem)
-        if values["sex"]:
-            sex = _SEX.get(values["sex"].casefold())
-            if sex is None:
-                problem("sex", "sex_unknown")
-        if encoded:
-            if birth and birth != pesel.birth_date(encoded):
-                problem("birth_date", "date_not_pesel")
-            if sex and sex != pesel.sex(encoded):
-                problem("sex", "sex_not_pesel")
-            birth, sex = pesel.birth_date(encoded), pesel.sex(encoded)
-        village_id = None
-        if values["village"]:
-            village_id = self.villages.get(values["village"].casefold())
-            if village_id is None:
-                problem("village", "village_unknown")
+        birth, sex, encoded = self._identity(number, values, problem)
+        village_id = self._village(values["village"], problem)
         if values["email"] and not _EMAIL.fullmatch(values["email"]):
             problem("email", "email_invalid")
         if values["phone"] and not _PHONE.fullmatch(values["phone"]):
@@ -279,6 +262,34 @@ class Checker:
             "contract_path": bool(paths["contract_path"]),
             "pal_path": bool(paths["pal_path"]),
         }
+
+    def _identity(
+        self, number: int, values: dict[str, Any], problem: Problem
+    ) -> tuple[date | None, Sex | None, str | None]:
+        """Birth date, sex and PESEL; a PESEL given decides the other two."""
+        number_given = values["pesel"] or None
+        birth, sex, encoded = self._birth_date(values["birth_date"], problem), None, None
+        if number_given:
+            encoded = self._pesel(number, number_given, problem)
+        if values["sex"]:
+            sex = _SEX.get(values["sex"].casefold())
+            if sex is None:
+                problem("sex", "sex_unknown")
+        if encoded:
+            if birth and birth != pesel.birth_date(encoded):
+                problem("birth_date", "date_not_pesel")
+            if sex and sex != pesel.sex(encoded):
+                problem("sex", "sex_not_pesel")
+            birth, sex = pesel.birth_date(encoded), pesel.sex(encoded)
+        return birth, sex, encoded
+
+    def _village(self, name: str | None, problem: Problem) -> int | None:
+        if not name:
+            return None
+        village_id = self.villages.get(name.casefold())
+        if village_id is None:
+            problem("village", "village_unknown")
+        return village_id
 
     def _pesel(self, number: int, text: str, problem: Problem) -> str | None:
         try:

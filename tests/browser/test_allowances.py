@@ -380,7 +380,8 @@ def test_contract_allowances_decisions_payment_list_and_the_participant(
         None,
     ), rows
     total_row = rows[-1]
-    assert total_row[:3] == (None, None, None) and total_row[3], rows  # "Total" (translated)
+    assert total_row[:3] == (None, None, None), rows
+    assert total_row[3], rows  # "Total" (translated)
     assert total_row[4] == 450, rows  # a number in złoty, not text
 
     coordinator.check(f"#paid-{instalment_id}")

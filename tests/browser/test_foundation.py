@@ -106,7 +106,8 @@ def test_wrong_password_by_keyboard_only(page, demo_site, axe):
     # The skip link is the first stop and moves focus to the main content.
     page.keyboard.press("Tab")
     first = active_element(page)
-    assert "skip-link" in first["cls"] and first["href"] == "#main", first
+    assert "skip-link" in first["cls"], first
+    assert first["href"] == "#main", first
     expect(page.locator(".skip-link")).to_be_in_viewport()
     page.keyboard.press("Enter")
     assert active_element(page)["id"] == "main"
