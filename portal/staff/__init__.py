@@ -21,6 +21,7 @@ from portal.staff import (  # noqa: E402, F401
     decisions,
     esf,
     events,
+    merge,
     participant_record,
     plan_pages,
     plans,
