@@ -46,7 +46,7 @@ from portal.services import audit
 from portal.services.errors import NotFound, PortalError
 
 # What moves, in the order the check page lists it.
-MOVED = {
+MOVED: dict[str, tuple[Any, Any]] = {
     "registrations": (Registration, _l("Event registrations")),
     "plans": (IndividualPlan, _l("Individual development plans")),
     "contracts": (SocialContract, _l("Social contracts")),
@@ -123,7 +123,9 @@ def candidates(centre_id: int, kept: Participant) -> list[Participant]:
     return list(db.session.scalars(query))
 
 
-def pair(centre_id: int, kept_id: int, removed_id: int, *, lock: bool = False):
+def pair(
+    centre_id: int, kept_id: int, removed_id: int, *, lock: bool = False
+) -> tuple[Participant, Participant]:
     """The two records of the centre (locked, in id order, when `lock`); NotFound otherwise."""
     if kept_id == removed_id:
         raise MergeRefused(
@@ -161,13 +163,16 @@ def _fills(kept: Participant, removed: Participant) -> dict[str, Any]:
     return fills
 
 
-def _count(model, participant_id: int) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(model).where(model.participant_id == participant_id)
+def _count(model: Any, participant_id: int) -> int:
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(model).where(model.participant_id == participant_id)
+        )
+        or 0
     )
 
 
-def _contract_refusals(kept: Participant, removed: Participant) -> list:
+def _contract_refusals(kept: Participant, removed: Participant) -> list[Any]:
     live = select(SocialContract).where(SocialContract.status.in_(LIVE_CONTRACT))
     mine = {
         c.project_id: c
@@ -185,7 +190,7 @@ def _contract_refusals(kept: Participant, removed: Participant) -> list:
     ]
 
 
-def _registration_clashes(plan: MergePlan) -> list:
+def _registration_clashes(plan: MergePlan) -> list[Any]:
     """Drop a cancelled registration beside a live one; refuse two live ones for one event."""
     kept_by_event = {
         r.event_id: r
@@ -220,11 +225,14 @@ def plan_merge(kept: Participant, removed: Participant) -> MergePlan:
     """What merging `removed` into `kept` would move and fill, and why it cannot be done."""
     plan = MergePlan(kept=kept, removed=removed)
     plan.counts = {kind: _count(model, removed.id) for kind, (model, _label) in MOVED.items()}
-    plan.counts["plan_comments"] = db.session.scalar(
-        select(func.count())
-        .select_from(PlanComment)
-        .join(IndividualPlan, PlanComment.plan_id == IndividualPlan.id)
-        .where(IndividualPlan.participant_id == removed.id)
+    plan.counts["plan_comments"] = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(PlanComment)
+            .join(IndividualPlan, PlanComment.plan_id == IndividualPlan.id)
+            .where(IndividualPlan.participant_id == removed.id)
+        )
+        or 0
     )
     plan.counts["account"] = 1 if removed.user_id else 0
     plan.filled = _fills(kept, removed)
