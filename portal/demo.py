@@ -119,8 +119,12 @@ def holds_non_demo_data() -> bool:
     )
 
 
-def seed(*, if_empty: bool = False, today: date | None = None) -> bool:
-    """Create the demo centres; returns False when they are already there (idempotent)."""
+def seed(*, if_empty: bool = False, today: date | None = None, with_work: bool = True) -> bool:
+    """Create the demo centres; returns False when they are already there (idempotent).
+
+    `with_work=False` leaves out the work waiting for each login (requests, plans): the browser
+    walks make that work themselves, page by page, from the demo's facts.
+    """
     if if_empty and db.session.scalar(select(exists().where(Centre.id.is_not(None)))):
         return False
     if holds_non_demo_data():
@@ -147,12 +151,12 @@ def seed(*, if_empty: bool = False, today: date | None = None) -> bool:
         actor=None,
         is_demo=True,
     )
-    _janow(builder, janow, today)
+    _janow(builder, janow, today, with_work=with_work)
     _chrzanow(builder, chrzanow)
     return True
 
 
-def _janow(b: DemoBuilder, centre: Centre, today: date) -> None:
+def _janow(b: DemoBuilder, centre: Centre, today: date, *, with_work: bool) -> None:
     coordinator = b.user(centre, "koordynator@example.org", "Bożena", "Lisiecka", Role.COORDINATOR)
     advisor = b.user(centre, "doradca@example.org", "Marta", "Sowińska", Role.ADVISOR)
     workers = [
@@ -277,6 +281,8 @@ def _janow(b: DemoBuilder, centre: Centre, today: date) -> None:
             place=place,
             opens=local(today - timedelta(days=3), 8),
         )
+    if not with_work:
+        return
     demo_work.waiting_work(
         today=today,
         coordinator=coordinator,
