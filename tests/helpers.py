@@ -6,6 +6,7 @@ import logging
 import re
 from contextlib import contextmanager
 
+from flask.testing import FlaskClient
 from flask_babel import force_locale, gettext
 from markupsafe import escape
 from sqlalchemy import select
@@ -98,3 +99,11 @@ def audit_rows(app, entity_id: int, entity_type: str = Allowance.__tablename__):
                 .order_by(AuditEntry.id)
             )
         ]
+
+
+class EnglishClient(FlaskClient):
+    """A browser whose language is English: for tests that read the pages' English wording."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"

@@ -11,9 +11,15 @@ from portal.models import AuditEntry, Participant
 from portal.models.base import utcnow
 from portal.models.enums import Answer, LabourMarketStatus, Role
 from portal.services import dates, monitoring
-from tests.helpers import input_tag
+from tests.helpers import EnglishClient, input_tag
 
 PESEL = "44051401359"  # born 1944-05-14
+
+
+@pytest.fixture(autouse=True)
+def _english_pages(app):
+    """These tests read the English wording; the portal speaks Polish by default."""
+    app.test_client_class = EnglishClient
 
 
 @pytest.fixture

@@ -9,10 +9,16 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import AuditEntry, Participant, User, Village
 from portal.models.enums import Role, Sex
-from tests.helpers import input_tag, translated
+from tests.helpers import EnglishClient, input_tag
 
 PESEL = "44051401359"  # born 1944-05-14, a man
 OTHER_PESEL = "02211307589"  # born 2002-01-13, a woman
+
+
+@pytest.fixture(autouse=True)
+def _english_pages(app):
+    """These tests read the English wording; the portal speaks Polish by default."""
+    app.test_client_class = EnglishClient
 
 
 @pytest.fixture
@@ -186,7 +192,7 @@ def test_a_pesel_held_by_another_record_is_refused_with_a_link_to_it(
         client, app, person_id, pesel=PESEL, no_pesel_country="", birth_date="", sex=""
     )
     page = response.get_data(as_text=True)
-    assert translated(app, "A participant with this PESEL number is already recorded.") in page
+    assert "A participant with this PESEL number is already recorded." in page
     assert f'href="/staff/participants/{holder}"' in page
     assert _person(app, person_id).pesel is None
     recorded = client.post(
