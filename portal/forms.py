@@ -12,9 +12,9 @@ from datetime import UTC, date, datetime
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectMultipleField, StringField, widgets
+from wtforms import EmailField, IntegerField, SelectMultipleField, StringField, widgets
 from wtforms.fields import DateField, DateTimeLocalField, MonthField
-from wtforms.validators import NumberRange, Optional, StopValidation
+from wtforms.validators import Email, Length, NumberRange, Optional, Regexp, StopValidation
 
 from portal.services import dates
 from portal.services.limits import MAX_ID, MAX_INT, MIN_INT
@@ -142,3 +142,34 @@ def id_from(value: str | None) -> int | None:
 
 def ids_from(values: list[str], *, limit: int) -> list[int]:
     return [number for number in map(id_from, values[:limit]) if number is not None]
+
+
+PHONE_SHAPE = r"^\+?[0-9][0-9 ()-]{5,28}$"
+
+
+def contact_email_field(description=None) -> EmailField:
+    """An optional e-mail address to write to (a person's contact, not a sign-in)."""
+    return EmailField(
+        _l("E-mail address"),
+        description=description,
+        filters=[strip],
+        validators=[
+            Optional(),
+            Email(_l("Enter an e-mail address in the form name@example.com.")),
+            Length(max=254),
+        ],
+    )
+
+
+def phone_field(*, autocomplete: str = "tel") -> StringField:
+    """An optional telephone number: digits, spaces, brackets, + and -."""
+    return StringField(
+        _l("Telephone"),
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=30),
+            Regexp(PHONE_SHAPE, message=_l("Enter a telephone number: digits, spaces, + and -.")),
+        ],
+        render_kw={"type": "tel", "autocomplete": autocomplete},
+    )

@@ -6,13 +6,19 @@ import re
 from flask import request
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Email, Length, Optional
 
-from portal.forms import BirthDateField, PortalForm, VersionField, strip
+from portal.forms import (
+    BirthDateField,
+    PortalForm,
+    VersionField,
+    contact_email_field,
+    phone_field,
+    strip,
+)
 from portal.models.enums import Sex
 
 PESEL_SHAPE = re.compile(r"[0-9]{11}")
-PHONE_SHAPE = r"^\+?[0-9][0-9 ()-]{5,28}$"
 
 
 def _different_person():
@@ -76,25 +82,8 @@ class DetailsForm(PortalForm):
     no_pesel_country = ParticipantForm.no_pesel_country
     birth_date = ParticipantForm.birth_date
     sex = RadioField(_l("Sex"), choices=[], validators=[Optional()])
-    email = EmailField(
-        _l("E-mail address"),
-        filters=[strip],
-        validators=[
-            Optional(),
-            Email(_l("Enter an e-mail address in the form name@example.com.")),
-            Length(max=254),
-        ],
-    )
-    phone = StringField(
-        _l("Telephone"),
-        filters=[strip],
-        validators=[
-            Optional(),
-            Length(max=30),
-            Regexp(PHONE_SHAPE, message=_l("Enter a telephone number: digits, spaces, + and -.")),
-        ],
-        render_kw={"type": "tel", "autocomplete": "off"},
-    )
+    email = contact_email_field()
+    phone = phone_field(autocomplete="off")
     village_id = SelectField(_l("Village (sołectwo)"), coerce=int, validators=[Optional()])
     on_contract_path = BooleanField(_l("Social contract path"))
     on_pal_path = BooleanField(_l("Local Activity Programme (PAL)"))
