@@ -19,12 +19,15 @@ from portal.models.plans import (
     PlanGoal,
     PlanRevision,
 )
+from portal.models.spending import Expense, ProjectPost
+from portal.models.support import CaseworkEntry, Placement, PlacementDay
 
 __all__ = [
     "AccountRequest",
     "Allowance",
     "AuditEntry",
     "BudgetLine",
+    "CaseworkEntry",
     "Centre",
     "CounsellingSession",
     "Course",
@@ -32,17 +35,21 @@ __all__ = [
     "DiagnosisTest",
     "DiagnosisTestType",
     "Event",
+    "Expense",
     "ImportBatch",
     "IndividualPlan",
     "Instalment",
     "OutboxMessage",
     "Participant",
     "PaymentList",
+    "Placement",
+    "PlacementDay",
     "PlanAction",
     "PlanComment",
     "PlanGoal",
     "PlanRevision",
     "Project",
+    "ProjectPost",
     "ProjectStage",
     "Registration",
     "SocialContract",

@@ -1,4 +1,4 @@
-"""PAL events and the registrations for them."""
+"""PAL events, sessions of group instruments, and the registrations for them."""
 
 from datetime import datetime
 
@@ -9,6 +9,7 @@ from portal.models.base import Base, CentreOwned, Timestamped, UTCDateTime, str_
 from portal.models.centres import Project, Village
 from portal.models.enums import Audience, EventStatus, EventType, RegistrationStatus
 from portal.models.people import Participant
+from portal.models.support_enums import GroupInstrument
 
 event_villages = Table(
     "event_villages",
@@ -53,6 +54,13 @@ class Event(CentreOwned, Timestamped, Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reminders_queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version_id: Mapped[int] = mapped_column(default=1)
+    # Set for a session of a group instrument (social-skills training, group counselling, a
+    # club meeting): staff enrol the participants, and it is not offered for sign-up.
+    instrument: Mapped[GroupInstrument | None] = mapped_column(
+        str_enum(GroupInstrument, "group_instrument")
+    )
+    trainer: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    topics: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     project: Mapped[Project] = relationship()
     villages: Mapped[list[Village]] = relationship(secondary=event_villages)
