@@ -82,6 +82,27 @@ def charge(line_id: int, amount: int) -> bool:
     return changed == 1
 
 
+def spend(line_id: int, amount: int) -> bool:
+    """Money spent at once (an expense, an event's cost, a salary): committed and paid move
+    together, in one conditional UPDATE; False when it would pass what is planned. A negative
+    amount (a correction downwards) gives money back and can never take a line below zero."""
+    changed = database.rows_changed(
+        update(BudgetLine)
+        .where(
+            BudgetLine.id == line_id,
+            BudgetLine.committed_grosze + amount <= BudgetLine.planned_grosze,
+            BudgetLine.committed_grosze + amount >= 0,
+            BudgetLine.paid_grosze + amount >= 0,
+        )
+        .values(
+            committed_grosze=BudgetLine.committed_grosze + amount,
+            paid_grosze=BudgetLine.paid_grosze + amount,
+        )
+        .execution_options(synchronize_session=False),
+    )
+    return changed == 1
+
+
 def release(line_id: int, amount: int) -> None:
     """Give back what was committed and will not be spent (a withdrawn allowance)."""
     db.session.execute(
