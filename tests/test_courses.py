@@ -48,7 +48,9 @@ def test_enrolment_charges_the_course_line_and_completion_needs_a_certificate(ap
         advisor = db.session.get(User, setup["advisor"])
         assignment = _propose(setup, 150_000)
         courses.enrol(assignment, actor=advisor, now=utcnow())
-        assert db.session.get(BudgetLine, setup["line"]).committed_grosze == 150_000
+        line = db.session.get(BudgetLine, setup["line"])
+        # The place is bought at enrolment: spent (paid) as well as committed.
+        assert (line.committed_grosze, line.paid_grosze) == (150_000, 150_000)
         with pytest.raises(PortalError) as refused:
             courses.complete(
                 assignment,

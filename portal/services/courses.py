@@ -74,7 +74,8 @@ def propose(
 
 
 def enrol(assignment: CourseAssignment, *, actor: User, now: datetime) -> None:
-    """Enrolment commits the course's cost to the course line; never beyond what is planned."""
+    """Enrolment buys the place: its cost is spent from the course line at once (committed and
+    paid together), never beyond what is planned."""
     if assignment.cost_grosze:
         project_id = db.session.get_one(Participant, assignment.participant_id).project_id
         year = (assignment.planned_start or dates.local_date(now)).year
@@ -83,7 +84,7 @@ def enrol(assignment: CourseAssignment, *, actor: User, now: datetime) -> None:
             raise CourseBudgetExceeded(
                 _l("There is no course budget line for %(year)d.", year=year)
             )
-        if not budget.charge(line_id, assignment.cost_grosze):
+        if not budget.spend(line_id, assignment.cost_grosze):
             raise CourseBudgetExceeded()
     transitions.move(assignment, "enrol", refusal=CourseRefused(), actor=actor, now=now)
 
