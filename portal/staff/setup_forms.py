@@ -77,7 +77,7 @@ class ReplanForm(BudgetLineForm):
 
 
 class VillageForm(PortalForm):
-    name = _text(_l("Name"), 100, required=_l("Enter the name."))
+    name = _text(_l("Village name"), 100, required=_l("Enter the name."))
     area = RadioField(_l("Area"), choices=[], default=Area.RURAL.value)
     is_active = BooleanField(_l("In use"), default=True)
 
@@ -87,7 +87,7 @@ class VillageForm(PortalForm):
 
 
 class CatalogueCourseForm(PortalForm):
-    name = _text(_l("Name"), 200, required=_l("Enter the name."))
+    name = _text(_l("Course name"), 200, required=_l("Enter the name."))
     provider = _text(_l("Provider"), 200)
     hours = IntegerField(
         _l("Hours"),
@@ -101,5 +101,5 @@ class CatalogueCourseForm(PortalForm):
 
 
 class TestTypeForm(PortalForm):
-    name = _text(_l("Name"), 100, required=_l("Enter the name."))
+    name = _text(_l("Test name"), 100, required=_l("Enter the name."))
     is_active = BooleanField(_l("In use"), default=True)
