@@ -1,7 +1,8 @@
 """ESF monitoring data on one staff form, the list of incomplete minimum data, the end of support
 and the list of results at exit still due."""
 
-from datetime import date, timedelta
+import dataclasses
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from portal.models import AuditEntry, Participant
 from portal.models.base import utcnow
 from portal.models.enums import Answer, LabourMarketStatus, Role
 from portal.services import dates, monitoring
+from portal.services.errors import PortalError
 from tests.helpers import EnglishClient, input_tag
 
 PESEL = "44051401359"  # born 1944-05-14
@@ -169,6 +171,191 @@ def test_the_incomplete_list_names_people_missing_minimum_data_in_bounded_querie
     with query_counter() as statements:
         client.get("/staff/participants/esf-incomplete")
     assert len(statements) == few  # the count does not grow with the people listed
+
+
+def test_months_are_counted_in_calendar_months_to_the_same_day():
+    assert monitoring.months_later(date(2025, 8, 1), 6) == date(2026, 2, 1)
+    assert monitoring.months_later(date(2025, 8, 31), 6) == date(2026, 2, 28)
+    assert monitoring.months_later(date(2023, 2, 28), 12) == date(2024, 2, 28)
+    assert monitoring.months_later(date(2024, 2, 29), 12) == date(2025, 2, 28)
+    assert monitoring.months_later(date(2025, 12, 15), 1) == date(2026, 1, 15)
+
+
+UNDER_25 = date(2001, 2, 2)  # 24 on 2026-02-01, the start of support, 25 the day after
+AT_25 = date(2001, 2, 1)  # 25 on the day support starts
+
+
+@pytest.mark.parametrize(
+    ("born", "since", "ticked", "refused"),
+    [
+        # Under 25: more than 6 months before 2026-02-01 is long-term.
+        (UNDER_25, "2025-08-01", True, True),  # exactly 6 months
+        (UNDER_25, "2025-08-01", False, False),
+        (UNDER_25, "2025-07-31", True, False),  # one day more
+        (UNDER_25, "2025-07-31", False, True),
+        # 25 and over: more than 12 months.
+        (AT_25, "2025-02-01", True, True),  # exactly 12 months
+        (AT_25, "2025-02-01", False, False),
+        (AT_25, "2025-01-31", True, False),  # one day more
+        (AT_25, "2025-01-31", False, True),
+        (AT_25, "2025-07-31", True, True),  # long-term under 25, not at 25
+        (AT_25, "2025-07-31", False, False),
+        (date(1944, 5, 14), "1999-05-01", True, False),  # before the centre's years of records
+    ],
+)
+def test_the_long_term_flag_must_agree_with_the_date_and_the_age_at_entry(
+    app, client, centre, worker, make_participant, born, since, ticked, refused
+):
+    person_id = make_participant(centre, birth_date=born)
+    data = _monitoring(
+        app, person_id, unemployed_since=since, is_long_term_unemployed="y" if ticked else ""
+    )
+    response = client.post(f"/staff/participants/{person_id}/monitoring", data=data)
+    person = _person(app, person_id)
+    if refused:
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert 'id="is_long_term_unemployed-error"' in page
+        assert f'value="{since}"' in input_tag(page, "unemployed_since")
+        assert (person.labour_market_status, person.unemployed_since) == (None, None)
+    else:
+        assert response.status_code == 302, response.get_data(as_text=True)
+        assert person.unemployed_since == date.fromisoformat(since)
+        assert person.is_long_term_unemployed is ticked
+
+
+def test_the_refusal_names_the_threshold_of_the_persons_age(
+    app, client, centre, worker, make_participant
+):
+    young = make_participant(centre, birth_date=UNDER_25)
+    page = client.post(
+        f"/staff/participants/{young}/monitoring",
+        data=_monitoring(app, young, unemployed_since="2025-08-01"),
+    ).get_data(as_text=True)
+    error = page[page.index('id="is_long_term_unemployed-error"') :][:400]
+    assert "Under 25 at entry" in error
+    assert "more than 6 months" in error
+    older = make_participant(centre, birth_date=AT_25)
+    page = client.post(
+        f"/staff/participants/{older}/monitoring",
+        data=_monitoring(app, older, unemployed_since="2025-01-31", is_long_term_unemployed=""),
+    ).get_data(as_text=True)
+    error = page[page.index('id="is_long_term_unemployed-error"') :][:400]
+    assert "At 25 and over at entry" in error
+    assert "more than 12 months" in error
+    assert "Tick this box" in error
+
+
+@pytest.mark.parametrize(
+    ("since", "message"),
+    [
+        ("tomorrow", "cannot be in the future"),
+        ("2026-02-02", "cannot be after the start of support"),
+        ("1944-05-13", "cannot be before the date of birth"),
+        ("1899-12-31", "Enter a date between"),
+    ],
+)
+def test_an_impossible_unemployment_date_is_refused_beside_it(
+    app, client, centre, worker, make_participant, since, message
+):
+    person_id = make_participant(centre, pesel_number=PESEL)
+    if since == "tomorrow":
+        since = (dates.local_date(utcnow()) + timedelta(days=1)).isoformat()
+    response = client.post(
+        f"/staff/participants/{person_id}/monitoring",
+        data=_monitoring(app, person_id, unemployed_since=since),
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    error = page[page.index('id="unemployed_since-error"') :][:300]
+    assert message in error
+    assert f'value="{since}"' in input_tag(page, "unemployed_since")
+    assert _person(app, person_id).labour_market_status is None
+
+
+def test_the_flag_alone_or_with_an_unknown_age_is_kept_as_given(
+    app, client, centre, worker, make_participant
+):
+    known = make_participant(centre, pesel_number=PESEL)
+    response = client.post(
+        f"/staff/participants/{known}/monitoring",
+        data=_monitoring(app, known, unemployed_since=""),
+    )
+    assert response.status_code == 302
+    person = _person(app, known)
+    assert (person.is_long_term_unemployed, person.unemployed_since) == (True, None)
+    unknown = make_participant(centre)  # no PESEL, no birth date: the age at entry is unknown
+    response = client.post(
+        f"/staff/participants/{unknown}/monitoring",
+        data=_monitoring(app, unknown, unemployed_since="2025-12-01"),
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    person = _person(app, unknown)
+    assert (person.is_long_term_unemployed, person.unemployed_since) == (True, date(2025, 12, 1))
+
+
+def test_the_unemployment_date_is_shown_and_cleared_when_the_status_changes(
+    app, client, centre, worker, make_participant
+):
+    person_id = make_participant(centre, pesel_number=PESEL)
+    url = f"/staff/participants/{person_id}/monitoring"
+    response = client.post(url, data=_monitoring(app, person_id, unemployed_since="2024-06-03"))
+    assert response.status_code == 302
+    assert 'value="2024-06-03"' in input_tag(
+        client.get(url).get_data(as_text=True), "unemployed_since"
+    )
+    with app.app_context():
+        entry = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "participant.monitoring")
+        ).one()
+        assert entry.changes["unemployed_since"] == {"old": None, "new": "2024-06-03"}
+    inactive = _monitoring(
+        app,
+        person_id,
+        labour_market_status="inactive",
+        is_long_term_unemployed="",
+        unemployed_since="2024-06-03",
+    )
+    assert client.post(url, data=inactive).status_code == 302
+    person = _person(app, person_id)
+    assert person.labour_market_status == LabourMarketStatus.INACTIVE
+    assert (person.unemployed_since, person.is_long_term_unemployed) == (None, None)
+    assert 'value=""' in input_tag(client.get(url).get_data(as_text=True), "unemployed_since")
+
+
+def test_the_service_clears_the_date_and_checks_it_with_its_own_clock(app, make_participant):
+    person_id = make_participant(birth_date=UNDER_25)
+    with app.app_context():
+        person = db.session.get(Participant, person_id)
+        blank = {
+            field.name: "" if field.type is str else None
+            for field in dataclasses.fields(monitoring.MonitoringData)
+        }
+        data = monitoring.MonitoringData(
+            **blank
+            | {
+                "labour_market_status": LabourMarketStatus.UNEMPLOYED_UNREGISTERED,
+                "is_long_term_unemployed": False,
+                "is_in_education": False,
+                "support_start": date(2026, 2, 1),
+                "unemployed_since": date(2026, 1, 10),
+            }
+        )
+        actor = None
+        early = datetime(2026, 1, 9, 12, tzinfo=UTC)
+        with pytest.raises(PortalError) as refused:
+            monitoring.update(person, data, version=person.version_id, actor=actor, now=early)
+        assert refused.value.field == "unemployed_since"
+        monitoring.update(
+            person, data, version=person.version_id, actor=actor, now=early + timedelta(days=1)
+        )
+        assert person.unemployed_since == date(2026, 1, 10)
+        data.labour_market_status = LabourMarketStatus.EMPLOYED
+        monitoring.update(
+            person, data, version=person.version_id, actor=actor, now=early + timedelta(days=1)
+        )
+        assert person.unemployed_since is None
+        db.session.rollback()
 
 
 def _exit(app, person_id, **overrides) -> dict:

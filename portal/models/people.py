@@ -150,6 +150,9 @@ class Participant(CentreOwned, Timestamped, Base):
         str_enum(LabourMarketStatus, "labour_market_status")
     )
     is_long_term_unemployed: Mapped[bool | None]
+    # The day an unemployed person became unemployed, when known: the long-term flag must agree
+    # with it (over 6 months under 25, over 12 months at 25 and over, before the start of support).
+    unemployed_since: Mapped[date | None]
     is_in_education: Mapped[bool | None]
     occupation: Mapped[str | None] = mapped_column(String(100))
     employer_kind: Mapped[str | None] = mapped_column(String(100))

@@ -1,5 +1,7 @@
 """Forms of a participant's ESF monitoring data and of the end of their support."""
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.fields import DateField
@@ -7,7 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 
 from portal.forms import PortalForm, VersionField, strip
 from portal.models.enums import Answer, Area, Education, LabourMarketStatus
-from portal.services import exits, monitoring
+from portal.services import dates, exits, monitoring
 
 YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
 ANSWERS = (
@@ -35,6 +37,13 @@ def _text(label, length: int, **kwargs):
     return StringField(
         label, filters=[strip], validators=[Optional(), Length(max=length)], **kwargs
     )
+
+
+class UnemployedSinceField(DateField):
+    """Unemployment may have begun long before the years of the centre's records; whether it is
+    in the future or after the start of support is the monitoring service's rule."""
+
+    date_range = (date(1900, 1, 1), dates.LATEST)
 
 
 def _answer(label, description=None):
@@ -68,6 +77,14 @@ class MonitoringForm(PortalForm):
     area = RadioField(_l("Area"), choices=[], validators=[Optional()])
     labour_market_status = RadioField(
         _l("Status on the labour market at entry"), choices=[], validators=[Optional()]
+    )
+    unemployed_since = UnemployedSinceField(
+        _l("Unemployed since"),
+        description=_l(
+            "Only for an unemployed person: the first day without work. Leave it empty if the "
+            "person does not know it; when given, the long-term box must agree with it."
+        ),
+        validators=[Optional()],
     )
     is_long_term_unemployed = BooleanField(
         _l("Long-term unemployed"),
@@ -126,6 +143,7 @@ class MonitoringForm(PortalForm):
             cares_for_child_under_7=yes_no("cares_for_child_under_7"),
             cares_for_dependant=yes_no("cares_for_dependant"),
             support_start=self.support_start.data,
+            unemployed_since=self.unemployed_since.data,
         )
 
     @classmethod
@@ -143,6 +161,7 @@ class MonitoringForm(PortalForm):
             "is_long_term_unemployed": bool(person.is_long_term_unemployed),
             "is_in_education": bool(person.is_in_education),
             "support_start": person.support_start,
+            "unemployed_since": person.unemployed_since,
             "version": person.version_id,
         }
         return cls(data=data)
