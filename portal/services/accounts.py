@@ -14,10 +14,14 @@ from portal.models import Centre, User, UserRole
 from portal.models.base import UTCDateTime
 from portal.models.enums import Role
 from portal.services import audit, mail, passwords
-from portal.services.errors import AlreadyExists, InvalidLink
+from portal.services.errors import AlreadyExists, InvalidLink, PortalError
 
 INVITE = "invite"
 RESET = "reset"
+
+
+class InvitationRefused(PortalError):
+    pass
 
 
 def normalise_email(email: str) -> str:
@@ -122,8 +126,7 @@ def link_url(user: User, purpose: str) -> str:
     return f"{base}/auth/{path}/{make_link_token(user, purpose)}"
 
 
-def invite(user: User, *, actor: User | None) -> str:
-    """Queue the invitation e-mail (and return its link, for the CLI to print)."""
+def _queue_invitation(user: User) -> str:
     url = link_url(user, INVITE)
     mail.queue(
         user.email,
@@ -135,7 +138,69 @@ def invite(user: User, *, actor: User | None) -> str:
         centre=user.centre,
         days=current_app.config["INVITATION_MAX_AGE"].days,
     )
+    return url
+
+
+def invite(user: User, *, actor: User | None) -> str:
+    """Queue the invitation e-mail (and return its link, for the CLI to print)."""
+    url = _queue_invitation(user)
     audit.record("user.invite", user, actor=actor, centre_id=user.centre_id)
+    return url
+
+
+def awaits_password(user: User) -> bool:
+    """The account can sign in but has never had a password: its invitation is still unused.
+
+    A password is set only through an invitation or a reset link (or given at creation), so an
+    empty hash means exactly that.
+    """
+    return user.is_active and user.password_hash is None
+
+
+def resend_invitation(user: User, *, actor: User, now: datetime) -> str:
+    """A fresh invitation to an account that never had a password; every earlier link dies.
+
+    The links carry the account's link nonce, so a new nonce ends the invitations (and reset
+    links) sent before. The new nonce is written only while the account is still active and
+    without a password: a resend crossing the person's own set-password, or a deactivation,
+    has one outcome, never a mail to an account that no longer needs it.
+    """
+    if not user.is_active:
+        raise InvitationRefused(
+            _l(
+                "%(name)s's account is deactivated. Reactivate it before sending an invitation.",
+                name=user.full_name,
+            )
+        )
+    if user.password_hash is not None:
+        raise InvitationRefused(
+            _l(
+                "%(name)s has already set a password, so there is no invitation to send again. "
+                "A forgotten password is replaced through “I forgot my password” on the sign-in "
+                "page.",
+                name=user.full_name,
+            )
+        )
+    changed = database.rows_changed(
+        update(User)
+        .where(User.id == user.id, User.is_active.is_(True), User.password_hash.is_(None))
+        .values(link_nonce=new_token())
+        .execution_options(synchronize_session=False)
+    )
+    if changed != 1:
+        raise InvitationRefused(
+            _l("The account has changed meanwhile. Reload the page and check it again.")
+        )
+    db.session.refresh(user)
+    url = _queue_invitation(user)
+    audit.record(
+        "user.invite_resent",
+        user,
+        actor=actor,
+        centre_id=user.centre_id,
+        changes={"link_nonce": ("earlier links", "new link")},
+        at=now,
+    )
     return url
 
 

@@ -1,19 +1,22 @@
-"""A centre's staff accounts: roles, deactivation and reactivation, handing over a caseload.
+"""A centre's staff accounts: roles, deactivation and reactivation, handing over a caseload;
+the centre's accounts (staff and participants) whose invitation is still unused.
 
 The centre always keeps one active coordinator: a change that would leave it without one is
 refused. Such changes lock the centre's row first, so two coordinators removing each other at
 the same moment cannot both succeed.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select, update
 
 from portal import database
 from portal.extensions import db
-from portal.models import Centre, Participant, User, UserRole
+from portal.models import AuditEntry, Centre, Participant, User, UserRole
 from portal.models.enums import STAFF_ROLES, Role
 from portal.services import accounts, audit
 from portal.services.errors import Forbidden, NotFound, PortalError
@@ -55,6 +58,60 @@ def get_account(centre_id: int, user_id: int) -> User:
     )
     if user is None:
         raise NotFound()
+    return user
+
+
+@dataclass(frozen=True)
+class Invitee:
+    """An account whose invitation is unused, when the last one was sent and if its link died."""
+
+    user: User
+    sent_at: datetime | None
+    expired: bool
+
+
+def awaiting_password(centre_id: int, *, actor: User, now: datetime) -> list[Invitee]:
+    """The centre's accounts, staff and participants, that can sign in but never set a password.
+
+    An administrator's account is listed only to an administrator, who alone may change it.
+    """
+    sent = (
+        select(AuditEntry.entity_id, func.max(AuditEntry.at).label("sent_at"))
+        .where(
+            AuditEntry.centre_id == centre_id,
+            AuditEntry.entity_type == User.__tablename__,
+            AuditEntry.action.in_(("user.invite", "user.invite_resent")),
+        )
+        .group_by(AuditEntry.entity_id)
+        .subquery()
+    )
+    query = (
+        select(User, sent.c.sent_at)
+        .outerjoin(sent, sent.c.entity_id == User.id)
+        .where(User.centre_id == centre_id, User.is_active.is_(True), User.password_hash.is_(None))
+        .order_by(User.last_name, User.first_name, User.id)
+    )
+    if not actor.has_role(Role.ADMIN):
+        query = query.where(
+            User.id.not_in(select(UserRole.user_id).where(UserRole.role == Role.ADMIN))
+        )
+    max_age = current_app.config["INVITATION_MAX_AGE"]
+    return [
+        Invitee(user, sent_at, sent_at is not None and sent_at + max_age < now)
+        for user, sent_at in db.session.execute(query)
+    ]
+
+
+def get_invitee(centre_id: int, user_id: int, *, actor: User) -> User:
+    """An account of this centre, staff or participant, whose invitation `actor` may send again.
+
+    Another centre's account is as good as missing; an administrator's is changed only by an
+    administrator.
+    """
+    user = db.session.scalar(select(User).where(User.id == user_id, User.centre_id == centre_id))
+    if user is None:
+        raise NotFound()
+    _may_change(user, actor)
     return user
 
 

@@ -1,13 +1,13 @@
 """Administration pages: the centre's staff accounts, centres (installation administrators) and
 residents' requests for an account."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_user
 
 from portal import boundary
-from portal.auth.access import home_url, role_required
+from portal.auth.access import home_url, role_required, safe_next
 from portal.extensions import db
 from portal.models import Centre
 from portal.models.base import utcnow
@@ -50,8 +50,12 @@ def users():
             accounts.invite(user, actor=current_user)
             flash(_("The account has been created and an invitation sent."), "success")
             return redirect(url_for("staff.users"))
-    staff = staffing.list_accounts(centre.id)
-    return render_template("staff/users.html", form=form, staff=staff)
+    return render_template(
+        "staff/users.html",
+        form=form,
+        staff=staffing.list_accounts(centre.id),
+        invitees=staffing.awaiting_password(centre.id, actor=current_user, now=utcnow()),
+    )
 
 
 def _handover_choices(form: HandoverForm, user: User) -> None:
@@ -92,6 +96,7 @@ def _account_page(user: User, *, roles_form: RolesForm, handover_form: HandoverF
         roles_form=roles_form,
         handover_form=handover_form,
         may_change=staffing.may_change(user, current_user),
+        awaits_password=accounts.awaits_password(user),
     )
 
 
@@ -161,6 +166,21 @@ def user_reactivate(user_id: int):
     staffing.reactivate(user, actor=current_user, now=utcnow())
     flash(_("%(name)s's account is active again.", name=user.full_name), "success")
     return redirect(url_for("staff.user_account", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/resend-invitation")
+@role_required(*MANAGERS)
+def user_resend_invitation(user_id: int):
+    user = staffing.get_invitee(_centre_id(), user_id, actor=current_user)
+    accounts.resend_invitation(user, actor=current_user, now=utcnow())
+    flash(
+        _(
+            "A new invitation has been sent to %(email)s. The links sent before no longer work.",
+            email=user.email,
+        ),
+        "success",
+    )
+    return redirect(safe_next(request.form.get("next")) or url_for("staff.users"))
 
 
 @bp.route("/centres", methods=["GET", "POST"], endpoint="centres")
