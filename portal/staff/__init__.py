@@ -26,9 +26,11 @@ from portal.staff import (  # noqa: E402, F401
     plan_pages,
     plans,
     setup,
+    spending,
     views,
 )
 
 # Subjects with a role rule of their own are blueprints nested under /staff.
 bp.register_blueprint(setup.bp)
 bp.register_blueprint(esf.bp)
+bp.register_blueprint(spending.bp)
