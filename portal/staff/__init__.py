@@ -27,6 +27,7 @@ from portal.staff import (  # noqa: E402, F401
     plans,
     setup,
     spending,
+    support,
     views,
 )
 
