@@ -32,6 +32,7 @@ from portal.services import (
     participants,
     personal_data,
     plans,
+    sessions,
     signups,
 )
 
@@ -77,6 +78,7 @@ def contract():
         "participant/contract.html",
         contract=current,
         instruments=[Instrument(value) for value in current.instruments] if current else [],
+        instrument_minutes=sessions.hours_by_instrument(person.id),
     )
 
 

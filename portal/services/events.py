@@ -193,7 +193,12 @@ def of_registration(centre_id: int, registration_id: int) -> Event:
 
 
 def list_for_staff(centre_id: int, *, now: datetime, past: bool = False) -> list[Event]:
-    query = select(Event).where(Event.centre_id == centre_id).options(selectinload(Event.villages))
+    # Sessions of group instruments have their own list (services/sessions.py).
+    query = (
+        select(Event)
+        .where(Event.centre_id == centre_id, Event.instrument.is_(None))
+        .options(selectinload(Event.villages))
+    )
     # An event stays "coming up" for staff until it ends: attendance is taken on the day.
     if past:
         query = query.where(Event.ends_at < now).order_by(Event.starts_at.desc())
@@ -222,6 +227,8 @@ def _catalogue(person: Participant) -> Select[Event]:
             Event.centre_id == person.centre_id,
             Event.project_id == person.project_id,
             Event.status.in_((EventStatus.PUBLISHED, EventStatus.HELD, EventStatus.CANCELLED)),
+            # Sessions of group instruments are not offered: staff enrol the participants.
+            Event.instrument.is_(None),
         )
         .options(selectinload(Event.villages))
     )

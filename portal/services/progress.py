@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from portal.extensions import db
 from portal.models import CourseAssignment, IndividualPlan, Registration
 from portal.models.enums import ActionKind, CourseStatus, RegistrationStatus
-from portal.services import dates, diagnosis
+from portal.services import dates, diagnosis, sessions
 
 
 def get_for(person_id: int) -> dict[str, list[Any]]:
@@ -30,8 +30,16 @@ def get_for(person_id: int) -> dict[str, list[Any]]:
         )
         .options(selectinload(CourseAssignment.course))
     ).all()
-    _, sessions = diagnosis.list_for_participant(person_id)
-    return {"events": list(attended), "sessions": sessions, "courses": list(courses_done)}
+    _, counselling = diagnosis.list_for_participant(person_id)
+    return {
+        "events": list(attended),
+        "sessions": counselling,
+        "courses": list(courses_done),
+        # Hours of group sessions attended, per instrument: from the registrations above.
+        "instrument_minutes": list(
+            sessions.minutes_by_instrument(r.event for r in attended).items()
+        ),
+    }
 
 
 def action_evidence(plan: IndividualPlan, found: dict[str, list[Any]]) -> dict[int, int]:

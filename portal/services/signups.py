@@ -76,7 +76,8 @@ def refusal_reason(person: Participant, event: Event, *, now: datetime) -> LazyS
     return None
 
 
-def _take_places(event_id: int, places: int) -> bool:
+def take_places(event_id: int, places: int) -> bool:
+    """Raise the confirmed places counter by `places` only if they fit (one conditional UPDATE)."""
     changed = database.rows_changed(
         update(Event)
         .where(Event.id == event_id, Event.places_taken + places <= Event.capacity)
@@ -95,7 +96,7 @@ def _release_places(event_id: int, places: int) -> None:
     )
 
 
-def _next_queue_number(event_id: int) -> int:
+def next_queue_number(event_id: int) -> int:
     db.session.execute(
         update(Event)
         .where(Event.id == event_id)
@@ -152,6 +153,8 @@ def sign_up(
     event = lock_event(event_id)
     if event.centre_id != person.centre_id or event.project_id != person.project_id:
         raise NotFound()
+    if event.instrument is not None:  # a group session: staff enrol (services/sessions.py)
+        raise SignUpRefused()
     existing = find(event.id, person.id)
     if existing is not None and existing.status != S.CANCELLED:
         return existing
@@ -165,8 +168,8 @@ def sign_up(
             _l("You can bring at most %(n)d family members.", n=MAX_COMPANIONS), field="companions"
         )
     places = 1 + companions
-    status = S.CONFIRMED if _take_places(event.id, places) else S.WAITING
-    queue_number = _next_queue_number(event.id)
+    status = S.CONFIRMED if take_places(event.id, places) else S.WAITING
+    queue_number = next_queue_number(event.id)
     if existing is None:
         registration = Registration(
             centre_id=event.centre_id,
@@ -256,7 +259,7 @@ def promote_waiting(event_id: int, *, actor: User | None) -> list[Registration]:
     for registration in waiting:
         if free <= 0:
             break
-        if registration.places <= free and _take_places(event_id, registration.places):
+        if registration.places <= free and take_places(event_id, registration.places):
             move(registration, S.CONFIRMED, actor=actor, action="registration.promote")
             free -= registration.places
             promoted.append(registration)
@@ -283,8 +286,14 @@ def _tell(registration: Registration, event: Event, template: str, **context: An
     return True
 
 
-def admit(registration_id: int, *, reason: str, actor: User, now: datetime) -> Registration:
-    """Staff give a waiting person a place by hand; if none is free, capacity grows to make one."""
+def admit(
+    registration_id: int, *, reason: str, actor: User, now: datetime, walk_in: bool = False
+) -> Registration:
+    """Staff give a waiting person a place by hand; if none is free, capacity grows to make one.
+
+    A `walk_in` (someone who came without a place) is admitted from the event's day onwards,
+    while attendance can be taken, and is not sent a confirmation.
+    """
     registration = db.session.get(Registration, registration_id)
     if registration is None:
         raise NotFound()
@@ -292,7 +301,9 @@ def admit(registration_id: int, *, reason: str, actor: User, now: datetime) -> R
     db.session.refresh(registration)
     if registration.status != S.WAITING:
         raise IllegalTransition(_l("Only a person on the waiting list can be given a place."))
-    if event.status != EventStatus.PUBLISHED or event.starts_at <= now:
+    if walk_in and (refusal := attendance_refusal(event, now=now)) is not None:
+        raise IllegalTransition(refusal)
+    if not walk_in and (event.status != EventStatus.PUBLISHED or event.starts_at <= now):
         raise IllegalTransition(_l("The event is not open any more."))
     missing = registration.places - (event.capacity - event.places_taken)
     if missing > 0:
@@ -308,11 +319,21 @@ def admit(registration_id: int, *, reason: str, actor: User, now: datetime) -> R
             actor=actor,
             changes={"capacity": (event.capacity, event.capacity + missing)},
         )
-    if not _take_places(event.id, registration.places):
+    if not take_places(event.id, registration.places):
         raise IllegalTransition()
     move(registration, S.CONFIRMED, actor=actor, action="registration.admit", note=reason)
-    _tell(registration, event, "place_confirmed")
+    if not walk_in:
+        _tell(registration, event, "place_confirmed")
     return registration
+
+
+def attendance_refusal(event: Event, *, now: datetime) -> LazyString | None:
+    """Why attendance cannot be taken for this event now; None from the event's day onwards."""
+    if event.status not in (EventStatus.PUBLISHED, EventStatus.HELD):
+        return _l("Attendance can only be taken for a published event.")
+    if dates.local_date(now) < dates.local_date(event.starts_at):
+        return _l("Attendance can be taken from the day of the event.")
+    return None
 
 
 def record_attendance(
@@ -320,10 +341,8 @@ def record_attendance(
 ) -> int:
     """Mark who came; the event becomes held. Returns how many registrations changed."""
     event = lock_event(event_id)
-    if event.status not in (EventStatus.PUBLISHED, EventStatus.HELD):
-        raise IllegalTransition(_l("Attendance can only be taken for a published event."))
-    if dates.local_date(now) < dates.local_date(event.starts_at):
-        raise IllegalTransition(_l("Attendance can be taken from the day of the event."))
+    if (refusal := attendance_refusal(event, now=now)) is not None:
+        raise IllegalTransition(refusal)
     changed = 0
     registrations = db.session.scalars(
         select(Registration).where(

@@ -25,6 +25,7 @@ from portal.staff import (  # noqa: E402, F401
     participant_record,
     plan_pages,
     plans,
+    sessions,
     setup,
     spending,
     support,

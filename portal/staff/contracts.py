@@ -9,7 +9,7 @@ from portal.auth.access import role_required
 from portal.models.base import utcnow
 from portal.models.enums import Instrument, Role
 from portal.pdf import pdf_response
-from portal.services import allowances, contracts, dates, participants
+from portal.services import allowances, contracts, dates, participants, sessions
 from portal.staff import bp
 from portal.staff.contract_forms import ContractForm, EvaluationForm, SignForm, TerminationForm
 
@@ -106,6 +106,7 @@ def _detail_page(contract, **sent_back):
         "staff/contract_detail.html",
         contract=contract,
         instruments=[Instrument(v) for v in contract.instruments],
+        instrument_minutes=sessions.hours_by_instrument(contract.participant_id),
         **(forms | sent_back),
     ), (400 if sent_back else 200)
 

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -24,6 +24,8 @@ from portal.staff.event_forms import (
 )
 
 EVENT_STAFF = (Role.COORDINATOR, Role.SOCIAL_WORKER)
+# Attendance of a group session (staff/sessions.py) is also taken by the career advisor.
+ATTENDANCE_STAFF = (*EVENT_STAFF, Role.ADVISOR)
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -121,7 +123,10 @@ def event_edit(event_id: int):
 @bp.get("/events/<int:event_id>")
 @role_required(*EVENT_STAFF)
 def event_detail(event_id: int):
-    return _detail_page(events.get(current_user.centre_id, event_id))
+    event = events.get(current_user.centre_id, event_id)
+    if event.instrument is not None:  # a group session has its own page
+        return redirect(url_for(".session_detail", session_id=event.id))
+    return _detail_page(event)
 
 
 def _detail_page(
@@ -247,26 +252,45 @@ def _on_the_list(event: Event) -> list[Registration]:
     ]
 
 
-@bp.route("/events/<int:event_id>/attendance", methods=["GET", "POST"])
-@role_required(*EVENT_STAFF)
-def attendance(event_id: int):
+def _for_attendance(event_id: int) -> Event:
+    """The event whose attendance is taken: an advisor only a group session's."""
     event = events.get(current_user.centre_id, event_id)
+    if event.instrument is None and not current_user.has_role(*EVENT_STAFF):
+        abort(403)
+    return event
+
+
+def _page_of(event: Event) -> str:
+    if event.instrument is not None:
+        return url_for(".session_detail", session_id=event.id)
+    return url_for(".event_detail", event_id=event.id)
+
+
+@bp.route("/events/<int:event_id>/attendance", methods=["GET", "POST"])
+@role_required(*ATTENDANCE_STAFF)
+def attendance(event_id: int):
+    event = _for_attendance(event_id)
     registrations = _on_the_list(event)
     form = attendance_form(registrations)
     if form.validate_on_submit():
         with boundary.shown(form):
             signups.record_attendance(event.id, form.marks(), actor=current_user, now=utcnow())
             flash(_("The attendance list is saved."), "success")
-            return redirect(url_for(".event_detail", event_id=event.id))
+            return redirect(_page_of(event))
     return render_template(
-        "staff/attendance.html", event=event, registrations=registrations, form=form
+        "staff/attendance.html",
+        event=event,
+        registrations=registrations,
+        form=form,
+        back=_page_of(event),
+        refusal=signups.attendance_refusal(event, now=utcnow()),
     )
 
 
 @bp.get("/events/<int:event_id>/attendance.pdf")
-@role_required(*EVENT_STAFF)
+@role_required(*ATTENDANCE_STAFF)
 def attendance_pdf(event_id: int):
-    event = events.get(current_user.centre_id, event_id)
+    event = _for_attendance(event_id)
     registrations = _on_the_list(event)
     registrations.sort(key=lambda r: (r.participant.last_name, r.participant.first_name))
     return pdf_response(
