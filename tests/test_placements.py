@@ -253,7 +253,7 @@ def test_a_month_of_hours_is_entered_and_its_pay_is_exact(app, client, office, l
         ({_day(5): "-1"}, _day(5), "Enter from 0 to 24 hours."),
         ({_day(5): "osiem"}, _day(5), None),
         ({_day(5): "24", _day(6): "24"}, None,
-         "48 hours in this month is more than the placement's 40 hours per month."),
+         "%(total)d hours in this month is more than the placement's %(limit)d hours per month."),
     ],
 )  # fmt: skip
 def test_a_sheet_that_breaks_a_rule_is_refused_with_the_typed_hours_kept(
@@ -267,7 +267,7 @@ def test_a_sheet_that_breaks_a_rule_is_refused_with_the_typed_hours_kept(
     if field:
         assert f'id="{field}-error"' in page
     if message:
-        assert translated(app, message) in page
+        assert translated(app, message, total=48, limit=40) in page
     for name, value in hours.items():
         assert f'value="{value}"' in input_tag(page, name)
     with app.app_context():
