@@ -17,7 +17,7 @@ from portal.models import AuditEntry, Centre, Event, Participant, Registration, 
 from portal.models.base import utcnow
 from portal.models.enums import EventStatus, EventType, RegistrationStatus, Role
 from portal.models.support_enums import GroupInstrument
-from portal.services import dates, participants, sessions, signups
+from portal.services import dates, participants, progress, sessions, signups
 from portal.services.errors import NotFound, PortalError
 
 S = RegistrationStatus
@@ -450,6 +450,11 @@ def test_hours_add_up_per_instrument_and_show_on_the_contract(
             db.session.commit()
     with app.app_context():
         assert sessions.hours_by_instrument(person) == {
+            GroupInstrument.SOCIAL_SKILLS: 210,
+            GroupInstrument.GROUP_COUNSELLING: 60,
+        }
+        # The plan's progress counts them from the attended registrations it already reads.
+        assert dict(progress.get_for(person)["instrument_minutes"]) == {
             GroupInstrument.SOCIAL_SKILLS: 210,
             GroupInstrument.GROUP_COUNSELLING: 60,
         }
