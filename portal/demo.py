@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
-from portal import demo_work
+from portal import demo_chrzanow, demo_work, demo_year
 from portal.demo_builder import WARSAW, DemoBuilder, local
 from portal.extensions import db
 from portal.models import Centre, Project, User, Village
@@ -186,7 +186,7 @@ def _janow(b: DemoBuilder, centre: Centre, today: date, *, with_work: bool) -> N
     b.catalogue(centre, COURSES)
     # 2013: 353 456 zł, of which 117 000 zł salaries (the report); the other lines' split
     # is invented for the demo and adds up to the reported total.
-    b.budget(
+    stage_2013 = b.budget(
         centre,
         project,
         2013,
@@ -255,7 +255,7 @@ def _janow(b: DemoBuilder, centre: Centre, today: date, *, with_work: bool) -> N
     demo_work.monitoring_data(contract_people + pal_people)
     db.session.flush()
 
-    for day, kind, title in PAL_2013:
+    pal_2013 = [
         b.event(
             centre,
             project,
@@ -267,6 +267,16 @@ def _janow(b: DemoBuilder, centre: Centre, today: date, *, with_work: bool) -> N
             capacity=40,
             villages=villages,
         )
+        for day, kind, title in PAL_2013
+    ]
+    demo_year.janow_2013(
+        stage=stage_2013,
+        coordinator=coordinator,
+        workers=workers,
+        contract_people=contract_people,
+        pal_people=pal_people,
+        events=pal_2013,
+    )
     for days, kind, title, capacity, place in UPCOMING:
         b.event(
             centre,
@@ -328,10 +338,11 @@ def _chrzanow(b: DemoBuilder, centre: Centre) -> None:
             (BudgetLineKind.OTHER, 3_000),
         ],
     )
-    for index in range(2):
-        person = b.person(
-            centre, project, None, contract=True, pal=False, advisor=worker, worker=worker
-        )
+    people = [
+        b.person(centre, project, None, contract=True, pal=False, advisor=worker, worker=worker)
+        for _ in range(2)
+    ]
+    for index, person in enumerate(people):
         b.completed_contract(
             person,
             worker,
@@ -347,3 +358,5 @@ def _chrzanow(b: DemoBuilder, centre: Centre) -> None:
             "integracji.",
             support="Trening kompetencji społecznych, doradztwo zawodowe, trening pracy.",
         )
+    db.session.flush()
+    demo_chrzanow.contracts_2009(people, worker)

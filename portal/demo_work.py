@@ -2,7 +2,8 @@
 
 The coordinator has allowance requests to decide and a pending account request; a social worker
 has a draft request to submit; the advisor has a draft plan to share and a participant who asked
-a question; the participant on a contract has a shared plan to acknowledge. The 2013 people carry
+a question; the participant on a contract has a shared plan to acknowledge and an allowance
+granted, its instalment due (beside 2013's paid ones). The 2013 people carry
 the ESF monitoring data, most of it complete, a few records left incomplete on purpose and some
 questions answered "refuses to answer".
 """
@@ -21,7 +22,7 @@ from portal.models.enums import (
     LabourMarketStatus,
     PurposeCategory,
 )
-from portal.services import allowances, contracts, plan_goals, plans
+from portal.services import allowances, approvals, contracts, plan_goals, plans
 
 EDUCATION = [Education.PRIMARY, Education.LOWER_SECONDARY, Education.UPPER_SECONDARY]
 STATUS = [
@@ -120,6 +121,24 @@ def waiting_work(
         now=now,
     )
     allowances.submit(travel, actor=workers[1], now=now)
+    # Decided already: the participant sees an instalment due (and 2013's paid ones).
+    clothing = allowances.create(
+        uczestnik,
+        contract,
+        allowances.AllowanceFields(
+            kind=AllowanceKind.PURPOSE,
+            amount_grosze=200_00,
+            category=PurposeCategory.CLOTHING,
+            purpose="Odzież robocza na kurs prawa jazdy kat. C",
+            justification="Brak odpowiedniej odzieży na zajęcia praktyczne.",
+        ),
+        prepared_by=workers[1],
+        now=now,
+    )
+    allowances.submit(clothing, actor=workers[1], now=now)
+    approvals.approve_many(
+        [clothing.id], centre_id=coordinator.centre_id, approver=coordinator, now=now
+    )
     # A draft the first social worker still has to check and submit.
     allowances.create(
         others[0],

@@ -43,7 +43,8 @@ def test_the_advisor_and_the_social_worker_have_work_in_progress(app, demo):
                 select(IndividualPlan.status, func.count()).group_by(IndividualPlan.status)
             ).all()
         )
-        assert statuses == {PlanStatus.DRAFT: 1, PlanStatus.SHARED: 1}
+        # Janów's work waiting, and Chrzanów's two plans carried out in 2009.
+        assert statuses == {PlanStatus.DRAFT: 1, PlanStatus.SHARED: 1, PlanStatus.COMPLETED: 2}
         drafts = select(func.count()).where(Allowance.status == AllowanceStatus.DRAFT)
         assert db.session.scalar(drafts) == 1
     caseload = _as(app, "doradca@example.org").get("/staff/caseload").get_data(as_text=True)
@@ -57,3 +58,10 @@ def test_most_2013_people_have_their_monitoring_data_and_a_few_do_not(app, demo)
         )
         complete = [p for p in people if p.labour_market_status and p.jobless_household]
         assert 30 <= len(complete) < 37
+
+
+def test_the_participant_sees_allowances_paid_granted_and_waiting(app, demo):
+    page = _as(app, "uczestnik@example.org").get("/me/allowances?lang=en").get_data(as_text=True)
+    assert "Paid" in page  # 2013: the periodic allowance and travel to the course
+    assert "Granted" in page  # this year's work clothing, an instalment due
+    assert "Waiting for a decision" in page

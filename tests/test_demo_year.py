@@ -1,0 +1,141 @@
+"""The demo holds Janów Lubelski's 2013 as the yearly report tells it, and Chrzanów's 2009."""
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import (
+    BudgetLine,
+    Centre,
+    CourseAssignment,
+    DiagnosisTest,
+    DiagnosisTestType,
+    Event,
+    Expense,
+    IndividualPlan,
+    Participant,
+    Project,
+    ProjectStage,
+    Registration,
+    SocialContract,
+)
+from portal.models.enums import BudgetLineKind, CourseStatus, RegistrationStatus
+
+
+@pytest.fixture
+def demo(runner):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+
+
+def _stage(short_name: str, year: int) -> ProjectStage:
+    return db.session.scalars(
+        select(ProjectStage)
+        .join(Project)
+        .join(Centre, Centre.id == Project.centre_id)
+        .where(Centre.short_name == short_name, ProjectStage.year == year)
+    ).one()
+
+
+def test_janow_2013_has_its_people_events_and_money_as_reported(app, demo):
+    with app.app_context():
+        stage = _stage("ops-janow", 2013)
+        centre_id = stage.project.centre_id
+        people = db.session.scalars(
+            select(Participant).where(Participant.centre_id == centre_id)
+        ).all()
+        assert len(people) == 37
+        on_contract = db.session.scalar(
+            select(func.count(func.distinct(SocialContract.participant_id))).where(
+                SocialContract.centre_id == centre_id,
+                func.extract("year", SocialContract.start_date) == 2013,
+            )
+        )
+        assert on_contract == 17
+        assert sum(person.on_pal_path for person in people) == 20
+
+        pal_events = db.session.scalars(
+            select(Event).where(
+                Event.centre_id == centre_id,
+                Event.instrument.is_(None),
+                Event.starts_at < datetime(2014, 1, 1, tzinfo=UTC),
+            )
+        ).all()
+        assert len(pal_events) == 6
+        for event in pal_events:
+            attended = db.session.scalar(
+                select(func.count()).where(
+                    Registration.event_id == event.id,
+                    Registration.status == RegistrationStatus.ATTENDED,
+                )
+            )
+            assert event.attendance_recorded_at is not None, event.title
+            assert attended >= 10, event.title
+        assert any(event.place == "Zwierzyniec" for event in pal_events)
+
+        lines = {line.kind: line for line in stage.budget_lines}
+        assert lines[BudgetLineKind.SALARIES].paid_grosze == 117_000_00
+        assert sum(line.paid_grosze for line in lines.values()) == 353_456_00
+        for line in lines.values():
+            assert 0 <= line.paid_grosze <= line.committed_grosze <= line.planned_grosze
+        # The ledger explains every złoty of the lines it feeds.
+        for kind in (BudgetLineKind.SALARIES, BudgetLineKind.PAL_EVENTS, BudgetLineKind.OTHER):
+            ledger_sum = db.session.scalar(
+                select(func.sum(Expense.amount_grosze)).where(
+                    Expense.budget_line_id == lines[kind].id
+                )
+            )
+            assert ledger_sum == lines[kind].paid_grosze, kind
+
+
+def test_social_skills_training_was_attended_by_everybody_on_a_contract(app, demo):
+    with app.app_context():
+        centre_id = _stage("ops-janow", 2013).project.centre_id
+        per_person = db.session.execute(
+            select(Registration.participant_id, func.count())
+            .join(Event)
+            .where(
+                Event.centre_id == centre_id,
+                Event.instrument == "social_skills",
+                Registration.status == RegistrationStatus.ATTENDED,
+            )
+            .group_by(Registration.participant_id)
+        ).all()
+        assert len(per_person) == 17
+        assert {count for _, count in per_person} == {5}
+
+
+def test_chrzanow_2009_diagnosed_with_multiselect_then_wis_with_a_plan_and_the_course(app, demo):
+    with app.app_context():
+        centre_id = _stage("gops-chrzanow", 2009).project.centre_id
+        people = db.session.scalars(
+            select(Participant).where(Participant.centre_id == centre_id)
+        ).all()
+        assert len(people) == 2
+        for person in people:
+            tests = db.session.scalars(
+                select(DiagnosisTestType.name)
+                .join(DiagnosisTest, DiagnosisTest.test_type_id == DiagnosisTestType.id)
+                .where(DiagnosisTest.participant_id == person.id)
+                .order_by(DiagnosisTest.taken_on)
+            ).all()
+            assert tests == ["Multiselect", "WIS"]
+            assert db.session.scalar(
+                select(IndividualPlan.id).where(IndividualPlan.participant_id == person.id)
+            )
+            assert (
+                db.session.scalar(
+                    select(CourseAssignment.status).where(
+                        CourseAssignment.participant_id == person.id
+                    )
+                )
+                == CourseStatus.COMPLETED
+            )
+        courses = db.session.scalars(
+            select(BudgetLine).where(
+                BudgetLine.centre_id == centre_id, BudgetLine.kind == BudgetLineKind.COURSES
+            )
+        ).one()
+        assert courses.paid_grosze == 6_000_00
