@@ -30,6 +30,7 @@ from sqlalchemy.orm import selectinload
 from portal.extensions import db
 from portal.models import (
     Allowance,
+    AuditEntry,
     CounsellingSession,
     CourseAssignment,
     DiagnosisTest,
@@ -43,7 +44,7 @@ from portal.models import (
 )
 from portal.models.enums import ContractStatus, RegistrationStatus
 from portal.services import audit
-from portal.services.errors import NotFound, PortalError
+from portal.services.errors import NotFound, PageRefused, PortalError
 
 # What moves, in the order the check page lists it.
 MOVED: dict[str, tuple[Any, Any]] = {
@@ -83,10 +84,19 @@ SINGLE = (
 # Unique columns: cleared on the removed record before the kept one takes them.
 UNIQUE = ("pesel", "calendar_token", "user_id")
 LIVE_CONTRACT = (ContractStatus.SIGNED, ContractStatus.ACTIVE)
+MERGE_ACTION = "participant.merge"
 
 
 class MergeRefused(PortalError):
     message = _l("The two records cannot be merged.")
+
+
+class MergedAway(PageRefused):
+    """One of the two records is gone: a merge of this centre removed it a moment ago.
+
+    It replaces the page (flashed on the page the form came from), for the page's own record
+    may be the one removed and nothing of the form is left to show.
+    """
 
 
 @dataclass
@@ -140,8 +150,49 @@ def pair(
         query = query.with_for_update().execution_options(populate_existing=True)
     found = {person.id: person for person in db.session.scalars(query)}
     if len(found) != 2:
+        _refuse_if_merged(centre_id, kept_id, removed_id, found)
         raise NotFound()
     return found[kept_id], found[removed_id]
+
+
+def _merged_into(centre_id: int, participant_id: int) -> int | None:
+    """The record of the centre that `participant_id` was merged into, if that is where it went."""
+    return db.session.scalar(
+        select(AuditEntry.entity_id)
+        .where(
+            AuditEntry.centre_id == centre_id,
+            AuditEntry.action == MERGE_ACTION,
+            AuditEntry.entity_type == Participant.__tablename__,
+            AuditEntry.changes[("merged_from", "new")].as_integer() == participant_id,
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+
+
+def _refuse_if_merged(
+    centre_id: int, kept_id: int, removed_id: int, found: dict[int, Participant]
+) -> None:
+    """A record missing because a merge of this centre removed it is refused in words, not 404.
+
+    Two coordinators pressing "merge" on the same two records at once: the second finds one of
+    them gone under the lock, and is told so. Only this centre's own merges are looked up, so
+    an id of another centre stays as missing as before.
+    """
+    for missing in (removed_id, kept_id):
+        if missing in found:
+            continue
+        into = _merged_into(centre_id, missing)
+        if into is None:
+            continue
+        if missing == removed_id and into == kept_id:
+            raise MergedAway(_l("These two records have already been merged into this one."))
+        raise MergedAway(
+            _l(
+                "One of the two records has already been merged into another record. Open the "
+                "participant again to see the record that remains."
+            )
+        )
 
 
 def _fills(kept: Participant, removed: Participant) -> dict[str, Any]:
@@ -291,7 +342,7 @@ def merge(
         ) from None
     moved = {kind: n for kind, n in plan.counts.items() if n}
     audit.record(
-        "participant.merge",
+        MERGE_ACTION,
         kept,
         actor=actor,
         at=now,
