@@ -104,6 +104,8 @@ def test_a_worker_records_a_contact_through_the_form(app, client, office, login_
     # The participant's staff page links to the log.
     detail = client.get(f"/staff/participants/{person}").get_data(as_text=True)
     assert f"/staff/participants/{person}/contacts" in detail
+    contract = client.get(f"/staff/contracts/{office['contract']}").get_data(as_text=True)
+    assert f"/staff/participants/{person}/contacts" in contract
 
 
 @pytest.mark.parametrize(
