@@ -19,16 +19,20 @@ from portal.models import (
     Allowance,
     AuditEntry,
     BudgetLine,
+    CaseworkEntry,
     Course,
     CourseAssignment,
     Event,
+    Expense,
     ImportBatch,
     IndividualPlan,
     Participant,
     PaymentList,
+    Placement,
     PlanAction,
     PlanGoal,
     PlanRevision,
+    ProjectPost,
     ProjectStage,
     Registration,
     SocialContract,
@@ -46,6 +50,7 @@ from portal.models.enums import (
     RegistrationStatus,
     Role,
 )
+from portal.models.support_enums import ContactKind, ExpenseKind, GroupInstrument, PlacementKind
 from tests import urlmap
 from tests.helpers import user_of
 
@@ -142,6 +147,32 @@ def _build_side(app, make_centre, make_user, make_participant, tag: str, surname
         plan = IndividualPlan(centre_id=side.centre_id, participant_id=side.assigned)
         db.session.add_all([assignment, plan])
         db.session.flush()
+        session = Event(
+            centre_id=side.centre_id, project_id=person.project_id,
+            event_type=EventType.WORKSHOP, instrument=GroupInstrument.SOCIAL_SKILLS,
+            title=f"Trening {surname}", place=f"Sala {surname}",
+            starts_at=now + timedelta(days=5), ends_at=now + timedelta(days=5, hours=3),
+            capacity=10, audience=Audience.PROJECT, status=EventStatus.PUBLISHED,
+        )  # fmt: skip
+        expense = Expense(
+            centre_id=side.centre_id, budget_line_id=line.id, kind=ExpenseKind.LEDGER,
+            spent_on=stage.start_date, description=f"Materiały {surname}", amount_grosze=1_000,
+        )  # fmt: skip
+        post = ProjectPost(
+            centre_id=side.centre_id, project_id=person.project_id,
+            person_name=f"Anna {surname}", title="Pracownik socjalny", fte_percent=100,
+            starts_on=stage.start_date, monthly_cost_grosze=300_000,
+        )  # fmt: skip
+        contact = CaseworkEntry(
+            centre_id=side.centre_id, worker_id=preparer, participant_id=side.assigned,
+            happened_on=now.date(), contact_kind=ContactKind.PHONE, minutes=15,
+        )  # fmt: skip
+        placement = Placement(
+            centre_id=side.centre_id, participant_id=side.assigned,
+            kind=PlacementKind.WORK_TRAINING, employer=f"Gospodarstwo {surname}",
+            starts_on=now.date(), ends_on=now.date() + timedelta(days=60), hours_per_month=40,
+        )  # fmt: skip
+        db.session.add_all([session, expense, post, contact, placement])
         goal = PlanGoal(plan_id=plan.id, description=f"Cel {surname}")
         action = PlanAction(plan_id=plan.id, kind=ActionKind.OTHER, description=f"Krok {surname}")
         revision = PlanRevision(plan_id=plan.id, number=1, created_at=now)
@@ -166,6 +197,11 @@ def _build_side(app, make_centre, make_user, make_participant, tag: str, surname
             "entry_id": course.id,
             "batch_id": batch.id,
             "user_id": departing,
+            "session_id": session.id,
+            "expense_id": expense.id,
+            "post_id": post.id,
+            "contact_id": contact.id,
+            "placement_id": placement.id,
         }
     return side
 
@@ -305,7 +341,7 @@ def test_session_scope_limits_every_query_to_one_centre(app, sides):
         seen = db.session.scalars(select(Participant)).all()
         assert {person.centre_id for person in seen} == {a.centre_id}
         assert {person.id for person in seen} == {a.assigned, a.unassigned}
-        assert db.session.scalar(select(func.count(Event.id))) == 1
+        assert db.session.scalar(select(func.count(Event.id))) == 2  # its event and its session
         assert db.session.get(Participant, b.assigned) is None
         database.scope_session(db.session, None)
         assert set(db.session.scalars(select(Participant.id))) == everyone
