@@ -223,7 +223,7 @@ def test_event_costs_charge_the_pal_line_and_group_sessions_the_other_line(app, 
         )
         assert bus.budget_line_id == world["pal"]
         assert room.budget_line_id == world["other"]
-        assert bus.description == f"{EventCostKind.BUS.label}: Piknik rodzinny"
+        assert bus.description == "Wynajem autokaru: Piknik rodzinny"  # the centre writes Polish
         assert _line(world["pal"]).paid_grosze == 650 * ZL
         assert _line(world["other"]).paid_grosze == 120 * ZL
         costs = ledger_reports.event_costs(picnic)
