@@ -51,6 +51,10 @@ CONTRACT_MONTHS = [date(YEAR, month, 1) for month in range(4, 12)]  # April to N
 PERIODIC_GROSZE = 700_00
 TRAVEL_GROSZE = 1_400_00
 CLOTHING_GROSZE = 500_00
+PURPOSES = {
+    PurposeCategory.TRAVEL: "Dojazdy na kurs zawodowy",
+    PurposeCategory.CLOTHING: "Odzież robocza na trening pracy",
+}
 SALARY_GROSZE = 3_250_00  # three posts x 12 months = 117 000 zł
 
 TRIP_AIM = "Celem wycieczki było zachęcenie uczestników do tworzenia gospodarstw agroturystycznych."
@@ -301,7 +305,7 @@ def _allowances(
                 first_month=months[0] if kind is AllowanceKind.PERIODIC else None,
                 last_month=months[-1] if kind is AllowanceKind.PERIODIC else None,
                 category=category,
-                purpose=category.label if category else "",
+                purpose=PURPOSES.get(category, ""),
                 justification="Brak dochodu; wsparcie w okresie kontraktu socjalnego.",
                 status=AllowanceStatus.PAID,
                 prepared_by_id=worker.id,

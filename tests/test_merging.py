@@ -1,5 +1,7 @@
 """A coordinator merges two records of one person: everything moves, nothing is doubled."""
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
@@ -13,6 +15,7 @@ from portal.models import (
     SocialContract,
 )
 from portal.models.enums import RegistrationStatus, Role
+from portal.models.monitoring_enums import LabourMarketStatus
 from tests.helpers import translated
 
 
@@ -241,3 +244,24 @@ def test_the_participant_page_offers_the_merge_to_a_coordinator(client, coordina
     kept, _removed = twins
     page = client.get(f"/staff/participants/{kept}?lang=en").get_data(as_text=True)
     assert _merge_url(kept) in page
+
+
+def test_the_labour_market_status_moves_with_its_long_term_flag_and_date(
+    app, client, coordinator, twins
+):
+    kept, removed = twins
+    with app.app_context():
+        person = db.session.get(Participant, removed)
+        person.labour_market_status = LabourMarketStatus.UNEMPLOYED_REGISTERED
+        person.is_long_term_unemployed = True
+        person.unemployed_since = date(2020, 3, 1)
+        db.session.commit()
+    done = client.post(_merge_url(kept) + "/confirm", data={"removed_id": str(removed)})
+    assert done.status_code == 302
+    with app.app_context():
+        person = db.session.get(Participant, kept)
+        assert (
+            person.labour_market_status,
+            person.is_long_term_unemployed,
+            person.unemployed_since,
+        ) == (LabourMarketStatus.UNEMPLOYED_REGISTERED, True, date(2020, 3, 1))

@@ -70,11 +70,13 @@ GROUPS = (
     ("voivodeship", "county", "commune", "town", "street", "building_number", "flat_number",
      "postcode", "area"),
     ("support_start", "support_end", "left_early"),
+    # The long-term flag is checked against the date the person became unemployed.
+    ("labour_market_status", "is_long_term_unemployed", "unemployed_since"),
 )  # fmt: skip
 SINGLE = (
     "birth_date", "sex", "no_pesel_country", "email", "phone", "village_id", "advisor_id",
     "social_worker_id", "education", "cares_for_child_under_7", "cares_for_dependant",
-    "labour_market_status", "is_long_term_unemployed", "is_in_education", "occupation",
+    "is_in_education", "occupation",
     "employer_kind", "minority", "homeless", "disability", "jobless_household",
     "jobless_household_with_children", "single_adult_with_children", "other_disadvantage",
     "exit_employed", "exit_job_seeking", "exit_in_education", "exit_qualification",

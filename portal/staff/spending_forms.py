@@ -10,6 +10,7 @@ from portal.forms import PortalForm, id_from
 from portal.models.support_enums import EventCostKind
 from portal.staff.money_forms import WholeNumberField
 
+
 def chosen_id(value: object) -> int | None:
     """A select's chosen id; the empty "—" choice and anything not an id read as None."""
     if isinstance(value, int):
