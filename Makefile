@@ -65,15 +65,21 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Test files are spread over one worker per core (pytest-xdist; a file stays on one worker, so its
+# live server starts once); each worker has its own SQLite file or PostgreSQL database.
+# `make test PARALLEL=` runs everything in one process.
+PARALLEL ?= -n auto --dist loadfile
+
 # The whole suite on SQLite with branch coverage of portal/ ([tool.coverage] in pyproject.toml);
 # then again on PostgreSQL when TEST_DATABASE_URL is set. Coverage is measured in the first run
 # only, so the second costs no more than before; the few branches taken only on PostgreSQL (dialect
 # checks) are reported as missed.
 test: install translations lint typecheck
-	env -u TEST_DATABASE_URL $(BIN)/python -m pytest --cov --cov-report=term-missing:skip-covered
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PARALLEL) --cov \
+		--cov-report=term-missing:skip-covered
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== the suite again on PostgreSQL (browser tests ran above) =="; \
-		$(BIN)/python -m pytest -m "not browser"; \
+		$(BIN)/python -m pytest $(PARALLEL) -m "not browser"; \
 	fi
 
 extract: install

@@ -9,8 +9,9 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event, make_url, text
 from werkzeug.serving import make_server
 
 from config import TestConfig
@@ -24,14 +25,29 @@ pytest_plugins = ["tests.factories", "tests.live"]
 _schema_ready: set[str] = set()
 
 
-def _database_url(tmp_root: Path) -> str:
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_root / 'test.db'}"
+def _worker_database(url: str, worker: str) -> str:
+    """Under pytest-xdist each worker gets a PostgreSQL database of its own, made afresh."""
+    configured = make_url(url)
+    name = f"{configured.database}_{worker}"
+    server = configured.set(drivername="postgresql", database="postgres")
+    with psycopg.connect(server.render_as_string(hide_password=False), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return configured.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
 def database_url():
-    with tempfile.TemporaryDirectory(prefix="portal-test-") as tmp:
-        yield _database_url(Path(tmp))
+    """SQLite in a temporary folder (one per xdist worker), or TEST_DATABASE_URL's PostgreSQL."""
+    configured = os.environ.get("TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if configured and worker:
+        yield _worker_database(configured, worker)
+    elif configured:
+        yield configured
+    else:
+        with tempfile.TemporaryDirectory(prefix="portal-test-") as tmp:
+            yield f"sqlite:///{Path(tmp) / 'test.db'}"
 
 
 def _clean(url: str) -> None:
