@@ -167,9 +167,11 @@ def _line(stage: ProjectStage, kind: BudgetLineKind) -> int:
 
 
 def _pal_attendance(events: list[Event], people: list[Participant]) -> None:
-    """Between 12 and 20 PAL participants at each event; one or two absent."""
+    """Between 12 and 20 PAL participants at each event, one or two absent; over the year
+    everybody in the PAL takes part (the invited group shifts from event to event)."""
     for index, event in enumerate(events):
-        came = people[: 12 + (index * 3) % 9]
+        size = 12 + (index * 3) % 9
+        came = [people[(index * 5 + offset) % len(people)] for offset in range(size)]
         for number, person in enumerate(came, start=1):
             absent = number == len(came) or (index % 2 and number == 1)
             db.session.add(

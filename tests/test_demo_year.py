@@ -139,3 +139,19 @@ def test_chrzanow_2009_diagnosed_with_multiselect_then_wis_with_a_plan_and_the_c
             )
         ).one()
         assert courses.paid_grosze == 6_000_00
+
+
+def test_everybody_in_the_pal_took_part_in_an_event_in_2013(app, demo):
+    with app.app_context():
+        centre_id = _stage("ops-janow", 2013).project.centre_id
+        took_part = db.session.scalar(
+            select(func.count(func.distinct(Registration.participant_id)))
+            .join(Event)
+            .where(
+                Event.centre_id == centre_id,
+                Event.instrument.is_(None),
+                Event.starts_at < datetime(2014, 1, 1, tzinfo=UTC),
+                Registration.status == RegistrationStatus.ATTENDED,
+            )
+        )
+        assert took_part == 20
