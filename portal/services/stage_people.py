@@ -11,6 +11,7 @@ Each is a subquery of participant ids, so a count is one statement whatever the 
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select, union
 
@@ -34,7 +35,7 @@ class StageCounts:
     in_pal: int
 
 
-def on_contract(stage: ProjectStage) -> Select[tuple[int]]:
+def on_contract(stage: ProjectStage) -> Select[Any]:
     """Ids of the people with a signed contract of the project overlapping the stage."""
     return select(SocialContract.participant_id).where(
         SocialContract.project_id == stage.project_id,
@@ -44,7 +45,7 @@ def on_contract(stage: ProjectStage) -> Select[tuple[int]]:
     )
 
 
-def in_pal(stage: ProjectStage) -> Select[tuple[int]]:
+def in_pal(stage: ProjectStage) -> Select[Any]:
     """Ids of the project's PAL participants whose support overlaps the stage."""
     return select(Participant.id).where(
         Participant.project_id == stage.project_id,
@@ -54,7 +55,7 @@ def in_pal(stage: ProjectStage) -> Select[tuple[int]]:
     )
 
 
-def activated(stage: ProjectStage) -> Select[tuple[int]]:
+def activated(stage: ProjectStage) -> Select[Any]:
     """Ids of everybody supported in the stage, each once."""
     ids = union(on_contract(stage), in_pal(stage)).subquery()
     return select(ids.c[0])
@@ -63,7 +64,7 @@ def activated(stage: ProjectStage) -> Select[tuple[int]]:
 def counts(stage: ProjectStage) -> StageCounts:
     """The three figures, in one statement."""
 
-    def distinct(ids: Select[tuple[int]]) -> Select[tuple[int]]:
+    def distinct(ids: Select[Any]) -> Select[Any]:
         inner = ids.subquery()
         return select(func.count(func.distinct(inner.c[0])))
 
