@@ -1,6 +1,7 @@
 """Everything held about a participant, for them to download (GDPR art. 15, ASVS 8.3.2).
 
-Advisor-only notes are the one exception: the plan's rules keep them from the participant.
+Staff-only notes are the exception: the advisor's notes on the plan and the social worker's
+notes in the casework log are kept from the participant (the contacts themselves are listed).
 """
 
 from datetime import date, datetime
@@ -12,12 +13,15 @@ from sqlalchemy import inspect, select
 from portal.extensions import db
 from portal.models import (
     Allowance,
+    CaseworkEntry,
     CounsellingSession,
     CourseAssignment,
     DiagnosisTest,
     IndividualPlan,
     Instalment,
     Participant,
+    Placement,
+    PlacementDay,
     PlanRevision,
     Registration,
     SocialContract,
@@ -25,7 +29,14 @@ from portal.models import (
 
 # The records of one person that are listed as rows of their own.
 PersonRecord = TypeVar(
-    "PersonRecord", Allowance, SocialContract, DiagnosisTest, CounsellingSession, CourseAssignment
+    "PersonRecord",
+    Allowance,
+    SocialContract,
+    DiagnosisTest,
+    CounsellingSession,
+    CourseAssignment,
+    CaseworkEntry,
+    Placement,
 )
 
 # Internal bookkeeping and secrets that are not data about the person.
@@ -93,5 +104,19 @@ def export(person: Participant) -> dict[str, Any]:
         "diagnosis_tests": _rows(DiagnosisTest, person.id),
         "counselling_sessions": _rows(CounsellingSession, person.id),
         "courses": _rows(CourseAssignment, person.id),
+        "casework_contacts": [
+            {key: value for key, value in row.items() if key != "note"}
+            for row in _rows(CaseworkEntry, person.id)
+        ],
+        "work_placements": _rows(Placement, person.id),
+        "work_placement_days": [
+            _row(day)
+            for day in db.session.scalars(
+                select(PlacementDay)
+                .join(Placement)
+                .where(Placement.participant_id == person.id)
+                .order_by(PlacementDay.worked_on)
+            )
+        ],
         "individual_plan_shared_with_you": shared_plan,
     }
