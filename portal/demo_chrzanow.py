@@ -1,5 +1,5 @@
 """Chrzanów's 2009 contracts as its report tells them: each person diagnosed with Multiselect,
-then WIS, an individual plan each, and the nail-styling course."""
+then WIS, an individual plan each, work training, and the nail-styling course."""
 
 from datetime import UTC, date, datetime, timedelta
 
@@ -8,7 +8,8 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Course, CourseAssignment, Participant, User
 from portal.models.enums import BudgetLineKind, CourseStatus, PlanStatus
-from portal.services import budget, diagnosis, plans
+from portal.models.support_enums import PlacementKind
+from portal.services import budget, diagnosis, placements, plans
 
 
 def contracts_2009(people: list[Participant], worker: User) -> None:
@@ -69,3 +70,15 @@ def contracts_2009(people: list[Participant], worker: User) -> None:
         )
         if not budget.spend(line, 3_000_00):
             raise ValueError("the demo's course places do not fit the 2009 course line")
+        # Work training before the course, as the report orders the instruments.
+        placements.create(
+            person.id,
+            kind=PlacementKind.WORK_TRAINING,
+            employer="Salon kosmetyczny w Chrzanowie",
+            supervisor="Beata Kowal",
+            starts_on=date(2009, 7, 1),
+            ends_on=date(2009, 8, 31),
+            hours_per_month=80,
+            actor=worker,
+            now=when,
+        )

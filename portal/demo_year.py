@@ -43,8 +43,13 @@ from portal.models.enums import (
     PurposeCategory,
     RegistrationStatus,
 )
-from portal.models.support_enums import ContactKind, EventCostKind, GroupInstrument
-from portal.services import budget, ledger, posts
+from portal.models.support_enums import (
+    ContactKind,
+    EventCostKind,
+    GroupInstrument,
+    PlacementKind,
+)
+from portal.services import budget, ledger, placements, posts
 
 YEAR = 2013
 CONTRACT_MONTHS = [date(YEAR, month, 1) for month in range(4, 12)]  # April to November
@@ -137,6 +142,7 @@ def janow_2013(
     _courses(contract_people)
     _allowances(stage, contract_people, workers, coordinator)
     _casework(contract_people, workers)
+    _socially_useful_work(contract_people[3:7], workers[0])
     _salaries(stage.project, workers, coordinator)
     for event, costs in zip(events[: len(EVENT_COSTS)], EVENT_COSTS, strict=True):
         for kind, amount in costs:
@@ -349,6 +355,35 @@ def _casework(people: list[Participant], workers: list[User]) -> None:
                     with_family=kind is ContactKind.HOME_VISIT,
                     note="Omówienie postępów w realizacji kontraktu socjalnego.",
                 )
+            )
+
+
+def _socially_useful_work(people: list[Participant], worker: User) -> None:
+    """Four people in socially useful work for the commune, June to November: two afternoons
+    a week, 40 hours a month at most, paid by the hour."""
+    for person in people:
+        placement = placements.create(
+            person.id,
+            kind=PlacementKind.SOCIALLY_USEFUL_WORK,
+            employer="Urząd Miejski w Janowie Lubelskim – utrzymanie terenów zielonych",
+            supervisor="Stanisław Dudek",
+            starts_on=date(YEAR, 6, 1),
+            ends_on=date(YEAR, 11, 30),
+            hours_per_month=40,
+            hourly_rate_grosze=8_10,
+            actor=worker,
+            now=local(date(YEAR, 5, 27), 9),
+        )
+        db.session.flush()
+        for month in CONTRACT_MONTHS[2:]:
+            days = [month + timedelta(days=offset) for offset in range(31)]
+            worked = [day for day in days if day.month == month.month and day.weekday() in (1, 3)]
+            placements.save_month(
+                placement.id,
+                month,
+                {day: 5 for day in worked[:8]},
+                actor=worker,
+                now=local(worked[-1], 18),
             )
 
 

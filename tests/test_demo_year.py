@@ -16,6 +16,8 @@ from portal.models import (
     Expense,
     IndividualPlan,
     Participant,
+    Placement,
+    PlacementDay,
     Project,
     ProjectStage,
     Registration,
@@ -155,3 +157,17 @@ def test_everybody_in_the_pal_took_part_in_an_event_in_2013(app, demo):
             )
         )
         assert took_part == 20
+
+
+def test_placements_hold_their_hours(app, demo):
+    with app.app_context():
+        rows = db.session.execute(
+            select(Centre.short_name, Placement.kind, func.sum(PlacementDay.hours))
+            .join(Placement, Placement.centre_id == Centre.id)
+            .outerjoin(PlacementDay, PlacementDay.placement_id == Placement.id)
+            .group_by(Centre.short_name, Placement.kind)
+        ).all()
+        by_centre = {(name, kind.value): hours for name, kind, hours in rows}
+        # Four people, six months, eight afternoons of five hours: 40 hours a month each.
+        assert by_centre[("ops-janow", "socially_useful_work")] == 4 * 6 * 40
+        assert ("gops-chrzanow", "work_training") in by_centre
