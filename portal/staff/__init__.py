@@ -28,6 +28,7 @@ from portal.staff import (  # noqa: E402, F401
     sessions,
     setup,
     spending,
+    stage_exports,
     support,
     views,
 )
@@ -36,3 +37,6 @@ from portal.staff import (  # noqa: E402, F401
 bp.register_blueprint(setup.bp)
 bp.register_blueprint(esf.bp)
 bp.register_blueprint(spending.bp)
+from portal.staff import reports  # noqa: E402
+
+bp.register_blueprint(reports.bp)
