@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, FunctionElement, Integer, and_, case, func, or_, select
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from portal.extensions import db
@@ -42,6 +43,7 @@ def stages(centre_id: int) -> list[ProjectStage]:
             select(ProjectStage)
             .join(Project)
             .where(Project.centre_id == centre_id)
+            .options(contains_eager(ProjectStage.project))
             .order_by(ProjectStage.year.desc(), ProjectStage.start_date.desc(), ProjectStage.id)
         )
     )

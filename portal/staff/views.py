@@ -1,24 +1,38 @@
 """The coordinator's dashboard. The other staff subjects have modules of their own
 (participants, admin, events, ...), registered on the same blueprint."""
 
-from flask import render_template
+from flask import render_template, request
 from flask_login import current_user
 
 from portal.auth.access import role_required
+from portal.forms import id_from
+from portal.models.base import utcnow
 from portal.models.enums import Role
-from portal.services import budget, participants
-from portal.staff import bp
+from portal.services import budget, dates, participants
+from portal.services import dashboard as stage_figures
+from portal.staff import bp, dashboard_page
 
 
 @bp.get("/")
 @role_required(Role.COORDINATOR, Role.ADMIN)
 def dashboard():
     centre_id = current_user.centre_id
+    if not current_user.has_role(Role.COORDINATOR):
+        # An administrator keeps the overview: counts and every stage's budget.
+        return render_template(
+            "staff/dashboard.html",
+            stages=budget.stages_with_lines(centre_id),
+            counts=participants.path_counts(centre_id),
+            totals=budget.line_totals,
+        )
+    today = dates.local_date(utcnow())
+    choices = stage_figures.stages(centre_id)
+    stage = dashboard_page.chosen(choices, id_from(request.args.get("stage")), today)
     return render_template(
         "staff/dashboard.html",
-        stages=budget.stages_with_lines(centre_id),
+        choices=choices,
+        page=dashboard_page.build(stage, today) if stage else None,
         counts=participants.path_counts(centre_id),
-        totals=budget.line_totals,
     )
 
 
