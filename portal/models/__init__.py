@@ -19,6 +19,7 @@ from portal.models.plans import (
     PlanGoal,
     PlanRevision,
 )
+from portal.models.reports import StageReport, StageReportRevision
 from portal.models.spending import Expense, ProjectPost
 from portal.models.support import CaseworkEntry, Placement, PlacementDay
 
@@ -53,6 +54,8 @@ __all__ = [
     "ProjectStage",
     "Registration",
     "SocialContract",
+    "StageReport",
+    "StageReportRevision",
     "User",
     "UserRole",
     "Village",
