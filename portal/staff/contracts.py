@@ -8,7 +8,7 @@ from portal import boundary
 from portal.auth.access import role_required
 from portal.models.base import utcnow
 from portal.models.enums import Instrument, Role
-from portal.pdf import pdf_response
+from portal.pdf import frame_of, pdf_response
 from portal.services import allowances, contracts, dates, participants, sessions
 from portal.staff import bp
 from portal.staff.contract_forms import ContractForm, EvaluationForm, SignForm, TerminationForm
@@ -174,6 +174,12 @@ def contract_pdf(contract_id: int):
     return pdf_response(
         "pdf/contract.html",
         f"kontrakt-{contract.number.replace('/', '-')}.pdf",
+        frame=frame_of(
+            contract.centre_id,
+            [contract.project],
+            dated=contract.signed_on,
+            version=contract.version_id,
+        ),
         contract=contract,
         instruments=[Instrument(v) for v in contract.instruments],
     )

@@ -12,10 +12,10 @@ from portal import boundary
 from portal.auth.access import role_required
 from portal.extensions import db
 from portal.forms import CsrfForm, id_from, ids_from
-from portal.models import Centre, PaymentList
+from portal.models import Centre, PaymentList, User
 from portal.models.base import utcnow
 from portal.models.enums import AllowanceKind, Role
-from portal.pdf import pdf_response
+from portal.pdf import frame_of, pdf_response
 from portal.services import allowances, dates, exports, money, participants, payments
 from portal.services import approvals as approval_service
 from portal.staff import bp
@@ -25,6 +25,9 @@ from portal.staff.money_forms import LimitsForm, PaidForm, PaymentMonthForm
 DECIDERS = (Role.COORDINATOR,)
 # More than a page can show: a longer list of ids is someone's script, not a coordinator.
 MAX_CHOSEN = 5000
+# A short queue also lists a reason field per request below the table; a longer one leaves
+# rejecting to each row's own page (its Reject button), so the page stays one table.
+QUICK_REJECT_UP_TO = 20
 
 
 def _month_arg(value: str | None) -> date | None:
@@ -43,27 +46,62 @@ def _kind_arg(value: str | None) -> AllowanceKind | None:
         return None
 
 
+def _filter(values, centre: Centre) -> tuple[approval_service.Filter, dict[str, str]]:
+    """The queue's filter from the address (or the confirmation's hidden fields), and the same
+    filter as arguments for a link."""
+    kind = _kind_arg(values.get("kind"))
+    month = _month_arg(values.get("month"))
+    worker = id_from(values.get("worker"))
+    overdue = values.get("overdue") == "1"
+    chosen = approval_service.Filter(
+        kind=kind,
+        month=month,
+        prepared_by_id=worker,
+        submitted_before=utcnow() - timedelta(days=centre.decision_warning_days)
+        if overdue
+        else None,
+    )
+    args = {
+        "kind": kind.value if kind else "",
+        "month": month.strftime("%Y-%m") if month else "",
+        "worker": str(worker) if worker else "",
+        "overdue": "1" if overdue else "",
+    }
+    return chosen, {name: value for name, value in args.items() if value}
+
+
+def _report(approved: list[int], refused: dict) -> None:
+    """How many were approved, and how many were not with each reason."""
+    if approved:
+        flash(
+            ngettext("%(num)d request approved.", "%(num)d requests approved.", len(approved)),
+            "success",
+        )
+    for message in sorted({str(error.message) for error in refused.values()}):
+        count = sum(1 for error in refused.values() if str(error.message) == message)
+        flash(_("Not approved (%(n)d): %(reason)s", n=count, reason=message), "error")
+
+
 @bp.get("/approvals")
 @role_required(*DECIDERS)
 def approvals():
-    kind = _kind_arg(request.args.get("kind"))
-    worker = id_from(request.args.get("worker"))
-    month = _month_arg(request.args.get("month"))
     centre = db.session.get(Centre, current_user.centre_id)
-    waiting = approval_service.queue(centre.id, kind=kind, month=month, prepared_by_id=worker)
-    overdue_before = utcnow() - timedelta(days=centre.decision_warning_days)
+    chosen, args = _filter(request.args, centre)
+    waiting = approval_service.queue(centre.id, chosen)
+    totals = {a.id: allowances.total(a) for a in waiting}
     return render_template(
         "staff/approvals.html",
         waiting=waiting,
-        kind=kind,
-        worker=worker,
-        month=month,
+        chosen=chosen,
+        args=args,
         kinds=AllowanceKind,
         workers=participants.list_staff(centre.id, Role.SOCIAL_WORKER),
-        overdue_before=overdue_before,
-        totals={a.id: allowances.total(a) for a in waiting},
+        overdue_before=utcnow() - timedelta(days=centre.decision_warning_days),
+        totals=totals,
+        total=sum(totals.values()),
+        own=approval_service.not_for(current_user, waiting),
+        quick_reject_up_to=QUICK_REJECT_UP_TO,
         form=CsrfForm(),
-        reason_form=ReasonForm(),
         centre=centre,
     )
 
@@ -78,34 +116,74 @@ def approve():
         flash(_("Choose at least one request."), "error")
         return redirect(url_for(".approvals"))
     with boundary.shown():
-        approved, refused = approval_service.approve_many(
-            ids, centre_id=current_user.centre_id, approver=current_user, now=utcnow()
-        )
-        if approved:
-            flash(
-                ngettext("%(num)d request approved.", "%(num)d requests approved.", len(approved)),
-                "success",
+        _report(
+            *approval_service.approve_many(
+                ids, centre_id=current_user.centre_id, approver=current_user, now=utcnow()
             )
-        for message in sorted({str(error.message) for error in refused.values()}):
-            count = sum(1 for error in refused.values() if str(error.message) == message)
-            flash(_("Not approved (%(n)d): %(reason)s", n=count, reason=message), "error")
+        )
     return redirect(url_for(".approvals"))
 
 
-@bp.post("/allowances/<int:allowance_id>/reject")
+@bp.route("/approvals/all", methods=["GET", "POST"])
+@role_required(*DECIDERS)
+def approve_all():
+    """Approve every request the filter shows: asked once with the number and the amount, then
+    decided by the filter on the server (no list of ids travels)."""
+    centre = db.session.get(Centre, current_user.centre_id)
+    form = CsrfForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        chosen, args = _filter(request.form, centre)
+        outcome = None
+        with boundary.shown():
+            outcome = approval_service.approve_all(
+                centre.id,
+                chosen,
+                fingerprint=request.form.get("fingerprint", ""),
+                approver=current_user,
+                now=utcnow(),
+            )
+        if outcome is None:  # the list changed: ask again with the new number
+            return redirect(url_for(".approve_all", **args))
+        _report(*outcome)
+        return redirect(url_for(".approvals", **args))
+    chosen, args = _filter(request.args, centre)
+    worker = db.session.get(User, chosen.prepared_by_id) if chosen.prepared_by_id else None
+    return render_template(
+        "staff/approve_all.html",
+        batch=approval_service.batch(centre.id, chosen, current_user),
+        chosen=chosen,
+        args=args,
+        worker=worker if worker is not None and worker.centre_id == centre.id else None,
+        form=form,
+        centre=centre,
+    )
+
+
+@bp.route("/allowances/<int:allowance_id>/reject", methods=["GET", "POST"])
 @role_required(*DECIDERS)
 def reject(allowance_id: int):
+    """The reject page of one request (reached from its row): the reason is required."""
     allowance = allowances.get(current_user.centre_id, allowance_id)
     form = ReasonForm()
-    if not form.validate_on_submit():
-        flash(_("Give the reason for rejecting."), "error")
-        return redirect(url_for(".approvals"))
-    with boundary.shown():
-        approval_service.reject(
-            allowance, reason=form.reason.data, approver=current_user, now=utcnow()
-        )
-        flash(_("The request is rejected."), "success")
-    return redirect(url_for(".approvals"))
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            if "csrf_token" in form.errors:
+                abort(400)
+            form.reason.errors = [_("Give the reason for rejecting.")]
+        else:
+            with boundary.shown(form):
+                approval_service.reject(
+                    allowance, reason=form.reason.data, approver=current_user, now=utcnow()
+                )
+                flash(_("The request is rejected."), "success")
+                return redirect(url_for(".approvals"))
+            if not form.reason.errors:  # refused as a whole: their own, or decided meanwhile
+                return redirect(url_for(".approvals"))
+    return render_template(
+        "staff/reject.html", allowance=allowance, total=allowances.total(allowance), form=form
+    )
 
 
 @bp.get("/payments")
@@ -236,10 +314,22 @@ def payment_list_pdf(list_id: int):
     return pdf_response(
         "pdf/payment_list.html",
         f"lista-wyplat-{payment_list.month:%Y-%m}.pdf",
+        # Each allowance's own project: the stage its budget line belongs to.
+        frame=frame_of(
+            payment_list.centre_id,
+            [
+                i.allowance.budget_line.stage.project
+                if i.allowance.budget_line
+                else i.allowance.participant.project
+                for i in items
+            ],
+        ),
         payment_list=payment_list,
         items=items,
         totals=payments.totals(items),
-        centre=db.session.get(Centre, payment_list.centre_id),
+        prepared_by=db.session.get(User, payment_list.created_by_id)
+        if payment_list.created_by_id
+        else None,
     )
 
 

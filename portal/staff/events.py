@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.models import Centre, Event, Registration
 from portal.models.base import utcnow
 from portal.models.enums import Audience, EventType, RegistrationStatus, Role
-from portal.pdf import pdf_response
+from portal.pdf import frame_of, pdf_response
 from portal.services import dates, events, exports, participants, signups
 from portal.staff import bp
 from portal.staff.event_forms import (
@@ -296,10 +296,14 @@ def attendance_pdf(event_id: int):
     return pdf_response(
         "pdf/attendance.html",
         f"lista-obecnosci-{event.id}.pdf",
+        frame=frame_of(
+            event.centre_id,
+            [event.project],
+            dated=dates.local_date(event.starts_at),
+            version=event.version_id,
+        ),
         event=event,
         registrations=registrations,
-        project=event.project,
-        centre=db.session.get(Centre, event.centre_id),
     )
 
 

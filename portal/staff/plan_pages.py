@@ -8,7 +8,7 @@ from portal.auth.access import role_required
 from portal.forms import id_from
 from portal.models import IndividualPlan, Participant
 from portal.models.enums import ActionStatus, GoalStatus, Role
-from portal.pdf import pdf_response
+from portal.pdf import frame_of, pdf_response
 from portal.services import courses, diagnosis, participants, plan_history, plans, progress
 from portal.staff import bp
 from portal.staff.plan_forms import (
@@ -128,7 +128,9 @@ def plan_pdf(plan_id: int):
     return pdf_response(
         "pdf/plan.html",
         f"iprz-{plan.id}.pdf",
+        frame=frame_of(plan.centre_id, [person.project], version=plan.version_id),
         plan=plan,
         person=person,
+        tests=diagnosis.list_for_participant(person.id)[0],
         assignments=courses.list_for_participant(plan.participant_id),
     )

@@ -7,11 +7,9 @@ from flask_login import current_user
 
 from portal import boundary
 from portal.auth.access import role_required
-from portal.extensions import db
-from portal.models import Centre
 from portal.models.base import utcnow
 from portal.models.support_enums import PlacementKind
-from portal.pdf import pdf_response
+from portal.pdf import frame_of, pdf_response
 from portal.services import contracts, dates, exports, money, participants, placements
 from portal.staff import bp
 from portal.staff.support import WORKERS, month_arg, neighbours
@@ -258,6 +256,10 @@ def placement_hours_pdf(placement_id: int):
     return pdf_response(
         "staff/support/hours_pdf.html",
         f"godziny-{sheet.placement.id}-{sheet.month:%Y-%m}.pdf",
+        frame=frame_of(
+            sheet.placement.centre_id,
+            [(sheet.placement.contract or sheet.placement.participant).project],
+            version=sheet.placement.version_id,
+        ),
         sheet=sheet,
-        centre=db.session.get(Centre, sheet.placement.centre_id),
     )

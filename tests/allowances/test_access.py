@@ -23,6 +23,7 @@ from tests.helpers import email, user_of
 DECISION_ENDPOINTS = {
     "staff.approvals",
     "staff.approve",
+    "staff.approve_all",
     "staff.reject",
     "staff.payment_lists",
     "staff.payment_list_create",
