@@ -47,11 +47,17 @@ lock:
 	$(PIP_COMPILE) $(UPGRADE) --extra test --all-build-deps --allow-unsafe -c $(LOCK) \
 		-o $(TEST_LOCK) pyproject.toml
 
+# `PORT=5050 make run` serves on another port; links in e-mails and calendar feeds follow it
+# (BASE_URL), unless BASE_URL is set. The demo logins are printed on every run.
+PORT ?= 5000
+RUN_URL := http://127.0.0.1:$(PORT)
+RUN_BASE_URL = $(or $(BASE_URL),$(RUN_URL))
+
 run: install translations
 	$(FLASK) db upgrade
-	$(FLASK) seed-demo --if-empty
-	@echo "Serving on http://127.0.0.1:5000"
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	BASE_URL=$(RUN_BASE_URL) $(FLASK) seed-demo --if-empty
+	@echo "Serving on $(RUN_URL) (sign in at $(RUN_URL)/auth/login)"
+	BASE_URL=$(RUN_BASE_URL) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

@@ -9,7 +9,7 @@ import sys
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from portal import demo
 from portal.extensions import db
@@ -170,9 +170,16 @@ def seed_demo_command(if_empty):
     except PortalError as error:
         raise click.ClickException(str(error.message)) from error
     db.session.commit()
-    click.echo("Demo data created." if created else "Demo data already present; nothing changed.")
-    if created or not if_empty:
-        click.echo(demo.LOGINS_TEXT)
+    # The logins are printed on every run over the demo (`make run` runs this each time), never
+    # over an installation that holds only real centres.
+    if created:
+        click.echo("Demo data created.")
+    elif db.session.scalar(select(exists().where(Centre.is_demo.is_(True)))):
+        click.echo("Demo data already present; nothing changed.")
+    else:
+        click.echo("The database already holds data; the demo is not seeded.")
+        return
+    click.echo(demo.LOGINS_TEXT)
 
 
 def init_app(app: Flask) -> None:

@@ -25,13 +25,15 @@ LOGINS = [
     ("doradca@example.org", "career advisor, OPS Janów Lubelski"),
     ("pracownik@example.org", "social worker, OPS Janów Lubelski"),
     ("pracownik2@example.org", "social worker, OPS Janów Lubelski"),
+    ("pracownik3@example.org", "social worker, OPS Janów Lubelski"),
     ("uczestnik@example.org", "participant on a social contract, OPS Janów Lubelski"),
     ("mieszkanka@example.org", "PAL participant, OPS Janów Lubelski"),
     ("admin@example.org", "installation administrator (in OPS Janów Lubelski)"),
     ("chrzanow@example.org", "coordinator, GOPS Chrzanów"),
+    ("pracownik.chrzanow@example.org", "social worker and career advisor, GOPS Chrzanów"),
 ]
 LOGINS_TEXT = "Demo logins (password: pierwszy-krok):\n" + "\n".join(
-    f"  {email:28} {what}" for email, what in LOGINS
+    f"  {email:{max(len(e) for e, _ in LOGINS)}}  {what}" for email, what in LOGINS
 )
 
 COURSES = [

@@ -1,4 +1,5 @@
-"""Pages for everyone: the landing page, asking for an account, calendar feeds, health."""
+"""Pages for everyone: the landing page, the accessibility statement and the privacy notice,
+asking for an account, calendar feeds, health."""
 
 from flask import (
     Blueprint,
@@ -19,7 +20,7 @@ from portal.auth.access import home_url
 from portal.extensions import db, limiter
 from portal.models.base import utcnow
 from portal.public.forms import AccountRequestForm
-from portal.services import account_requests, calendar
+from portal.services import account_requests, calendar, centre_contacts
 
 bp = Blueprint("public", __name__)
 
@@ -28,7 +29,28 @@ bp = Blueprint("public", __name__)
 def index():
     if current_user.is_authenticated:
         return redirect(home_url(current_user))
-    return render_template("public/index.html")
+    return render_template("public/index.html", centres=centre_contacts.public_centres())
+
+
+@bp.get("/accessibility")
+def accessibility():
+    """The accessibility statement (deklaracja dostępności) in the statutory structure."""
+    published = centre_contacts.published_on()
+    return render_template(
+        "public/accessibility.html",
+        centres=centre_contacts.public_centres(),
+        site=current_app.config["BASE_URL"],
+        published=published,
+        updated=centre_contacts.last_updated(published),
+        prepared=centre_contacts.STATEMENT_PREPARED,
+        idle_minutes=int(current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() // 60),
+    )
+
+
+@bp.get("/privacy")
+def privacy():
+    """The privacy notice (klauzula informacyjna, article 13 GDPR)."""
+    return render_template("public/privacy.html", centres=centre_contacts.public_centres())
 
 
 @bp.route("/request-account", methods=["GET", "POST"])
