@@ -60,6 +60,9 @@ STAFF_ROLES = ("coordinator", "social_worker", "advisor", "admin")
 B_MARK = "Zbych"
 # Sent with every POST, so that a form's own validation does not answer before the id check.
 FORM = {"reason": "Sprawdzenie izolacji ośrodków"}
+# Arguments beside the ids that name one of a fixed set (a stage's export and its format): a
+# value every side can use, so that such routes are walked like those taking only ids.
+WORDS = {"name": "participants", "fmt": "csv"}
 
 
 @dataclass
@@ -202,6 +205,7 @@ def _build_side(app, make_centre, make_user, make_participant, tag: str, surname
             "post_id": post.id,
             "contact_id": contact.id,
             "placement_id": placement.id,
+            **WORDS,
         }
     return side
 
@@ -214,11 +218,14 @@ def sides(app, make_centre, make_user, make_participant):
 
 
 def _routes(app, prefix: str):
-    """(rule, method) for every route under `prefix` whose only arguments are integer ids."""
+    """(rule, method) for every route under `prefix` whose only arguments are integer ids
+    (and the fixed-set WORDS)."""
     return [
         (route.rule, route.method)
         for route in urlmap.routes(
-            app, lambda route: route.rule.startswith(prefix) and route.takes_only_ids
+            app,
+            lambda route: route.rule.startswith(prefix)
+            and route.arguments <= route.ids | WORDS.keys(),
         )
     ]
 

@@ -149,7 +149,8 @@ def test_registrations_hold_the_six_pal_events_and_the_group_sessions(app, demo,
     stage_id = _janow(app)
     rows = _csv(client, stage_id, "registrations")
     header, found = rows[0], rows[1:]
-    kind, date_col, title = header.index("Type"), header.index("Date"), header.index("Event")
+    kind, date_col = header.index("Form of support"), header.index("Date")
+    title = header.index("Event")
     pal = {(row[date_col], row[title]) for row in found if row[kind] == "PAL event"}
     sessions = {(row[date_col], row[title]) for row in found if row[kind] == "Group session"}
     assert len(pal) == 6

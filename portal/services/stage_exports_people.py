@@ -182,7 +182,7 @@ def registrations(stage: ProjectStage) -> Table:
         _("Date"),
         _("Start"),
         _("Event"),
-        _("Type"),
+        _("Form of support"),
         _("Kind"),
         _("Place"),
         _("Hours"),
