@@ -13,11 +13,19 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import AuditEntry, Centre, Event, Participant, Registration, User
+from portal.models import (
+    AuditEntry,
+    Centre,
+    Event,
+    OutboxMessage,
+    Participant,
+    Registration,
+    User,
+)
 from portal.models.base import utcnow
 from portal.models.enums import EventStatus, EventType, RegistrationStatus, Role
 from portal.models.support_enums import GroupInstrument
-from portal.services import dates, participants, progress, sessions, signups
+from portal.services import dates, participants, progress, session_changes, sessions, signups
 from portal.services.errors import NotFound, PortalError
 
 S = RegistrationStatus
@@ -85,11 +93,13 @@ def _enrol(app, session_id: int, people: list[int], actor_id: int, *, now=None):
 
 
 def _move_to_today(app, session_id: int, *, minutes: int = 120) -> None:
-    """The session began an hour ago (today in Warsaw, unless it is just past midnight)."""
+    """The session, planned days ahead, began a minute ago (today in Warsaw, unless it is just
+    past midnight). It was recorded before it began: enrolment closed when it started."""
     with app.app_context():
         event = db.session.get(Event, session_id)
         event.starts_at = utcnow() - timedelta(minutes=1)
         event.ends_at = event.starts_at + timedelta(minutes=minutes)
+        event.created_at = event.starts_at - timedelta(days=3)
         db.session.commit()
 
 
@@ -583,3 +593,338 @@ def test_a_participant_cannot_reach_the_session_pages(
         == 403
     )
     assert _registration(app, session_id, person) is None
+
+
+# -- editing ------------------------------------------------------------------------------------
+
+
+def _edit_data(**changes) -> dict[str, str]:
+    day = dates.local_date(utcnow()) + timedelta(days=6)
+    data = {
+        "title": "Trening umiejętności – grupa B",
+        "day": day.isoformat(),
+        "starts": "09:00",
+        "ends": "12:00",
+        "place": "Świetlica wiejska",
+        "trainer": "Jan Trener",
+        "topics": "Asertywność\r\nAutoprezentacja",
+        "capacity": "8",
+    }
+    data.update(changes)
+    return data
+
+
+def _version(app, session_id: int) -> int:
+    return _event(app, session_id).version_id
+
+
+def test_edit_a_session_through_its_page(app, centre, coordinator, make_session, login_as):
+    session_id = make_session(centre)
+    client = login_as("koordynator@example.org")
+    detail = client.get(f"/staff/sessions/{session_id}?lang=en").get_data(as_text=True)
+    assert f'href="/staff/sessions/{session_id}/edit"' in detail
+    page = client.get(f"/staff/sessions/{session_id}/edit?lang=en").get_data(as_text=True)
+    assert 'value="Ewa Trenerska"' in page
+    assert 'value="Sala GOPS"' in page
+    data = _edit_data(version=str(_version(app, session_id)))
+    response = client.post(f"/staff/sessions/{session_id}/edit", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert response.headers["Location"].endswith(f"/staff/sessions/{session_id}")
+    event = _event(app, session_id)
+    assert event.title == "Trening umiejętności – grupa B"
+    assert dates.local_date(event.starts_at).isoformat() == data["day"]
+    assert dates.to_local(event.starts_at).strftime("%H:%M") == "09:00"
+    assert sessions.length_minutes(event) == 180
+    assert (event.place, event.trainer, event.capacity) == ("Świetlica wiejska", "Jan Trener", 8)
+    assert event.topics == "Asertywność\nAutoprezentacja"
+    assert event.instrument == GroupInstrument.SOCIAL_SKILLS
+    with app.app_context():
+        actions = db.session.scalars(
+            select(AuditEntry.action).where(AuditEntry.entity_id == session_id)
+        ).all()
+    assert "event.update" in actions
+    assert "session.update" in actions
+    # The event pages' own edit route does not open a session: it sends to this page.
+    old = client.get(f"/staff/events/{session_id}/edit")
+    assert old.status_code == 302
+    assert old.headers["Location"].endswith(f"/staff/sessions/{session_id}/edit")
+    forged = client.post(f"/staff/events/{session_id}/edit", data={"title": "Obce"})
+    assert forged.status_code == 302
+    assert _event(app, session_id).title == "Trening umiejętności – grupa B"
+
+
+def test_a_stale_edit_is_refused_and_keeps_the_typed_values(
+    app, centre, coordinator, make_session, login_as
+):
+    session_id = make_session(centre)
+    client = login_as("koordynator@example.org")
+    opened_on = _version(app, session_id)
+    # Someone else saves the session meanwhile.
+    with app.app_context():
+        event = db.session.get(Event, session_id)
+        event.place = "Sala nr 2"
+        db.session.commit()
+    stale = client.post(
+        f"/staff/sessions/{session_id}/edit?lang=en",
+        data=_edit_data(trainer="Moja zmiana", version=str(opened_on)),
+    )
+    page = stale.get_data(as_text=True)
+    assert "Someone else changed this event while you were editing it." in page
+    assert 'value="Moja zmiana"' in page
+    current = _version(app, session_id)
+    assert current != opened_on
+    assert f'name="version" type="hidden" value="{current}"' in page
+    event = _event(app, session_id)
+    assert (event.trainer, event.place) == ("Ewa Trenerska", "Sala nr 2")
+    # Saved again, it is based on the session as it is now.
+    again = client.post(
+        f"/staff/sessions/{session_id}/edit",
+        data=_edit_data(trainer="Moja zmiana", version=str(current)),
+    )
+    assert again.status_code == 302
+    assert _event(app, session_id).trainer == "Moja zmiana"
+
+
+def test_the_group_cannot_be_made_smaller_than_the_people_enrolled(
+    app, centre, coordinator, make_participant, make_session, login_as
+):
+    people = [make_participant(centre) for _ in range(3)]
+    session_id = make_session(centre, capacity=5)
+    _enrol(app, session_id, people, coordinator)
+    client = login_as("koordynator@example.org")
+    response = client.post(
+        f"/staff/sessions/{session_id}/edit?lang=en",
+        data=_edit_data(capacity="2", version=str(_version(app, session_id))),
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    beside = page[
+        page.index('id="capacity-error"') : page.index("</div>", page.index('id="capacity-error"'))
+    ]
+    assert "3 places are already taken" in beside
+    assert _event(app, session_id).capacity == 5
+    assert (
+        client.post(
+            f"/staff/sessions/{session_id}/edit",
+            data=_edit_data(capacity="3", version=str(_version(app, session_id))),
+        ).status_code
+        == 302
+    )
+    assert _event(app, session_id).capacity == 3
+
+
+def test_a_held_session_is_not_edited(app, centre, coordinator, make_participant, make_session):
+    person = make_participant(centre)
+    session_id = make_session(centre)
+    (registration_id,) = _enrol(app, session_id, [person], coordinator)
+    _move_to_today(app, session_id)
+    with app.app_context():
+        actor = db.session.get(User, coordinator)
+        signups.record_attendance(session_id, {registration_id: True}, actor=actor, now=utcnow())
+        db.session.commit()
+        event = db.session.get(Event, session_id)
+        fields = sessions.SessionFields(
+            instrument=event.instrument,
+            title="Inny",
+            place=event.place,
+            starts_at=event.starts_at,
+            ends_at=event.ends_at,
+            capacity=event.capacity,
+            trainer=event.trainer,
+            topics="",
+        )
+        with pytest.raises(PortalError):
+            session_changes.update(session_id, fields, version=event.version_id, actor=actor)
+
+
+# -- cancelling ---------------------------------------------------------------------------------
+
+
+def _outbox(app, text: str) -> list[str]:
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                select(OutboxMessage.to_address).where(OutboxMessage.body.contains(text))
+            )
+        )
+
+
+def test_cancel_a_session_after_confirming_with_a_reason(
+    app, centre, coordinator, make_participant, make_session, login_as
+):
+    with_address = make_participant(centre, last_name="Mailowa")
+    without = make_participant(centre, last_name="Bezadresowa", with_account=False)
+    session_id = make_session(centre)
+    _enrol(app, session_id, [with_address, without], coordinator)
+    client = login_as("koordynator@example.org")
+    detail = client.get(f"/staff/sessions/{session_id}?lang=en").get_data(as_text=True)
+    assert f'href="/staff/sessions/{session_id}/cancel"' in detail
+    page = client.get(f"/staff/sessions/{session_id}/cancel?lang=en").get_data(as_text=True)
+    assert "2 people lose their places in the group." in page
+    assert "1 person is told by e-mail, with the reason." in page
+    tell_yourself = page[page.index("no e-mail address") :]
+    assert "Bezadresowa" in tell_yourself
+    assert "Mailowa" not in tell_yourself
+    assert _event(app, session_id).status == EventStatus.PUBLISHED  # the page changes nothing
+    refused = client.post(f"/staff/sessions/{session_id}/cancel?lang=en", data={"reason": ""})
+    assert refused.status_code == 400
+    assert "Enter the reason." in refused.get_data(as_text=True)
+    assert _event(app, session_id).status == EventStatus.PUBLISHED
+    response = client.post(
+        f"/staff/sessions/{session_id}/cancel", data={"reason": "Trenerka zachorowała"}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/staff/sessions/{session_id}")
+    event = _event(app, session_id)
+    assert event.status == EventStatus.CANCELLED
+    assert event.cancelled_reason == "Trenerka zachorowała"
+    assert event.places_taken == 0
+    for pid in (with_address, without):
+        assert _registration(app, session_id, pid).status == S.CANCELLED
+    with app.app_context():
+        address = db.session.get(Participant, with_address).user.email
+    assert _outbox(app, "Trenerka zachorowała") == [address]
+    shown = client.get(f"/staff/sessions/{session_id}?lang=en").get_data(as_text=True)
+    assert "Trenerka zachorowała" in shown
+    assert f"/staff/sessions/{session_id}/cancel" not in shown
+    assert f"/staff/sessions/{session_id}/edit" not in shown
+    assert client.post(
+        f"/staff/sessions/{session_id}/cancel", data={"reason": "drugi raz"}
+    ).status_code in (200, 400)
+    assert _event(app, session_id).cancelled_reason == "Trenerka zachorowała"
+
+
+def test_a_session_cancelled_after_it_began_writes_to_nobody(
+    app, centre, coordinator, make_participant, make_session, login_as
+):
+    person = make_participant(centre)
+    session_id = make_session(centre)
+    _enrol(app, session_id, [person], coordinator)
+    _move_to_today(app, session_id)
+    client = login_as("koordynator@example.org")
+    page = client.get(f"/staff/sessions/{session_id}/cancel?lang=en").get_data(as_text=True)
+    assert "The session has begun, so nobody is sent an e-mail." in page
+    response = client.post(
+        f"/staff/sessions/{session_id}/cancel", data={"reason": "Wpisane przez pomyłkę"}
+    )
+    assert response.status_code == 302
+    assert _event(app, session_id).status == EventStatus.CANCELLED
+    assert _outbox(app, "Wpisane przez pomyłkę") == []
+
+
+# -- a session recorded after it took place -----------------------------------------------------
+
+
+def test_a_past_session_is_recorded_and_its_attendance_taken_at_once(
+    app, centre, coordinator, make_participant, login_as
+):
+    came = make_participant(centre, last_name="Była")
+    missed = make_participant(centre, last_name="Nieobecna")
+    client = login_as("koordynator@example.org")
+    with app.app_context():
+        project_id = participants.current_project(centre).id
+    day = dates.local_date(utcnow()) - timedelta(days=10)
+    data = {
+        "instrument": "club_meeting",
+        "day": day.isoformat(),
+        "starts": "16:00",
+        "ends": "18:00",
+        "place": "Klub Integracji Społecznej",
+        "trainer": "Anna Animatorka",
+        "capacity": "10",
+        "project_id": str(project_id),
+    }
+    # Before the project's start it is refused beside the date.
+    early = client.post("/staff/sessions/new?lang=en", data={**data, "day": "2025-12-15"}).get_data(
+        as_text=True
+    )
+    assert "The session must take place within the project&#39;s period" in early
+    beside = early[
+        early.index('id="day-error"') : early.index("</div>", early.index('id="day-error"'))
+    ]
+    assert "The session must take place within the project&#39;s period" in beside
+    response = client.post("/staff/sessions/new", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    session_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    event = _event(app, session_id)
+    assert event.status == EventStatus.PUBLISHED
+    assert dates.local_date(event.starts_at) == day
+    # The group is entered from the paper list, then the attendance straight away.
+    detail = client.get(f"/staff/sessions/{session_id}").get_data(as_text=True)
+    assert f'value="{came}"' in detail
+    assert f'href="/staff/events/{session_id}/attendance"' in detail
+    assert (
+        client.post(
+            f"/staff/sessions/{session_id}/enrol",
+            data={"participant_ids": [str(came), str(missed)]},
+        ).status_code
+        == 302
+    )
+    reg_came = _registration(app, session_id, came).id
+    reg_missed = _registration(app, session_id, missed).id
+    response = client.post(
+        f"/staff/events/{session_id}/attendance",
+        data={f"present-{reg_came}": "yes", f"present-{reg_missed}": "no"},
+    )
+    assert response.status_code == 302
+    assert _event(app, session_id).status == EventStatus.HELD
+    assert _registration(app, session_id, came).status == S.ATTENDED
+    with app.app_context():
+        assert sessions.hours_by_instrument(came) == {GroupInstrument.CLUB_MEETING: 120}
+    # Once the attendance is recorded, nobody more is enrolled (a later comer is a walk-in).
+    late = make_participant(centre)
+    with pytest.raises(PortalError):
+        _enrol(app, session_id, [late], coordinator)
+
+
+# -- who may change a session -------------------------------------------------------------------
+
+
+def test_another_centre_cannot_edit_or_cancel_a_session(
+    app, centre, coordinator, make_centre, make_user, make_session, login_as
+):
+    other_centre = make_centre()
+    make_user(Role.COORDINATOR, centre_id=other_centre, email="inny@example.org")
+    session_id = make_session(centre)
+    version = _version(app, session_id)
+    client = login_as("inny@example.org")
+    for path in (f"/staff/sessions/{session_id}/edit", f"/staff/sessions/{session_id}/cancel"):
+        assert client.get(path).status_code == 404, path
+    assert client.get(f"/staff/events/{session_id}/edit").status_code == 404
+    assert (
+        client.post(
+            f"/staff/sessions/{session_id}/edit", data=_edit_data(version=str(version))
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(f"/staff/sessions/{session_id}/cancel", data={"reason": "obcy"}).status_code
+        == 404
+    )
+    event = _event(app, session_id)
+    assert (event.status, event.trainer) == (EventStatus.PUBLISHED, "Ewa Trenerska")
+
+
+def test_a_participant_cannot_edit_or_cancel_a_session(
+    app, centre, coordinator, make_participant, make_session, login_as
+):
+    person = make_participant(centre)
+    session_id = make_session(centre)
+    version = _version(app, session_id)
+    with app.app_context():
+        email = db.session.get(Participant, person).user.email
+    client = login_as(email)
+    for path in (f"/staff/sessions/{session_id}/edit", f"/staff/sessions/{session_id}/cancel"):
+        assert client.get(path).status_code == 403, path
+    assert (
+        client.post(
+            f"/staff/sessions/{session_id}/edit", data=_edit_data(version=str(version))
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(f"/staff/sessions/{session_id}/cancel", data={"reason": "ja"}).status_code
+        == 403
+    )
+    event = _event(app, session_id)
+    assert (event.status, event.trainer) == (EventStatus.PUBLISHED, "Ewa Trenerska")

@@ -63,11 +63,18 @@ def _values(fields: EventFields) -> dict[str, Any]:
 
 
 def create(
-    centre: Centre, project: Project, fields: EventFields, *, actor: User, now: datetime
+    centre: Centre,
+    project: Project,
+    fields: EventFields,
+    *,
+    actor: User,
+    now: datetime,
+    past_allowed: bool = False,
 ) -> Event:
-    """A new event starts as a draft; it must lie in the future."""
+    """A new event starts as a draft; it must lie in the future (a group session may be
+    recorded after it happened: `past_allowed`)."""
     _check(fields)
-    if fields.starts_at <= now:
+    if fields.starts_at <= now and not past_allowed:
         raise PortalError(_l("The event must start in the future."), field="starts_at")
     values = _values(fields)
     villages = values.pop("villages")
@@ -120,11 +127,11 @@ def update_event(event_id: int, fields: EventFields, *, version: int, actor: Use
     return event
 
 
-def publish(event_id: int, *, actor: User, now: datetime) -> Event:
+def publish(event_id: int, *, actor: User, now: datetime, past_allowed: bool = False) -> Event:
     event = signups.lock_event(event_id)
     if not transitions.can(event, "publish"):
         raise PortalError(_l("Only a draft can be published."))
-    if event.starts_at <= now:
+    if event.starts_at <= now and not past_allowed:
         raise PortalError(_l("An event in the past cannot be published."))
     transitions.move(
         event, "publish", refusal=PortalError(), lost=EventConflict(), actor=actor, now=now
@@ -132,8 +139,11 @@ def publish(event_id: int, *, actor: User, now: datetime) -> Event:
     return event
 
 
-def cancel_event(event_id: int, *, reason: str, actor: User, now: datetime) -> int:
-    """Cancel the event and tell everyone registered; returns how many people were told."""
+def cancel_event(
+    event_id: int, *, reason: str, actor: User, now: datetime, tell: bool = True
+) -> int:
+    """Cancel the event and tell everyone registered (unless `tell` is off: a group session
+    cancelled after it began); returns how many registrations were cancelled."""
     event = signups.lock_event(event_id)
     if not transitions.can(event, "cancel"):
         raise PortalError(_l("This event can no longer be cancelled."))
@@ -150,7 +160,8 @@ def cancel_event(event_id: int, *, reason: str, actor: User, now: datetime) -> i
             action="registration.event_cancelled",
             note=reason,
         )
-        signups._tell(registration, event, "event_cancelled", reason=reason)
+        if tell:
+            signups._tell(registration, event, "event_cancelled", reason=reason)
     db.session.execute(
         update(Event)
         .where(Event.id == event.id)

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -17,7 +18,7 @@ from portal.extensions import db
 from portal.models import Centre, Event, Participant, Project, Registration, User
 from portal.models.enums import Audience, EventStatus, EventType, RegistrationStatus
 from portal.models.support_enums import GroupInstrument
-from portal.services import audit, events, signups
+from portal.services import audit, dates, events, signups
 from portal.services.errors import NotFound, PortalError
 
 S = RegistrationStatus
@@ -55,23 +56,40 @@ def event_type_for(instrument: GroupInstrument) -> EventType:
     return EventType.WORKSHOP
 
 
-def _clean_topics(text: str) -> str:
+def clean_topics(text: str) -> str:
     """One topic per line, without blank lines or surrounding spaces."""
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def check(project: Project, fields: SessionFields) -> None:
+    """A session takes place within its project's period (and the portal's years); it may lie
+    in the past: coordinators often record a session after it happened."""
+    day = dates.local_date(fields.starts_at)
+    first = max(project.start_date, dates.EARLIEST)
+    last = min(project.end_date or dates.LATEST, dates.LATEST)
+    if not first <= day <= last:
+        raise PortalError(
+            _l(
+                "The session must take place within the project's period (%(first)s – %(last)s).",
+                first=format_date(first, "long"),
+                last=format_date(last, "long") if project.end_date else "…",
+            ),
+            field="day",
+        )
+    if fields.ends_at <= fields.starts_at:
+        raise PortalError(_l("The session must end after it starts."), field="ends")
+    if fields.capacity < 1:
+        raise PortalError(_l("The group needs at least one place."), field="capacity")
 
 
 def create(
     centre: Centre, project: Project, fields: SessionFields, *, actor: User, now: datetime
 ) -> Event:
-    """A session is published at once (nobody signs up for it) and must start in the future."""
+    """A session is published at once (nobody signs up for it). One recorded after it began
+    takes its enrolments and attendance straight away (see `enrolment_open`)."""
     if project.centre_id != centre.id:
         raise NotFound()
-    if fields.starts_at <= now:
-        raise PortalError(_l("The session must start in the future."), field="day")
-    if fields.ends_at <= fields.starts_at:
-        raise PortalError(_l("The session must end after it starts."), field="ends")
-    if fields.capacity < 1:
-        raise PortalError(_l("The group needs at least one place."), field="capacity")
+    check(project, fields)
     event = events.create(
         centre,
         project,
@@ -91,10 +109,11 @@ def create(
         ),
         actor=actor,
         now=now,
+        past_allowed=True,
     )
     event.instrument = fields.instrument
     event.trainer = fields.trainer.strip()
-    event.topics = _clean_topics(fields.topics)
+    event.topics = clean_topics(fields.topics)
     audit.record(
         "session.create",
         event,
@@ -105,7 +124,20 @@ def create(
             "topics": (None, event.topics),
         },
     )
-    return events.publish(event.id, actor=actor, now=now)
+    return events.publish(event.id, actor=actor, now=now, past_allowed=True)
+
+
+def recorded_afterwards(event: Event) -> bool:
+    """Whether the session was entered in the portal only after it had begun."""
+    return event.created_at >= event.starts_at
+
+
+def enrolment_open(event: Event, *, now: datetime) -> bool:
+    """Staff enrol (and un-enrol) people before the session starts; for a session recorded
+    after it began, until its attendance is recorded. Later comers are walk-ins."""
+    if event.status != EventStatus.PUBLISHED or event.attendance_recorded_at is not None:
+        return False
+    return event.starts_at > now or recorded_afterwards(event)
 
 
 def get(centre_id: int, session_id: int) -> Event:
@@ -151,7 +183,7 @@ def enrol(
     event = signups.lock_event(event_id)
     if event.instrument is None:
         raise NotFound()
-    if event.status != EventStatus.PUBLISHED or event.starts_at <= now:
+    if not enrolment_open(event, now=now):
         raise PortalError(_l("People can be enrolled only before the session starts."))
     if not people:
         raise PortalError(_l("Choose at least one participant."), field="participant_ids")
@@ -205,11 +237,11 @@ def _enrol_one(event: Event, person: Participant, *, actor: User) -> Registratio
 
 
 def unenrol(registration_id: int, *, centre_id: int, actor: User, now: datetime) -> Registration:
-    """Take a place back before the session starts; afterwards the person is marked absent."""
+    """Take a place back while enrolment is open; afterwards the person is marked absent."""
     event = events.of_registration(centre_id, registration_id)
     if event.instrument is None:
         raise NotFound()
-    if event.starts_at <= now:
+    if not enrolment_open(event, now=now):
         raise PortalError(
             _l("The session has started: mark the person absent on the attendance list.")
         )

@@ -91,6 +91,8 @@ def event_new():
 @role_required(*EVENT_STAFF)
 def event_edit(event_id: int):
     event = events.get(current_user.centre_id, event_id)
+    if event.instrument is not None:  # a group session is edited on its own page
+        return redirect(url_for(".session_edit", session_id=event.id))
     villages = participants.list_villages(current_user.centre_id)
     form = EventForm(villages=villages, obj=None if request.method == "POST" else event)
     if request.method == "GET":

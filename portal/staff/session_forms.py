@@ -1,4 +1,5 @@
-"""Forms of the session pages: a session of a group instrument, enrolment, a walk-in."""
+"""Forms of the session pages: a session of a group instrument, its edit and cancelling,
+enrolment, a walk-in."""
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -11,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.forms import MultiCheckboxField, PortalForm
+from portal.forms import MultiCheckboxField, PortalForm, VersionField
 from portal.models.support_enums import GroupInstrument
 from portal.staff.event_forms import _chosen_id
 
@@ -20,8 +21,9 @@ DEFAULT_GROUP_SIZE = 12
 MAX_GROUP_SIZE = 200
 
 
-class SessionForm(PortalForm):
-    instrument = SelectField(_l("Instrument"), choices=[])
+class _SessionFields(PortalForm):
+    """What a session is: typed when it is planned (or recorded afterwards) and when edited."""
+
     title = StringField(
         _l("Title"),
         validators=[Optional(), Length(max=200)],
@@ -52,6 +54,10 @@ class SessionForm(PortalForm):
         ],
         description=_l("How many people may be enrolled. Walk-ins on the day may exceed it."),
     )
+
+
+class SessionForm(_SessionFields):
+    instrument = SelectField(_l("Instrument"), choices=[])
     project_id = SelectField(
         _l("Project"),
         coerce=_chosen_id,
@@ -63,6 +69,18 @@ class SessionForm(PortalForm):
         super().__init__(*args, **kwargs)
         self.instrument.choices = GroupInstrument.choices()
         self.project_id.choices = [(project.id, project.title) for project in projects]
+
+
+class SessionEditForm(_SessionFields):
+    version = VersionField()
+
+
+class CancelForm(PortalForm):
+    reason = StringField(
+        _l("Reason"),
+        validators=[DataRequired(_l("Enter the reason.")), Length(max=500)],
+        description=_l("Kept with the session and written in the e-mail, e.g. the trainer is ill."),
+    )
 
 
 class EnrolForm(PortalForm):

@@ -1,4 +1,4 @@
-"""Staff run sessions of group instruments: create, enrol, un-enrol, walk-ins.
+"""Staff run sessions of group instruments: create, edit, cancel, enrol, un-enrol, walk-ins.
 
 Attendance and the printable attendance list are the event pages' own (staff/events.py).
 """
@@ -17,9 +17,23 @@ from portal.models import Centre, Event
 from portal.models.base import utcnow
 from portal.models.enums import Role
 from portal.models.support_enums import GroupInstrument
-from portal.services import dates, events, participants, projects, sessions, signups
+from portal.services import (
+    dates,
+    events,
+    participants,
+    projects,
+    session_changes,
+    sessions,
+    signups,
+)
 from portal.staff import bp
-from portal.staff.session_forms import EnrolForm, SessionForm, WalkInForm
+from portal.staff.session_forms import (
+    CancelForm,
+    EnrolForm,
+    SessionEditForm,
+    SessionForm,
+    WalkInForm,
+)
 
 # Career advisors run group counselling; social workers and coordinators the rest.
 SESSION_STAFF = (Role.COORDINATOR, Role.ADVISOR, Role.SOCIAL_WORKER)
@@ -66,20 +80,101 @@ def session_new():
         with boundary.shown(form):
             centre = db.session.get(Centre, current_user.centre_id)
             project = projects.get_project(centre.id, form.project_id.data)
-            fields = sessions.SessionFields(
-                instrument=GroupInstrument(form.instrument.data),
-                title=form.title.data,
-                place=form.place.data,
-                starts_at=dates.local_to_utc(form.day.data, form.starts.data),
-                ends_at=dates.local_to_utc(form.day.data, form.ends.data),
-                capacity=form.capacity.data,
-                trainer=form.trainer.data,
-                topics=form.topics.data or "",
-            )
+            fields = _fields(form, GroupInstrument(form.instrument.data))
             event = sessions.create(centre, project, fields, actor=current_user, now=utcnow())
             flash(_("The session is saved. Enrol the participants."), "success")
             return redirect(url_for(".session_detail", session_id=event.id))
-    return render_template("staff/session_form.html", form=form)
+    return render_template("staff/session_form.html", form=form, event=None)
+
+
+def _fields(form: SessionForm | SessionEditForm, instrument: GroupInstrument):
+    return sessions.SessionFields(
+        instrument=instrument,
+        title=form.title.data,
+        place=form.place.data,
+        starts_at=dates.local_to_utc(form.day.data, form.starts.data),
+        ends_at=dates.local_to_utc(form.day.data, form.ends.data),
+        capacity=form.capacity.data,
+        trainer=form.trainer.data,
+        topics=form.topics.data or "",
+    )
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@role_required(*SESSION_STAFF)
+def session_edit(session_id: int):
+    event = sessions.get(current_user.centre_id, session_id)
+    form = SessionEditForm()
+    if request.method == "GET":
+        starts, ends = dates.to_local(event.starts_at), dates.to_local(event.ends_at)
+        form.process(
+            data={
+                "title": event.title,
+                "day": starts.date(),
+                "starts": starts.time().replace(tzinfo=None),
+                "ends": ends.time().replace(tzinfo=None),
+                "place": event.place,
+                "trainer": event.trainer,
+                "topics": event.topics,
+                "capacity": event.capacity,
+                "version": event.version_id,
+            }
+        )
+    editable = session_changes.editable(event)
+    if editable and form.validate_on_submit():
+        conflict = False
+        with boundary.shown(form):
+            try:
+                session_changes.update(
+                    event.id,
+                    _fields(form, event.instrument),
+                    version=form.version.data or 0,
+                    actor=current_user,
+                )
+            except events.EventConflict:
+                conflict = True
+                raise
+            flash(_("The changes are saved."), "success")
+            return redirect(url_for(".session_detail", session_id=event.id))
+        if conflict:  # the typed values stay; the next save is based on the session as it is now
+            event = sessions.get(current_user.centre_id, session_id)
+            form.version.data = event.version_id
+            form.version.raw_data = [str(event.version_id)]
+    return render_template("staff/session_form.html", form=form, event=event, editable=editable), (
+        400 if form.errors else 200
+    )
+
+
+@bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
+@role_required(*SESSION_STAFF)
+def session_cancel(session_id: int):
+    event = sessions.get(current_user.centre_id, session_id)
+    form = CancelForm()
+    if session_changes.cancellable(event) and form.validate_on_submit():
+        outlook = session_changes.cancel_outlook(event, now=utcnow())
+        with boundary.shown(form):
+            session_changes.cancel(
+                event.id,
+                centre_id=current_user.centre_id,
+                reason=form.reason.data,
+                actor=current_user,
+                now=utcnow(),
+            )
+            flash(
+                _(
+                    "The session is cancelled. People told by e-mail: %(n)d.",
+                    n=len(outlook.told),
+                ),
+                "success",
+            )
+            return redirect(url_for(".session_detail", session_id=event.id))
+    return render_template(
+        "staff/session_cancel.html",
+        event=event,
+        form=form,
+        outlook=session_changes.cancel_outlook(event, now=utcnow()),
+        cancellable=session_changes.cancellable(event),
+    ), (400 if form.errors else 200)
 
 
 def _listed(event: Event) -> list:
@@ -117,7 +212,9 @@ def _detail_page(event: Event, *, enrol_form: EnrolForm | None = None, status: i
         registrations=listed,
         enrol_form=enrol_form,
         unenrol_form=CsrfForm(formdata=None),
-        before_start=event.starts_at > now,
+        enrolment_open=sessions.enrolment_open(event, now=now),
+        editable=session_changes.editable(event),
+        cancellable=session_changes.cancellable(event),
         attendance_refusal=signups.attendance_refusal(event, now=now),
     ), status
 
