@@ -1,7 +1,7 @@
 """A group session in a real browser, on a 360 px phone: a social worker plans a social-skills
-training session, enrols two people, takes attendance, adds a walk-in with a reason and opens
-the printable attendance list. Every new page passes axe in Polish and in English and fits the
-phone without sideways scrolling.
+training session, enrols two people, edits the session, opens its cancel page, takes
+attendance, adds a walk-in with a reason and opens the printable attendance list. Every new
+page passes axe in Polish and in English and fits the phone without sideways scrolling.
 """
 
 import re
@@ -102,6 +102,24 @@ def test_a_social_worker_runs_a_session_on_a_phone(app, phone_page, demo_site, a
         first: RegistrationStatus.CONFIRMED,
         second: RegistrationStatus.CONFIRMED,
     }
+
+    # The session's edit page: the place changes.
+    page.locator(f"main a[href='/staff/sessions/{session_id}/edit']").click()
+    expect(page).to_have_url(path_is(f"/staff/sessions/{session_id}/edit"))
+    fits_phone(page)
+    check_both_languages(page, axe, {"main h1": "Edit the session"})
+    page.fill("#place", "Świetlica wiejska")
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(path_is(f"/staff/sessions/{session_id}"))
+    with app.app_context():
+        assert db.session.get(Event, session_id).place == "Świetlica wiejska"
+
+    # The cancel page says what would happen; it is left without cancelling.
+    page.locator(f"main a[href='/staff/sessions/{session_id}/cancel']").click()
+    expect(page).to_have_url(path_is(f"/staff/sessions/{session_id}/cancel"))
+    fits_phone(page)
+    check_both_languages(page, axe, {"main h1": "Cancel the session"})
+    page.goto(f"/staff/sessions/{session_id}")
 
     # Attendance, on the event pages' own form.
     page.locator(f"main a[href='/staff/events/{session_id}/attendance']").first.click()
