@@ -50,6 +50,8 @@ def build(facts: Figures, texts: dict[str, str], *, place_line: str) -> bytes:
             document.add_paragraph(item, style="List Bullet")
         if section.table is not None:
             _table(document, section.table)
+        for text in section.notes:
+            document.add_paragraph(text)
         for text in paragraphs_of(texts.get(section.key, "")):
             document.add_paragraph(text)
     out = io.BytesIO()

@@ -32,6 +32,8 @@ class Section:
     paragraphs: list[str] = field(default_factory=list)
     items: list[str] = field(default_factory=list)
     table: Table | None = None
+    # Sentences that read after the table (the trip's place and aim after the events).
+    notes: list[str] = field(default_factory=list)
 
 
 def day(value: date) -> str:
@@ -102,9 +104,10 @@ def _pal(facts: Figures) -> Section:
             len(facts.events),
         )
     )
+    notes = []
     for event in facts.events:
         if event.event_type == EventType.EDUCATIONAL_TRIP.value and event.description:
-            paragraphs.append(
+            notes.append(
                 _(
                     "%(event)s (%(date)s, %(place)s): %(aim)s",
                     event=event.title,
@@ -121,7 +124,13 @@ def _pal(facts: Figures) -> Section:
         ],
         numeric=(0, 4),
     )
-    return Section("pal", _("Local Activity Programme (PAL)"), paragraphs=paragraphs, table=table)
+    return Section(
+        "pal",
+        _("Local Activity Programme (PAL)"),
+        paragraphs=paragraphs,
+        table=table,
+        notes=notes,
+    )
 
 
 def _people(facts: Figures) -> Section:
