@@ -192,6 +192,10 @@ def test_a_closed_report_keeps_its_figures(app, demo, client, login_as):
     assert "37" in confirm.get_data(as_text=True)
     assert client.post(f"{url}/close", data={"version": _version(confirm.text)}).status_code == 302
 
+    closed_page = client.get(url).get_data(as_text=True)
+    assert "Sprawozdanie zamknięto" in closed_page
+    assert f"{url}/sections/" not in closed_page  # no edit links once closed
+
     _sign_one_more(app, stage_id)
     for text in _documents(client, stage_id):
         assert "37 osób: 17 na kontraktach socjalnych" in text
