@@ -105,10 +105,10 @@ def allowances(stage: ProjectStage) -> Table:
             row.amount_grosze,
             f"{row.first_month:%Y-%m}" if row.first_month else "",
             f"{row.last_month:%Y-%m}" if row.last_month else "",
-            row[7],
-            row[8],
+            int(row[7]),
+            int(row[8]),  # sums are numeric on PostgreSQL: grosze are whole numbers
             row.status.label,
-            row[10],
+            int(row[10]),
         ]
         for row in found
     ]
@@ -272,7 +272,7 @@ def _allowance_rows(stage: ProjectStage) -> list[tuple[date, int, list[Cell]]]:
                     source.label,
                     document,
                     description,
-                    amount,
+                    int(amount),
                     None,
                     None,
                     "",

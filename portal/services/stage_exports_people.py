@@ -258,7 +258,7 @@ def instruments(stage: ProjectStage) -> Table:
         .group_by(Participant.id, Participant.last_name, Participant.first_name)
     ):
         what = _("Social work (casework contacts)")
-        add(contact[0], contact[1], contact[2], what, "", contact[3], contact[4])
+        add(contact[0], contact[1], contact[2], what, "", int(contact[3]), int(contact[4]))
 
     for day in db.session.execute(
         select(
