@@ -22,6 +22,9 @@ class Centre(Timestamped, Base):
     address: Mapped[str] = mapped_column(String(200), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     phone: Mapped[str] = mapped_column(String(30), default="")
+    # How to reach the data protection officer (an e-mail or a postal address), when the centre
+    # has given one; the privacy notice names it.
+    dpo_contact: Mapped[str | None] = mapped_column(String(200))
     # Settings: how many hours before an event participants may still cancel, by default.
     default_cancellation_cutoff_hours: Mapped[int] = mapped_column(default=24)
     reminder_days_before: Mapped[int] = mapped_column(default=1)
@@ -42,6 +45,12 @@ class Centre(Timestamped, Base):
         CheckConstraint("default_cancellation_cutoff_hours >= 0", name="cutoff_not_negative"),
         CheckConstraint("reminder_days_before >= 0", name="reminder_not_negative"),
     )
+
+    @property
+    def dpo_is_email(self) -> bool:
+        """The data protection officer's contact is an e-mail address (not a postal one)."""
+        contact = self.dpo_contact or ""
+        return "@" in contact and not any(char.isspace() for char in contact)
 
 
 class Village(CentreOwned, Base):

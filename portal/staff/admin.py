@@ -22,6 +22,7 @@ from portal.staff.admin_forms import (
     RolesForm,
     StaffUserForm,
 )
+from portal.staff.setup import centre_details_page
 
 MANAGERS = (Role.COORDINATOR, Role.ADMIN)
 
@@ -208,6 +209,15 @@ def centres_view():
             flash(_("The centre has been created and its coordinator invited."), "success")
             return redirect(url_for("staff.centres"))
     return render_template("staff/centres.html", form=form, centres=centres.list_centres())
+
+
+@bp.route("/centres/<int:centre_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def centre_details(centre_id: int):
+    """The installation administrator corrects any centre's name and contact details."""
+    return centre_details_page(
+        centre_id, back_url=url_for("staff.centres"), back_label=_("Back to the centres")
+    )
 
 
 @bp.get("/account-requests", endpoint="account_requests")

@@ -9,10 +9,11 @@ from portal import boundary
 from portal.auth.access import require_roles
 from portal.models import Course, DiagnosisTestType, Village
 from portal.models.enums import Area, BudgetLineKind, FundingSource, Role
-from portal.services import catalogue, money, projects
+from portal.services import catalogue, centres, money, projects
 from portal.staff.setup_forms import (
     BudgetLineForm,
     CatalogueCourseForm,
+    CentreDetailsForm,
     ProjectForm,
     ReplanForm,
     StageForm,
@@ -43,6 +44,40 @@ def overview():
         projects=projects.list_projects(centre_id),
         lists={kind: catalogue.list_entries(LISTS[kind][0], centre_id) for kind in LISTS},
         list_titles={kind: LISTS[kind][2] for kind in LISTS},
+    )
+
+
+_DETAILS = tuple(centres.CentreDetails.__dataclass_fields__)
+
+
+def centre_details_page(centre_id: int, *, back_url: str, back_label: str):
+    """The centre's details form, shown and saved; the administrator's centres page uses it too."""
+    centre = centres.get_centre(centre_id)
+    form = CentreDetailsForm(data={name: getattr(centre, name) or "" for name in _DETAILS})
+    if form.validate_on_submit():
+        with boundary.shown(form):
+            details = centres.CentreDetails(**{name: form[name].data or "" for name in _DETAILS})
+            changed = centres.update_details(centre.id, details, actor=current_user)
+            flash(
+                _("The centre's details are saved.") if changed else _("Nothing has changed."),
+                "success",
+            )
+            return redirect(back_url)
+    return render_template(
+        "staff/setup/details.html",
+        form=form,
+        centre=centre,
+        back_url=back_url,
+        back_label=back_label,
+    )
+
+
+@bp.route("/details", methods=["GET", "POST"])
+def details():
+    return centre_details_page(
+        _centre_id(),
+        back_url=url_for(".overview"),
+        back_label=_("Back to the centre set-up"),
     )
 
 

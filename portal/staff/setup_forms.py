@@ -5,7 +5,7 @@ from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringF
 from wtforms.fields import DateField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.forms import PortalForm
+from portal.forms import PortalForm, contact_email_field, phone_field, strip
 from portal.models.enums import Area, BudgetLineKind, FundingSource
 
 MONEY_ATTRS = {"inputmode": "decimal", "autocomplete": "off"}
@@ -103,3 +103,36 @@ class CatalogueCourseForm(PortalForm):
 class TestTypeForm(PortalForm):
     name = _text(_l("Test name"), 100, required=_l("Enter the name."))
     is_active = BooleanField(_l("In use"), default=True)
+
+
+class CentreDetailsForm(PortalForm):
+    """The centre's official name and contact details (its coordinator, or the installation
+    administrator for any centre)."""
+
+    name = StringField(
+        _l("Official name of the centre"),
+        description=_l("As on the centre's letters and documents; the public pages show it."),
+        filters=[strip],
+        validators=[DataRequired(_l("Enter the centre's name.")), Length(max=200)],
+    )
+    address = StringField(
+        _l("Address"),
+        description=_l("Street and number, postcode and town."),
+        filters=[strip],
+        validators=[Optional(), Length(max=200)],
+        render_kw={"autocomplete": "off"},
+    )
+    email = contact_email_field(
+        description=_l("Where residents and participants can write to the centre.")
+    )
+    phone = phone_field(autocomplete="off")
+    dpo_contact = StringField(
+        _l("Data protection officer"),
+        description=_l(
+            "An e-mail address or a postal address; the privacy notice gives it. "
+            "Leave empty to refer people to the centre's own address."
+        ),
+        filters=[strip],
+        validators=[Optional(), Length(max=200)],
+        render_kw={"autocomplete": "off"},
+    )
