@@ -184,3 +184,11 @@ def test_the_dashboard_does_not_grow_with_the_data(app, client, world, login_as,
     with app.app_context():
         stage = dashboard.stages(world.centre)[0]
         assert dashboard.events(stage).held == 10 * N
+
+
+def test_the_stage_section_links_its_money_report_and_exports(app, demo, login_as):
+    stage_id = _stage_id(app, "ops-janow", 2013)
+    client = _english(app, login_as, "koordynator@example.org")
+    page = client.get(f"/staff/?stage={stage_id}").get_data(as_text=True)
+    for path in ("money", "report", "exports"):
+        assert f"/staff/stages/{stage_id}/{path}" in page
