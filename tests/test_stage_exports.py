@@ -559,3 +559,47 @@ def test_each_export_runs_the_same_statements_for_n_and_ten_times_n(
     assert len(rows) - 1 == 2 * 10 * N
     assert len(_csv(client, stage.stage, "registrations")) - 1 == 4 * 10 * N
     assert len(_csv(client, stage.stage, "expenses")) - 1 > 10 * N
+
+
+def test_a_course_place_dropped_after_enrolment_stays_spent_and_a_dropped_proposal_is_not(
+    app, client, make_centre, make_user, make_participant, make_budget_line, login_as
+):
+    """Spending counts a place from its enrolment (the audit trail tells it when there is no
+    planned start); a proposal dropped before enrolment was never bought."""
+    centre = make_centre()
+    make_user(Role.COORDINATOR, centre_id=centre, email="kierowniczka@example.org")
+    line = make_budget_line(centre, 10_000_00, BudgetLineKind.COURSES)
+    person = make_participant(centre, on_pal_path=True)
+    now = datetime(2026, 5, 4, 10, tzinfo=UTC)
+    with app.app_context():
+        from portal.services import courses
+
+        boss = db.session.scalars(
+            select(User).where(User.email == "kierowniczka@example.org")
+        ).one()
+        participant = db.session.get(Participant, person)
+        catalogue = Course(centre_id=centre, name="Kosmetyka", provider="ZDZ")
+        db.session.add(catalogue)
+        db.session.flush()
+        bought, proposed = (
+            courses.propose(
+                participant,
+                catalogue.id,
+                planned_start=None,
+                planned_end=None,
+                cost_grosze=cost,
+                actor=boss,
+                now=now,
+            )
+            for cost in (1_200_00, 900_00)
+        )
+        courses.enrol(bought, actor=boss, now=now)
+        courses.drop(bought, reason="Rezygnacja", actor=boss, now=now)
+        courses.drop(proposed, reason="Nie podjął", actor=boss, now=now)
+        db.session.commit()
+        stage_id = db.session.get(BudgetLine, line).stage_id
+        assert db.session.get(BudgetLine, line).paid_grosze == 1_200_00
+    login_as("kierowniczka@example.org", PASSWORD)
+    rows = _csv(client, stage_id, "expenses")
+    places = [row for row in rows[1:] if row[1] == "Course place"]
+    assert [(row[0], _amount(row[6])) for row in places] == [("2026-05-04", 1_200_00)]
