@@ -48,8 +48,40 @@ def test_a_coordinator_sets_up_a_project_stage_line_and_village_in_polish(page, 
     expect(page.locator("main table")).to_contain_text("Zofianka Górna")
 
 
+def test_the_coordinator_corrects_the_centres_details_and_the_privacy_notice_names_the_officer(
+    page, demo_site, axe
+):
+    sign_in(page, "koordynator@example.org")
+    page.goto("/staff/setup/")
+    page.get_by_role("link", name="Zmień dane ośrodka").click()
+    check_both_languages(page, axe, {"main h1": "The centre's details"})
+    expect(page.locator("main h1")).to_have_text("Dane ośrodka")
+
+    # A broken e-mail address: the message is beside the field, everything typed stays.
+    page.fill("#phone", "15 872 00 00")
+    page.fill("#email", "ops.janow(at)example.org")
+    page.fill("#dpo_contact", "iod@janow.example.org")
+    page.get_by_role("button", name="Zapisz dane").click()
+    expect(page.locator("#email-error")).to_be_visible()
+    expect(page.locator("#email")).to_have_value("ops.janow(at)example.org")
+    expect(page.locator("#dpo_contact")).to_have_value("iod@janow.example.org")
+    axe(page)
+    page.fill("#email", "ops@janow.example.org")
+    page.get_by_role("button", name="Zapisz dane").click()
+    expect(page).to_have_url(path_is("/staff/setup/"))
+
+    page.goto("/privacy")
+    expect(page.locator("a[href='mailto:iod@janow.example.org']")).to_be_visible()
+    expect(page.locator("a[href='mailto:ops@janow.example.org']").first).to_be_visible()
+
+
 def test_the_set_up_pages_fit_a_phone(phone_page, demo_site):
     sign_in(phone_page, "koordynator@example.org")
-    for path in ("/staff/setup/", "/staff/setup/projects/new", "/staff/setup/courses"):
+    for path in (
+        "/staff/setup/",
+        "/staff/setup/projects/new",
+        "/staff/setup/courses",
+        "/staff/setup/details",
+    ):
         phone_page.goto(path)
         fits_phone(phone_page)
