@@ -1,7 +1,10 @@
 """The coordinator's dashboard in Chromium: the demo's 2013 stage chosen with the form, its charts
-drawn, axe-clean in both languages, a figure followed to its list, and a 360 px phone."""
+drawn, axe-clean in both languages, a figure followed to its list, the yearly report downloaded as
+PDF and DOCX from the stage's link, and a 360 px phone."""
 
-from tests.browser.pages import check_both_languages, fits_phone, path_is, sign_in
+import docx
+
+from tests.browser.pages import check_both_languages, fits_phone, path_is, pdf_text, sign_in
 
 try:
     from playwright.sync_api import expect
@@ -40,6 +43,21 @@ def test_the_coordinator_reads_a_stage_in_charts(page, demo_site, axe, screensho
     page.locator("#figure-events").click()
     expect(page).to_have_url(path_is("/staff/events"))
     expect(page.locator("main")).to_contain_text("Spotkanie")
+
+    # The stage's yearly report, in both formats, from the dashboard's link.
+    _choose_2013(page)
+    page.locator("#stage-links a[href$='/report']").click()
+    check_both_languages(page, axe)
+    for lang, activated in (("pl", "37"), ("en", "37")):
+        page.goto(f"{page.url.split('?')[0]}?lang={lang}")
+        with page.expect_download() as pdf:
+            page.locator("main a[href$='/report.pdf']").click()
+        assert activated in pdf_text(pdf.value.path())
+        assert "Biała Pierwsza" in pdf_text(pdf.value.path())
+        with page.expect_download() as word:
+            page.locator("main a[href$='/report.docx']").click()
+        text = "\n".join(p.text for p in docx.Document(word.value.path()).paragraphs)
+        assert "Zwierzyniec" in text, lang
 
 
 def test_the_dashboard_fits_a_phone(phone_page, demo_site, axe):
