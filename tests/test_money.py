@@ -128,6 +128,11 @@ def test_to_text_writes_a_form_value_that_parses_back(ctx, grosze, text):
     assert parse(to_text(grosze), allow_zero=True) == grosze
 
 
+@pytest.mark.parametrize(("grosze", "text"), [(-1, "-0,01"), (-5050, "-50,50"), (-100, "-1,00")])
+def test_to_text_writes_a_correction_downwards_with_its_sign(grosze, text):
+    assert to_text(grosze) == text
+
+
 def test_round_trip_over_many_amounts(ctx):
     for grosze in [*range(0, 1001), 99_999, 100_000, 123_456_789, MAX_GROSZE - 1]:
         assert parse(to_text(grosze), allow_zero=True) == grosze

@@ -47,5 +47,7 @@ def parse(text: str | None, *, field: str = "amount", allow_zero: bool = False) 
 
 
 def to_text(grosze: int) -> str:
-    """Grosze back into a form field's text, e.g. 123456 -> "1234,56"."""
-    return f"{grosze // 100},{grosze % 100:02d}"
+    """Grosze back into a form field's text, e.g. 123456 -> "1234,56", -5050 -> "-50,50"."""
+    sign = "-" if grosze < 0 else ""
+    zloty, rest = divmod(abs(grosze), 100)
+    return f"{sign}{zloty},{rest:02d}"
