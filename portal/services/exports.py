@@ -3,16 +3,31 @@
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: object) -> str:
-    """Neutralise text that Excel or LibreOffice would read as a formula (CSV injection)."""
+    """Neutralise text that Excel or LibreOffice would read as a formula (CSV injection).
+
+    A number the portal computed is written as it is: "-12" is an amount, not a formula."""
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return str(value)
     text = "" if value is None else str(value)
     if text.startswith(_FORMULA_START):
         return "'" + text
     return text
+
+
+def _xlsx_cell(value: object) -> object:
+    """Whole numbers stay numbers; text is neutralised and loses the control characters an XLSX
+    file cannot hold (they would make openpyxl refuse the whole workbook)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return ILLEGAL_CHARACTERS_RE.sub("", safe_cell(value))
 
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -32,20 +47,18 @@ def to_xlsx(
     money_columns: Sequence[int] = (),
 ) -> bytes:
     """A one-sheet workbook; text neutralised like CSV, money columns as numbers in złoty."""
-    from decimal import Decimal
-
     from openpyxl import Workbook
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
-    sheet.append([safe_cell(cell) for cell in header])
+    sheet.append([_xlsx_cell(cell) for cell in header])
     for row in rows:
         sheet.append(
             [
                 Decimal(cell) / 100
                 if index in money_columns and isinstance(cell, int)
-                else safe_cell(cell)
+                else _xlsx_cell(cell)
                 for index, cell in enumerate(row)
             ]
         )
