@@ -8,7 +8,14 @@ installation's default outside a request).
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask_babel import format_currency, format_date, format_datetime, format_time
+from babel.dates import format_interval, format_skeleton, get_datetime_format
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_time,
+    get_locale,
+    to_user_timezone,
+)
 
 
 def money(grosze: int | None) -> str:
@@ -22,9 +29,52 @@ def short_date(value: date | None) -> str:
     return format_date(value, "medium") if value else ""
 
 
+def _joined(day: str, time: str) -> str:
+    """A date and a time joined the way the locale joins them ("{1}, {0}" in both languages)."""
+    pattern = str(get_datetime_format("medium", locale=get_locale())).replace("'", "")
+    return pattern.replace("{1}", day).replace("{0}", time)
+
+
+def _day(value: datetime) -> str:
+    # Weekday, day and short month name in the locale's order ("czw., 3 gru 2026",
+    # "Thu, Dec 3, 2026").
+    return format_skeleton("yMMMEd", to_user_timezone(value), locale=get_locale())
+
+
 def date_time(value: datetime | None) -> str:
-    # Day, month name and time without seconds, in the reader's language.
-    return format_datetime(value, "EEE d MMM y, HH:mm") if value else ""
+    """Day, month name and time without seconds, all in the reader's language's own forms
+    (24-hour in Polish, 12-hour in English, never a mix)."""
+    return _joined(_day(value), short_time(value)) if value else ""
+
+
+def month(value: date | None) -> str:
+    """A month as the locale names it: "grudzień 2026" (the standalone form), "December 2026".
+
+    Babel has no "yLLLL" skeleton; Polish CLDR data maps "yMMMM" to the pattern "LLLL y", the
+    standalone (nominative) month name, so "yMMMM" gives the right form in both languages."""
+    return format_skeleton("yMMMM", value, locale=get_locale()) if value else ""
+
+
+def _time_skeleton() -> str:
+    # The locale's clock: "HH:mm" in Polish gives "Hm", "h:mm a" in English gives "hm".
+    pattern = str(get_locale().time_formats["short"])
+    return "Hm" if "H" in pattern else "hm"
+
+
+def time_range(start: datetime | None, end: datetime | None) -> str:
+    """When something happens: "czw., 3 gru 2026, 10:00–14:00" on one day; a range of two full
+    dates and times when it runs over midnight. Both ends in the same clock."""
+    if start is None:
+        return ""
+    if end is None:
+        return date_time(start)
+    local_start, local_end = to_user_timezone(start), to_user_timezone(end)
+    if local_start.date() != local_end.date():
+        return f"{date_time(start)} – {date_time(end)}"
+    hours = format_interval(
+        local_start.time(), local_end.time(), _time_skeleton(), locale=get_locale()
+    )
+    return _joined(_day(start), hours)
 
 
 def iso_date(value: str | None) -> str:
@@ -33,4 +83,5 @@ def iso_date(value: str | None) -> str:
 
 
 def short_time(value: datetime | None) -> str:
+    """A time of day in the locale's own short form: "14:00", "2:00 PM"."""
     return format_time(value, "short") if value else ""

@@ -4,7 +4,7 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
-from portal.formatting import date_time, iso_date, money, short_date, short_time
+from portal.formatting import date_time, iso_date, money, month, short_date, short_time, time_range
 
 LANG_KEY = "lang"
 
@@ -31,7 +31,13 @@ def select_locale() -> str:
 def init_app(app: Flask, babel: Babel) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters.update(
-        money=money, date=short_date, isodate=iso_date, datetime=date_time, time=short_time
+        money=money,
+        date=short_date,
+        isodate=iso_date,
+        datetime=date_time,
+        time=short_time,
+        month=month,
+        timerange=time_range,
     )
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.globals["get_locale"] = get_locale

@@ -2,6 +2,7 @@
 an older one (as a new revision: history is never rewritten)."""
 
 import difflib
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -9,8 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
+from portal.formatting import iso_date
 from portal.models import IndividualPlan, PlanAction, PlanGoal, PlanRevision, User
 from portal.models.enums import ActionKind, ActionStatus, GoalStatus
+from portal.models.labelled import LabelledEnum
 from portal.services import audit
 from portal.services.errors import NotFound
 from portal.services.plans import SECTIONS, SWOT, lock_for_edit, revise, revision
@@ -29,11 +32,41 @@ def history(plan_id: int) -> list[PlanRevision]:
     )
 
 
-def _as_text(value: Any) -> str:
+# How a goal's or an action's stored values read: enum values as their labels, dates in the
+# reader's language (a snapshot keeps plain values: 'open', 'course', '2026-12-31').
+_ITEM_VALUES: dict[str, dict[str, Callable[[str], str]]] = {
+    "goals": {
+        "status": lambda v: _label(GoalStatus, v),
+        "target_date": iso_date,
+    },
+    "actions": {
+        "kind": lambda v: _label(ActionKind, v),
+        "status": lambda v: _label(ActionStatus, v),
+        "due_date": iso_date,
+    },
+}
+
+
+def _label(enum: type[LabelledEnum], value: str) -> str:
+    try:
+        return enum(value).label
+    except ValueError:  # a value a later release no longer knows: shown as kept
+        return value
+
+
+def _item_text(item: dict[str, Any], field: str) -> str:
+    readers = _ITEM_VALUES.get(field, {})
+    return " · ".join(
+        readers.get(key, str)(value) if isinstance(value, str) else str(value)
+        for key, value in item.items()
+        if value
+    )
+
+
+def _as_text(value: Any, field: str = "") -> str:
     if isinstance(value, list):
         return "\n".join(
-            " · ".join(str(v) for v in item.values() if v) if isinstance(item, dict) else str(item)
-            for item in value
+            _item_text(item, field) if isinstance(item, dict) else str(item) for item in value
         )
     return "" if value is None else str(value)
 
@@ -42,8 +75,8 @@ def compare(older: PlanRevision, newer: PlanRevision) -> Differences:
     """Per field that differs: lines marked '-' (removed), '+' (added) or ' ' (kept)."""
     result = []
     for field in (*[f for fields in SECTIONS.values() for f in fields], "goals", "actions"):
-        before = _as_text(older.snapshot.get(field)).splitlines()
-        after = _as_text(newer.snapshot.get(field)).splitlines()
+        before = _as_text(older.snapshot.get(field), field).splitlines()
+        after = _as_text(newer.snapshot.get(field), field).splitlines()
         if before == after:
             continue
         lines = [(line[0], line[2:]) for line in difflib.ndiff(before, after) if line[0] in "-+ "]
