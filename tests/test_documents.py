@@ -3,7 +3,7 @@ centre, the record's own project, the EU marking, place and date, version and pa
 people identified by a masked PESEL and a signature block for each party."""
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from pypdf import PdfReader
@@ -21,10 +21,12 @@ from portal.models import (
     Placement,
     PlacementDay,
     Project,
+    ProjectStage,
     SocialContract,
     User,
 )
 from portal.models.base import utcnow
+from portal.services import yearly_report
 from portal.services.dates import local_date
 
 PASSWORD = "pierwszy-krok"
@@ -241,3 +243,47 @@ def test_the_hours_sheet_is_polish_and_signed_by_both(app, demo, english):
         assert "Opiekun" in text
         assert placement.supervisor in text
         assert "Uczestnik projektu" in text
+
+
+def test_the_yearly_report_is_polish_framed_and_signed_by_coordinator_and_head(app, demo, english):
+    with app.app_context():
+        stage = db.session.scalars(
+            select(ProjectStage)
+            .join(Project)
+            .where(Project.centre_id == demo, ProjectStage.year == 2013)
+        ).one()
+        coordinator = db.session.scalars(
+            select(User).where(User.email == "koordynator@example.org")
+        ).one()
+        stage_id, name = stage.id, coordinator.full_name
+
+        def report_text() -> str:
+            text = _text(english, f"/staff/stages/{stage_id}/report.pdf")
+            assert "Sprawozdanie z realizacji etapu 2013 projektu" in text
+            # The sections and the figures, in Polish although the reader's interface is English.
+            for shown in ("1. Projekt", "Budżet", "9. Podsumowanie", "37 osób", "353 456,00 zł"):
+                assert shown in text, shown
+            for english_text in ("Report on the", "The project", "Budget", "people were"):
+                assert english_text not in text, english_text
+            # Signed by the project's coordinator and by the head of the centre, on the last page.
+            assert "Koordynator projektu" in text
+            assert "Kierownik ośrodka" in text
+            assert text.count("data i podpis") == 2
+            assert text.rindex("Kierownik ośrodka") > text.rindex("Podsumowanie")
+            assert name in text
+            return text
+
+        # A draft is dated the day it is printed.
+        _framed(report_text(), local_date(utcnow()))
+
+        # A closed report is dated the day it was closed, whenever it is printed again.
+        yearly_report.close(
+            db.session.get(ProjectStage, stage_id),
+            version=0,
+            actor=coordinator,
+            now=datetime(2014, 1, 20, 9, tzinfo=UTC),
+        )
+        db.session.commit()
+        text = report_text()
+        _framed(text, date(2014, 1, 20))
+        assert f"Janów Lubelski, {local_date(utcnow()):%d.%m.%Y}" not in text

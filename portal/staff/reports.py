@@ -10,7 +10,7 @@ from portal import boundary
 from portal.auth.access import require_roles
 from portal.models.base import utcnow
 from portal.models.enums import Role
-from portal.pdf import pdf_response
+from portal.pdf import frame_of, pdf_response
 from portal.services import report_docx, report_text, yearly_report
 from portal.services.dates import local_date
 from portal.staff.report_forms import CloseReportForm, ReportSectionForm
@@ -153,9 +153,25 @@ def report_close(stage_id: int):
 
 @bp.get("/stages/<int:stage_id>/report.pdf")
 def report_pdf(stage_id: int):
-    context = _document(stage_id)
-    stage = context["stage"]
-    return pdf_response("pdf/stage_report.html", f"report-{stage.year}-{stage.id}.pdf", **context)
+    stage, report, facts = _loaded(stage_id)
+    closed_at = report.closed_at if report else None
+    return pdf_response(
+        "pdf/stage_report.html",
+        f"sprawozdanie-{stage.year}-{stage.id}.pdf",
+        frame=frame_of(
+            stage.project.centre_id,
+            [stage.project],
+            dated=local_date(closed_at or utcnow()),
+        ),
+        facts=facts,
+        texts=report.texts if report else {},
+        # Written while the document renders, so in Polish whatever the reader's language.
+        title_of=report_text.title,
+        sections_of=report_text.sections,
+        paragraphs_of=report_docx.paragraphs_of,
+        # Who closed the report signs it; a draft is signed by the coordinator printing it.
+        coordinator=report.closed_by if report and closed_at else current_user,
+    )
 
 
 @bp.get("/stages/<int:stage_id>/report.docx")
