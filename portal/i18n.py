@@ -1,6 +1,7 @@
 """Language choice for each request, and the formatting filters templates use."""
 
 from flask import Flask, current_app, has_request_context, request, session
+from markupsafe import Markup
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
@@ -28,6 +29,13 @@ def select_locale() -> str:
     )
 
 
+def in_polish() -> Markup:
+    """` lang="pl"` for an element holding what people typed in Polish (event titles, plan
+    text, names of courses and villages) when the page is in another language, so a screen
+    reader reads it with Polish pronunciation; nothing on a Polish page."""
+    return Markup("") if str(get_locale()) == "pl" else Markup(' lang="pl"')
+
+
 def init_app(app: Flask, babel: Babel) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters.update(
@@ -41,3 +49,4 @@ def init_app(app: Flask, babel: Babel) -> None:
     )
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["in_polish"] = in_polish

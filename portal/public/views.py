@@ -1,5 +1,5 @@
-"""Pages for everyone: the landing page, the accessibility statement and the privacy notice,
-asking for an account, calendar feeds, health."""
+"""Pages for everyone: the landing page, the list of upcoming events, the accessibility statement
+and the privacy notice, asking for an account, calendar feeds, health."""
 
 from flask import (
     Blueprint,
@@ -20,7 +20,7 @@ from portal.auth.access import home_url
 from portal.extensions import db, limiter
 from portal.models.base import utcnow
 from portal.public.forms import AccountRequestForm
-from portal.services import account_requests, calendar, centre_contacts
+from portal.services import account_requests, calendar, centre_contacts, public_events
 
 bp = Blueprint("public", __name__)
 
@@ -45,6 +45,12 @@ def accessibility():
         prepared=centre_contacts.STATEMENT_PREPARED,
         idle_minutes=int(current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() // 60),
     )
+
+
+@bp.get("/events")
+def events():
+    """Upcoming events of every centre, for anyone: no account needed, no names shown."""
+    return render_template("public/events.html", centres=public_events.upcoming(now=utcnow()))
 
 
 @bp.get("/privacy")

@@ -1,0 +1,172 @@
+"""Every date, time, month and label a page shows is in the page's language.
+
+The demo data (Janów Lubelski's 2013 stage and this year, Chrzanów 2009) is walked in Polish and
+in English: a Polish page names no English month or weekday, an English page no Polish one; no
+month is written the ISO way (2026-12) outside attributes and form fields; the plan comparison
+shows labels, never the stored values ('open', 'planned', 'course')."""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Allowance, Event, IndividualPlan, PaymentList, PlanRevision
+from portal.models.enums import ActionKind, ActionStatus, EventStatus, GoalStatus
+
+PASSWORD = "pierwszy-krok"
+
+# Names in a date's context only: "Jan" and "August" are also first names.
+ENGLISH_NAMES = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November"
+    r"|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec) \d{1,4}\b"
+    r"|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon|Tue|Wed|Thu|Fri|Sat"
+    r"|Sun), "
+    r"|\d (?:AM|PM)\b"
+)
+POLISH_NAMES = re.compile(
+    r"(?i:\b(?:stycze[nń]|stycznia|lut(?:y|ego)|marzec|marca|kwiecie[nń]|kwietnia|czerwiec"
+    r"|czerwca|lipiec|lipca|sierpie[nń]|sierpnia|wrzesie[nń]|wrze[sś]nia|pa[zź]dziernik(?:a)?"
+    r"|listopad(?:a)?|grudzie[nń]|grudnia|poniedzia[lł]ek|wtorek|[sś]roda|czwartek|pi[aą]tek"
+    r"|sobota|niedziela)\b)"
+    # Abbreviated forms, as Babel writes them: "3 gru 2026", "czw., 3 gru".
+    r"|\b\d{1,2} (?:sty|lut|mar|kwi|maj|cze|lip|sie|wrz|pa[zź]|lis|gru) \d{4}\b"
+    r"|\b(?:pon|wt|[sś]r|czw|pt|sob|niedz)\., \d"
+)
+ISO_MONTH = re.compile(r"\b20\d\d-\d\d\b")
+
+
+class _Text(HTMLParser):
+    """The text a reader sees: no attributes, no form fields, no scripts."""
+
+    SKIPPED = {"script", "style", "textarea", "select", "option"}
+
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self.skipping = 0
+        self.foreign = 0  # inside an element marked lang="pl" on an English page
+        self.stack: list[tuple[str, bool]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in {"br", "input", "img", "meta", "link", "hr", "wbr"}:
+            return
+        polish = tag != "html" and dict(attrs).get("lang") == "pl"
+        self.stack.append((tag, polish))
+        self.skipping += tag in self.SKIPPED
+        self.foreign += polish
+
+    def handle_endtag(self, tag):
+        while self.stack:
+            name, polish = self.stack.pop()
+            self.skipping -= name in self.SKIPPED
+            self.foreign -= polish
+            if name == tag:
+                break
+
+    def handle_data(self, data):
+        if not self.skipping and not self.foreign:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+@pytest.fixture
+def demo(app, runner):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        compared = db.session.execute(
+            select(PlanRevision.plan_id, func.max(PlanRevision.number))
+            .group_by(PlanRevision.plan_id)
+            .having(func.count() > 1)
+            .order_by(PlanRevision.plan_id)
+        ).first()
+        assert compared, "the demo has a plan with at least two revisions"
+        plan = db.session.get(IndividualPlan, compared[0])
+        event = db.session.scalar(
+            select(Event).where(Event.status == EventStatus.PUBLISHED, Event.instrument.is_(None))
+        )
+        return {
+            "plan_id": plan.id,
+            "plan_participant": plan.participant_id,
+            "last_revision": compared[1],
+            "event_id": event.id,
+            "allowance_id": db.session.scalar(select(Allowance.id).order_by(Allowance.id)),
+            "list_id": db.session.scalar(select(PaymentList.id).order_by(PaymentList.id)),
+        }
+
+
+def _as(app, email):
+    client = app.test_client()
+    response = client.post("/auth/login", data={"email": email, "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def _pages(demo):
+    participant = [
+        "/me/",
+        "/me/events",
+        "/me/events?tab=past",
+        f"/me/events/{demo['event_id']}",
+        "/me/my-events",
+        "/me/plan",
+        "/me/allowances",
+    ]
+    history = f"/staff/plans/{demo['plan_id']}/history"
+    staff = [
+        "/staff/",
+        "/staff/caseload",
+        history,
+        f"{history}?a=1&b={demo['last_revision']}",
+        "/staff/approvals",
+        "/staff/allowance-limits",
+        "/staff/payments",
+        f"/staff/allowances/{demo['allowance_id']}",
+        "/staff/events",
+        f"/staff/events/{demo['event_id']}",
+        "/staff/sessions",
+    ]
+    if demo["list_id"]:
+        staff.append(f"/staff/payments/{demo['list_id']}")
+    return [("uczestnik@example.org", participant), ("koordynator@example.org", staff)]
+
+
+@pytest.mark.parametrize("lang", ["pl", "en"])
+def test_every_date_month_and_time_on_a_page_is_in_the_pages_language(app, demo, lang):
+    wrong = ENGLISH_NAMES if lang == "pl" else POLISH_NAMES
+    right = POLISH_NAMES if lang == "pl" else ENGLISH_NAMES
+    for email, paths in _pages(demo):
+        client = _as(app, email)
+        for path in paths:
+            response = client.get(f"{path}{'&' if '?' in path else '?'}lang={lang}")
+            assert response.status_code == 200, (path, response.status_code)
+            text = visible_text(response.get_data(as_text=True))
+            assert not ISO_MONTH.search(text), (path, ISO_MONTH.findall(text))
+            found = [m.group(0) for m in wrong.finditer(text)]
+            assert not found, (lang, path, found)
+            if "/events/" in path:  # the check reads dates that are there
+                assert right.search(text), (lang, path, text[:500])
+
+
+# Stored values of goals and actions whose words a reader could take for a label: in the
+# comparison each must appear as its label in the page's language.
+RAW = {s.value for s in (*GoalStatus, *ActionStatus, *ActionKind)}
+
+
+@pytest.mark.parametrize("lang", ["pl", "en"])
+def test_the_plan_comparison_shows_labels_not_stored_values(app, demo, lang):
+    client = _as(app, "doradca@example.org")
+    path = f"/staff/plans/{demo['plan_id']}/history?a=1&b={demo['last_revision']}&lang={lang}"
+    html = client.get(path).get_data(as_text=True)
+    diff = " ".join(re.findall(r'<ul class="diff">(.*?)</ul>', html, re.S))
+    assert diff, "the compared versions differ"
+    words = set(re.findall(r"[a-z_]+", visible_text(diff)))
+    assert not words & RAW, words & RAW
+    assert not ISO_MONTH.search(visible_text(diff))
