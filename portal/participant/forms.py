@@ -31,6 +31,17 @@ class PlanCommentForm(PortalForm):
     )
 
 
+class DisagreeForm(PortalForm):
+    """ "I don't agree with my plan": what the participant would change, sent to the advisor as
+    a question on the plan (`plans.comment`), marked as a disagreement."""
+
+    body = TextAreaField(
+        _l("What do you not agree with?"),
+        description=_l("Your advisor reads it and gets in touch with you."),
+        validators=[DataRequired(_l("Write what you do not agree with.")), Length(max=1800)],
+    )
+
+
 class CalendarForm(PortalForm):
     """The calendar page's buttons: each sends its own `action`."""
 

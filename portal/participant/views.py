@@ -21,7 +21,7 @@ from portal.auth.access import require_roles
 from portal.forms import CsrfForm, id_from
 from portal.models.base import utcnow
 from portal.models.enums import EventType, Instrument, RegistrationStatus, Role
-from portal.participant.forms import CalendarForm, PlanCommentForm, SignUpForm
+from portal.participant.forms import CalendarForm, DisagreeForm, PlanCommentForm, SignUpForm
 from portal.services import (
     allowances,
     audit,
@@ -85,15 +85,23 @@ def contract():
 @bp.get("/plan")
 def plan():
     person = _me()
-    found = plans.get_for(person.id)
+    return _plan_page(person, plans.get_for(person.id))
+
+
+def _plan_page(person, found, status: int = 200, **sent_back):
+    """The plan page; a form sent back with its errors replaces its empty one."""
     shared = plans.shared_version(found) if found else None
+    forms = {
+        "form": PlanCommentForm(formdata=None),
+        "disagree_form": DisagreeForm(prefix="disagree", formdata=None),
+    }
     return render_template(
         "participant/plan.html",
         plan=found,
         shared=shared,
-        form=PlanCommentForm(),
         assignments=courses.list_for_participant(person.id) if shared else [],
-    )
+        **(forms | sent_back),
+    ), status
 
 
 @bp.post("/plan/acknowledge")
@@ -126,13 +134,23 @@ def plan_comment():
         plans.comment(found, author=current_user, body=form.body.data, now=utcnow())
         flash(_("Your message is sent to your advisor."), "success")
         return redirect(url_for(".plan"))
-    return render_template(
-        "participant/plan.html",
-        plan=found,
-        shared=plans.shared_version(found),
-        form=form,
-        assignments=courses.list_for_participant(person.id),
-    ), 400
+    return _plan_page(person, found, 400, form=form)
+
+
+@bp.post("/plan/disagree")
+def plan_disagree():
+    """The participant does not agree with the plan shown: their words reach the advisor as a
+    question on the plan (one channel, `plans.comment`), opening with a marker that says so."""
+    person = _me()
+    found = _shared_plan_of(person)
+    form = DisagreeForm(prefix="disagree")
+    if form.validate_on_submit():
+        body = _("I do not agree with my plan: %(text)s", text=form.body.data.strip())
+        with boundary.shown(form):
+            plans.comment(found, author=current_user, body=body, now=utcnow())
+            flash(_("Your advisor is told that you do not agree, with your words."), "success")
+            return redirect(url_for(".plan"))
+    return _plan_page(person, found, 400, disagree_form=form)
 
 
 @bp.get("/allowances")
@@ -185,7 +203,6 @@ def _event_page(person, event, form=None, status=200):
         reason=signups.refusal_reason(person, event, now=utcnow()),
         waiting=signups.waiting_count(event.id),
         form=form or SignUpForm(),
-        confirm=CsrfForm(),
     ), status
 
 
@@ -306,12 +323,16 @@ def calendar_feed():
         return redirect(url_for(".calendar_feed"))
     if form.errors:
         abort(400)  # only a hand-made request sends no button or an unknown one
-    feed_url = None
-    if person.calendar_token:
-        path = url_for("public.calendar_feed", token=person.calendar_token)
-        feed_url = current_app.config["BASE_URL"].rstrip("/") + path
-    return render_template("participant/calendar.html", feed_url=feed_url, form=form)
+    return render_template("participant/calendar.html", feed_url=feed_url(person), form=form)
+
+
+def feed_url(person) -> str | None:
+    """The person's private calendar address, or None while it is switched off."""
+    if not person.calendar_token:
+        return None
+    path = url_for("public.calendar_feed", token=person.calendar_token)
+    return current_app.config["BASE_URL"].rstrip("/") + path
 
 
 # The participant's own monitoring data live in their own module, on this blueprint.
-from portal.participant import my_details  # noqa: E402, F401
+from portal.participant import confirmations, my_details  # noqa: E402, F401

@@ -7,7 +7,7 @@ from flask_login import current_user
 from portal import boundary
 from portal.auth.access import role_required
 from portal.models.base import utcnow
-from portal.models.enums import Instrument, Role
+from portal.models.enums import ContractStatus, Instrument, Role
 from portal.pdf import frame_of, pdf_response
 from portal.services import allowances, contracts, dates, participants, sessions
 from portal.staff import bp
@@ -100,7 +100,6 @@ def _detail_page(contract, **sent_back):
     forms = {
         "sign_form": SignForm(formdata=None),
         "evaluation_form": EvaluationForm(formdata=None),
-        "termination_form": TerminationForm(formdata=None),
     }
     return render_template(
         "staff/contract_detail.html",
@@ -154,17 +153,34 @@ def contract_complete(contract_id: int):
     return redirect(url_for(".contract_detail", contract_id=contract.id))
 
 
+@bp.get("/contracts/<int:contract_id>/terminate")
+@role_required(*CASEWORK)
+def contract_terminate_confirm(contract_id: int):
+    """What ending the contract early does, with the reason to give; the POST below does it."""
+    return _termination_page(contract_of(contract_id), TerminationForm(formdata=None))
+
+
+def _termination_page(contract, form, status: int = 200):
+    return render_template(
+        "staff/contract_terminate.html",
+        contract=contract,
+        form=form,
+        ends_on=dates.local_date(utcnow()),
+        ended_label=ContractStatus.TERMINATED.label,
+    ), status
+
+
 @bp.post("/contracts/<int:contract_id>/terminate")
 @role_required(*CASEWORK)
 def contract_terminate(contract_id: int):
     contract = contract_of(contract_id)
     form = TerminationForm()
-    if not form.validate_on_submit():
-        return _detail_page(contract, termination_form=form)
-    with boundary.shown():
-        contracts.terminate(contract, reason=form.reason.data, actor=current_user, now=utcnow())
-        flash(_("The contract is ended early."), "success")
-    return redirect(url_for(".contract_detail", contract_id=contract.id))
+    if form.validate_on_submit():
+        with boundary.shown(form):
+            contracts.terminate(contract, reason=form.reason.data, actor=current_user, now=utcnow())
+            flash(_("The contract is ended early."), "success")
+            return redirect(url_for(".contract_detail", contract_id=contract.id))
+    return _termination_page(contract, form, 400)
 
 
 @bp.get("/contracts/<int:contract_id>/contract.pdf")

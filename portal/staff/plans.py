@@ -5,7 +5,7 @@ rolls back anything else. A stale save is answered by the conflict page (409): t
 beside the plan as saved now. The pages themselves are in `portal.staff.plan_pages`.
 """
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -237,6 +237,23 @@ def plan_restore(plan_id: int, number: int):
     plan, _person = plan_for_staff(plan_id)
     form = RestoreForm()
     if not form.validate_on_submit():
+@bp.get("/plans/<int:plan_id>/restore/<int:number>")
+@role_required(*PLAN_STAFF)
+def plan_restore_confirm(plan_id: int, number: int):
+    """What restoring would do, before it is done (the POST below does it)."""
+    plan, person = plan_for_staff(plan_id)
+    old = plans.revision(plan.id, number)
+    current = plan_history.history(plan.id)[0]
+    return render_template(
+        "staff/plan_restore.html",
+        plan=plan,
+        person=person,
+        old=old,
+        current=current,
+        form=RestoreForm(formdata=None, data={"version": plan.version_id}),
+    )
+
+
         _flash_refusal(form)
     else:
         with boundary.shown(form):
