@@ -195,7 +195,7 @@ def test_the_public_pages_show_the_saved_details(app, client, centre_id, coordin
     privacy = client.get("/privacy?lang=en").get_data(as_text=True)
     general = "by e-mail at the centre's address above"
     assert general in privacy  # no officer given yet: the general wording
-    client.post("/staff/setup/details", data=DETAILS)
+    assert client.post("/staff/setup/details", data=DETAILS).status_code == 302
     visitor = app.test_client()
 
     landing = visitor.get("/?lang=en").get_data(as_text=True)
