@@ -57,6 +57,7 @@ run: install translations
 	$(FLASK) db upgrade
 	BASE_URL=$(RUN_BASE_URL) $(FLASK) seed-demo --if-empty
 	@echo "Serving on $(RUN_URL) (sign in at $(RUN_URL)/auth/login)"
+	@echo "Mail is not sent in development: read it at $(RUN_URL)/dev/outbox"
 	BASE_URL=$(RUN_BASE_URL) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 lint: install

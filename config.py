@@ -66,6 +66,8 @@ class Config:
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "portal@localhost")
     # Links in e-mails are built from this, never from the request's Host header.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # Development shows the outbox at /dev/outbox (portal/dev.py); production never does.
+    DEV_OUTBOX = _bool("DEV_OUTBOX", True)
 
     HSTS = False
 
@@ -77,6 +79,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     HSTS = True
+    DEV_OUTBOX = False
 
     @classmethod
     def check(cls, config) -> None:
@@ -101,6 +104,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")
     RATELIMIT_ENABLED = False
+    DEV_OUTBOX = False  # a test that needs the page sets it
     # The suite signs in hundreds of times; production's cost is asserted by its own test.
     PASSWORD_HASHING = "cheap-for-tests"  # noqa: S105 (a profile name, not a password)
 

@@ -21,7 +21,7 @@ def instance_path() -> Path:
 
 def create_app(config: type | dict | None = None) -> Flask:
     import config as config_module
-    from portal import cli, database, http, i18n, log
+    from portal import cli, database, dev, http, i18n, log
     from portal.auth import views as auth_views
     from portal.boundary import PortalApp
     from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -62,4 +62,5 @@ def create_app(config: type | dict | None = None) -> Flask:
     for blueprint in (public_views.bp, auth_views.bp, participant_views.bp, staff_bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)
+    dev.init_app(app)
     return app

@@ -122,6 +122,13 @@ class IndividualPlan(CentreOwned, Timestamped, Base):
         order_by=lambda: (PlanAction.due_date.asc().nulls_last(), PlanAction.id),
         cascade="all, delete-orphan",
     )
+    # The participant's questions (comments that answer nothing), oldest first.
+    questions: Mapped[list["PlanComment"]] = relationship(
+        viewonly=True,
+        primaryjoin="and_(PlanComment.plan_id == IndividualPlan.id, "
+        "PlanComment.reply_to_id.is_(None))",
+        order_by="PlanComment.id",
+    )
 
     __mapper_args__ = {"version_id_col": version_id}
 
@@ -183,7 +190,8 @@ class PlanRevision(Base):
 
 
 class PlanComment(Base):
-    """A participant's question or comment on their shared plan, for the advisor."""
+    """A participant's question or comment on their shared plan, for the advisor; or the
+    advisor's answer to one (`reply_to_id` set)."""
 
     __tablename__ = "plan_comments"
 
@@ -195,6 +203,15 @@ class PlanComment(Base):
     body: Mapped[str] = mapped_column(String(2000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reply_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plan_comments.id", ondelete="CASCADE"), index=True
+    )
+
+    author: Mapped[User] = relationship(viewonly=True)
+    # A question's answers, loaded for all questions of a page at once.
+    answers: Mapped[list["PlanComment"]] = relationship(
+        viewonly=True, order_by="PlanComment.id", lazy="selectin"
+    )
 
 
 class CourseAssignment(CentreOwned, Timestamped, Base):

@@ -23,15 +23,24 @@ MAX_ATTEMPTS = 10
 
 
 def queue(
-    to: str, template: str, *, locale: str | None, centre_id: int | None, **context: Any
+    to: str,
+    template: str,
+    *,
+    locale: str | None,
+    centre_id: int | None,
+    attachment: tuple[str, str] | None = None,
+    **context: Any,
 ) -> OutboxMessage:
-    """Render `templates/mail/<template>.txt` in the recipient's language and queue it."""
+    """Render `templates/mail/<template>.txt` in the recipient's language and queue it, with
+    an optional text `attachment` (file name, content), e.g. an event's .ics."""
     with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         rendered = current_app.jinja_env.get_template(f"mail/{template}.txt").render(**context)
     subject, _, body = rendered.strip().partition("\n")
     message = OutboxMessage(
         centre_id=centre_id, to_address=to, subject=subject.strip()[:200], body=body.strip() + "\n"
     )
+    if attachment is not None:
+        message.attachment_name, message.attachment_body = attachment
     db.session.add(message)
     return message
 
@@ -84,13 +93,24 @@ def _send(message: OutboxMessage) -> None:
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         # Development: the message goes to the log instead of a mail server.
-        log.info("mail to=%s subject=%s body=%s", message.to_address, message.subject, message.body)
+        log.info(
+            "mail to=%s subject=%s body=%s attachment=%s",
+            message.to_address,
+            message.subject,
+            message.body,
+            message.attachment_name,
+        )
         return
     email = EmailMessage()
     email["From"] = config["MAIL_SENDER"]
     email["To"] = message.to_address
     email["Subject"] = message.subject
     email.set_content(message.body)
+    if message.attachment_name and message.attachment_body is not None:
+        subtype = "calendar" if message.attachment_name.endswith(".ics") else "plain"
+        email.add_attachment(
+            message.attachment_body, subtype=subtype, filename=message.attachment_name
+        )
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
         if config.get("MAIL_USE_TLS"):
             smtp.starttls()

@@ -8,12 +8,12 @@ restore: `plan_history`.
 
 import re
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from portal.extensions import db
 from portal.models import (
@@ -25,7 +25,7 @@ from portal.models import (
     User,
 )
 from portal.models.enums import ActionStatus, PlanStatus
-from portal.services import audit, participants, transitions
+from portal.services import audit, participants, plan_questions, transitions
 from portal.services.errors import NotFound, PortalError
 
 P = PlanStatus
@@ -255,10 +255,18 @@ def reopen(plan: IndividualPlan, *, reason: str, actor: User, now: datetime) -> 
     )
 
 
-def caseload(
-    staff: User, *, search: str = ""
-) -> list[tuple[Participant, PlanStatus | None, date | None]]:
-    """The people a staff member may see, each with their plan's state and next deadline."""
+class CaseloadRow(NamedTuple):
+    person: Participant
+    status: PlanStatus | None
+    next_due: date | None
+    unanswered: int
+    # When the plan was shared, if what is shared is no longer what the plan says; else None.
+    changed_since: datetime | None
+
+
+def caseload(staff: User, *, search: str = "") -> list[CaseloadRow]:
+    """The people a staff member may see, each with their plan's state and next deadline, its
+    unanswered questions and whether it changed since it was shared (one query)."""
     next_due = (
         select(func.min(PlanAction.due_date))
         .where(
@@ -268,18 +276,66 @@ def caseload(
         .correlate(IndividualPlan)
         .scalar_subquery()
     )
+    shared, latest = aliased(PlanRevision), aliased(PlanRevision)
+    latest_number = (
+        select(func.max(PlanRevision.number))
+        .where(PlanRevision.plan_id == IndividualPlan.id)
+        .correlate(IndividualPlan)
+        .scalar_subquery()
+    )
     people = participants.visible_to(staff).subquery()
     query = (
-        select(Participant, IndividualPlan.status, next_due)
+        select(
+            Participant,
+            IndividualPlan.status,
+            next_due,
+            plan_questions.unanswered_count(),
+            IndividualPlan.shared_at,
+            shared.snapshot,
+            latest.snapshot,
+        )
         .join(people, people.c.id == Participant.id)
         .outerjoin(IndividualPlan, IndividualPlan.participant_id == Participant.id)
+        .outerjoin(
+            shared,
+            (shared.plan_id == IndividualPlan.id)
+            & (shared.number == IndividualPlan.shared_revision_number),
+        )
+        .outerjoin(latest, (latest.plan_id == IndividualPlan.id) & (latest.number == latest_number))
         .order_by(Participant.last_name, Participant.first_name)
         .limit(300)
     )
     if search.strip():
         like = f"%{search.strip()}%"
         query = query.where(Participant.last_name.ilike(like) | Participant.first_name.ilike(like))
-    return [(person, status, due) for person, status, due in db.session.execute(query)]
+    return [
+        CaseloadRow(
+            person,
+            status,
+            due,
+            unanswered or 0,
+            shared_at if shared_data is not None and _differs(shared_data, latest_data) else None,
+        )
+        for person, status, due, unanswered, shared_at, shared_data, latest_data in (
+            db.session.execute(query)
+        )
+    ]
+
+
+def _differs(shared: dict[str, Any], current: dict[str, Any] | None) -> bool:
+    """What the participant sees differs from the plan now (the advisor's notes do not count)."""
+    if current is None:
+        return False
+    return {k: v for k, v in shared.items() if k not in PRIVATE} != {
+        k: v for k, v in current.items() if k not in PRIVATE
+    }
+
+
+def changed_since_shared(plan: IndividualPlan) -> bool:
+    """The plan's content is no longer the version the participant was shown."""
+    if plan.shared_revision_number is None:
+        return False
+    return _differs(revision(plan.id, plan.shared_revision_number).snapshot, snapshot(plan))
 
 
 def get_for(participant_id: int) -> IndividualPlan | None:
@@ -329,6 +385,7 @@ def comment(plan: IndividualPlan, *, author: User, body: str, now: datetime) -> 
     entry = PlanComment(plan_id=plan.id, author_id=author.id, body=body, created_at=now)
     db.session.add(entry)
     audit.record("plan.comment", plan, actor=author, at=now, changes={"comment": (None, body)})
+    plan_questions.tell_advisor(plan)
     return entry
 
 

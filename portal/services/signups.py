@@ -17,7 +17,7 @@ from portal import database
 from portal.extensions import db
 from portal.models import Event, Participant, Registration, User
 from portal.models.enums import Audience, EventStatus, RegistrationStatus
-from portal.services import audit, dates, mail, transitions
+from portal.services import audit, dates, signup_mail, transitions
 from portal.services.errors import NotFound, PortalError
 
 S = RegistrationStatus
@@ -195,6 +195,8 @@ def sign_up(
         registration.queue_number = queue_number
         db.session.flush()
         move(registration, status, actor=actor, action="registration.sign_up_again")
+    position = waiting_positions([event.id]).get(registration.id) if status == S.WAITING else None
+    signup_mail.confirm_sign_up(registration, event, position=position)
     return registration
 
 
@@ -269,21 +271,7 @@ def promote_waiting(event_id: int, *, actor: User | None) -> list[Registration]:
 
 def _tell(registration: Registration, event: Event, template: str, **context: Any) -> bool:
     """Queue a message to the registered person; False when there is no address to write to."""
-    person = registration.participant
-    address = person.user.email if person.user else person.email
-    if not address:
-        return False
-    mail.queue(
-        address,
-        template,
-        locale=person.user.locale if person.user else None,
-        centre_id=event.centre_id,
-        person=person,
-        event=event,
-        registration=registration,
-        **context,
-    )
-    return True
+    return signup_mail.tell(registration, event, template, **context)
 
 
 def admit(

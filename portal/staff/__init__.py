@@ -24,6 +24,7 @@ from portal.staff import (  # noqa: E402, F401
     merge,
     participant_record,
     plan_pages,
+    plan_questions,
     plans,
     sessions,
     setup,
