@@ -145,6 +145,9 @@ def seed(*, if_empty: bool = False, today: date | None = None, with_work: bool =
         is_demo=True,
     )
     janow.address = "ul. Ogrodowa 16, 23-300 Janów Lubelski"
+    # Invented contact details (example.org); no telephone, as any number could be someone's.
+    janow.email = "sekretariat@ops-janow.example.org"
+    janow.dpo_contact = "iod@ops-janow.example.org"
     chrzanow = centres.create_centre(
         name="Gminny Ośrodek Pomocy Społecznej w Chrzanowie",
         short_name="gops-chrzanow",
@@ -153,6 +156,9 @@ def seed(*, if_empty: bool = False, today: date | None = None, with_work: bool =
         actor=None,
         is_demo=True,
     )
+    chrzanow.address = "Chrzanów 105, 23-305 Chrzanów"
+    chrzanow.email = "gops@chrzanow.example.org"
+    chrzanow.dpo_contact = "Inspektor ochrony danych, Chrzanów 105, 23-305 Chrzanów"
     _janow(builder, janow, today, with_work=with_work)
     _chrzanow(builder, chrzanow)
     return True
