@@ -7,6 +7,7 @@ use, and whole numbers beyond the database's integer.
 """
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 from flask_babel import format_date
@@ -17,6 +18,7 @@ from wtforms.fields import DateField, DateTimeLocalField, MonthField
 from wtforms.validators import Email, Length, NumberRange, Optional, Regexp, StopValidation
 
 from portal.services import dates
+from portal.services.errors import PortalError
 from portal.services.limits import MAX_ID, MAX_INT, MIN_INT
 
 # C0 controls and DEL; a text area keeps its line breaks and tabs.
@@ -88,6 +90,30 @@ class PortalForm(FlaskForm):
                 checks.append(_integer_in_range)
             checks.insert(0, _no_control_characters)
         return super().validate(extra_validators=extra)
+
+    def validate_on_submit_with(self, check: Callable[[], object]) -> bool:
+        """`validate_on_submit()` and the service's own check of the same fields in one pass.
+
+        A long form shows every error at once: a missing field and a wrong date order (or an
+        amount that is no amount) together, not one round after the other. `check` builds the
+        service's values from what parsed and runs its check; a refusal naming a field lands
+        beside it. A check that cannot run because a field it needs did not parse is skipped
+        (that field says so itself), and a refusal naming no field is left for the change itself.
+        """
+        if not self.is_submitted():
+            return False
+        valid = self.validate()
+        try:
+            check()
+        except PortalError as error:
+            field = getattr(self, error.field, None) if error.field else None
+            if field is not None:
+                if not field.errors:  # one message a field: its own comes first
+                    field.errors = [str(error.message)]
+                valid = False
+        except (TypeError, ValueError, AttributeError, KeyError):
+            pass  # a value it needs is missing or malformed: its own field shows that
+        return valid
 
     def hidden_fields(self):
         """The fields rendered as hidden inputs (CSRF token, version)."""

@@ -25,6 +25,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from portal import database
+from portal.auth import kept
 from portal.auth.access import safe_next
 from portal.extensions import db, login_manager
 from portal.forms import has_control_characters
@@ -150,10 +151,20 @@ def init_app(app: Flask) -> None:
 
 
 def _unauthorized():
+    # A form sent after the sign-out: what was typed is kept on the sign-in page (auth/kept.py).
+    if kept.applies():
+        page = kept.ask_to_sign_in()
+        if page is not None:
+            return page
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
 def _csrf_error(_error):
+    # Its token expired (or the session with it): sign in again, and nothing typed is lost.
+    if kept.applies():
+        page = kept.ask_to_sign_in()
+        if page is not None:
+            return page
     return _error_page(
         400,
         _("The form has expired"),

@@ -4,8 +4,10 @@ import logging
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -16,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal import boundary
+from portal.auth import kept
 from portal.auth.access import home_url, safe_next
 from portal.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
 from portal.extensions import limiter
@@ -47,13 +50,39 @@ def login():
             form.password.errors.append(str(LoginFailed.message))
         else:
             log.info("sign-in of user %d", user.id)
-            lang = session.get(LANG_KEY)
-            session.clear()  # a fresh session at login (ASVS 3.2.1)
-            if lang:
-                session[LANG_KEY] = lang
-            login_user(user)
+            _fresh_session(user)
             return redirect(safe_next(request.args.get("next")) or home_url(user))
     return render_template("auth/login.html", form=form)
+
+
+def _fresh_session(user, lang: str | None = None) -> None:
+    lang = lang or session.get(LANG_KEY)
+    session.clear()  # a fresh session at login (ASVS 3.2.1)
+    if lang in current_app.config["LANGUAGES"]:
+        session[LANG_KEY] = lang
+    login_user(user)
+
+
+@bp.post("/resume")
+@limiter.limit(_login_limit)
+def resume():
+    """Sign in again from a form that was caught by a sign-out; what was typed comes along."""
+    form = LoginForm()
+    kept_fields, tokens, cut, action = kept.kept_for_resume()
+    if action is None:
+        abort(400)
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data, now=utcnow())
+        if user is not None:
+            log.info("sign-in of user %d to send a kept form again", user.id)
+            _fresh_session(user, request.form.get(kept.LANG))
+            # The token made with the old session is void: the page gets one of the new session.
+            g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+            return kept.signed_in_again(kept_fields, tokens, cut, action)
+        log.info("sign-in refused")
+        form.password.errors.append(str(LoginFailed.message))
+    # Rendered with 200, so the boundary keeps the failure counter's update.
+    return kept.ask_to_sign_in(form, status=200)
 
 
 @bp.post("/logout")

@@ -51,6 +51,11 @@ def _contract(form: AllowanceForm):
     return contracts.get(current_user.centre_id, form.contract_id.data)
 
 
+def _check(form: AllowanceForm, person) -> None:
+    """The service's check of the request as typed, run with the form's own (one pass)."""
+    allowances._check(person, _contract(form), _fields(form))
+
+
 def _form_page(form: AllowanceForm, person, allowance=None):
     return render_template(
         "staff/allowance_form.html",
@@ -66,7 +71,7 @@ def _form_page(form: AllowanceForm, person, allowance=None):
 def allowance_new(participant_id: int):
     person = participants.get_for_staff(current_user, participant_id)
     form = _form(person)
-    if form.validate_on_submit():
+    if form.validate_on_submit_with(lambda: _check(form, person)):
         with boundary.shown(form):
             allowance = allowances.create(
                 person, _contract(form), _fields(form), prepared_by=current_user, now=utcnow()
@@ -92,7 +97,7 @@ def allowance_edit(allowance_id: int):
         form.contract_id.data = allowance.contract_id or 0
         form.amount.data = money.to_text(allowance.amount_grosze)
         form.category.data = allowance.category.value if allowance.category else ""
-    if form.validate_on_submit():
+    if form.validate_on_submit_with(lambda: _check(form, person)):
         with boundary.shown(form):
             allowances.update_request(
                 allowance, _contract(form), _fields(form), actor=current_user, now=utcnow()

@@ -1,7 +1,18 @@
-"""The pages of an individual plan: the plan with its forms, the conflict page, the history
-and the PDF. The changes posted from them are in `portal.staff.plans`."""
+"""The pages of an individual plan: the plan as a task list, one page for each of its parts,
+the conflict page, the history and the PDF. The changes posted from them are in
+`portal.staff.plans`.
 
-from flask import render_template, request
+The plan page holds no text form: each part (a section of text, the goals, the actions, the
+diagnosis tests, the counselling sessions) is a page of its own with only its form, so saving
+one part can never drop what was typed in another. The task list shows each part's state and
+when it was last saved; a save comes back to it with the confirmation on top.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import abort, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.auth.access import role_required
@@ -22,6 +33,37 @@ from portal.staff.plan_forms import (
 
 PLAN_STAFF = (Role.ADVISOR, Role.COORDINATOR)
 
+TITLES = {
+    "swot": _l("Own resources (SWOT)"),
+    "potential": _l("Vocational potential and predispositions"),
+    "market": _l("Labour-market analysis"),
+    "notes": _l("Advisor's notes"),
+    "goals": _l("Goals"),
+    "actions": _l("Actions in the plan"),
+    "tests": _l("Diagnosis tests"),
+    "sessions": _l("Counselling sessions"),
+}
+NOT_STARTED, IN_PROGRESS, COMPLETED = "not-started", "in-progress", "completed"
+STATES = {
+    NOT_STARTED: _l("Not yet started"),
+    IN_PROGRESS: _l("In progress"),
+    COMPLETED: _l("Completed"),
+}
+
+
+@dataclass
+class Task:
+    name: str
+    title: str
+    href: str
+    state: str
+    saved_at: datetime | None = None
+    count: int | None = None
+
+    @property
+    def state_label(self) -> str:
+        return str(STATES[self.state])
+
 
 def plan_for_staff(plan_id: int) -> tuple[IndividualPlan, Participant]:
     """The plan and its person, if the signed-in staff member may see the person (else 404)."""
@@ -41,38 +83,91 @@ def section_forms(plan: IndividualPlan, posted: str | None = None, posted_form=N
     return forms
 
 
+def _last_saved(plan: IndividualPlan) -> dict[str, datetime]:
+    """When each part of the plan was last saved, from its revisions (newest first)."""
+    found: dict[str, datetime] = {}
+    owner = {field: name for name, fields in plans.SECTIONS.items() for field in fields}
+    for revision in plan_history.history(plan.id):
+        for key in revision.changes:
+            part = owner.get(key) or {"goal": "goals", "action": "actions"}.get(key.split()[0])
+            if part is not None:
+                found.setdefault(part, revision.created_at)
+    return found
+
+
+def _text_state(plan: IndividualPlan, section: str) -> str:
+    filled = [bool(getattr(plan, field)) for field in plans.SECTIONS[section]]
+    return COMPLETED if all(filled) else IN_PROGRESS if any(filled) else NOT_STARTED
+
+
+def tasks(person: Participant, plan: IndividualPlan | None, tests, sessions) -> list[Task]:
+    """The task list: a text section is completed when all its fields are filled, in progress
+    when some are; a list (goals, actions, tests, sessions) is completed once it has an entry."""
+    saved = _last_saved(plan) if plan is not None else {}
+    found: list[Task] = []
+    if plan is not None:
+        for name in plans.SECTIONS:
+            href = url_for(".plan_section_page", plan_id=plan.id, section=name)
+            state = _text_state(plan, name)
+            found.append(Task(name, str(TITLES[name]), href, state, saved.get(name)))
+        for name, items in (("goals", plan.goals), ("actions", plan.actions)):
+            href = url_for(f".plan_{name}_page", plan_id=plan.id)
+            state = COMPLETED if items else NOT_STARTED
+            found.append(Task(name, str(TITLES[name]), href, state, saved.get(name), len(items)))
+    for name, items, endpoint in (
+        ("tests", tests, ".diagnosis_tests_page"),
+        ("sessions", sessions, ".counselling_sessions_page"),
+    ):
+        href = url_for(endpoint, participant_id=person.id)
+        state = COMPLETED if items else NOT_STARTED
+        found.append(Task(name, str(TITLES[name]), href, state, None, len(items)))
+    return found
+
+
 def render_plan(person: Participant, plan: IndividualPlan | None, status: int = 200, **forms):
+    """The task list of the plan (or the button that starts it)."""
     tests, sessions = diagnosis.list_for_participant(person.id)
-    test_form = forms.pop("test_form", None) or DiagnosisTestForm(prefix="test")
-    test_form.test_type_id.choices = [
-        (t.id, t.name) for t in diagnosis.test_types(person.centre_id)
-    ]
     context = {
         "person": person,
         "plan": plan,
-        "tests": tests,
-        "sessions": sessions,
-        "test_form": test_form,
-        "session_form": forms.pop("session_form", None) or SessionForm(prefix="session"),
+        "tasks": tasks(person, plan, tests, sessions),
         "assignments": courses.list_for_participant(person.id),
         "reason_form": forms.pop("reason_form", None) or ReopenForm(formdata=None),
     }
     if plan is not None:
-        found = progress.get_for(person.id)
-        version = {"version": plan.version_id}
         context |= {
-            "sections": forms.pop("sections", None) or section_forms(plan),
-            "goal_form": forms.pop("goal_form", None)
-            or GoalForm(formdata=None, prefix="goal", data=version),
-            "action_form": forms.pop("action_form", None)
-            or ActionForm(formdata=None, prefix="action", data=version),
-            "progress": found,
-            "evidence": progress.action_evidence(plan, found),
+            "progress": progress.get_for(person.id),
             "comments": plans.comments(plan.id),
-            "goal_statuses": GoalStatus,
-            "action_statuses": ActionStatus,
         }
     return render_template("staff/plan.html", **context), status
+
+
+def render_part(person: Participant, plan: IndividualPlan | None, part: str, form, status=200):
+    """One part of the plan on its own page: what it holds so far and its one form."""
+    context: dict = {"person": person, "plan": plan, "part": part, "title": TITLES[part]}
+    context["form"] = form
+    if part == "goals" and plan is not None:
+        context |= {"items": plan.goals, "statuses": GoalStatus}
+    elif part == "actions" and plan is not None:
+        found = progress.get_for(person.id)
+        context |= {
+            "items": plan.actions,
+            "statuses": ActionStatus,
+            "evidence": progress.action_evidence(plan, found),
+        }
+    elif part in ("tests", "sessions"):
+        tests, sessions = diagnosis.list_for_participant(person.id)
+        context["items"] = tests if part == "tests" else sessions
+    return render_template("staff/plan_section.html", **context), status
+
+
+def diagnosis_test_form(
+    person: Participant, form: DiagnosisTestForm | None = None
+) -> DiagnosisTestForm:
+    """The diagnosis test form (empty, or the one posted) with the centre's tests to choose."""
+    form = form or DiagnosisTestForm(formdata=None, prefix="test")
+    form.test_type_id.choices = [(t.id, t.name) for t in diagnosis.test_types(person.centre_id)]
+    return form
 
 
 def render_conflict(conflict: plans.PlanConflict, person: Participant, section: str, mine: dict):
@@ -102,6 +197,47 @@ def render_conflict(conflict: plans.PlanConflict, person: Participant, section: 
 def plan_page(participant_id: int):
     person = participants.get_for_staff(current_user, participant_id)
     return render_plan(person, plans.get_for(person.id))
+
+
+@bp.get("/plans/<int:plan_id>/sections/<section>")
+@role_required(*PLAN_STAFF)
+def plan_section_page(plan_id: int, section: str):
+    plan, person = plan_for_staff(plan_id)
+    if section not in SECTION_FORMS:
+        abort(404)
+    return render_part(person, plan, section, section_forms(plan)[section])
+
+
+@bp.get("/plans/<int:plan_id>/goals")
+@role_required(*PLAN_STAFF)
+def plan_goals_page(plan_id: int):
+    plan, person = plan_for_staff(plan_id)
+    form = GoalForm(formdata=None, prefix="goal", data={"version": plan.version_id})
+    return render_part(person, plan, "goals", form)
+
+
+@bp.get("/plans/<int:plan_id>/actions")
+@role_required(*PLAN_STAFF)
+def plan_actions_page(plan_id: int):
+    plan, person = plan_for_staff(plan_id)
+    form = ActionForm(formdata=None, prefix="action", data={"version": plan.version_id})
+    return render_part(person, plan, "actions", form)
+
+
+@bp.get("/participants/<int:participant_id>/diagnosis-tests")
+@role_required(*PLAN_STAFF)
+def diagnosis_tests_page(participant_id: int):
+    person = participants.get_for_staff(current_user, participant_id)
+    form = diagnosis_test_form(person)
+    return render_part(person, plans.get_for(person.id), "tests", form)
+
+
+@bp.get("/participants/<int:participant_id>/counselling-sessions")
+@role_required(*PLAN_STAFF)
+def counselling_sessions_page(participant_id: int):
+    person = participants.get_for_staff(current_user, participant_id)
+    form = SessionForm(formdata=None, prefix="session")
+    return render_part(person, plans.get_for(person.id), "sessions", form)
 
 
 @bp.get("/plans/<int:plan_id>/history", endpoint="plan_history")

@@ -30,10 +30,12 @@ from portal.staff.plan_forms import (
 )
 from portal.staff.plan_pages import (
     PLAN_STAFF,
+    TITLES,
+    diagnosis_test_form,
     plan_for_staff,
     render_conflict,
+    render_part,
     render_plan,
-    section_forms,
 )
 
 
@@ -50,8 +52,9 @@ def _flash_refusal(form) -> None:
     flash(str(errors[0]) if errors else _("The form is damaged. Reload the page."), "error")
 
 
-def _back(plan: IndividualPlan, anchor: str = ""):
-    return redirect(url_for(".plan_page", participant_id=plan.participant_id) + anchor)
+def _back(plan: IndividualPlan):
+    """To the task list, where the confirmation is shown on top."""
+    return redirect(url_for(".plan_page", participant_id=plan.participant_id))
 
 
 @bp.post("/participants/<int:participant_id>/plan")
@@ -84,13 +87,14 @@ def plan_section(plan_id: int, section: str):
                 )
             except plans.PlanConflict as conflict:
                 return render_conflict(conflict, person, section, values)
-            flash(_("Saved."), "success")
-            return _back(plan, f"#section-{section}")
-    return render_plan(person, plan, 400, sections=section_forms(plan, section, form))
+            flash(_("The section “%(section)s” is saved.", section=TITLES[section]), "success")
+            return _back(plan)
+    return render_part(person, plan, section, form, 400)
 
 
-def _plan_change(plan_id: int, form, change, message: str, anchor: str, form_key: str):
-    """Add a goal or an action: on an old version the typed form comes back, nothing lost."""
+def _plan_change(plan_id: int, form, change, message: str, part: str):
+    """Add a goal or an action: on an old version the typed form comes back, nothing lost.
+    Saved, it is back on its own page (to add another), with the confirmation on top."""
     plan, person = plan_for_staff(plan_id)
     if form.validate_on_submit():
         with boundary.shown(form):
@@ -99,10 +103,14 @@ def _plan_change(plan_id: int, form, change, message: str, anchor: str, form_key
             except plans.PlanConflict as conflict:
                 flash(str(conflict.message), "error")
                 form = _on_version(form, conflict.current.version_id)
-                return render_plan(person, conflict.current, 409, **{form_key: form})
+                return render_part(person, conflict.current, part, form, 409)
             flash(message, "success")
-            return _back(plan, anchor)
-    return render_plan(person, plan, 400, **{form_key: form})
+            return _part(plan, part)
+    return render_part(person, plan, part, form, 400)
+
+
+def _part(plan: IndividualPlan, part: str):
+    return redirect(url_for(f".plan_{part}_page", plan_id=plan.id))
 
 
 @bp.post("/plans/<int:plan_id>/goals")
@@ -121,8 +129,7 @@ def plan_goal_add(plan_id: int):
             now=utcnow(),
         ),
         _("The goal is added."),
-        "#goals",
-        "goal_form",
+        "goals",
     )
 
 
@@ -144,22 +151,21 @@ def plan_action_add(plan_id: int):
             now=utcnow(),
         ),
         _("The action is added."),
-        "#actions",
-        "action_form",
+        "actions",
     )
 
 
-def _status_change(plan_id: int, form, change, anchor: str):
-    """A state chosen on a goal's or an action's card; any refusal is shown above the plan."""
+def _status_change(plan_id: int, form, change, part: str):
+    """A state chosen on a goal's or an action's card; any refusal is shown above the list."""
     plan, _person = plan_for_staff(plan_id)
     if not form.validate_on_submit():
         _flash_refusal(form)
-        return _back(plan, anchor)
+        return _part(plan, part)
     with boundary.shown():
         change(plan, form.status.data, version=form.version.data or 0)
         flash(_("Saved."), "success")
-        return _back(plan, anchor)
-    return _back(plan, anchor)
+        return _part(plan, part)
+    return _part(plan, part)
 
 
 @bp.post("/plans/<int:plan_id>/goals/<int:goal_id>/status")
@@ -171,7 +177,7 @@ def plan_goal_status(plan_id: int, goal_id: int):
         lambda plan, status, version: plan_goals.set_goal_status(
             plan, goal_id, GoalStatus(status), version=version, actor=current_user, now=utcnow()
         ),
-        "#goals",
+        "goals",
     )
 
 
@@ -184,7 +190,7 @@ def plan_action_status(plan_id: int, action_id: int):
         lambda plan, status, version: plan_goals.set_action_status(
             plan, action_id, ActionStatus(status), version=version, actor=current_user, now=utcnow()
         ),
-        "#actions",
+        "actions",
     )
 
 
@@ -276,8 +282,7 @@ def plan_restore(plan_id: int, number: int):
 @role_required(*PLAN_STAFF)
 def diagnosis_test_add(participant_id: int):
     person = participants.get_for_staff(current_user, participant_id)
-    form = DiagnosisTestForm(prefix="test")
-    form.test_type_id.choices = [(t.id, t.name) for t in diagnosis.test_types(person.centre_id)]
+    form = diagnosis_test_form(person, DiagnosisTestForm(prefix="test"))
     if form.validate_on_submit():
         with boundary.shown(form):
             diagnosis.record_test(
@@ -289,8 +294,8 @@ def diagnosis_test_add(participant_id: int):
                 now=utcnow(),
             )
             flash(_("The test is recorded."), "success")
-            return redirect(url_for(".plan_page", participant_id=person.id) + "#diagnosis")
-    return render_plan(person, plans.get_for(person.id), 400, test_form=form)
+            return redirect(url_for(".diagnosis_tests_page", participant_id=person.id))
+    return render_part(person, plans.get_for(person.id), "tests", form, 400)
 
 
 @bp.post("/participants/<int:participant_id>/counselling-sessions")
@@ -310,8 +315,8 @@ def counselling_session_add(participant_id: int):
                 now=utcnow(),
             )
             flash(_("The session is recorded."), "success")
-            return redirect(url_for(".plan_page", participant_id=person.id) + "#diagnosis")
-    return render_plan(person, plans.get_for(person.id), 400, session_form=form)
+            return redirect(url_for(".counselling_sessions_page", participant_id=person.id))
+    return render_part(person, plans.get_for(person.id), "sessions", form, 400)
 
 
 @bp.post("/participants/<int:participant_id>/advisor")

@@ -189,14 +189,21 @@ def test_advisor_builds_and_shares_the_plan_and_the_participant_acknowledges_it(
     plan_id = plan["id"]
     expect(advisor.locator(f"main form[action='{plan_path}']")).to_have_count(0)
 
-    # --- A WIS test, in the Diagnosis section. ------------------------------------------------
+    # The plan page is a task list: each part on a page of its own, none started yet.
+    expect(advisor.locator("main table.task-list tbody tr")).to_have_count(9)
+    expect(advisor.locator("main table.task-list [data-state=completed]")).to_have_count(0)
+
+    # --- A WIS test, on the page of diagnosis tests. ------------------------------------------
+    tests_path = f"{person_path}/diagnosis-tests"
+    advisor.locator(f"#task-tests a[href='{tests_path}']").click()
+    expect(advisor).to_have_url(path_is(tests_path))
     advisor.select_option("#test-test_type_id", label="WIS")
     advisor.fill("#test-taken_on", today.isoformat())
     advisor.fill("#test-result_summary", WIS_SUMMARY)
-    submit(advisor, f"{person_path}/diagnosis-tests")
-    expect(advisor).to_have_url(path_is(plan_path))
+    submit(advisor, tests_path)
+    expect(advisor).to_have_url(path_is(tests_path))
     expect(advisor.locator(STATUS_NOTICE)).to_be_visible()
-    expect(advisor.locator("section:has(#diagnosis) ul").first).to_contain_text("WIS")
+    expect(advisor.locator("main ul.recorded")).to_contain_text("WIS")
     with app.app_context():
         test = db.session.scalar(
             select(DiagnosisTest).where(DiagnosisTest.participant_id == person_id)
@@ -207,7 +214,10 @@ def test_advisor_builds_and_shares_the_plan_and_the_participant_acknowledges_it(
             WIS_SUMMARY,
         )
 
-    # --- SWOT, one item per line, saved as a section. -----------------------------------------
+    # --- SWOT, one item per line, saved as a section from its own page. ----------------------
+    advisor.goto(plan_path)
+    advisor.locator("#task-swot a").click()
+    expect(advisor).to_have_url(path_is(f"/staff/plans/{plan_id}/sections/swot"))
     for name, values in (
         ("strengths", STRENGTHS),
         ("weaknesses", WEAKNESSES),
@@ -216,23 +226,27 @@ def test_advisor_builds_and_shares_the_plan_and_the_participant_acknowledges_it(
     ):
         advisor.fill(f"#swot-{name}", "\n".join(values))
     submit(advisor, f"/plans/{plan_id}/sections/swot")
-    expect(advisor).to_have_url(path_is(plan_path))
+    expect(advisor).to_have_url(path_is(plan_path))  # back on the task list, told on top
     expect(advisor.locator(STATUS_NOTICE)).to_be_visible()
-    expect(advisor.locator("#swot-strengths")).to_have_value("\n".join(STRENGTHS))
+    expect(advisor.locator("#task-swot [data-state=completed]")).to_be_visible()
     assert plan_of(app, person_id)["strengths"] == STRENGTHS
+    advisor.goto(f"/staff/plans/{plan_id}/sections/swot")
+    expect(advisor.locator("#swot-strengths")).to_have_value("\n".join(STRENGTHS))
 
     # --- The advisor's own note. --------------------------------------------------------------
+    advisor.goto(f"/staff/plans/{plan_id}/sections/notes")
     advisor.fill("#notes-advisor_notes", NOTE)
     submit(advisor, f"/plans/{plan_id}/sections/notes")
     expect(advisor).to_have_url(path_is(plan_path))
     expect(advisor.locator(STATUS_NOTICE)).to_be_visible()
-    expect(advisor.locator("#notes-advisor_notes")).to_have_value(NOTE)
+    expect(advisor.locator("#task-notes [data-state=completed]")).to_be_visible()
     assert plan_of(app, person_id)["advisor_notes"] == NOTE
 
     # --- A goal dated in the past is refused next to the field, the text kept (both languages).
     yesterday = (today - timedelta(days=1)).isoformat()
+    goals_path = f"/staff/plans/{plan_id}/goals"
     for lang in ("pl", "en"):
-        advisor.goto(f"{plan_path}?lang={lang}")
+        advisor.goto(f"{goals_path}?lang={lang}")
         advisor.fill("#goal-description", GOALS[0])
         advisor.fill("#goal-target_date", yesterday)
         with advisor.expect_response(
@@ -250,7 +264,7 @@ def test_advisor_builds_and_shares_the_plan_and_the_participant_acknowledges_it(
                 "The target date cannot be in the past."
             )
         axe(advisor)
-    advisor.goto(f"{plan_path}?lang=pl")
+    advisor.goto(f"{goals_path}?lang=pl")
     assert plan_of(app, person_id)["goals"] == []
 
     # --- Two goals with future target dates, and a next step. ---------------------------------
@@ -258,26 +272,26 @@ def test_advisor_builds_and_shares_the_plan_and_the_participant_acknowledges_it(
         advisor.fill("#goal-description", goal)
         advisor.fill("#goal-target_date", (today + timedelta(days=60 * number)).isoformat())
         submit(advisor, f"/plans/{plan_id}/goals")
-        expect(advisor).to_have_url(path_is(plan_path))
+        expect(advisor).to_have_url(path_is(goals_path))  # to add another
         expect(advisor.locator(STATUS_NOTICE)).to_be_visible()
-        expect(advisor.locator("section:has(#goals) li.card")).to_have_count(number)
+        expect(advisor.locator("main li.card")).to_have_count(number)
     assert plan_of(app, person_id)["goals"] == GOALS
 
+    actions_path = f"/staff/plans/{plan_id}/actions"
+    advisor.goto(actions_path)
     advisor.select_option("#action-kind", "course")
     advisor.fill("#action-description", STEP)
     advisor.fill("#action-due_date", (today + timedelta(days=30)).isoformat())
     advisor.fill("#action-responsible", "Marta Sowińska")
     submit(advisor, f"/plans/{plan_id}/actions")
-    expect(advisor).to_have_url(path_is(plan_path))
-    expect(advisor.locator("section:has(#actions) li.card")).to_have_count(1)
+    expect(advisor).to_have_url(path_is(actions_path))
+    expect(advisor.locator("main li.card")).to_have_count(1)
+    check_both_languages(advisor, axe, {"main h1": "Actions in the plan", "main li.card": STEP})
+    advisor.goto(plan_path)
     check_both_languages(
         advisor,
         axe,
-        {
-            "main .details": "Draft",
-            "#diagnosis + ul": "WIS",
-            "section:has(#goals) li.card": GOALS[0],
-        },
+        {"main .details": "Draft", "#task-goals": "Completed", "#task-tests": "Completed"},
     )
 
     # --- The forklift course, proposed on the participant's page. -----------------------------
@@ -312,9 +326,11 @@ def test_advisor_builds_and_shares_the_plan_and_the_participant_acknowledges_it(
     check_both_languages(advisor, axe, {"main .details": "Shared with the participant"})
 
     # A goal added after sharing is a draft: Tomasz keeps seeing the version shared with him.
+    advisor.goto(goals_path)
     advisor.fill("#goal-description", DRAFT_GOAL)
     submit(advisor, f"/plans/{plan_id}/goals")
-    expect(advisor.locator("section:has(#goals) li.card")).to_have_count(3)
+    expect(advisor.locator("main li.card")).to_have_count(3)
+    advisor.goto(plan_path)
     assert plan_of(app, person_id)["status"] == PlanStatus.SHARED
 
     # The plan for signatures: the goals, the step, the course; never the note.
@@ -433,9 +449,11 @@ def test_a_save_based_on_an_old_version_gets_the_conflict_page_with_the_text_kep
     check_both_languages(coordinator, axe, {"main h1": "Plans of all participants"})
     coordinator.locator(f"main a[href='{plan_path}']").click()
     expect(coordinator).to_have_url(path_is(plan_path))
+    coordinator.locator("#task-market a").click()
+    expect(coordinator).to_have_url(path_is(section))
 
     def first_saves(text: str) -> None:
-        advisor.goto(plan_path)
+        advisor.goto(section)
         advisor.fill("#market-target_occupations", text)
         advisor.fill("#market-market_demand", "Magazynierzy z uprawnieniami UDT.")
         submit(advisor, "/sections/market")
@@ -468,7 +486,7 @@ def test_a_save_based_on_an_old_version_gets_the_conflict_page_with_the_text_kep
     axe(coordinator)
 
     # Round 2, in English (the conflict page answers a POST: the language is her preference).
-    coordinator.goto(f"{plan_path}?lang=en")
+    coordinator.goto(f"{section}?lang=en")
     first_saves("Magazynier")
     second_saves_on_the_old_page("Kierowca kat. B, kurier")
     conflict_page_keeps_both("Kierowca kat. B, kurier", "Magazynier")
@@ -482,7 +500,8 @@ def test_a_save_based_on_an_old_version_gets_the_conflict_page_with_the_text_kep
     # She saves again from the conflict page: her text is saved on top of the current version.
     coordinator.locator(f"main form[action='{section}'] button[type=submit]").click()
     expect(coordinator).to_have_url(path_is(plan_path))
-    expect(coordinator.locator(STATUS_NOTICE)).to_contain_text("Saved.")
+    expect(coordinator.locator(STATUS_NOTICE)).to_contain_text("Labour-market analysis")
+    coordinator.goto(section)
     expect(coordinator.locator("#market-target_occupations")).to_have_value(
         "Kierowca kat. B, kurier"
     )
@@ -537,8 +556,10 @@ def test_history_compares_versions_and_restores_an_older_one(
 
     # --- The plan page fits a phone. ----------------------------------------------------------
     phone = open_as(ADVISOR, phone=True)
-    phone.goto(plan_path)
+    phone.goto(f"/staff/plans/{plan_id}/sections/market")
     expect(phone.locator("#market-target_occupations")).to_have_value("Magazynier")
+    fits_phone(phone)
+    phone.goto(plan_path)  # the task list too
     fits_phone(phone)
     screenshot(phone, "staff-plan-360")
 
@@ -576,9 +597,9 @@ def test_history_compares_versions_and_restores_an_older_one(
     advisor.locator(f"main form[action='/staff/plans/{plan_id}/restore/2'] button").click()
     expect(advisor).to_have_url(path_is(plan_path))
     expect(advisor.locator(STATUS_NOTICE)).to_be_visible()
-    expect(advisor.locator("#market-target_occupations")).to_have_value("")
-    expect(advisor.locator("#swot-strengths")).to_have_value("\n".join(STRENGTHS))
-    expect(advisor.locator("section:has(#goals) li.card")).to_have_count(0)
+    expect(advisor.locator("#task-market [data-state=not-started]")).to_be_visible()
+    expect(advisor.locator("#task-swot [data-state=in-progress]")).to_be_visible()
+    expect(advisor.locator("#task-goals [data-state=not-started]")).to_be_visible()
     plan = plan_of(app, person_id)
     assert (plan["target_occupations"], plan["goals"], plan["strengths"]) == ("", [], STRENGTHS)
     history = revisions(app, plan_id)

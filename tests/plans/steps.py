@@ -69,6 +69,14 @@ def _plan_page(client, person: int) -> str:
     return response.get_data(as_text=True)
 
 
+def _part_page(client, plan_id: int, prefix: str = "swot") -> str:
+    """The page of one part of the plan (its form's prefix: a section, "goal" or "action")."""
+    tail = {"goal": "goals", "action": "actions"}.get(prefix, f"sections/{prefix}")
+    response = client.get(f"/staff/plans/{plan_id}/{tail}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
 def _version(page: str, prefix: str = "swot") -> int:
     return int(re.search(r'value="(\d+)"', input_tag(page, f"{prefix}-version")).group(1))
 

@@ -20,7 +20,7 @@ from tests.plans.steps import (
     ADVISOR,
     _advisor_edits,
     _field_error,
-    _plan_page,
+    _part_page,
     _post_section,
     _revisions,
     _start,
@@ -38,7 +38,7 @@ def test_a_swot_item_without_words_is_refused_next_to_the_field_and_the_form_is_
     plan_id = _start(app, world)
     _advisor_edits(app, world, plan_id, potential="Potencjał zapisany")
     client = login_as(ADVISOR, fresh=True)
-    version = _version(_plan_page(client, world.person))
+    version = _version(_part_page(client, plan_id))
     typed = {
         "strengths": "Sumienność\n-\nUprzejmość",
         "weaknesses": "Brak doświadczenia",
@@ -61,8 +61,10 @@ def test_a_swot_item_without_words_is_refused_next_to_the_field_and_the_form_is_
         assert text == typed[name]
         assert "aria-invalid" not in tag
     assert _version(page) == version
-    # The other sections still show what is saved.
-    assert _textarea(page, "potential-potential")[1] == "Potencjał zapisany"
+    # The other sections still hold what is saved.
+    assert _textarea(_part_page(client, plan_id, "potential"), "potential-potential")[1] == (
+        "Potencjał zapisany"
+    )
     with app.app_context():
         assert db.session.get(IndividualPlan, plan_id).strengths == []
     assert len(_revisions(app, plan_id)) == 2
@@ -71,7 +73,7 @@ def test_a_swot_item_without_words_is_refused_next_to_the_field_and_the_form_is_
 def test_text_over_the_limit_is_refused_next_to_the_field(app, world, login_as):
     plan_id = _start(app, world)
     client = login_as(ADVISOR, fresh=True)
-    version = _version(_plan_page(client, world.person))
+    version = _version(_part_page(client, plan_id))
 
     # A SWOT item longer than an item may be.
     long_item = "d" * (plans.ITEM_MAX + 1)
@@ -119,7 +121,7 @@ def test_text_over_the_limit_is_refused_next_to_the_field(app, world, login_as):
 def test_a_goal_with_a_past_target_date_is_refused_next_to_the_field(app, world, login_as):
     plan_id = _start(app, world)
     client = login_as(ADVISOR, fresh=True)
-    version = _version(_plan_page(client, world.person), "goal")
+    version = _version(_part_page(client, plan_id, "goal"), "goal")
     yesterday = _today() - timedelta(days=1)
 
     response = client.post(

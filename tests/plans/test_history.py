@@ -23,7 +23,7 @@ from tests.plans.steps import (
     _advisor_edits,
     _conflict_message,
     _current_version,
-    _plan_page,
+    _part_page,
     _post_section,
     _revisions,
     _start,
@@ -38,7 +38,7 @@ from tests.plans.steps import (
 def test_a_goal_added_on_an_old_version_is_refused_with_the_typed_goal_kept(app, world, login_as):
     plan_id = _start(app, world)
     client = login_as(ADVISOR, fresh=True)
-    opened = _version(_plan_page(client, world.person), "goal")
+    opened = _version(_part_page(client, plan_id, "goal"), "goal")
     _advisor_edits(app, world, plan_id, strengths="Zapisane w międzyczasie")
     target = (_today() + timedelta(days=90)).isoformat()
 
@@ -59,7 +59,7 @@ def test_a_goal_added_on_an_old_version_is_refused_with_the_typed_goal_kept(app,
     # The form now carries the current version: sending it again adds the goal.
     current = _current_version(app, plan_id)
     assert _version(page, "goal") == current
-    assert "Zapisane w międzyczasie" in _textarea(page, "swot-strengths")[1]
+    assert "Zapisane w międzyczasie" in _textarea(_part_page(client, plan_id), "swot-strengths")[1]
     with app.app_context():
         assert db.session.get(IndividualPlan, plan_id).goals == []
     response = client.post(
@@ -80,7 +80,7 @@ def test_goal_and_action_changes_are_revisions(app, world, login_as):
     plan_id = _start(app, world)
     client = login_as(ADVISOR, fresh=True)
     target = _today() + timedelta(days=60)
-    version = _version(_plan_page(client, world.person), "goal")
+    version = _version(_part_page(client, plan_id, "goal"), "goal")
 
     response = client.post(
         f"/staff/plans/{plan_id}/goals",
@@ -91,7 +91,7 @@ def test_goal_and_action_changes_are_revisions(app, world, login_as):
         },
     )
     assert response.status_code == 302
-    version = _version(_plan_page(client, world.person), "action")
+    version = _version(_part_page(client, plan_id, "action"), "action")
     response = client.post(
         f"/staff/plans/{plan_id}/actions",
         data={

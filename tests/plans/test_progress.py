@@ -29,6 +29,7 @@ from tests.plans.steps import (
     World,
     _add_action,
     _field_error,
+    _part_page,
     _plan_page,
     _start,
     _textarea,
@@ -130,8 +131,9 @@ def test_attendance_counselling_and_courses_show_on_the_plan_without_retyping(ap
     assert "Warsztaty, na których nie była" not in page
     assert translated(app, "Individual counselling") in page
     assert "Operator wózka widłowego (UDT/2026/77)" in page
+    # Each action's evidence is on the page of the actions (the plan page is a task list).
     recorded = translated(app, "Recorded so far: %(n)d", n=1)
-    assert page.count(recorded) == 3
+    assert _part_page(advisor, plan_id, "action").count(recorded) == 3
     with app.app_context():
         plan = db.session.get(IndividualPlan, plan_id)
         evidence = progress.action_evidence(plan, progress.get_for(world.person))
@@ -165,7 +167,10 @@ def test_diagnosis_tests_are_recorded_with_a_type_from_the_list(app, world, logi
         },
     )
     assert response.status_code == 302
-    page = _plan_page(advisor, world.person)
+    assert response.headers["Location"].endswith(
+        f"/staff/participants/{world.person}/diagnosis-tests"
+    )
+    page = advisor.get(response.headers["Location"]).get_data(as_text=True)
     assert "WIS" in page
     assert "Zainteresowania techniczne" in page
     with app.app_context():

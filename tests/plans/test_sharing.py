@@ -25,6 +25,7 @@ from tests.plans.steps import (
     _advisor_edits,
     _audit,
     _current_version,
+    _part_page,
     _pdf_text,
     _plan_page,
     _post_section,
@@ -65,7 +66,7 @@ def test_the_participant_sees_only_the_shared_version_never_drafts_or_notes(app,
     assert translated(app, "Your career advisor has not shared a plan with you yet.") in (
         me.get("/me/plan").get_data(as_text=True)
     )
-    version = _version(_plan_page(advisor, world.person), "notes")
+    version = _version(_part_page(advisor, plan_id, "notes"), "notes")
     response = _post_section(
         advisor, plan_id, "notes", version, advisor_notes="NOTATKA-TAJNA-1 trudna sytuacja"
     )
@@ -118,7 +119,7 @@ def test_the_participant_sees_only_the_shared_version_never_drafts_or_notes(app,
     for text in ("NOTATKA-TAJNA", "trudna sytuacja"):
         assert text not in pdf, text
     # The advisor's own page does show the note (it is theirs).
-    assert "NOTATKA-TAJNA-2" in _plan_page(advisor, world.person)
+    assert "NOTATKA-TAJNA-2" in _part_page(advisor, plan_id, "notes")
 
 
 def test_the_participant_acknowledges_and_asks_a_question_the_advisor_sees(app, world, login_as):
