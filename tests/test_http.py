@@ -141,17 +141,19 @@ def test_language_choice_is_kept_in_the_session_and_saved_for_the_user(
     client.get("/auth/login?lang=en")
     assert html_lang(client.get("/auth/login")) == "en"
 
-    login_as(coordinator)
-    client.get("/staff/?lang=en")
-    with app.app_context():  # a GET changes no data: the choice waits for the next change
-        assert db.session.scalar(select(User.locale).where(User.email == coordinator)) is None
-    assert html_lang(client.get("/staff/")) == "en"
-    client.post("/auth/logout")
+    login_as(coordinator)  # the language chosen before signing in is kept and saved
     with app.app_context():
         assert db.session.scalar(select(User.locale).where(User.email == coordinator)) == "en"
+    client.get("/staff/?lang=pl")
+    with app.app_context():  # a GET changes no data: the choice waits for the next change
+        assert db.session.scalar(select(User.locale).where(User.email == coordinator)) == "en"
+    assert html_lang(client.get("/staff/")) == "pl"
+    client.post("/auth/logout")
+    with app.app_context():
+        assert db.session.scalar(select(User.locale).where(User.email == coordinator)) == "pl"
     elsewhere = app.test_client()
     login_as(coordinator, test_client=elsewhere)
-    assert html_lang(elsewhere.get("/staff/")) == "en"
+    assert html_lang(elsewhere.get("/staff/")) == "pl"  # the saved choice follows the account
 
 
 def test_production_refuses_to_start_unsafely(monkeypatch, database_url):

@@ -92,7 +92,7 @@ def test_a_periodic_allowance_reads_as_a_monthly_amount(
     page = login_as(participant_email, fresh=True).get("/me/allowances").get_data(as_text=True)
     assert zl(app, 1350_00) in page
     assert f"{zl(app, 450_00)} {translated(app, 'a month')}" in page
-    assert "2026-02 – 2026-04" in page
+    assert "luty 2026 – kwiecień 2026" in page  # months as Polish names them, not ISO
 
 
 # -- records stored before dates were bounded ---------------------------------------------------

@@ -71,6 +71,7 @@ def _plan_routes(app) -> list[tuple[str, str, str]]:
 FORM = {
     "reason": "Sprawdzenie dostępu",
     "body": "Pytanie",
+    "disagree-body": "Nie zgadzam się z planem",
     "status": "achieved",
     "version": "1",
     "swot-version": "1",
@@ -168,9 +169,9 @@ def test_every_plan_route_refuses_everyone_but_the_assigned_advisor_and_the_coor
     )
     assert problems == []
     after = list(_state(app, shared_plan["plan_id"]))
-    # The person's own acknowledgement and question are the only changes so far.
+    # The person's own acknowledgement, question and disagreement are the only changes so far.
     assert after[1] == PlanStatus.ACKNOWLEDGED
-    assert after[5] == 1
+    assert after[5] == 2
     assert after[3:5] == list(before[3:5])
     assert after[6:8] == list(before[6:8])
 
@@ -194,12 +195,17 @@ def test_every_plan_route_refuses_everyone_but_the_assigned_advisor_and_the_coor
     )
     assert problems == []
 
-    # Signed out: every route asks to sign in.
+    # Signed out: every route asks to sign in (a page is redirected to the login; a posted form
+    # is answered with a sign-in that keeps what was typed).
     anonymous = app.test_client()
     for _endpoint, rule, method in routes:
         response = anonymous.open(urlmap.fill(rule, shared_plan), method=method)
-        assert response.status_code == 302, rule
-        assert "/auth/login" in response.headers["Location"], rule
+        if method == "GET":
+            assert response.status_code == 302, rule
+            assert "/auth/login" in response.headers["Location"], rule
+        else:
+            assert response.status_code == 401, rule
+            assert 'action="/auth/resume"' in response.get_data(as_text=True), rule
 
 
 def test_a_second_participant_with_a_plan_of_their_own_sees_only_theirs(
