@@ -170,3 +170,46 @@ def test_the_plan_comparison_shows_labels_not_stored_values(app, demo, lang):
     words = set(re.findall(r"[a-z_]+", visible_text(diff)))
     assert not words & RAW, words & RAW
     assert not ISO_MONTH.search(visible_text(diff))
+
+
+@pytest.mark.parametrize(
+    ("lang", "words", "foreign"),
+    [
+        ("pl", ["O Tobie", "Twoje zapisy na wydarzenia", "Data urodzenia"], ["Date of birth"]),
+        ("en", ["About you", "Your sign-ups for events", "Date of birth"], ["Data urodzenia"]),
+    ],
+)
+def test_my_data_reads_in_the_users_language_as_a_page_and_a_pdf_beside_the_file(
+    app, demo, lang, words, foreign
+):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    client = _as(app, "uczestnik@example.org")
+    export = client.get("/me/my-data.json").get_json()
+    html = client.get(f"/me/my-data?lang={lang}").get_data(as_text=True)
+    text = visible_text(html)
+    for word in words:
+        assert word in text
+    for word in foreign:
+        assert word not in text
+    # Labels, not stored values or database ids; dates and months in the page's language.
+    assert not ISO_MONTH.search(text), re.findall(r".{80}\b20\d\d-\d\d\b.{20}", text)
+    wrong = ENGLISH_NAMES if lang == "pl" else POLISH_NAMES
+    assert not wrong.search(text), wrong.findall(text)
+    assert export["participant"]["last_name"] in html
+    assert '"participant_id"' not in html and "participant_id" not in text
+    # The JSON and the PDF are offered beside the page.
+    assert 'href="/me/my-data.json"' in html
+    assert 'href="/me/my-data.pdf"' in html
+    pdf = client.get(f"/me/my-data.pdf?lang={lang}")
+    assert pdf.status_code == 200
+    assert pdf.mimetype == "application/pdf"
+    pdf_words = " ".join(
+        (page.extract_text() or "") for page in PdfReader(BytesIO(pdf.data)).pages
+    )
+    for word in words:
+        assert word in " ".join(pdf_words.split())
+    for word in foreign:
+        assert word not in pdf_words

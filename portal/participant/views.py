@@ -335,4 +335,4 @@ def feed_url(person) -> str | None:
 
 
 # The participant's own monitoring data live in their own module, on this blueprint.
-from portal.participant import confirmations, my_details  # noqa: E402, F401
+from portal.participant import confirmations, my_data_page, my_details  # noqa: E402, F401
