@@ -1,9 +1,9 @@
 """Language choice for each request, and the formatting filters templates use."""
 
 from flask import Flask, current_app, has_request_context, request, session
-from markupsafe import Markup
 from flask_babel import Babel, get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
 from portal.formatting import date_time, iso_date, money, month, short_date, short_time, time_range
 

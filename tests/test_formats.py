@@ -199,17 +199,72 @@ def test_my_data_reads_in_the_users_language_as_a_page_and_a_pdf_beside_the_file
     wrong = ENGLISH_NAMES if lang == "pl" else POLISH_NAMES
     assert not wrong.search(text), wrong.findall(text)
     assert export["participant"]["last_name"] in html
-    assert '"participant_id"' not in html and "participant_id" not in text
+    assert '"participant_id"' not in html
+    assert "participant_id" not in text
     # The JSON and the PDF are offered beside the page.
     assert 'href="/me/my-data.json"' in html
     assert 'href="/me/my-data.pdf"' in html
     pdf = client.get(f"/me/my-data.pdf?lang={lang}")
     assert pdf.status_code == 200
     assert pdf.mimetype == "application/pdf"
-    pdf_words = " ".join(
-        (page.extract_text() or "") for page in PdfReader(BytesIO(pdf.data)).pages
-    )
+    pdf_words = " ".join((page.extract_text() or "") for page in PdfReader(BytesIO(pdf.data)).pages)
     for word in words:
         assert word in " ".join(pdf_words.split())
     for word in foreign:
         assert word not in pdf_words
+
+
+def test_staff_see_who_has_no_email_and_print_them_a_letter_in_polish(
+    app, make_centre, make_user, make_participant, make_event, make_registration, login_as
+):
+    from portal.models import Centre, Participant
+    from portal.models.enums import Role
+
+    centre = make_centre()
+    make_user(Role.COORDINATOR, centre_id=centre, email="koordynator@example.org")
+    with_mail = make_participant(centre, last_name="Mailowa")
+    by_phone = make_participant(
+        centre,
+        with_account=False,
+        last_name="Telefoniczna",
+        first_name="Halina",
+    )
+    event_id = make_event(centre, title="Piknik rodzinny", capacity=1)
+    make_registration(with_mail, event_id)
+    waiting = make_registration(by_phone, event_id)  # the one place is taken: waiting, #1
+    with app.app_context():
+        db.session.get(Centre, centre).phone = "15 872 00 00"
+        person = db.session.get(Participant, by_phone)
+        assert person.email in (None, "")
+        person.phone, person.street, person.building_number = "600100200", "Lipowa", "7"
+        person.postcode, person.town = "23-300", "Janów Lubelski"
+        db.session.commit()
+    client = login_as("koordynator@example.org")
+
+    page = client.get(f"/staff/events/{event_id}?lang=en").get_data(as_text=True)
+    rows = {
+        name: row
+        for row in re.findall(r"<tr>(.*?)</tr>", page, re.S)
+        for name in ("Mailowa", "Telefoniczna")
+        if name in row
+    }
+    assert "no e-mail" not in rows["Mailowa"]
+    assert "no e-mail" in rows["Telefoniczna"]
+    assert "600100200" in rows["Telefoniczna"]
+    letter_path = f"/staff/events/{event_id}/registrations/{waiting}/letter"
+    assert f'href="{letter_path}"' in rows["Telefoniczna"]
+
+    # The page in the staff member's English; the letter in Polish, marked as such.
+    html = client.get(f"{letter_path}?lang=en").get_data(as_text=True)
+    assert "Letter to print" in html
+    letter = html[html.index('<article class="letter" lang="pl">') : html.index("</article>")]
+    text = visible_text(letter.replace('lang="pl"', ""))
+    for words in ("Halina Telefoniczna", "Lipowa 7", "23-300 Janów Lubelski", "Piknik rodzinny"):
+        assert words in text
+    assert "Jesteś nr 1 na liście rezerwowej" in text, text
+    assert "15 872 00 00" in text
+    assert POLISH_NAMES.search(text)
+    assert not ENGLISH_NAMES.search(text)
+    # Another centre's registration, or one of another event, is not found.
+    other = make_event(centre, title="Inne")
+    assert client.get(f"/staff/events/{other}/registrations/{waiting}/letter").status_code == 404

@@ -3,8 +3,10 @@
 from datetime import UTC, datetime, timedelta
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from portal import boundary
 from portal.auth.access import role_required
@@ -13,7 +15,7 @@ from portal.models import Centre, Event, Registration
 from portal.models.base import utcnow
 from portal.models.enums import Audience, EventType, RegistrationStatus, Role
 from portal.pdf import frame_of, pdf_response
-from portal.services import dates, events, exports, participants, signups
+from portal.services import dates, events, exports, letters, participants, signups
 from portal.staff import bp
 from portal.staff.event_forms import (
     AddRegistrationForm,
@@ -157,6 +159,7 @@ def _detail_page(
         reason_form=reason_form or ReasonForm(),
         row=row,
         now=utcnow(),
+        no_email={r.id for r in registrations if not letters.email_of(r.participant)},
     )
 
 
@@ -338,4 +341,25 @@ def registrations_csv(event_id: int):
         exports.to_csv(header, rows),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="zapisy-{event.id}.csv"'},
+    )
+
+
+@bp.get("/events/<int:event_id>/registrations/<int:registration_id>/letter")
+@role_required(*EVENT_STAFF)
+def registration_letter(event_id: int, registration_id: int):
+    """A letter to print about the event for one registered person (for someone without
+    e-mail). The page is in the staff member's language; the letter in the participant's (their
+    account's language, Polish without an account)."""
+    letter = letters.letter(current_user.centre_id, event_id, registration_id)
+    person = letter.person
+    lang = person.user.locale if person.user and person.user.locale else "pl"
+    with force_locale(lang):
+        body = render_template(
+            "staff/_event_letter.html", l=letter, lang=lang, today=dates.local_date(utcnow())
+        )
+    return render_template(
+        "staff/event_letter.html",
+        event=letter.event,
+        person=person,
+        letter=Markup(body),  # noqa: S704 (an autoescaped render)
     )

@@ -1,0 +1,50 @@
+"""Reaching a participant without e-mail: who has no address the portal writes to, and what a
+printed letter about an event says to them.
+
+The address rule is the one the portal's e-mails follow (`session_changes._address`): the
+account's e-mail if the person has an account, otherwise the e-mail kept on their record."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Centre, Event, Participant, Registration
+from portal.services import signups
+from portal.services.errors import NotFound
+
+
+def email_of(person: Participant) -> str | None:
+    return (person.user.email if person.user else person.email) or None
+
+
+@dataclass(frozen=True)
+class Letter:
+    centre: Centre
+    event: Event
+    registration: Registration
+    person: Participant
+    position: int | None  # on the waiting list
+
+
+def letter(centre_id: int, event_id: int, registration_id: int) -> Letter:
+    """A registration of this centre's event, with what its letter needs; not found otherwise."""
+    registration = db.session.scalar(
+        select(Registration).where(
+            Registration.id == registration_id,
+            Registration.event_id == event_id,
+            Registration.centre_id == centre_id,
+        )
+    )
+    if registration is None:
+        raise NotFound()
+    centre = db.session.get(Centre, centre_id)
+    if centre is None:  # cannot happen: the registration belongs to it
+        raise NotFound()
+    return Letter(
+        centre=centre,
+        event=registration.event,
+        registration=registration,
+        person=registration.participant,
+        position=signups.waiting_positions([event_id]).get(registration.id),
+    )
