@@ -203,8 +203,8 @@ def test_my_data_reads_in_the_users_language_as_a_page_and_a_pdf_beside_the_file
     assert "participant_id" not in text
     # The JSON and the PDF are offered beside the page.
     assert 'href="/me/my-data.json"' in html
-    assert 'href="/me/my-data.pdf"' in html
-    pdf = client.get(f"/me/my-data.pdf?lang={lang}")
+    assert 'href="/me/my-data?format=pdf"' in html
+    pdf = client.get(f"/me/my-data?format=pdf&lang={lang}")
     assert pdf.status_code == 200
     assert pdf.mimetype == "application/pdf"
     pdf_words = " ".join((page.extract_text() or "") for page in PdfReader(BytesIO(pdf.data)).pages)

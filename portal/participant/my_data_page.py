@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from flask import Response, render_template
+from flask import Response, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -186,29 +186,23 @@ def readable(export: dict[str, Any]) -> list[Section]:
     return sections
 
 
-def _sections() -> list[Section]:
-    person = _me()
-    return readable(personal_data.export(person))
-
-
 @bp.get("/my-data")
 def my_data_page():
-    """Everything the centre holds about me, to read (the file and a PDF beside it)."""
-    return render_template("participant/my_data.html", sections=_sections())
-
-
-@bp.get("/my-data.pdf")
-def my_data_pdf():
-    """The same as a PDF in the reader's language. Audited like the file."""
+    """Everything the centre holds about me, to read; `?format=pdf` gives the same as a PDF in
+    the reader's language (audited like the data file, which stays at /me/my-data.json)."""
     person = _me()
-    audit.record("participant.data_export", person, actor=current_user)
-    html = render_template(
-        "participant/my_data_pdf.html",
-        sections=readable(personal_data.export(person)),
-        person=person,
-    )
-    return Response(
-        HTML(string=html).write_pdf(),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{_("my-data")}.pdf"'},
+    if request.args.get("format") == "pdf":
+        audit.record("participant.data_export", person, actor=current_user)
+        html = render_template(
+            "participant/my_data_pdf.html",
+            sections=readable(personal_data.export(person)),
+            person=person,
+        )
+        return Response(
+            HTML(string=html).write_pdf(),
+            mimetype="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{_("my-data")}.pdf"'},
+        )
+    return render_template(
+        "participant/my_data.html", sections=readable(personal_data.export(person))
     )
