@@ -123,6 +123,7 @@ def _pages(demo):
     staff = [
         "/staff/",
         "/staff/caseload",
+        f"/staff/participants/{demo['plan_participant']}/plan",
         history,
         f"{history}?a=1&b={demo['last_revision']}",
         "/staff/approvals",
