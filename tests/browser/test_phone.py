@@ -161,3 +161,17 @@ def test_anyone_sees_the_upcoming_events_on_a_phone_without_names(app, demo_site
     assert not [name for name in names if name in text]
     fits_phone(page)
     check_both_languages(page, axe)
+
+
+def test_my_data_reads_on_a_phone_with_the_pdf_and_the_file_beside_it(
+    app, demo_site, phone_page, axe
+):
+    page = phone_page
+    sign_in(page, PARTICIPANT)
+    page.locator("main a[href='/me/my-data']").click()
+    expect(page).to_have_url(path_is("/me/my-data"))
+    expect(page.locator("main a[href='/me/my-data?format=pdf']")).to_be_visible()
+    expect(page.locator("main a[href='/me/my-data.json']")).to_be_visible()
+    expect(page.locator("main h2").first).to_have_text("O Tobie")
+    fits_phone(page)
+    check_both_languages(page, axe, {"main h2": "About you"})
