@@ -88,3 +88,13 @@ def participant_id(app, email: str) -> int:
             .join(User, User.id == Participant.user_id)
             .where(User.email == email)
         )
+
+
+def follow_menu(page, href: str) -> None:
+    """Follow a link of the main menu; on a phone the menu is folded under "Menu" first."""
+    toggle = page.locator("header nav details.menu-toggle")
+    if toggle.count() and not toggle.evaluate("details => details.open"):
+        summary = page.locator("header nav details.menu-toggle > summary")
+        if summary.is_visible():
+            summary.click()
+    page.locator(f"header nav .menu a[href='{href}']").click()

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_date
 from babel.numbers import format_currency
 from sqlalchemy import func, select
 
@@ -48,6 +49,7 @@ from tests.browser.pages import (
     check_both_languages,
     expect_lang,
     fits_phone,
+    follow_menu,
     normalised,
     participant_id,
     path_is,
@@ -85,7 +87,7 @@ def amount(zloty: int | str, locale: str) -> str:
 
 
 def menu(page, path: str) -> None:
-    page.locator(f"header nav .menu a[href='{path}']").click()
+    follow_menu(page, path)
     expect(page).to_have_url(path_is(path))
 
 
@@ -355,7 +357,7 @@ def test_contract_allowances_decisions_payment_list_and_the_participant(
         {
             "main table tbody tr": "PLN450.00",
             "main table tfoot tr": "PLN450.00",
-            "main h1": f"Payment list {this_month:%Y-%m}",
+            "main h1": f"Payment list {format_date(this_month, 'MMMM y', locale='en')}",
         },
     )
 
@@ -464,7 +466,7 @@ def test_contract_allowances_decisions_payment_list_and_the_participant(
         },
     )
 
-    tomasz.locator("header nav .menu a[href='/me/']").click()
+    follow_menu(tomasz, "/me/")
     tomasz.locator("main a[href='/me/contract']").click()
     expect(tomasz).to_have_url(path_is("/me/contract"))
     details = tomasz.locator("main .details")

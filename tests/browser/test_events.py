@@ -28,6 +28,7 @@ from tests.browser.conftest import DESKTOP, PHONE, TIMEOUT_MS
 from tests.browser.pages import (
     check_both_languages,
     expect_lang,
+    follow_menu,
     path_is,
     pdf_text,
     scroll_width,
@@ -48,7 +49,9 @@ THIRD = "trzecia.osoba@example.org"  # a demo PAL participant given an account b
 TITLE = "Warsztaty rękodzieła w świetlicy"
 
 SIGN_UP = "main form[action$='/sign-up'] button[type=submit]"
-CANCEL = "main form[action$='/cancel'] button[type=submit]"
+# Cancelling is a link to a page that says what will happen, then the confirming button.
+CANCEL = "main a.cancel-link"
+CONFIRM_CANCEL = "main form[action$='/cancel'] button[type=submit]"
 STATUS_NOTICE = "main .notice[role=status]"
 MY_STATUS = "main .tag"  # the participant's own status on an event page
 CARD = f"main .card:has-text('{TITLE}')"  # the event's card in a participant's list
@@ -60,7 +63,7 @@ CARD = f"main .card:has-text('{TITLE}')"  # the event's card in a participant's 
 
 def open_event_from_list(page, title: str) -> None:
     """Events in the menu, then the event's card: the way a participant gets there."""
-    page.locator("header nav .menu a[href='/me/events']").click()
+    follow_menu(page, "/me/events")
     expect(page).to_have_url(path_is("/me/events"))
     page.locator("main .card-title a", has_text=title).click()
     expect(page).to_have_url(re.compile(r"/me/events/\d+$"))
@@ -169,7 +172,7 @@ def test_places_waiting_list_promotion_attendance_and_pdf(
     # --- The coordinator creates the event through the staff pages and publishes it. ---------
     coordinator = page
     sign_in(coordinator, "koordynator@example.org")
-    coordinator.locator("header nav .menu a[href='/staff/events']").click()
+    follow_menu(coordinator, "/staff/events")
     expect(coordinator).to_have_url(path_is("/staff/events"))
     check_both_languages(coordinator, axe)
     coordinator.locator("main a[href='/staff/events/new']").click()
@@ -218,7 +221,7 @@ def test_places_waiting_list_promotion_attendance_and_pdf(
 
     # --- mieszkanka finds it under Events and takes a place. ----------------------------------
     halina = open_as(MIESZKANKA)
-    halina.locator("header nav .menu a[href='/me/events']").click()
+    follow_menu(halina, "/me/events")
     expect(halina).to_have_url(path_is("/me/events"))
     check_both_languages(halina, axe, {CARD: "2 places left"})
     open_event_from_list(halina, TITLE)
@@ -285,14 +288,14 @@ def test_places_waiting_list_promotion_attendance_and_pdf(
     check_both_languages(coordinator, axe, {"main .details": "2 / 2"})
 
     # Her home page puts the event first, and leads on to "My events" and the calendar.
-    third.locator("header nav .menu a[href='/me/']").click()
+    follow_menu(third, "/me/")
     expect(third.locator("main .card", has_text=TITLE).locator(".tag")).to_have_class(
         re.compile(r"\btag-yellow\b")
     )
     third.locator("main a[href='/me/my-events']").click()
     expect(third).to_have_url(path_is("/me/my-events"))
     check_both_languages(third, axe, {CARD: "Waiting list, number 1"})
-    third.locator("header nav .menu a[href='/me/']").click()
+    follow_menu(third, "/me/")
     third.locator("main a[href='/me/calendar']").click()
     expect(third).to_have_url(path_is("/me/calendar"))
     check_both_languages(third, axe)
@@ -300,6 +303,10 @@ def test_places_waiting_list_promotion_attendance_and_pdf(
     # --- mieszkanka cancels: the third is promoted at once and told by e-mail. ----------------
     halina.goto(event_path)
     halina.locator(CANCEL).click()
+    expect(halina).to_have_url(path_is(f"{event_path}/cancel"))
+    # The confirmation says what happens: the family's places go too, the waiting list moves up.
+    check_both_languages(halina, axe, {"main": "waiting"})
+    halina.locator(CONFIRM_CANCEL).click()
     expect(halina).to_have_url(path_is(event_path))
     expect(halina.locator(STATUS_NOTICE)).to_be_visible()
     expect(halina.locator(CANCEL)).to_have_count(0)
@@ -315,7 +322,8 @@ def test_places_waiting_list_promotion_attendance_and_pdf(
         subjects = db.session.scalars(
             select(OutboxMessage.subject).where(OutboxMessage.to_address == THIRD)
         ).all()
-        assert len(subjects) == 1, subjects
+        # Told twice: on joining the waiting list, and when the freed place became theirs.
+        assert len(subjects) == 2, subjects
         assert db.session.get(Event, event_id).places_taken == 2
 
     third.goto(event_path)
@@ -327,7 +335,7 @@ def test_places_waiting_list_promotion_attendance_and_pdf(
     if moved:
         the_event_day_has_come(app, event_id)
     worker = open_as("pracownik@example.org", phone=True)
-    worker.locator("header nav .menu a[href='/staff/events']").click()
+    follow_menu(worker, "/staff/events")
     if moved:  # it has begun: listed with the past events
         worker.locator("main a[href='/staff/events?tab=past']").click()
     worker.locator(f"main a[href='/staff/events/{event_id}']").click()
@@ -442,6 +450,9 @@ def test_sign_up_with_family_and_cancel_without_javascript(app, open_as):
     expect(my_registration(page)).to_have_text("You have a place")
 
     page.locator(CANCEL).click()
+    expect(page).to_have_url(path_is(f"/me/events/{event_id}/cancel"))
+    expect(page.locator("main")).to_contain_text("2 family members")
+    page.locator(CONFIRM_CANCEL).click()
     expect(page).to_have_url(path_is(f"/me/events/{event_id}"))
     expect(page.locator(STATUS_NOTICE)).to_contain_text("Your place is cancelled")
     expect(page.locator(CANCEL)).to_have_count(0)

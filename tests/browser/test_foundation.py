@@ -14,7 +14,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import OutboxMessage
 from tests.browser.conftest import DEMO_PASSWORD, PHONE
-from tests.browser.pages import LOGIN, expect_lang, path_is, scroll_width, sign_in
+from tests.browser.pages import LOGIN, expect_lang, follow_menu, path_is, scroll_width, sign_in
 
 try:
     from playwright.sync_api import expect
@@ -74,7 +74,7 @@ def test_each_role_lands_home_in_polish_then_english_and_every_page_passes_axe(
     axe(page)
     # The choice is kept: pages opened without ?lang= are English too.
     for path in menu:
-        page.locator(f"header nav .menu a[href='{path}']").click()
+        follow_menu(page, path)
         expect(page).to_have_url(path_is(path))
         assert "lang=" not in page.url
         expect_lang(page, "en")
@@ -96,7 +96,7 @@ def test_language_chosen_before_signing_in_is_kept_after(page, demo_site, axe):
     page.locator("main form button[type=submit]").click()
     expect(page).to_have_url(path_is("/staff/users"))
     expect_lang(page, "en")
-    page.locator("header nav .menu a[href='/staff/']").click()
+    follow_menu(page, "/staff/")
     expect_lang(page, "en")
 
 
@@ -200,7 +200,7 @@ def test_sign_out(page, demo_site, axe):
 
 def test_invited_staff_member_sets_a_password_and_signs_in(app, page, demo_site, axe):
     sign_in(page, "koordynator@example.org")
-    page.locator("header nav .menu a[href='/staff/users']").click()
+    follow_menu(page, "/staff/users")
     expect(page).to_have_url(path_is("/staff/users"))
     axe(page)
 

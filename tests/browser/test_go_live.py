@@ -15,6 +15,7 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -279,7 +280,8 @@ def test_a_new_centre_goes_live_in_polish_in_the_browser(app, runner, live_serve
     button(participant, "Zapisz mnie")
     no_problem(participant)
     expect(participant.locator("main")).to_contain_text("Twój zapis")
-    expect(participant.get_by_role("button", name="Wypisz mnie")).to_be_visible()
+    # Cancelling is a link to a page that says what will happen.
+    expect(participant.get_by_role("link", name="Wypisz mnie")).to_be_visible()
 
     # --- A contract is signed; an allowance is prepared, approved and put on a payment list. --
     worker.goto(person_page)
@@ -332,7 +334,8 @@ def test_a_new_centre_goes_live_in_polish_in_the_browser(app, runner, live_serve
     expect(coordinator.locator("#month")).to_have_value(today.strftime("%Y-%m"))
     button(coordinator, "Otwórz listę wypłat za wybrany miesiąc")
     no_problem(coordinator)
-    expect(coordinator.locator("main h1")).to_have_text(f"Lista wypłat {today:%Y-%m}")
+    month = format_date(today, "LLLL y", locale="pl")  # "listopad 2026": the month by name
+    expect(coordinator.locator("main h1")).to_have_text(f"Lista wypłat {month}")
     rows = coordinator.locator("main table tbody tr")
     expect(rows).to_have_count(1)
     row = normalised(rows.first.inner_text())

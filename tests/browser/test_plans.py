@@ -39,6 +39,7 @@ from tests.browser.pages import (
     check_both_languages,
     expect_lang,
     fits_phone,
+    follow_menu,
     normalised,
     participant_id,
     path_is,
@@ -358,7 +359,7 @@ def test_advisor_builds_and_shares_the_plan_and_the_participant_acknowledges_it(
     )
 
     # "My plan": plain language, his goals, next steps and courses; not the note.
-    tomasz.locator("header nav .menu a[href='/me/plan']").click()
+    follow_menu(tomasz, "/me/plan")  # folded under "Menu" on his phone
     expect(tomasz).to_have_url(path_is("/me/plan"))
     fits_phone(tomasz)
     screenshot(tomasz, "participant-plan-360")
@@ -443,7 +444,7 @@ def test_a_save_based_on_an_old_version_gets_the_conflict_page_with_the_text_kep
 
     # The coordinator sees every plan: she opens the same one from "Plans".
     coordinator = open_as(COORDINATOR)
-    coordinator.locator("header nav .menu a[href='/staff/caseload']").click()
+    follow_menu(coordinator, "/staff/caseload")
     expect(coordinator).to_have_url(path_is("/staff/caseload"))
     expect(coordinator.locator("main table tbody tr")).to_have_count(37)  # the whole centre
     check_both_languages(coordinator, axe, {"main h1": "Plans of all participants"})
@@ -571,8 +572,8 @@ def test_history_compares_versions_and_restores_an_older_one(
     rows = advisor.locator("main table tbody tr")
     expect(rows).to_have_count(4)
     expect(rows.first.locator("td").first).to_have_text("4")
-    # The newest version cannot be "restored"; every older one can.
-    expect(advisor.locator("main form[action*='/restore/']")).to_have_count(3)
+    # The newest version cannot be "restored"; every older one can (through a confirmation).
+    expect(advisor.locator("main a[href*='/restore/']")).to_have_count(3)
     check_both_languages(advisor, axe, {"main h1": "History of the plan"})
 
     # --- The first and the last compared. ----------------------------------------------------
@@ -593,7 +594,9 @@ def test_history_compares_versions_and_restores_an_older_one(
         },
     )
 
-    # --- Version 2 (the SWOT only) restored, as a new version 5. -----------------------------
+    # --- Version 2 (the SWOT only) restored, as a new version 5, after saying what happens. --
+    advisor.locator(f"main a[href='/staff/plans/{plan_id}/restore/2']").click()
+    check_both_languages(advisor, axe, {"main h1": "Restore version 2?"})
     advisor.locator(f"main form[action='/staff/plans/{plan_id}/restore/2'] button").click()
     expect(advisor).to_have_url(path_is(plan_path))
     expect(advisor.locator(STATUS_NOTICE)).to_be_visible()

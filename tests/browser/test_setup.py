@@ -1,7 +1,7 @@
 """The centre's set-up in Chromium, in Polish: every page passes axe in both languages, a
 refusal lands beside its field with the typed value kept, and the pages fit a 360 px phone."""
 
-from tests.browser.pages import check_both_languages, fits_phone, path_is, sign_in
+from tests.browser.pages import check_both_languages, fits_phone, follow_menu, path_is, sign_in
 
 try:
     from playwright.sync_api import expect
@@ -11,7 +11,7 @@ except ImportError:  # the harness skips these tests (or fails them under REQUIR
 
 def test_a_coordinator_sets_up_a_project_stage_line_and_village_in_polish(page, demo_site, axe):
     sign_in(page, "koordynator@example.org")
-    page.locator("header nav .menu a[href='/staff/setup/']").click()
+    follow_menu(page, "/staff/setup/")
     expect(page).to_have_url(path_is("/staff/setup/"))
     check_both_languages(page, axe, {"main h1": "Centre set-up"})
     expect(page.locator("main h1")).to_have_text("Ustawienia ośrodka")
