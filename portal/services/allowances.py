@@ -92,7 +92,8 @@ def _limit(centre: Centre, kind: AllowanceKind) -> int | None:
     }[kind]
 
 
-def _check(person: Participant, contract: SocialContract | None, fields: AllowanceFields) -> None:
+def check(person: Participant, contract: SocialContract | None, fields: AllowanceFields) -> None:
+    """A request's rules (limits, months, the contract); also run by the form in its one pass."""
     centre = db.session.get_one(Centre, person.centre_id)
     limit = _limit(centre, fields.kind)
     if limit is not None and fields.amount_grosze > limit:
@@ -149,7 +150,7 @@ def create(
     prepared_by: User,
     now: datetime,
 ) -> Allowance:
-    _check(person, contract, fields)
+    check(person, contract, fields)
     values = vars(fields).copy()
     if fields.kind != AllowanceKind.PERIODIC:
         values["first_month"] = month_start(fields.first_month or dates.local_date(now))
@@ -186,7 +187,7 @@ def update_request(
         raise AllowanceRefused(
             _l("A decided request cannot be edited. Withdraw it and prepare a new one.")
         )
-    _check(allowance.participant, contract, fields)
+    check(allowance.participant, contract, fields)
     values = vars(fields).copy() | {"contract_id": contract.id if contract else None}
     if fields.kind != AllowanceKind.PERIODIC:  # as in create(): one month, no last month
         values["first_month"] = month_start(fields.first_month or dates.local_date(now))

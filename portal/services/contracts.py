@@ -34,7 +34,8 @@ class ContractFields:
     support: str
 
 
-def _check_period(fields: ContractFields) -> None:
+def check_period(fields: ContractFields) -> None:
+    """The period's rule; the form runs it with its own checks, so one pass shows all."""
     if fields.end_date < fields.start_date:
         raise ContractRefused(_l("The contract cannot end before it starts."), field="end_date")
 
@@ -65,7 +66,7 @@ def create(
     person: Participant, fields: ContractFields, *, social_worker: User, now: datetime
 ) -> SocialContract:
     """A draft contract with the next number of the centre's year (KS/2026/001, ...)."""
-    _check_period(fields)
+    check_period(fields)
     values = vars(fields).copy()
     values["instruments"] = [i.value for i in fields.instruments]
     for _attempt in range(5):  # two workers may take the same number; the constraint decides
@@ -105,7 +106,7 @@ def update_draft(
         raise ContractRefused(
             _l("Someone else changed this contract meanwhile. Reload the page and try again.")
         )
-    _check_period(fields)
+    check_period(fields)
     values = vars(fields).copy()
     values["instruments"] = [i.value for i in fields.instruments]
     changes = audit.diff(contract, values)

@@ -37,7 +37,8 @@ class EventFields:
     cancellation_cutoff_at: datetime | None
 
 
-def _check(fields: EventFields) -> None:
+def check(fields: EventFields) -> None:
+    """An event's rules (times, places); also run by the form in its one pass."""
     if fields.ends_at < fields.starts_at:
         raise PortalError(_l("The end must not be before the start."), field="ends_at")
     if fields.capacity < 0:
@@ -73,7 +74,7 @@ def create(
 ) -> Event:
     """A new event starts as a draft; it must lie in the future (a group session may be
     recorded after it happened: `past_allowed`)."""
-    _check(fields)
+    check(fields)
     if fields.starts_at <= now and not past_allowed:
         raise PortalError(_l("The event must start in the future."), field="starts_at")
     values = _values(fields)
@@ -98,7 +99,7 @@ def create(
 
 def update_event(event_id: int, fields: EventFields, *, version: int, actor: User) -> Event:
     """Save an edit; refused if the event changed meanwhile or capacity falls below bookings."""
-    _check(fields)
+    check(fields)
     event = signups.lock_event(event_id)
     if event.version_id != version:
         raise EventConflict()

@@ -53,7 +53,7 @@ def _contract(form: AllowanceForm):
 
 def _check(form: AllowanceForm, person) -> None:
     """The service's check of the request as typed, run with the form's own (one pass)."""
-    allowances._check(person, _contract(form), _fields(form))
+    allowances.check(person, _contract(form), _fields(form))
 
 
 def _form_page(form: AllowanceForm, person, allowance=None):

@@ -54,7 +54,7 @@ def casework(participant_id: int):
 def contract_new(participant_id: int):
     person = participants.get_for_staff(current_user, participant_id)
     form = ContractForm()
-    if form.validate_on_submit_with(lambda: contracts._check_period(_contract_fields(form))):
+    if form.validate_on_submit_with(lambda: contracts.check_period(_contract_fields(form))):
         with boundary.shown(form):
             contract = contracts.create(
                 person, _contract_fields(form), social_worker=current_user, now=utcnow()
@@ -73,7 +73,7 @@ def contract_edit(contract_id: int):
     form = ContractForm(obj=None if request.method == "POST" else contract)
     if request.method == "GET":
         form.version.data = contract.version_id
-    if form.validate_on_submit_with(lambda: contracts._check_period(_contract_fields(form))):
+    if form.validate_on_submit_with(lambda: contracts.check_period(_contract_fields(form))):
         with boundary.shown(form):
             contracts.update_draft(
                 contract,

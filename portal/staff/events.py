@@ -78,7 +78,7 @@ def event_list():
 def event_new():
     villages = participants.list_villages(current_user.centre_id)
     form = EventForm(villages=villages)
-    if form.validate_on_submit_with(lambda: events._check(_fields(form, villages))):
+    if form.validate_on_submit_with(lambda: events.check(_fields(form, villages))):
         with boundary.shown(form):
             centre = db.session.get(Centre, current_user.centre_id)
             project = participants.require_project(centre.id)
@@ -111,7 +111,7 @@ def event_edit(event_id: int):
         form.audience.data = event.audience.value
         form.village_ids.data = [village.id for village in event.villages]
         form.version.data = event.version_id
-    if form.validate_on_submit_with(lambda: events._check(_fields(form, villages))):
+    if form.validate_on_submit_with(lambda: events.check(_fields(form, villages))):
         with boundary.shown(form):
             events.update_event(
                 event.id,
