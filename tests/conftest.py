@@ -87,6 +87,13 @@ def app(database_url):
 
 
 @pytest.fixture
+def demo(runner):
+    """The demo centres, seeded through the CLI as `make run` does."""
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture
 def ctx(app):
     """An application context for service-level tests."""
     with app.app_context():

@@ -12,7 +12,18 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Allowance, AuditEntry, Event, Participant, Registration, User, Village
+from portal.models import (
+    Allowance,
+    AuditEntry,
+    Centre,
+    Event,
+    Participant,
+    Project,
+    ProjectStage,
+    Registration,
+    User,
+    Village,
+)
 
 # Every account the factories make signs in with this.
 PASSWORD = "correct horse battery staple"
@@ -107,3 +118,13 @@ class EnglishClient(FlaskClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
+def demo_stage(short_name: str, year: int) -> ProjectStage:
+    """A demo centre's stage of a year (inside an app context), e.g. ("ops-janow", 2013)."""
+    return db.session.scalars(
+        select(ProjectStage)
+        .join(Project)
+        .join(Centre, Centre.id == Project.centre_id)
+        .where(Centre.short_name == short_name, ProjectStage.year == year)
+    ).one()

@@ -228,8 +228,9 @@ def _routes(app, prefix: str):
         (route.rule, route.method)
         for route in urlmap.routes(
             app,
-            lambda route: route.rule.startswith(prefix)
-            and route.arguments <= route.ids | WORDS.keys(),
+            lambda route: (
+                route.rule.startswith(prefix) and route.arguments <= route.ids | WORDS.keys()
+            ),
         )
     ]
 

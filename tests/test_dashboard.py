@@ -6,39 +6,21 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import select
 
-from portal.extensions import db
-from portal.models import Centre, Project, ProjectStage
 from portal.models.base import utcnow
 from portal.models.enums import PlanStatus
 from portal.models.support_enums import GroupInstrument
 from portal.services import dashboard, dashboard_money, dates
 from portal.services.stage_people import StageCounts
-from tests.helpers import EnglishClient
+from tests.helpers import EnglishClient, demo_stage
 from tests.test_query_counts import N, World
 
 DEMO_PASSWORD = "pierwszy-krok"
 
 
-@pytest.fixture
-def demo(runner):
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-
-
-def _stage(short_name: str, year: int) -> ProjectStage:
-    return db.session.scalars(
-        select(ProjectStage)
-        .join(Project)
-        .join(Centre, Centre.id == Project.centre_id)
-        .where(Centre.short_name == short_name, ProjectStage.year == year)
-    ).one()
-
-
 def _stage_id(app, short_name: str, year: int) -> int:
     with app.app_context():
-        return _stage(short_name, year).id
+        return demo_stage(short_name, year).id
 
 
 def _english(app, login_as, email: str):
@@ -48,7 +30,7 @@ def _english(app, login_as, email: str):
 
 def test_janow_2013_figures_are_the_reports(app, demo):
     with app.app_context():
-        stage = _stage("ops-janow", 2013)
+        stage = demo_stage("ops-janow", 2013)
         people = dashboard.people(stage)
         assert people.counts == StageCounts(37, 17, 20)
         by_month = {month.month: (contract, pal) for month, contract, pal, _all in people.months}
@@ -93,7 +75,7 @@ def test_janow_2013_figures_are_the_reports(app, demo):
 
 def test_chrzanow_2009_figures(app, demo):
     with app.app_context():
-        stage = _stage("gops-chrzanow", 2009)
+        stage = demo_stage("gops-chrzanow", 2009)
         assert dashboard.people(stage).counts == StageCounts(2, 2, 0)
         assert dashboard.events(stage).held == 0
         assert dashboard.sessions(stage).sessions == 0
@@ -129,7 +111,7 @@ def test_the_current_stage_is_shown_by_default(app, demo, login_as):
     client = _english(app, login_as, "koordynator@example.org")
     html = client.get("/staff/").get_data(as_text=True)
     with app.app_context():
-        stages = dashboard.stages(_stage("ops-janow", 2013).project.centre_id)
+        stages = dashboard.stages(demo_stage("ops-janow", 2013).project.centre_id)
         today = dates.local_date(utcnow())
         current = dashboard.current_stage(stages, today)
         assert current.year == today.year  # the demo's stage of this year
@@ -141,7 +123,7 @@ def test_the_current_stage_is_shown_by_default(app, demo, login_as):
 
 def test_the_current_stage_is_the_one_holding_today_else_the_latest(app, demo):
     with app.app_context():
-        stages = dashboard.stages(_stage("ops-janow", 2013).project.centre_id)
+        stages = dashboard.stages(demo_stage("ops-janow", 2013).project.centre_id)
         assert dashboard.current_stage(stages, date(2013, 6, 1)).year == 2013
         assert dashboard.current_stage(stages, date(2011, 6, 1)).year == max(s.year for s in stages)
         assert dashboard.current_stage([], date(2013, 6, 1)) is None

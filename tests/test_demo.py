@@ -1,6 +1,5 @@
 """Each demo login finds real work waiting (and the 2013 people carry their ESF data)."""
 
-import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -8,12 +7,6 @@ from portal.models import Allowance, IndividualPlan, Participant
 from portal.models.enums import AllowanceStatus, PlanStatus
 
 PASSWORD = "pierwszy-krok"
-
-
-@pytest.fixture
-def demo(runner):
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
 
 
 def _as(app, email):

@@ -2,7 +2,6 @@
 
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -18,32 +17,16 @@ from portal.models import (
     Participant,
     Placement,
     PlacementDay,
-    Project,
-    ProjectStage,
     Registration,
     SocialContract,
 )
 from portal.models.enums import BudgetLineKind, CourseStatus, RegistrationStatus
-
-
-@pytest.fixture
-def demo(runner):
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-
-
-def _stage(short_name: str, year: int) -> ProjectStage:
-    return db.session.scalars(
-        select(ProjectStage)
-        .join(Project)
-        .join(Centre, Centre.id == Project.centre_id)
-        .where(Centre.short_name == short_name, ProjectStage.year == year)
-    ).one()
+from tests.helpers import demo_stage
 
 
 def test_janow_2013_has_its_people_events_and_money_as_reported(app, demo):
     with app.app_context():
-        stage = _stage("ops-janow", 2013)
+        stage = demo_stage("ops-janow", 2013)
         centre_id = stage.project.centre_id
         people = db.session.scalars(
             select(Participant).where(Participant.centre_id == centre_id)
@@ -94,7 +77,7 @@ def test_janow_2013_has_its_people_events_and_money_as_reported(app, demo):
 
 def test_social_skills_training_was_attended_by_everybody_on_a_contract(app, demo):
     with app.app_context():
-        centre_id = _stage("ops-janow", 2013).project.centre_id
+        centre_id = demo_stage("ops-janow", 2013).project.centre_id
         per_person = db.session.execute(
             select(Registration.participant_id, func.count())
             .join(Event)
@@ -111,7 +94,7 @@ def test_social_skills_training_was_attended_by_everybody_on_a_contract(app, dem
 
 def test_chrzanow_2009_diagnosed_with_multiselect_then_wis_with_a_plan_and_the_course(app, demo):
     with app.app_context():
-        centre_id = _stage("gops-chrzanow", 2009).project.centre_id
+        centre_id = demo_stage("gops-chrzanow", 2009).project.centre_id
         people = db.session.scalars(
             select(Participant).where(Participant.centre_id == centre_id)
         ).all()
@@ -145,7 +128,7 @@ def test_chrzanow_2009_diagnosed_with_multiselect_then_wis_with_a_plan_and_the_c
 
 def test_everybody_in_the_pal_took_part_in_an_event_in_2013(app, demo):
     with app.app_context():
-        centre_id = _stage("ops-janow", 2013).project.centre_id
+        centre_id = demo_stage("ops-janow", 2013).project.centre_id
         took_part = db.session.scalar(
             select(func.count(func.distinct(Registration.participant_id)))
             .join(Event)

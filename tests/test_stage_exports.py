@@ -19,7 +19,6 @@ from portal.models import (
     AuditEntry,
     BudgetLine,
     CaseworkEntry,
-    Centre,
     Course,
     CourseAssignment,
     Event,
@@ -29,7 +28,6 @@ from portal.models import (
     Participant,
     Placement,
     PlacementDay,
-    Project,
     ProjectStage,
     Registration,
     User,
@@ -48,7 +46,7 @@ from portal.models.enums import (
 )
 from portal.models.support_enums import ContactKind, ExpenseKind, GroupInstrument, PlacementKind
 from portal.services import ledger, stage_exports
-from tests.helpers import PASSWORD, translated
+from tests.helpers import PASSWORD, demo_stage, translated
 
 DEMO_PASSWORD = "pierwszy-krok"
 NAMES = stage_exports.NAMES
@@ -56,24 +54,9 @@ FORMATS = ("csv", "xlsx")
 N = 2
 
 
-@pytest.fixture
-def demo(runner):
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-
-
-def _stage(short_name: str, year: int) -> ProjectStage:
-    return db.session.scalars(
-        select(ProjectStage)
-        .join(Project)
-        .join(Centre, Centre.id == Project.centre_id)
-        .where(Centre.short_name == short_name, ProjectStage.year == year)
-    ).one()
-
-
 def _janow(app) -> int:
     with app.app_context():
-        return _stage("ops-janow", 2013).id
+        return demo_stage("ops-janow", 2013).id
 
 
 def _download(client, stage_id: int, name: str, fmt: str):

@@ -3,39 +3,24 @@ signed in that year counts at once (the definition in services/stage_people.py).
 
 from datetime import UTC, date, datetime
 
-import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Centre, Participant, Project, ProjectStage, User
+from portal.models import Participant, User
 from portal.services import contracts, stage_people
 from portal.services.stage_people import StageCounts
-
-
-@pytest.fixture
-def demo(runner):
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-
-
-def _stage(short_name: str, year: int) -> ProjectStage:
-    return db.session.scalars(
-        select(ProjectStage)
-        .join(Project)
-        .join(Centre, Centre.id == Project.centre_id)
-        .where(Centre.short_name == short_name, ProjectStage.year == year)
-    ).one()
+from tests.helpers import demo_stage
 
 
 def test_the_demo_years_count_as_their_reports_say(app, demo):
     with app.app_context():
-        assert stage_people.counts(_stage("ops-janow", 2013)) == StageCounts(37, 17, 20)
-        assert stage_people.counts(_stage("gops-chrzanow", 2009)) == StageCounts(2, 2, 0)
+        assert stage_people.counts(demo_stage("ops-janow", 2013)) == StageCounts(37, 17, 20)
+        assert stage_people.counts(demo_stage("gops-chrzanow", 2009)) == StageCounts(2, 2, 0)
 
 
 def test_a_contract_signed_in_the_stage_counts_and_a_draft_does_not(app, demo):
     with app.app_context():
-        stage = _stage("ops-janow", 2013)
+        stage = demo_stage("ops-janow", 2013)
         person = db.session.scalars(
             select(Participant).where(
                 Participant.project_id == stage.project_id,

@@ -8,7 +8,6 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import docx
-import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -46,12 +45,6 @@ JANOW_COURSES = [
 ]
 DEMO_PASSWORD = "pierwszy-krok"
 JANOW_DATES = ["24.04.2013", "29.05.2013", "20.06.2013", "02.08.2013", "28.08.2013", "12.12.2013"]
-
-
-@pytest.fixture
-def demo(runner):
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
 
 
 def _flat(text: str) -> str:
