@@ -222,6 +222,10 @@ def test_caseload_and_plan_pages_do_not_grow_with_the_data(app, world, query_cou
         "/staff/caseload",
         f"/staff/participants/{world.me}/plan",
         f"/staff/plans/{world.plan}/history",
+        # The plan's parts, each on its own page.
+        f"/staff/plans/{world.plan}/goals",
+        f"/staff/plans/{world.plan}/actions",
+        f"/staff/participants/{world.me}/diagnosis-tests",
     ]
     world.grow(N)
     # Comparing the first revision with the last: the last one grows with the data.
@@ -239,7 +243,7 @@ def test_caseload_and_plan_pages_do_not_grow_with_the_data(app, world, query_cou
     # The pages really show the grown data.
     caseload = advisor.get("/staff/caseload").get_data(as_text=True)
     assert f"Nr{10 * N:03d}" in caseload
-    page = advisor.get(f"/staff/participants/{world.me}/plan").get_data(as_text=True)
+    page = "".join(advisor.get(path).get_data(as_text=True) for path in staff_paths[1:])
     for text in (f"Cel {10 * N}", f"Krok {10 * N}", f"Warsztaty {10 * N}", f"CERT/{10 * N}"):
         assert text in page, text
     assert f"Test {10 * N}" in page

@@ -38,11 +38,9 @@ class Browser:
         self.url = url
         self.http = signed_in(url, email, timeout=TIMEOUT)
 
-    def open(self, participant_id: int) -> "Browser":
-        """Open the plan page: the SWOT form's version and CSRF token, as the browser has them."""
-        page = self.http.get(
-            f"{self.url}/staff/participants/{participant_id}/plan", timeout=TIMEOUT
-        )
+    def open(self, plan_id: int) -> "Browser":
+        """Open the SWOT's page: its form's version and CSRF token, as the browser has them."""
+        page = self.http.get(f"{self.url}/staff/plans/{plan_id}/sections/swot", timeout=TIMEOUT)
         assert page.status_code == 200, page.status_code
         self.version = VERSION.search(page.text).group(1)
         self.token = TOKEN.search(page.text).group(1)
@@ -112,8 +110,8 @@ def test_two_sessions_saving_one_section_at_once_one_wins_the_other_keeps_its_te
     first, second = Browser(server, ADVISOR), Browser(server, ADVISOR)
     wins, statuses = 0, []
     for round_ in range(1, ROUNDS + 1):
-        first.open(plan.person)
-        second.open(plan.person)
+        first.open(plan.id)
+        second.open(plan.id)
         assert first.version == second.version
         texts = (f"Runda {round_}: tekst z pierwszej karty", f"Runda {round_}: z drugiej karty")
 

@@ -31,6 +31,7 @@ from portal.services import (
     events,
     participants,
     personal_data,
+    plan_questions,
     plans,
     sessions,
     signups,
@@ -98,6 +99,7 @@ def _plan_page(person, found, status: int = 200, **sent_back):
     return render_template(
         "participant/plan.html",
         plan=found,
+        questions=plan_questions.of_plan(found.id if found else None),
         shared=shared,
         assignments=courses.list_for_participant(person.id) if shared else [],
         **(forms | sent_back),

@@ -11,7 +11,7 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, exists, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 
 from portal.extensions import db
 from portal.models import IndividualPlan, PlanComment, User
@@ -127,4 +127,20 @@ def unanswered_count() -> ColumnElement[int]:
         )
         .correlate(IndividualPlan)
         .scalar_subquery()
+    )
+
+
+def of_plan(plan_id: int | None) -> list[PlanComment]:
+    """The participant's questions on a plan, oldest first, each with its answers: two
+    statements however many there are."""
+    if plan_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(PlanComment)
+            .where(PlanComment.plan_id == plan_id, PlanComment.reply_to_id.is_(None))
+            .order_by(PlanComment.id)
+            .options(selectinload(PlanComment.answers))
+            .execution_options(populate_existing=True)
+        )
     )

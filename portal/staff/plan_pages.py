@@ -20,7 +20,15 @@ from portal.forms import id_from
 from portal.models import IndividualPlan, Participant
 from portal.models.enums import ActionStatus, GoalStatus, Role
 from portal.pdf import frame_of, pdf_response
-from portal.services import courses, diagnosis, participants, plan_history, plans, progress
+from portal.services import (
+    courses,
+    diagnosis,
+    participants,
+    plan_history,
+    plan_questions,
+    plans,
+    progress,
+)
 from portal.staff import bp
 from portal.staff.plan_forms import (
     SECTION_FORMS,
@@ -135,10 +143,8 @@ def render_plan(person: Participant, plan: IndividualPlan | None, status: int = 
         "reason_form": forms.pop("reason_form", None) or ReopenForm(formdata=None),
     }
     if plan is not None:
-        context |= {
-            "progress": progress.get_for(person.id),
-            "comments": plans.comments(plan.id),
-        }
+        context["progress"] = progress.get_for(person.id)
+        context["questions"] = plan_questions.of_plan(plan.id)
     return render_template("staff/plan.html", **context), status
 
 

@@ -130,7 +130,7 @@ def test_attendance_counselling_and_courses_show_on_the_plan_without_retyping(ap
     assert "Spotkanie integracyjne PAL" in page
     assert "Warsztaty, na których nie była" not in page
     assert translated(app, "Individual counselling") in page
-    assert "Operator wózka widłowego (UDT/2026/77)" in page
+    assert "Operator wózka widłowego</span> (UDT/2026/77)" in page  # the name marked Polish
     # Each action's evidence is on the page of the actions (the plan page is a task list).
     recorded = translated(app, "Recorded so far: %(n)d", n=1)
     assert _part_page(advisor, plan_id, "action").count(recorded) == 3
