@@ -387,11 +387,3 @@ def comment(plan: IndividualPlan, *, author: User, body: str, now: datetime) -> 
     audit.record("plan.comment", plan, actor=author, at=now, changes={"comment": (None, body)})
     plan_questions.tell_advisor(plan)
     return entry
-
-
-def comments(plan_id: int) -> list[PlanComment]:
-    return list(
-        db.session.scalars(
-            select(PlanComment).where(PlanComment.plan_id == plan_id).order_by(PlanComment.id)
-        )
-    )
