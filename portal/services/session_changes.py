@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from portal.extensions import db
 from portal.models import Event, Participant, Registration, User
 from portal.models.enums import Audience, EventStatus
-from portal.services import audit, events, sessions, signups, transitions
+from portal.services import audit, events, letters, sessions, signups, transitions
 from portal.services.errors import NotFound, PortalError
 
 
@@ -72,10 +72,6 @@ class CancelOutlook:
     tells: bool
 
 
-def _address(person: Participant) -> str | None:
-    return person.user.email if person.user else person.email
-
-
 def cancel_outlook(event: Event, *, now: datetime) -> CancelOutlook:
     """The people whose places a cancellation gives back, and who of them gets an e-mail."""
     people = list(
@@ -88,7 +84,7 @@ def cancel_outlook(event: Event, *, now: datetime) -> CancelOutlook:
         )
     )
     tells = event.starts_at > now
-    told = [person for person in people if tells and _address(person)]
+    told = [person for person in people if tells and letters.email_of(person)]
     return CancelOutlook(
         enrolled=people,
         told=told,
