@@ -13,7 +13,7 @@ LOCK_TOOLS := $(VENV)/lock-tools
 PIP_COMPILE := $(LOCK_TOOLS)/bin/pip-compile --quiet --strip-extras --no-emit-index-url \
 	--no-emit-find-links
 
-.PHONY: install run serve test lint typecheck format extract update-translations translations \
+.PHONY: install run serve test lint typecheck audit format extract update-translations translations \
 	wheel lock clean
 
 # Everything from the test lock (which pins the build backend too), then the project itself.
@@ -68,6 +68,11 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# Known vulnerabilities in the pinned production dependencies (pip-audit); ruff's S rules (bandit)
+# run with the lint. Skipped, with the reason printed, where the advisory database is unreachable.
+audit: install
+	$(BIN)/python tools/dependency_audit.py
+
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
@@ -81,7 +86,7 @@ PARALLEL ?= -n auto --dist loadfile
 # then again on PostgreSQL when TEST_DATABASE_URL is set. Coverage is measured in the first run
 # only, so the second costs no more than before; the few branches taken only on PostgreSQL (dialect
 # checks) are reported as missed.
-test: install translations lint typecheck
+test: install translations lint typecheck audit
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PARALLEL) --cov \
 		--cov-report=term-missing:skip-covered
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \

@@ -1,14 +1,17 @@
 """Engine behaviour that the race guarantees rest on, and the per-centre query scope.
 
-SQLite: foreign keys on, WAL, a busy timeout, and every transaction opened with BEGIN IMMEDIATE
-so that two writers queue instead of failing half-way (pysqlite's own BEGIN is deferred).
+SQLite: foreign keys on, WAL, a busy timeout, and every transaction that may write opened with
+BEGIN IMMEDIATE so that two writers queue instead of failing half-way (pysqlite's own BEGIN is
+deferred). A request that only reads (GET, HEAD) begins deferred: in WAL mode it reads its
+snapshot while a writer holds the lock, so readers never queue behind writes.
 """
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, cast
 
-from sqlalchemy import event
+from sqlalchemy import event, insert
 from sqlalchemy.engine import Connection, CursorResult, Engine
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.sql import Executable
@@ -40,13 +43,43 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 READ_APART = "portal_read_apart"
 
+# Set by the edge for each request: True while serving a method that changes nothing.
+_reading_only: ContextVar[bool] = ContextVar("portal_reading_only", default=False)
+
+
+def serve_reads_only(reading_only: bool) -> None:
+    """Say whether the transactions opened from now on in this context only read (GET, HEAD)."""
+    _reading_only.set(reading_only)
+
+
+def serving_reads_only() -> bool:
+    return _reading_only.get()
+
+
+def insert_apart(model: type[Any], values: dict[str, Any]) -> None:
+    """Insert one row in a short transaction of its own, beside a request that only reads.
+
+    Its first statement is the write, so on SQLite it waits for the lock like any change instead
+    of failing on a snapshot older than another writer's commit.
+    """
+    with db.engine.begin() as connection:
+        connection.execute(insert(model).values(**values))
+
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin_immediate(connection: Any) -> None:
     if connection.dialect.name == "sqlite":
-        # A read apart takes no write lock: in WAL mode it never waits for a writer.
-        deferred = connection.get_execution_options().get(READ_APART)
+        # A read takes no write lock: in WAL mode it never waits for a writer.
+        deferred = _reading_only.get() or connection.get_execution_options().get(READ_APART)
         connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+
+@event.listens_for(Session, "before_flush")
+def _no_writes_while_reading(session: Session, _context: Any, _instances: Any) -> None:
+    # A deferred SQLite transaction that writes after reading fails as soon as another writer
+    # committed in between; a GET changes nothing (docs/architecture.md), and this keeps it so.
+    if _reading_only.get() and (session.new or session.dirty or session.deleted):
+        raise RuntimeError("A request that only reads (GET, HEAD) tried to change data.")
 
 
 @contextmanager

@@ -43,6 +43,10 @@ CSP = (
 )
 
 
+# Methods that change nothing: their requests read without taking SQLite's write lock.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 @login_manager.user_loader
 def _load_user(session_id: str):
     return accounts.load_from_session_id(session_id)
@@ -50,6 +54,8 @@ def _load_user(session_id: str):
 
 def _before_request():
     g.request_id = uuid.uuid4().hex[:12]
+    # Before the user is loaded: that query opens the request's transaction.
+    database.serve_reads_only(request.method in SAFE_METHODS)
     session.permanent = True  # idle timeout: PERMANENT_SESSION_LIFETIME, refreshed each request
     centre_id = current_user.centre_id if current_user.is_authenticated else None
     database.scope_session(db.session, centre_id)
@@ -136,6 +142,7 @@ def init_app(app: Flask) -> None:
     # refuse still needs its id on the error page and in the log.
     app.before_request_funcs.setdefault(None, []).insert(0, _before_request)
     app.after_request(_security_headers)
+    app.teardown_request(lambda _error: database.serve_reads_only(False))
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = None

@@ -4,10 +4,14 @@ The factories (make_centre, make_event, ...) are in tests/factories.py.
 """
 
 import os
+import sqlite3
 import tempfile
 import threading
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import closing, contextmanager
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
@@ -23,6 +27,7 @@ from tests.helpers import PASSWORD
 pytest_plugins = ["tests.factories", "tests.live"]
 
 _schema_ready: set[str] = set()
+WARSAW = ZoneInfo("Europe/Warsaw")
 
 
 def _worker_database(url: str, worker: str) -> str:
@@ -86,11 +91,58 @@ def app(database_url):
         db.engine.dispose()
 
 
+# SQLite copies of seeded data, by database, kind of seed and the day (or frozen clock) it was
+# seeded for.
+_seeded_copies: dict[tuple[str, str, str], Path] = {}
+_copies_folder = tempfile.TemporaryDirectory(prefix="portal-seeded-")  # removed at exit
+
+
+def seed_once(app, database_url: str, kind: str, seed: Callable[[], None]) -> None:
+    """Run `seed` on the test database, or, on SQLite, put back the copy an earlier test made.
+
+    The copy is taken with SQLite's online backup API and put back the same way, in milliseconds
+    instead of the second a demo seed takes. It is valid for the same day only: every demo date
+    is counted from today.
+    """
+    url = make_url(database_url)
+    key = (database_url, kind, _seed_clock())
+    if url.get_backend_name() != "sqlite":
+        seed()
+        return
+    copy = _seeded_copies.get(key)
+    if copy is not None:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        _copy_sqlite(copy, Path(url.database))
+        return
+    seed()
+    copy = Path(_copies_folder.name) / f"{kind}-{len(_seeded_copies)}.db"
+    _copy_sqlite(Path(url.database), copy)
+    _seeded_copies[key] = copy
+
+
 @pytest.fixture
-def demo(runner):
+def demo(app, runner, database_url):
     """The demo centres, seeded through the CLI as `make run` does."""
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
+
+    def seed() -> None:
+        result = runner.invoke(args=["seed-demo"])
+        assert result.exit_code == 0, result.output
+
+    seed_once(app, database_url, "demo", seed)
+
+
+def _seed_clock() -> str:
+    """The day the demo would be seeded for; the exact instant while a test freezes the clock."""
+    now = datetime.now(WARSAW)  # the demo counts its dates from Warsaw's today
+    frozen = type(now).__module__.startswith("freezegun")
+    return now.isoformat() if frozen else now.date().isoformat()
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    with closing(sqlite3.connect(source)) as reader, closing(sqlite3.connect(target)) as writer:
+        reader.backup(writer)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import pytest
 
 from portal import demo
 from portal.extensions import db
+from tests.conftest import seed_once
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -119,15 +120,19 @@ def phone_page(browser, live_server) -> Iterator:
 
 
 @pytest.fixture
-def demo_site(app, live_server):
+def demo_site(app, database_url, live_server):
     """The demo centres and logins (password `pierwszy-krok`) behind the live server.
 
     Links in e-mails point at the live server, so an invitation can be followed in the browser.
     The walks make the requests and plans themselves, so the demo's waiting work is left out.
     """
-    with app.app_context():
-        demo.seed(with_work=False)
-        db.session.commit()
+
+    def seed() -> None:
+        with app.app_context():
+            demo.seed(with_work=False)
+            db.session.commit()
+
+    seed_once(app, database_url, "demo-without-work", seed)
     app.config["BASE_URL"] = live_server.url
     return live_server
 
