@@ -58,9 +58,7 @@ POSTGRESQL_TRIGGER = (
 )
 
 for _statement in SQLITE_TRIGGERS.values():
-    event.listen(
-        AuditEntry.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite")
-    )
+    event.listen(AuditEntry.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
 for _statement in (POSTGRESQL_FUNCTION, POSTGRESQL_TRIGGER):
     event.listen(
         AuditEntry.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql")
