@@ -57,12 +57,16 @@ POSTGRESQL_TRIGGER = (
     "FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only()"
 )
 
+
+def _after_create(statement: str, dialect: str) -> None:
+    ddl = DDL(statement)  # type: ignore[no-untyped-call]
+    event.listen(AuditEntry.__table__, "after_create", ddl.execute_if(dialect=dialect))
+
+
 for _statement in SQLITE_TRIGGERS.values():
-    event.listen(AuditEntry.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+    _after_create(_statement, "sqlite")
 for _statement in (POSTGRESQL_FUNCTION, POSTGRESQL_TRIGGER):
-    event.listen(
-        AuditEntry.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql")
-    )
+    _after_create(_statement, "postgresql")
 
 
 class OutboxMessage(Base):

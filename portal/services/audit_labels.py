@@ -187,9 +187,9 @@ def value_text(value: Any) -> str:
     if value is None or value == "":
         return "—"
     if value is True:
-        return _("yes")
+        return str(_("yes"))
     if value is False:
-        return _("no")
+        return str(_("no"))
     if isinstance(value, list):
         return ", ".join(value_text(item) for item in value)
     if isinstance(value, dict):

@@ -55,7 +55,7 @@ def visible_centre(viewer: User, chosen: int | None) -> int | None:
     return viewer.centre_id
 
 
-def _query(filters: Filters) -> Select[Any]:
+def _query(filters: Filters) -> Select[AuditEntry, str, str, str]:
     query = (
         select(AuditEntry, User.first_name, User.last_name, Centre.name)
         .outerjoin(User, User.id == AuditEntry.actor_id)
