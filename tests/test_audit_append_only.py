@@ -35,16 +35,17 @@ def refused(app, change) -> None:
     with app.app_context():
         with pytest.raises(DBAPIError, match=REFUSED):
             change()
-            db.session.flush()
         db.session.rollback()
 
 
 def test_the_orm_can_neither_change_nor_remove_an_entry(app, entry_id):
     def change_one():
         db.session.get(AuditEntry, entry_id).action = "participant.create"
+        db.session.flush()
 
     def remove_one():
         db.session.delete(db.session.get(AuditEntry, entry_id))
+        db.session.flush()
 
     refused(app, change_one)
     refused(app, remove_one)
