@@ -88,7 +88,7 @@ ENTITIES: dict[str, Any] = {
     "individual_plans": _l("Plan"),
     "allowances": _l("Allowance"),
     "events": _l("Event"),
-    "registrations": _l("Sign-up"),
+    "registrations": _l("Sign-up for an event"),
     "course_assignments": _l("Course"),
     "project_stages": _l("Project stage"),
     "projects": _l("Project"),
