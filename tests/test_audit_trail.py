@@ -280,3 +280,6 @@ def test_an_unknown_action_is_still_read_in_words(app):
         assert audit_labels.changes_of({"roles": {"old": ["advisor"], "new": None}}) == [
             ("Roles", "advisor", "—")
         ]
+        assert audit_labels.changes_of({"page": {"old": None, "new": "detail"}}) == [
+            ("Page", None, "the participant's page")
+        ]

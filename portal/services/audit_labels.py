@@ -157,6 +157,27 @@ FIELDS: dict[str, Any] = {
     "format": _l("Format"),
     "export": _l("Export"),
     "rows": _l("Rows"),
+    "month": _l("Month"),
+}
+
+# The values of "page" (a record viewed) and "document" (a file downloaded), in words.
+NAMED_VALUES: dict[str, dict[str, Any]] = {
+    "page": {
+        "detail": _l("the participant's page"),
+        "edit": _l("the form of their details"),
+        "monitoring": _l("ESF monitoring data"),
+        "exit": _l("end of support"),
+    },
+    "document": {
+        "contract": _l("social contract"),
+        "plan": _l("individual plan"),
+        "payment_list": _l("payment list"),
+        "attendance_list": _l("attendance list"),
+        "registrations": _l("list of sign-ups"),
+        "hours_sheet": _l("hours sheet"),
+        "ledger": _l("ledger of expenses"),
+        "yearly_report": _l("yearly report"),
+    },
 }
 
 
@@ -202,13 +223,14 @@ def changes_of(changes: Any) -> list[tuple[str, str | None, str]]:
     lines: list[tuple[str, str | None, str]] = []
     for field, change in (changes or {}).items():
         if isinstance(change, dict) and set(change) <= {"old", "new"}:
+            named = NAMED_VALUES.get(field, {})
+
+            def words(value: Any, named: dict[str, Any] = named) -> str:
+                return value_text(named.get(value, value) if isinstance(value, str) else value)
+
             old = change.get("old")
             lines.append(
-                (
-                    field_label(field),
-                    None if old is None else value_text(old),
-                    value_text(change.get("new")),
-                )
+                (field_label(field), None if old is None else words(old), words(change.get("new")))
             )
         else:  # written by hand in another shape: shown as it is
             lines.append((field_label(field), None, value_text(change)))

@@ -148,7 +148,13 @@ def record_view(person: Participant, *, actor: User, page: str) -> None:
 
 
 def record_download(
-    entity: Any, *, actor: User, document: str, file_format: str, centre_id: int | None = None
+    entity: Any,
+    *,
+    actor: User,
+    document: str,
+    file_format: str,
+    centre_id: int | None = None,
+    month: date | None = None,
 ) -> None:
     """A document or an export left the portal, as `file_format` (pdf, csv, xlsx, docx);
     `centre_id` for a record that does not carry its centre itself (a project stage)."""
@@ -157,5 +163,6 @@ def record_download(
         entity,
         actor=actor,
         centre_id=centre_id,
-        changes={"document": (None, document), "format": (None, file_format)},
+        changes={"document": (None, document), "format": (None, file_format)}
+        | ({"month": (None, f"{month:%Y-%m}")} if month else {}),
     )

@@ -226,8 +226,9 @@ def _downloaded(sheet, file_format: str) -> None:
     audit_trail.record_download(
         sheet.placement,
         actor=current_user,
-        document=f"hours_sheet {sheet.month:%Y-%m}",
+        document="hours_sheet",
         file_format=file_format,
+        month=sheet.month,
     )
 
 
