@@ -283,3 +283,17 @@ def test_an_unknown_action_is_still_read_in_words(app):
         assert audit_labels.changes_of({"page": {"old": None, "new": "detail"}}) == [
             ("Page", None, "the participant's page")
         ]
+
+
+def test_a_participant_who_acted_is_shown_by_account_number_not_by_name(
+    app, client, login_as, two_centres, make_participant
+):
+    own, _other, _coordinator = two_centres
+    person = make_participant(own, last_name="Wiśniewska")
+    with app.app_context():
+        account = db.session.get(Participant, person).user_id
+    add_entries(app, own, 1, actor_ids=(account,), action="registration.sign_up")
+    login_as(COORDINATOR)
+    html = client.get("/staff/audit?action=registration.sign_up&lang=en").get_data(as_text=True)
+    assert f"a participant (account no. {account})" in html
+    assert "Wiśniewska" not in html

@@ -35,8 +35,12 @@ class Filters:
 @dataclass(frozen=True)
 class Row:
     entry: AuditEntry
-    actor_name: str | None
+    actor_name: str | None  # staff by name; a participant acting on their own record by number
     centre_name: str | None
+
+    @property
+    def by_participant(self) -> bool:
+        return self.entry.actor_id is not None and self.actor_name is None
 
 
 @dataclass(frozen=True)
@@ -55,9 +59,15 @@ def visible_centre(viewer: User, chosen: int | None) -> int | None:
     return viewer.centre_id
 
 
-def _query(filters: Filters) -> Select[AuditEntry, str, str, str]:
+def _query(filters: Filters) -> Select[AuditEntry, str, str, str, bool]:
+    # Staff are named; a participant who acted is not (the entry holds only their account's id).
+    is_staff = (
+        exists()
+        .where(UserRole.user_id == AuditEntry.actor_id, UserRole.role.in_(STAFF_ROLES))
+        .label("is_staff")
+    )
     query = (
-        select(AuditEntry, User.first_name, User.last_name, Centre.name)
+        select(AuditEntry, User.first_name, User.last_name, Centre.name, is_staff)
         .outerjoin(User, User.id == AuditEntry.actor_id)
         .outerjoin(Centre, Centre.id == AuditEntry.centre_id)
     )
@@ -86,8 +96,8 @@ def read(filters: Filters, *, before: int | None = None, size: int = PAGE_SIZE) 
         query = query.where(AuditEntry.id < before)
     found = db.session.execute(query.order_by(AuditEntry.id.desc()).limit(size + 1)).all()
     rows = [
-        Row(entry, f"{first} {last}" if first is not None else None, centre)
-        for entry, first, last, centre in found[:size]
+        Row(entry, f"{first} {last}" if staff else None, centre)
+        for entry, first, last, centre, staff in found[:size]
     ]
     return Page(rows, rows[-1].entry.id if len(found) > size else None)
 
