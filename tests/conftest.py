@@ -21,6 +21,7 @@ from werkzeug.serving import make_server
 from config import TestConfig
 from portal import create_app
 from portal.extensions import db
+from portal.models.audit import SQLITE_TRIGGERS
 from tests.helpers import PASSWORD
 
 # The factories, and the gunicorn `server` fixture for the race tests.
@@ -69,8 +70,13 @@ def _clean(url: str) -> None:
             names = ", ".join(f'"{table.name}"' for table in tables)
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
+            # The append-only triggers refuse DELETE on SQLite (a PostgreSQL TRUNCATE fires none).
+            for name in SQLITE_TRIGGERS:
+                connection.execute(text(f"DROP TRIGGER {name}"))
             for table in tables:
                 connection.execute(table.delete())
+            for statement in SQLITE_TRIGGERS.values():
+                connection.execute(text(statement))
 
 
 @pytest.fixture

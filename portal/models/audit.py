@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import DDL, JSON, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import Base, UTCDateTime, utcnow
@@ -15,15 +15,58 @@ class AuditEntry(Base):
     __tablename__ = "audit_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    centre_id: Mapped[int | None] = mapped_column(ForeignKey("centres.id"), index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    centre_id: Mapped[int | None] = mapped_column(ForeignKey("centres.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     action: Mapped[str] = mapped_column(String(60))
     entity_type: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[int | None]
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
-    __table_args__ = (Index("ix_audit_entries_entity", "entity_type", "entity_id"),)
+    # The trail is read newest first, a page at a time (`id < :last ORDER BY id DESC`): each
+    # filter's index ends with the id, so a page is one short index walk however long the trail.
+    __table_args__ = (
+        Index("ix_audit_entries_entity", "entity_type", "entity_id"),
+        Index("ix_audit_entries_centre_keyset", "centre_id", "id"),
+        Index("ix_audit_entries_actor_keyset", "actor_id", "id"),
+        Index("ix_audit_entries_action_keyset", "action", "id"),
+    )
+
+
+# Append-only, enforced by the database itself: no UPDATE or DELETE of an entry gets through,
+# whoever sends it (the portal, a script, a console). TRUNCATE is not a row change and stays
+# possible for whoever owns the table (the test-suite's wipe). The same statements are in the
+# migration 2b3c4d5e6f02; `create_all` builds them from here.
+REFUSAL = "audit entries are append-only"
+SQLITE_TRIGGERS = {
+    f"audit_entries_no_{verb.lower()}": (
+        f"CREATE TRIGGER audit_entries_no_{verb.lower()} BEFORE {verb} ON audit_entries "
+        f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END"
+    )
+    for verb in ("UPDATE", "DELETE")
+}
+POSTGRESQL_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION audit_entries_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION '{REFUSAL}' USING ERRCODE = 'insufficient_privilege';
+END
+$$ LANGUAGE plpgsql
+"""
+POSTGRESQL_TRIGGER = (
+    "CREATE TRIGGER audit_entries_append_only BEFORE UPDATE OR DELETE ON audit_entries "
+    "FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only()"
+)
+
+
+def _after_create(statement: str, dialect: str) -> None:
+    ddl = DDL(statement)  # type: ignore[no-untyped-call]
+    event.listen(AuditEntry.__table__, "after_create", ddl.execute_if(dialect=dialect))
+
+
+for _statement in SQLITE_TRIGGERS.values():
+    _after_create(_statement, "sqlite")
+for _statement in (POSTGRESQL_FUNCTION, POSTGRESQL_TRIGGER):
+    _after_create(_statement, "postgresql")
 
 
 class OutboxMessage(Base):

@@ -16,6 +16,7 @@ def _staff_only():
 # The view modules register their routes on `bp`.
 from portal.staff import (  # noqa: E402, F401
     allowances,
+    audit_trail,
     contracts,
     courses,
     decisions,

@@ -9,7 +9,7 @@ from portal.auth.access import role_required
 from portal.models.base import utcnow
 from portal.models.enums import ContractStatus, Instrument, Role
 from portal.pdf import frame_of, pdf_response
-from portal.services import allowances, contracts, dates, participants, sessions
+from portal.services import allowances, audit_trail, contracts, dates, participants, sessions
 from portal.staff import bp
 from portal.staff.contract_forms import ContractForm, EvaluationForm, SignForm, TerminationForm
 
@@ -187,6 +187,9 @@ def contract_terminate(contract_id: int):
 @role_required(*CASEWORK)
 def contract_pdf(contract_id: int):
     contract = contract_of(contract_id)
+    audit_trail.record_download(
+        contract, actor=current_user, document="contract", file_format="pdf"
+    )
     return pdf_response(
         "pdf/contract.html",
         f"kontrakt-{contract.number.replace('/', '-')}.pdf",

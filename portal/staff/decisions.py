@@ -16,7 +16,7 @@ from portal.models import Centre, PaymentList, User
 from portal.models.base import utcnow
 from portal.models.enums import AllowanceKind, Role
 from portal.pdf import frame_of, pdf_response
-from portal.services import allowances, dates, exports, money, participants, payments
+from portal.services import allowances, audit_trail, dates, exports, money, participants, payments
 from portal.services import approvals as approval_service
 from portal.staff import bp
 from portal.staff.event_forms import ReasonForm
@@ -265,6 +265,12 @@ def _attachment(payment_list: PaymentList, extension: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{name}"'}
 
 
+def _downloaded(payment_list: PaymentList, file_format: str) -> None:
+    audit_trail.record_download(
+        payment_list, actor=current_user, document="payment_list", file_format=file_format
+    )
+
+
 def _header():
     return (
         _("Last name"),
@@ -281,6 +287,7 @@ def _header():
 @role_required(*DECIDERS)
 def payment_list_csv(list_id: int):
     payment_list = _list(list_id)
+    _downloaded(payment_list, "csv")
     items = payments.items(payment_list)
     rows = [(*row[:4], money.to_text(row[4]), *row[5:]) for row in _rows(items)]
     rows.append(("", "", "", _("Total"), money.to_text(payments.totals(items)["all"]), "", ""))
@@ -295,6 +302,7 @@ def payment_list_csv(list_id: int):
 @role_required(*DECIDERS)
 def payment_list_xlsx(list_id: int):
     payment_list = _list(list_id)
+    _downloaded(payment_list, "xlsx")
     items = payments.items(payment_list)
     rows = _rows(items)
     rows.append(("", "", "", _("Total"), payments.totals(items)["all"], "", ""))
@@ -310,6 +318,7 @@ def payment_list_xlsx(list_id: int):
 @role_required(*DECIDERS)
 def payment_list_pdf(list_id: int):
     payment_list = _list(list_id)
+    _downloaded(payment_list, "pdf")
     items = payments.items(payment_list)
     return pdf_response(
         "pdf/payment_list.html",

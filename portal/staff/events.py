@@ -15,7 +15,7 @@ from portal.models import Centre, Event, Registration
 from portal.models.base import utcnow
 from portal.models.enums import Audience, EventType, RegistrationStatus, Role
 from portal.pdf import frame_of, pdf_response
-from portal.services import dates, events, exports, letters, participants, signups
+from portal.services import audit_trail, dates, events, exports, letters, participants, signups
 from portal.staff import bp
 from portal.staff.event_forms import (
     AddRegistrationForm,
@@ -296,6 +296,9 @@ def attendance(event_id: int):
 @role_required(*ATTENDANCE_STAFF)
 def attendance_pdf(event_id: int):
     event = _for_attendance(event_id)
+    audit_trail.record_download(
+        event, actor=current_user, document="attendance_list", file_format="pdf"
+    )
     registrations = _on_the_list(event)
     registrations.sort(key=lambda r: (r.participant.last_name, r.participant.first_name))
     return pdf_response(
@@ -316,6 +319,9 @@ def attendance_pdf(event_id: int):
 @role_required(*EVENT_STAFF)
 def registrations_csv(event_id: int):
     event = events.get(current_user.centre_id, event_id)
+    audit_trail.record_download(
+        event, actor=current_user, document="registrations", file_format="csv"
+    )
     rows = [
         (
             r.participant.last_name,

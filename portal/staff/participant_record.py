@@ -4,7 +4,7 @@ and the centre's lists of incomplete monitoring data and of results at exit stil
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,6 +14,7 @@ from portal.models import Participant, Village
 from portal.models.base import utcnow
 from portal.models.enums import Role, Sex
 from portal.services import (
+    audit_trail,
     centres,
     dates,
     duplicates,
@@ -49,6 +50,13 @@ def noticed(found: dict) -> Iterator[None]:
 def namesakes_of(found: dict, centre_id: int) -> list[Participant]:
     """The namesakes a refusal named, read again after its rollback (one query)."""
     return participants.list_by_ids(centre_id, found.get("namesakes", []))
+
+
+def _viewed(person: Participant, page: str) -> None:
+    """Opening one of these pages shows the whole record: the reading is audited (a POST is a
+    change, audited by its service)."""
+    if request.method == "GET":
+        audit_trail.record_view(person, actor=current_user, page=page)
 
 
 def _on_current_version(form, person: Participant, found: dict) -> None:
@@ -113,6 +121,7 @@ def _details(form: DetailsForm, centre_id: int) -> participant_record.Details:
 @role_required(*RECORD_KEEPERS)
 def participant_edit(participant_id: int):
     person = participants.get_for_staff(current_user, participant_id)
+    _viewed(person, "edit")
     form, found = _details_form(person), {}
     if form.validate_on_submit():
         with boundary.shown(form), noticed(found):
@@ -140,6 +149,7 @@ def participant_edit(participant_id: int):
 @role_required(*RECORD_KEEPERS)
 def participant_monitoring(participant_id: int):
     person = participants.get_for_staff(current_user, participant_id)
+    _viewed(person, "monitoring")
     form, found = MonitoringForm.of(person), {}
     if form.validate_on_submit():
         with boundary.shown(form), noticed(found):
@@ -166,6 +176,7 @@ def participant_monitoring(participant_id: int):
 @role_required(*RECORD_KEEPERS)
 def participant_exit(participant_id: int):
     person = participants.get_for_staff(current_user, participant_id)
+    _viewed(person, "exit")
     form, found = ExitForm.of(person), {}
     if form.validate_on_submit():
         with boundary.shown(form), noticed(found):

@@ -9,7 +9,16 @@ from portal.auth.access import role_required
 from portal.extensions import db
 from portal.models import Centre, Village
 from portal.models.enums import Role
-from portal.services import accounts, audit, centres, courses, monitoring, participants, plans
+from portal.services import (
+    accounts,
+    audit,
+    audit_trail,
+    centres,
+    courses,
+    monitoring,
+    participants,
+    plans,
+)
 from portal.staff import bp, participant_record
 from portal.staff.money_forms import CourseCompletionForm, CourseForm, DropForm
 from portal.staff.participant_forms import NameSearchForm, ParticipantForm, SearchForm
@@ -93,7 +102,9 @@ def _record(form: ParticipantForm):
 
 @bp.get("/participants/<int:participant_id>")
 def participant_detail(participant_id: int):
-    return detail_page(participants.get_for_staff(current_user, participant_id))
+    person = participants.get_for_staff(current_user, participant_id)
+    audit_trail.record_view(person, actor=current_user, page="detail")
+    return detail_page(person)
 
 
 def detail_page(person, *, pesel_shown: bool = False, course_form: CourseForm | None = None):

@@ -21,6 +21,7 @@ from portal.models import IndividualPlan, Participant
 from portal.models.enums import ActionStatus, GoalStatus, Role
 from portal.pdf import frame_of, pdf_response
 from portal.services import (
+    audit_trail,
     courses,
     diagnosis,
     participants,
@@ -267,6 +268,7 @@ def history_page(plan_id: int):
 @role_required(*PLAN_STAFF)
 def plan_pdf(plan_id: int):
     plan, person = plan_for_staff(plan_id)
+    audit_trail.record_download(plan, actor=current_user, document="plan", file_format="pdf")
     return pdf_response(
         "pdf/plan.html",
         f"iprz-{plan.id}.pdf",

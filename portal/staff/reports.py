@@ -11,7 +11,7 @@ from portal.auth.access import require_roles
 from portal.models.base import utcnow
 from portal.models.enums import Role
 from portal.pdf import frame_of, pdf_response
-from portal.services import report_docx, report_text, yearly_report
+from portal.services import audit_trail, report_docx, report_text, yearly_report
 from portal.services.dates import local_date
 from portal.staff.report_forms import CloseReportForm, ReportSectionForm
 
@@ -151,9 +151,20 @@ def report_close(stage_id: int):
     ), (400 if form.is_submitted() else 200)
 
 
+def _downloaded(stage, file_format: str) -> None:
+    audit_trail.record_download(
+        stage,
+        actor=current_user,
+        document="yearly_report",
+        file_format=file_format,
+        centre_id=stage.project.centre_id,
+    )
+
+
 @bp.get("/stages/<int:stage_id>/report.pdf")
 def report_pdf(stage_id: int):
     stage, report, facts = _loaded(stage_id)
+    _downloaded(stage, "pdf")
     closed_at = report.closed_at if report else None
     return pdf_response(
         "pdf/stage_report.html",
@@ -177,6 +188,7 @@ def report_pdf(stage_id: int):
 @bp.get("/stages/<int:stage_id>/report.docx")
 def report_docx_file(stage_id: int):
     stage, report, facts = _loaded(stage_id)
+    _downloaded(stage, "docx")
     body = report_docx.build(
         facts, report.texts if report else {}, place_line=_place_line(stage, report)
     )

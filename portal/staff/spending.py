@@ -11,7 +11,15 @@ from portal.auth.access import require_roles
 from portal.forms import id_from
 from portal.models.enums import Role
 from portal.models.support_enums import EventCostKind
-from portal.services import ledger, ledger_reports, money, participants, posts, projects
+from portal.services import (
+    audit_trail,
+    ledger,
+    ledger_reports,
+    money,
+    participants,
+    posts,
+    projects,
+)
 from portal.staff.spending_forms import (
     CorrectionForm,
     EventCostForm,
@@ -78,6 +86,9 @@ def stage_money(stage_id: int):
 @bp.get("/stages/<int:stage_id>/ledger.xlsx")
 def ledger_xlsx(stage_id: int):
     stage = ledger.stage_of(_centre_id(), stage_id)
+    audit_trail.record_download(
+        stage, actor=current_user, document="ledger", file_format="xlsx", centre_id=_centre_id()
+    )
     body = ledger_reports.ledger_xlsx(stage, ledger_reports.ledger(stage.id))
     return Response(
         body,

@@ -10,7 +10,7 @@ from portal.auth.access import role_required
 from portal.models.base import utcnow
 from portal.models.support_enums import PlacementKind
 from portal.pdf import frame_of, pdf_response
-from portal.services import contracts, dates, exports, money, participants, placements
+from portal.services import audit_trail, contracts, dates, exports, money, participants, placements
 from portal.staff import bp
 from portal.staff.support import WORKERS, month_arg, neighbours
 from portal.staff.support_forms import PlacementForm, hours_sheet_form
@@ -222,6 +222,16 @@ def _attachment(sheet, extension: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{name}"'}
 
 
+def _downloaded(sheet, file_format: str) -> None:
+    audit_trail.record_download(
+        sheet.placement,
+        actor=current_user,
+        document="hours_sheet",
+        file_format=file_format,
+        month=sheet.month,
+    )
+
+
 def _total_row(sheet) -> list[object]:
     return ["", "", "", "", "", _("Total"), sheet.total_hours, "", sheet.pay_grosze]
 
@@ -230,6 +240,7 @@ def _total_row(sheet) -> list[object]:
 @role_required(*WORKERS)
 def placement_hours_csv(placement_id: int):
     sheet = _sheet(placement_id)
+    _downloaded(sheet, "csv")
     rows = [*_export_rows(sheet), _total_row(sheet)]
     text = [
         [money.to_text(c) if i in (7, 8) and isinstance(c, int) else c for i, c in enumerate(row)]
@@ -244,6 +255,7 @@ def placement_hours_csv(placement_id: int):
 @role_required(*WORKERS)
 def placement_hours_xlsx(placement_id: int):
     sheet = _sheet(placement_id)
+    _downloaded(sheet, "xlsx")
     rows = [*_export_rows(sheet), _total_row(sheet)]
     body = exports.to_xlsx(f"{sheet.month:%Y-%m}", _header(), rows, money_columns=(7, 8))
     return Response(body, mimetype=XLSX, headers=_attachment(sheet, "xlsx"))
@@ -253,6 +265,7 @@ def placement_hours_xlsx(placement_id: int):
 @role_required(*WORKERS)
 def placement_hours_pdf(placement_id: int):
     sheet = _sheet(placement_id)
+    _downloaded(sheet, "pdf")
     return pdf_response(
         "staff/support/hours_pdf.html",
         f"godziny-{sheet.placement.id}-{sheet.month:%Y-%m}.pdf",

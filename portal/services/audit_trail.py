@@ -1,0 +1,178 @@
+"""Reading the audit trail, and the two kinds of entry a reading itself leaves: a participant's
+record viewed by staff, and a document or export downloaded.
+
+The trail grows to millions of rows, so it is read a page at a time by keyset
+(`id < :before ORDER BY id DESC LIMIT n`), in one query a page whatever its length.
+"""
+
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from typing import Any
+
+from sqlalchemy import Select, exists, select
+
+from portal.extensions import db
+from portal.models import AuditEntry, Centre, Participant, User, UserRole
+from portal.models.base import Base
+from portal.models.enums import STAFF_ROLES, Role
+from portal.services import audit, dates
+from portal.services.errors import Forbidden, NotFound
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Filters:
+    centre_id: int | None = None  # None: every centre (installation administrators only)
+    actor_id: int | None = None
+    action: str | None = None
+    entity_type: str | None = None
+    entity_id: int | None = None
+    since: date | None = None  # local dates, both included
+    until: date | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    entry: AuditEntry
+    actor_name: str | None  # staff by name; a participant acting on their own record by number
+    centre_name: str | None
+
+    @property
+    def by_participant(self) -> bool:
+        return self.entry.actor_id is not None and self.actor_name is None
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Row]
+    next_before: int | None  # the `before` of the next (older) page; None on the last one
+
+
+def visible_centre(viewer: User, chosen: int | None) -> int | None:
+    """The centre whose entries `viewer` reads: an administrator any (None: all), everyone
+    else only their own."""
+    if viewer.has_role(Role.ADMIN):
+        return chosen
+    if viewer.centre_id is None or not viewer.has_role(Role.COORDINATOR):
+        raise Forbidden()
+    return viewer.centre_id
+
+
+def _query(filters: Filters) -> Select[AuditEntry, str, str, str, bool]:
+    # Staff are named; a participant who acted is not (the entry holds only their account's id).
+    is_staff = (
+        exists()
+        .where(UserRole.user_id == AuditEntry.actor_id, UserRole.role.in_(STAFF_ROLES))
+        .label("is_staff")
+    )
+    query = (
+        select(AuditEntry, User.first_name, User.last_name, Centre.name, is_staff)
+        .outerjoin(User, User.id == AuditEntry.actor_id)
+        .outerjoin(Centre, Centre.id == AuditEntry.centre_id)
+    )
+    if filters.centre_id is not None:
+        query = query.where(AuditEntry.centre_id == filters.centre_id)
+    if filters.actor_id is not None:
+        query = query.where(AuditEntry.actor_id == filters.actor_id)
+    if filters.action:
+        query = query.where(AuditEntry.action == filters.action)
+    if filters.entity_type:
+        query = query.where(AuditEntry.entity_type == filters.entity_type)
+    if filters.entity_id is not None:
+        query = query.where(AuditEntry.entity_id == filters.entity_id)
+    if filters.since is not None:
+        query = query.where(AuditEntry.at >= dates.local_to_utc(filters.since, time.min))
+    if filters.until is not None:
+        next_day = filters.until + timedelta(days=1)
+        query = query.where(AuditEntry.at < dates.local_to_utc(next_day, time.min))
+    return query
+
+
+def read(filters: Filters, *, before: int | None = None, size: int = PAGE_SIZE) -> Page:
+    """One page of entries, newest first, older than the entry `before`."""
+    query = _query(filters)
+    if before is not None:
+        query = query.where(AuditEntry.id < before)
+    found = db.session.execute(query.order_by(AuditEntry.id.desc()).limit(size + 1)).all()
+    rows = [
+        Row(entry, f"{first} {last}" if staff else None, centre)
+        for entry, first, last, centre, staff in found[:size]
+    ]
+    return Page(rows, rows[-1].entry.id if len(found) > size else None)
+
+
+def history(viewer: User, entity_type: str, entity_id: int, *, before: int | None = None) -> Page:
+    """The entries of one record, for `viewer`; a record of another centre is as good as missing
+    (404), so is a record neither in the database nor in the trail."""
+    centre_id = visible_centre(viewer, None)
+    model = _model_of(entity_type)
+    if model is None:
+        raise NotFound()
+    if centre_id is not None and "centre_id" in model.__table__.c:
+        owner = db.session.execute(
+            select(model.__table__.c.centre_id).where(model.__table__.c.id == entity_id)
+        ).first()
+        if owner is not None and owner[0] != centre_id:
+            raise NotFound()
+    page = read(
+        Filters(centre_id=centre_id, entity_type=entity_type, entity_id=entity_id), before=before
+    )
+    if not page.rows and before is None and not _exists(model, entity_id, centre_id):
+        raise NotFound()
+    return page
+
+
+def _model_of(entity_type: str) -> Any:
+    for mapper in Base.registry.mappers:
+        if getattr(mapper.class_, "__tablename__", None) == entity_type:
+            return mapper.class_
+    return None
+
+
+def _exists(model: Any, entity_id: int, centre_id: int | None) -> bool:
+    table = model.__table__
+    condition = table.c.id == entity_id
+    if centre_id is not None and "centre_id" in table.c:
+        condition &= table.c.centre_id == centre_id
+    return bool(db.session.scalar(select(exists().where(condition))))
+
+
+def actors(centre_id: int | None) -> list[User]:
+    """The staff whose entries can be looked for: of one centre, or of all of them."""
+    query = select(User).where(
+        User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(STAFF_ROLES)))
+    )
+    if centre_id is not None:
+        query = query.where(User.centre_id == centre_id)
+    return list(db.session.scalars(query.order_by(User.last_name, User.first_name, User.id)))
+
+
+def centres() -> list[Centre]:
+    return list(db.session.scalars(select(Centre).order_by(Centre.name)))
+
+
+def record_view(person: Participant, *, actor: User, page: str) -> None:
+    """Staff opened a page showing a participant's record: the one kind of entry a GET writes."""
+    audit.record("participant.viewed", person, actor=actor, changes={"page": (None, page)})
+
+
+def record_download(
+    entity: Any,
+    *,
+    actor: User,
+    document: str,
+    file_format: str,
+    centre_id: int | None = None,
+    month: date | None = None,
+) -> None:
+    """A document or an export left the portal, as `file_format` (pdf, csv, xlsx, docx);
+    `centre_id` for a record that does not carry its centre itself (a project stage)."""
+    audit.record(
+        "document.download",
+        entity,
+        actor=actor,
+        centre_id=centre_id,
+        changes={"document": (None, document), "format": (None, file_format)}
+        | ({"month": (None, f"{month:%Y-%m}")} if month else {}),
+    )
