@@ -128,13 +128,18 @@ def claim(message_id: int, *, now: datetime) -> bool:
 def send_claimed(message_id: int, *, now: datetime | None = None) -> bool:
     """Send a claimed message and note the outcome on it; False when the server refused it
     (the claim is released and the next attempt set later, or the message marked failed)."""
-    message = db.session.get_one(OutboxMessage, message_id)
+    # Read apart, so that no write lock (SQLite) is held through a slow or dead mail server:
+    # the portal's own writes would otherwise wait for it and time out.
+    with database.read_apart(db.engine) as connection:
+        content = connection.execute(
+            select(OutboxMessage.__table__).where(OutboxMessage.id == message_id)
+        ).one()
     try:
-        _send(message)
+        _send(content)
     except (OSError, smtplib.SMTPException) as error:
-        _note_failure(message, error, now=now or utcnow())
+        _note_failure(db.session.get_one(OutboxMessage, message_id), error, now=now or utcnow())
         return False
-    mark_sent(message)
+    mark_sent(db.session.get_one(OutboxMessage, message_id))
     return True
 
 
@@ -203,7 +208,8 @@ def masked_address(text: str) -> str:
     return _ADDRESS.sub(r"\1***@\2", text)
 
 
-def _send(message: OutboxMessage) -> None:
+def _send(message: Any) -> None:
+    """Send one message: `message` has the outbox's columns as attributes."""
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         # Development: the message goes to the log instead of a mail server.
