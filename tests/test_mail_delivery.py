@@ -305,3 +305,15 @@ def test_send_mail_loop_keeps_sending_until_stopped(app, runner, smtp, monkeypat
     assert "Sent 2, failed 0." in result.output
     assert "Sent 1, failed 0." in result.output
     assert len(smtp.inbox.received) == 3
+
+
+def test_retrying_a_message_never_tried_changes_nothing(app, client, login_as, make_user):
+    [(message_id, _header)] = queue(app, 1).items()
+    make_user(Role.ADMIN, email="admin@example.org")
+    login_as("admin@example.org")
+    assert client.post(f"/staff/outbox/{message_id}/retry").status_code == 302
+    [message] = outbox(app)
+    assert (message.attempts, message.next_attempt_at, message.failed_at) == (0, None, None)
+    with app.app_context():
+        retries = select(func.count()).where(AuditEntry.action == "outbox.retry")
+        assert db.session.scalar(retries) == 0

@@ -183,6 +183,8 @@ def retry(message_id: int, *, actor: User, now: datetime) -> OutboxMessage:
         raise NotFound()
     if message.sent_at is not None:
         raise AlreadySent()
+    if message.attempts == 0 and message.failed_at is None:
+        return message  # never tried yet: it is already due, there is nothing to change
     changes = {
         "attempts": (message.attempts, 0),
         "failed_at": (message.failed_at, None),
