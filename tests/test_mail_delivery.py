@@ -317,3 +317,28 @@ def test_retrying_a_message_never_tried_changes_nothing(app, client, login_as, m
     with app.app_context():
         retries = select(func.count()).where(AuditEntry.action == "outbox.retry")
         assert db.session.scalar(retries) == 0
+
+
+def test_a_message_that_kills_its_sender_every_time_stops_after_the_last_attempt(
+    app, runner, smtp, monkeypatch, client, login_as, make_user
+):
+    [(message_id, _header)] = queue(app, 1).items()
+    with app.app_context():
+        db.session.get(OutboxMessage, message_id).attempts = mail.MAX_ATTEMPTS - 1
+        db.session.commit()
+
+    def sender_dies(_message):
+        raise SystemExit("the sender dies on this message")
+
+    monkeypatch.setattr(mail, "_send", sender_dies)
+    assert isinstance(runner.invoke(args=["send-mail"]).exception, SystemExit)
+    monkeypatch.undo()
+    smtp.start()
+    # Its claim goes stale, but its attempts are spent: no sender takes it again.
+    with later(mail.STALE_CLAIM.total_seconds() / 60 + 1):
+        assert "Sent 0, failed 0." in runner.invoke(args=["send-mail"]).output
+    assert smtp.inbox.received == []
+    make_user(Role.ADMIN, email="admin@example.org")
+    login_as("admin@example.org")
+    page = client.get("/staff/outbox").get_data(as_text=True)
+    assert translated(app, "Failed: waits for you") in page

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, or_, select, update
+from sqlalchemy import and_, event, or_, select, update
 
 from portal import database
 from portal.extensions import db
@@ -86,7 +86,12 @@ def queue(
 
 
 def _due(now: datetime) -> Any:
-    return or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now)
+    # The count of attempts also stops a message that kills its sender every time (the claim
+    # goes stale, no failure is ever noted): it stops after MAX_ATTEMPTS like any other.
+    return and_(
+        OutboxMessage.attempts < MAX_ATTEMPTS,
+        or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
+    )
 
 
 def pending(*, now: datetime | None = None, limit: int = 100) -> list[int]:
