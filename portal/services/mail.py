@@ -182,7 +182,10 @@ def undelivered(*, limit: int = 200) -> list[OutboxMessage]:
 
 
 def retry(message_id: int, *, actor: User, now: datetime) -> OutboxMessage:
-    """Put an undelivered message back in the queue, due now, with a fresh count of attempts."""
+    """Put an undelivered message back in the queue, due now, with a fresh count of attempts.
+
+    A claim is left as it is: a sender busy with the message right now keeps it to itself.
+    """
     message = db.session.get(OutboxMessage, message_id)
     if message is None:
         raise NotFound()
@@ -198,7 +201,7 @@ def retry(message_id: int, *, actor: User, now: datetime) -> OutboxMessage:
     changed = database.rows_changed(
         update(OutboxMessage)
         .where(OutboxMessage.id == message.id, OutboxMessage.sent_at.is_(None))
-        .values(attempts=0, failed_at=None, next_attempt_at=now, claimed_at=None)
+        .values(attempts=0, failed_at=None, next_attempt_at=now)
         .execution_options(synchronize_session="fetch")
     )
     if changed != 1:  # a sender delivered it meanwhile
