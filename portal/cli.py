@@ -5,13 +5,14 @@ context it ran in discards the session's uncommitted work when it ends.
 """
 
 import sys
+import time
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import exists, select
 
-from portal import demo
+from portal import cli_backup, demo
 from portal.extensions import db
 from portal.models import Centre, Project, Village
 from portal.models.base import utcnow
@@ -123,30 +124,51 @@ def _find_village(centre: Centre, name: str | None) -> Village | None:
 
 @click.command("send-mail")
 @click.option("--limit", default=100, show_default=True)
+@click.option("--loop", is_flag=True, help="Keep running, sending every --interval seconds.")
+@click.option("--interval", default=30.0, show_default=True, help="Seconds between rounds.")
 @with_appcontext
-def send_mail_command(limit):
-    """Deliver the messages waiting in the outbox (run it from cron every minute).
+def send_mail_command(limit, loop, interval):
+    """Deliver the messages waiting in the outbox: once (from cron every minute), or with
+    --loop as a long-lived sender (a systemd service).
 
     Safe to run from several hosts at once: each message is claimed, and the claim committed,
     before it is sent; each message's outcome is committed before the next one is taken.
+    A message the server refuses is tried again later, each time after a longer wait.
     """
+    if not loop:
+        sent, failed = deliver_outbox(limit=limit)
+        click.echo(f"Sent {sent}, failed {failed}.")
+        if failed:
+            sys.exit(1)
+        return
+    try:
+        while True:
+            sent, failed = deliver_outbox(limit=limit)
+            if sent or failed:
+                click.echo(f"Sent {sent}, failed {failed}.")
+            db.session.remove()  # no connection or transaction held while sleeping
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+
+
+def deliver_outbox(*, limit: int) -> tuple[int, int]:
+    """One round of the sender, committing each claim and each outcome: (sent, failed)."""
     now = utcnow()
-    waiting = mail.pending(limit=limit)
+    waiting = mail.pending(now=now, limit=limit)
     db.session.commit()
     sent = failed = 0
     for message_id in waiting:
-        claimed = mail.claim(message_id, now=now)
+        claimed = mail.claim(message_id, now=utcnow())
         db.session.commit()
         if not claimed:
             continue
-        if mail.send_claimed(message_id):
+        if mail.send_claimed(message_id, now=utcnow()):
             sent += 1
         else:
             failed += 1
         db.session.commit()
-    click.echo(f"Sent {sent}, failed {failed}.")
-    if failed:
-        sys.exit(1)
+    return sent, failed
 
 
 @click.command("send-reminders")
@@ -183,6 +205,7 @@ def seed_demo_command(if_empty):
 
 
 def init_app(app: Flask) -> None:
+    cli_backup.init_app(app)
     for command in (
         create_user_command,
         send_mail_command,

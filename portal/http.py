@@ -195,17 +195,42 @@ def _value_out_of_range(error):
     )
 
 
+def _database_fault(error: OperationalError) -> str:
+    """What went wrong, as far as the person must know: 'busy', 'full' or 'unreachable'."""
+    original = error.orig
+    text = str(original).lower()
+    # SQLite says it in words; PostgreSQL (psycopg) by SQLSTATE: 55P03 lock not available,
+    # 57014 cancelled by a timeout, 53100 disk full.
+    sqlstate = getattr(original, "sqlstate", None)
+    if "database is locked" in text or "database is busy" in text or sqlstate in {"55P03", "57014"}:
+        return "busy"
+    if "disk is full" in text or "no space left" in text or sqlstate == "53100":
+        return "full"
+    return "unreachable"
+
+
 def _database_unavailable(error):
     db.session.rollback()
     session.pop("_flashes", None)  # a "saved" message must not outlive a failed commit
     # The page must not try to load the user from the database that just failed.
     g._login_user = login_manager.anonymous_user()
-    log.error("database unavailable: %s", type(error.orig).__name__)
-    return _error_page(
-        503,
-        _("The service is temporarily unavailable"),
-        _("We cannot reach our database right now. Nothing was saved. Try again in a minute."),
-    )
+    fault = _database_fault(error)
+    log.error("database %s: %s", fault, type(error.orig).__name__)
+    if fault == "busy":
+        text = _(
+            "Too many changes are being saved at this moment. Nothing was saved. "
+            "Try again in a moment."
+        )
+    elif fault == "full":
+        text = _(
+            "The server has no room left to save data. Nothing was saved. "
+            "The fault has been recorded for the administrators; try again later."
+        )
+    else:
+        text = _(
+            "We cannot reach our database right now. Nothing was saved. Try again in a minute."
+        )
+    return _error_page(503, _("The service is temporarily unavailable"), text)
 
 
 def _http_error(error: HTTPException):

@@ -26,6 +26,7 @@ from portal.models import (
     Expense,
     ImportBatch,
     IndividualPlan,
+    OutboxMessage,
     Participant,
     PaymentList,
     Placement,
@@ -65,7 +66,7 @@ FORM = {"reason": "Sprawdzenie izolacji ośrodków"}
 WORDS = {"name": "participants", "fmt": "csv"}
 # Routes on which the installation administrator reaches every centre by design (a centre's
 # own details, from the centres page); every other role is still refused them.
-INSTALLATION_WIDE = {"/staff/centres/<int:centre_id>"}
+INSTALLATION_WIDE = {"/staff/centres/<int:centre_id>", "/staff/outbox/<int:message_id>/retry"}
 
 
 @dataclass
@@ -178,7 +179,13 @@ def _build_side(app, make_centre, make_user, make_participant, tag: str, surname
             kind=PlacementKind.WORK_TRAINING, employer=f"Gospodarstwo {surname}",
             starts_on=now.date(), ends_on=now.date() + timedelta(days=60), hours_per_month=40,
         )  # fmt: skip
-        db.session.add_all([session, expense, post, contact, placement])
+        # Waiting in the outbox, never tried: a retry by the installation administrator
+        # (installation-wide, like the mail server) changes nothing.
+        message = OutboxMessage(
+            centre_id=side.centre_id, to_address=f"chetna.{tag}@example.org",
+            subject=f"Temat {surname}", body="Treść\n",
+        )  # fmt: skip
+        db.session.add_all([session, expense, post, contact, placement, message])
         goal = PlanGoal(plan_id=plan.id, description=f"Cel {surname}")
         action = PlanAction(plan_id=plan.id, kind=ActionKind.OTHER, description=f"Krok {surname}")
         revision = PlanRevision(plan_id=plan.id, number=1, created_at=now)
@@ -208,6 +215,7 @@ def _build_side(app, make_centre, make_user, make_participant, tag: str, surname
             "post_id": post.id,
             "contact_id": contact.id,
             "placement_id": placement.id,
+            "message_id": message.id,
             "centre_id": side.centre_id,
             **WORDS,
         }

@@ -1,9 +1,10 @@
 """Command-line entry points: create-user, send-mail and seed-demo."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from freezegun import freeze_time
 from sqlalchemy import func, select
 
 from config import ProductionConfig
@@ -151,11 +152,15 @@ def test_mail_waits_while_smtp_is_down_and_is_sent_once_later(app, runner, monke
         waiting = db.session.scalars(select(OutboxMessage)).all()
         assert [m.sent_at for m in waiting] == [None, None]
         assert all(m.last_error and m.claimed_at is None for m in waiting)
+        assert all(m.next_attempt_at > m.created_at for m in waiting)
 
     monkeypatch.setattr("smtplib.SMTP", FakeSMTP)
     monkeypatch.setattr(FakeSMTP, "sent", [])
-    assert runner.invoke(args=["send-mail"]).exit_code == 0
-    assert runner.invoke(args=["send-mail"]).exit_code == 0
+    # Not yet due: the first retry waits a minute.
+    assert runner.invoke(args=["send-mail"]).output == "Sent 0, failed 0.\n"
+    with freeze_time(datetime.now(UTC) + timedelta(minutes=2)):
+        assert runner.invoke(args=["send-mail"]).exit_code == 0
+        assert runner.invoke(args=["send-mail"]).exit_code == 0
     assert sorted(FakeSMTP.sent) == ["a@example.org", "b@example.org"]
     with app.app_context():
         assert count(OutboxMessage, OutboxMessage.sent_at.is_(None)) == 0

@@ -84,6 +84,13 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # The Message-ID header, fixed when queued: a resend after a crash between the server's
+    # acceptance and the mark carries the same one, so the receiving side can drop the copy.
+    message_id: Mapped[str] = mapped_column(String(250), unique=True, index=True)
+    # While the mail server refuses, each attempt waits longer (exponential backoff).
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the last allowed attempt failed: the message waits for an administrator.
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # One optional text attachment (an event's .ics), sent with the message.
     attachment_name: Mapped[str | None] = mapped_column(String(100))
     attachment_body: Mapped[str | None] = mapped_column(Text)

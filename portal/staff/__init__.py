@@ -23,6 +23,7 @@ from portal.staff import (  # noqa: E402, F401
     esf,
     events,
     merge,
+    outbox,
     participant_record,
     plan_pages,
     plan_questions,
