@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user
 
 from portal.auth import kept
@@ -121,10 +122,12 @@ def code():
             start_session(user, method)
             if method is Method.RECOVERY_CODE:
                 flash(
-                    _(
+                    ngettext(
+                        "You signed in with a recovery code; it cannot be used again. "
+                        "%(num)d unused code is left.",
                         "You signed in with a recovery code; it cannot be used again. "
                         "%(num)d unused codes are left.",
-                        num=two_factor.unused_codes(user),
+                        two_factor.unused_codes(user),
                     ),
                     "success",
                 )

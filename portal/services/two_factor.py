@@ -7,6 +7,7 @@ the account and only a later step passes, written conditionally so two parallel 
 same code have one winner. Wrong codes count toward the same lockout as wrong passwords.
 """
 
+import base64
 import hashlib
 import re
 import secrets
@@ -164,7 +165,7 @@ def _new_codes(user: User, now: datetime) -> list[str]:
     # 80 random bits each, in four groups of five base-32 characters: easy to read and type.
     codes = []
     for _ in range(RECOVERY_CODE_COUNT):
-        raw = pyotp.random_base32(length=16).lower()
+        raw = base64.b32encode(secrets.token_bytes(10)).decode().lower()
         codes.append("-".join(raw[i : i + 4] for i in range(0, 16, 4)))
     db.session.add_all(
         RecoveryCode(user_id=user.id, code_hash=_hash(code), created_at=now) for code in codes
