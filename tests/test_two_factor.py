@@ -300,3 +300,35 @@ def test_the_code_page_messages_are_translated(app, client, enrolled):
     page = client.post("/auth/code", data={"code": ""}).get_data(as_text=True)
     assert translated(app, "Enter the one-time code.") in page
     assert '<html lang="pl">' in page
+
+
+def _fields(page: str, action: str) -> dict[str, list[str]]:
+    form = re.search(rf'<form method="post" action="{re.escape(action)}"(.*?)</form>', page, re.S)
+    assert form, f"no form posting to {action}"
+    found: dict[str, list[str]] = {}
+    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form[1]):
+        found.setdefault(name, []).append(value)
+    return found
+
+
+def test_signing_in_again_to_keep_a_form_asks_for_the_code_too(app, client, enrolled):
+    sign_in(client)
+    client.post("/auth/code", data={"code": later_code(enrolled["secret"])})
+    client.delete_cookie("session")  # the idle sign-out
+    typed = {"first_name": "Nowa", "last_name": "Doradczyni", "email": "nowa@example.org"}
+    kept_page = client.post("/staff/users", data={**typed, "roles": ["advisor"]})
+    fields = _fields(kept_page.get_data(as_text=True), "/auth/resume")
+    code_page = client.post("/auth/resume", data={**fields, "email": EMAIL, "password": PASSWORD})
+    page = code_page.get_data(as_text=True)
+    assert 'action="/auth/code"' in page
+    assert client.get("/staff/").status_code == 302  # the password alone opens nothing
+    carried = _fields(page, "/auth/code")
+    assert carried["kept-first_name"] == ["Nowa"]
+    with freeze_time(utcnow() + timedelta(seconds=60)) as frozen:  # the next unused step
+        code = pyotp.TOTP(enrolled["secret"]).at(frozen().timestamp())
+        send = client.post("/auth/code", data={**carried, "code": code}).get_data(as_text=True)
+        assert "Nowa" in send
+        resent = {k: v for k, v in _fields(send, "/staff/users").items() if k != "csrf_token"}
+        assert client.post("/staff/users", data=resent).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.email == "nowa@example.org"))

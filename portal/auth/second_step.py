@@ -32,7 +32,14 @@ PENDING = "two_factor_pending"
 SIGNED_IN_AT = "signed_in_at"
 # What a person who must set up two-factor may still open.
 ENROLMENT_ENDPOINTS = frozenset(
-    {"auth.logout", "auth.security", "auth.two_factor_start", "auth.two_factor_enrol", "static"}
+    {
+        "auth.logout",
+        "auth.security",
+        "auth.two_factor_start",
+        "auth.two_factor_enrol",
+        "auth.two_factor_cancel",
+        "static",
+    }
 )
 
 
