@@ -89,6 +89,9 @@ def _pending_user() -> User | None:
 
 def password_then_code(user: User, kept_fields, tokens, cut, action):
     """Signing in again to send a kept form, with two-factor on: the code first, the form along."""
+    lang = request.form.get(kept.LANG)
+    if lang in current_app.config["LANGUAGES"]:
+        session[LANG_KEY] = lang  # the language the kept form was typed in
     after_password(user, None)
     # The token made with the old session is void: the page gets one of the new session.
     g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
