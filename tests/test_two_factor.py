@@ -332,3 +332,15 @@ def test_signing_in_again_to_keep_a_form_asks_for_the_code_too(app, client, enro
         assert client.post("/staff/users", data=resent).status_code == 302
     with app.app_context():
         assert db.session.scalar(select(User).where(User.email == "nowa@example.org"))
+
+
+def test_an_operator_resets_two_factor_for_a_lost_phone(app, runner, enrolled):
+    result = runner.invoke(args=["reset-two-factor", EMAIL.upper()])
+    assert result.exit_code == 0, result.output
+    user = user_row(app, enrolled["id"])
+    assert user.totp_enabled_at is None
+    assert user.totp_secret is None
+    assert actions(app, enrolled["id"])[-1][0] == "user.two_factor_reset"
+    again = runner.invoke(args=["reset-two-factor", EMAIL])
+    assert again.exit_code != 0
+    assert runner.invoke(args=["reset-two-factor", "nobody@example.org"]).exit_code != 0

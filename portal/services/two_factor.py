@@ -237,6 +237,21 @@ def turn_off(user: User, *, required_roles: Collection[str], now: datetime) -> N
     )
 
 
+def reset(user: User, *, now: datetime) -> None:
+    """An operator's reset for someone who lost both the phone and the recovery codes: off,
+    every session ends; where it is required, the next sign-in leads to a new set-up."""
+    if not user.has_two_factor:
+        raise TwoFactorRefused(_l("Two-factor authentication is not on."))
+    user.totp_secret = None
+    user.totp_enabled_at = None
+    user.totp_last_step = None
+    user.session_token = accounts.new_token()
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    audit.record(
+        "user.two_factor_reset", user, actor=None, at=now, changes={"two_factor": (True, False)}
+    )
+
+
 def cancel_setup(user: User, *, now: datetime) -> None:
     """Forget a secret that was never confirmed."""
     if user.has_two_factor or user.totp_secret is None:
