@@ -16,6 +16,18 @@ DEVELOPMENT_SECRET_KEY = "development-only-not-secret"  # noqa: S105
 DEVELOPMENT_PSEUDONYM_KEY = "development-pseudonym-key-not-secret"
 
 
+# The roles two-factor sign-in may be required of (participants never use it).
+STAFF_ROLE_VALUES = frozenset({"advisor", "social_worker", "coordinator", "admin"})
+
+
+def _roles(name: str, default: str) -> tuple[str, ...]:
+    """A comma-separated list of role values, e.g. "coordinator,admin" ("" or "none": none)."""
+    raw = os.environ.get(name, default).strip().lower()
+    if raw in {"", "none"}:
+        return ()
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
 class Config:
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
@@ -52,6 +64,16 @@ class Config:
     PASSWORD_HASHING = os.environ.get("PASSWORD_HASHING", "production")
     LOGIN_MAX_FAILURES = 10
     LOGIN_LOCK_MINUTES = 15
+    # Staff roles that must sign in with a one-time code. None in development and tests, so the
+    # demo logins work without an authenticator app; production requires it of the roles that
+    # decide about money and accounts (ProductionConfig). Overridable, e.g. "coordinator,admin".
+    TWO_FACTOR_REQUIRED_ROLES = _roles("TWO_FACTOR_REQUIRED_ROLES", "")
+    # The name an authenticator app shows beside the code.
+    TWO_FACTOR_ISSUER = os.environ.get("TWO_FACTOR_ISSUER", "Portal aktywnej integracji")
+    # How long the password stays good while the one-time code is asked for.
+    TWO_FACTOR_PENDING_MINUTES = 5
+    # Sensitive actions (role changes, full exports, password change) need a sign-in this recent.
+    FRESH_LOGIN_MINUTES = int(os.environ.get("FRESH_LOGIN_MINUTES", "10"))
 
     # Flask-Limiter: per-address throttling; memory:// is per process, production uses Redis.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
@@ -80,6 +102,7 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     HSTS = True
     DEV_OUTBOX = False
+    TWO_FACTOR_REQUIRED_ROLES = _roles("TWO_FACTOR_REQUIRED_ROLES", "coordinator,admin")
 
     @classmethod
     def check(cls, config) -> None:
@@ -93,6 +116,9 @@ class ProductionConfig(Config):
             raise RuntimeError("Production must hash passwords with the production parameters.")
         if config.get("DEBUG"):
             raise RuntimeError("Production must not run with debug on.")
+        unknown = set(config.get("TWO_FACTOR_REQUIRED_ROLES") or ()) - STAFF_ROLE_VALUES
+        if unknown:
+            raise RuntimeError(f"TWO_FACTOR_REQUIRED_ROLES names unknown roles: {sorted(unknown)}")
         pseudonym_key = config.get("PSEUDONYM_KEY") or ""
         if len(pseudonym_key) < 32 or pseudonym_key == DEVELOPMENT_PSEUDONYM_KEY:
             raise RuntimeError("Production needs a random PSEUDONYM_KEY of at least 32 characters.")

@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.models import Centre, Project, Village
 from portal.models.base import utcnow
 from portal.models.enums import Role
-from portal.services import accounts, mail, participants, reminders
+from portal.services import accounts, mail, participants, reminders, two_factor
 from portal.services.errors import PortalError
 
 
@@ -180,6 +180,23 @@ def send_reminders_command():
     click.echo(f"Queued {queued} reminders.")
 
 
+@click.command("reset-two-factor")
+@click.argument("email")
+@with_appcontext
+def reset_two_factor_command(email):
+    """Turn off a staff member's two-factor sign-in after they lost the phone and the recovery
+    codes (check who is asking first); they set it up again at their next sign-in if required."""
+    user = accounts.get_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account {email!r}.")
+    try:
+        two_factor.reset(user, now=utcnow())
+    except PortalError as error:
+        raise click.ClickException(str(error.message)) from error
+    db.session.commit()
+    click.echo(f"Two-factor sign-in of {user.email} is off; every session of theirs has ended.")
+
+
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database holds any data.")
 @with_appcontext
@@ -210,6 +227,7 @@ def init_app(app: Flask) -> None:
         create_user_command,
         send_mail_command,
         send_reminders_command,
+        reset_two_factor_command,
         seed_demo_command,
     ):
         app.cli.add_command(command)

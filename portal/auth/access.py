@@ -67,3 +67,8 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return target
+
+
+def me():
+    """The signed-in user itself (not Flask-Login's proxy), to hand to a service."""
+    return current_user._get_current_object()

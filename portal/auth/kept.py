@@ -21,13 +21,17 @@ PREFIX = "kept-"
 ACTION = "kept_action"
 TOKENS = "kept_token"  # the names the form's own CSRF tokens had (`<prefix>-csrf_token`)
 LANG = "kept_lang"
+# The pages that carry a kept form along as hidden fields: the sign-in again, its one-time code,
+# and the confirmation a sensitive action asks for (auth/fresh.py).
+CARRIERS = ("auth.resume", "auth.code", "auth.confirm")
 MAX_FIELDS = 200
 MAX_CHARS = 100_000
 
 
 def _secret(name: str) -> bool:
     lowered = name.lower()
-    return "password" in lowered or lowered.rsplit("-", 1)[-1] == "confirm"
+    last = lowered.rsplit("-", 1)[-1]
+    return "password" in lowered or last in ("confirm", "code")
 
 
 def _collect(pairs) -> tuple[list[tuple[str, str]], list[str], bool]:
@@ -51,7 +55,7 @@ def _collect(pairs) -> tuple[list[tuple[str, str]], list[str], bool]:
 
 def _from_request() -> tuple[list[tuple[str, str]], list[str], bool, str | None]:
     form = request.form
-    if request.endpoint == "auth.resume":  # the sign-in page itself was open too long
+    if request.endpoint in CARRIERS:  # a page carrying a kept form was open too long
         pairs = [
             (name.removeprefix(PREFIX), value)
             for name, values in form.lists()
@@ -71,7 +75,7 @@ def applies() -> bool:
     if request.method != "POST":
         return False
     if request.blueprint == "auth":
-        return request.endpoint == "auth.resume"
+        return request.endpoint in CARRIERS
     return True
 
 
@@ -79,7 +83,7 @@ def ask_to_sign_in(form: LoginForm | None = None, status: int = 401):
     kept, tokens, cut, action = _from_request()
     if action is None:
         return None
-    lang = request.form.get(LANG) if request.endpoint == "auth.resume" else str(get_locale())
+    lang = request.form.get(LANG) if request.endpoint in CARRIERS else str(get_locale())
     if lang not in current_app.config["LANGUAGES"]:
         lang = None
     return render_template(

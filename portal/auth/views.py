@@ -15,29 +15,29 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from portal import boundary
 from portal.auth import kept
-from portal.auth.access import home_url, safe_next
+from portal.auth.access import home_url, me, safe_next
 from portal.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
 from portal.extensions import limiter
-from portal.i18n import LANG_KEY
 from portal.models.base import utcnow
-from portal.services import accounts
+from portal.services import accounts, sign_ins
 from portal.services.errors import InvalidLink, LoginFailed
+from portal.services.two_factor import Method
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 # Authentication events are logged (ASVS 7.2.1): who by id, never the address or password.
 log = logging.getLogger("portal.auth")
 
 
-def _login_limit() -> str:
+def login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(home_url(current_user))
@@ -49,22 +49,12 @@ def login():
             log.info("sign-in refused")
             form.password.errors.append(str(LoginFailed.message))
         else:
-            log.info("sign-in of user %d", user.id)
-            _fresh_session(user)
-            return redirect(safe_next(request.args.get("next")) or home_url(user))
+            return second_step.after_password(user, safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
 
-def _fresh_session(user, lang: str | None = None) -> None:
-    lang = lang or session.get(LANG_KEY)
-    session.clear()  # a fresh session at login (ASVS 3.2.1)
-    if lang in current_app.config["LANGUAGES"]:
-        session[LANG_KEY] = lang
-    login_user(user)
-
-
 @bp.post("/resume")
-@limiter.limit(_login_limit)
+@limiter.limit(login_limit)
 def resume():
     """Sign in again from a form that was caught by a sign-out; what was typed comes along."""
     form = LoginForm()
@@ -73,9 +63,11 @@ def resume():
         abort(400)
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data, now=utcnow())
+        if user is not None and user.has_two_factor:
+            return second_step.password_then_code(user, kept_fields, tokens, cut, action)
         if user is not None:
             log.info("sign-in of user %d to send a kept form again", user.id)
-            _fresh_session(user, request.form.get(kept.LANG))
+            second_step.start_session(user, Method.PASSWORD, request.form.get(kept.LANG))
             # The token made with the old session is void: the page gets one of the new session.
             g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
             return kept.signed_in_again(kept_fields, tokens, cut, action)
@@ -88,6 +80,7 @@ def resume():
 @bp.post("/logout")
 @login_required
 def logout():
+    sign_ins.signed_out(me(), now=utcnow())
     accounts.end_all_sessions(current_user)
     logout_user()
     session.clear()
@@ -122,7 +115,7 @@ def reset_password(token: str):
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -134,3 +127,7 @@ def forgot_password():
         )
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
+
+
+# The second step, the security page and fresh sign-ins register their routes on `bp`.
+from portal.auth import fresh, second_step, security  # noqa: E402, F401

@@ -22,6 +22,7 @@ from portal.models.plans import (
 from portal.models.reports import StageReport, StageReportRevision
 from portal.models.spending import Expense, ProjectPost
 from portal.models.support import CaseworkEntry, Placement, PlacementDay
+from portal.models.two_factor import RecoveryCode
 
 __all__ = [
     "AccountRequest",
@@ -52,6 +53,7 @@ __all__ = [
     "Project",
     "ProjectPost",
     "ProjectStage",
+    "RecoveryCode",
     "Registration",
     "SocialContract",
     "StageReport",

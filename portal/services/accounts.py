@@ -289,7 +289,6 @@ def authenticate(email: str, password: str, *, now: datetime) -> User | None:
     is read apart, so no transaction (on SQLite, no write lock) is held during the check. A
     failure is counted by one atomic UPDATE, so parallel guesses on several workers all count.
     """
-    config = current_app.config
     with database.read_apart(db.engine) as connection:
         facts = connection.execute(
             select(User.id, User.password_hash, User.locked_until).where(
@@ -302,31 +301,45 @@ def authenticate(email: str, password: str, *, now: datetime) -> User | None:
     if facts.locked_until is not None and facts.locked_until > now:
         return None
     if not matches:
-        reaches_limit = User.failed_logins + 1 >= config["LOGIN_MAX_FAILURES"]
-        lock_until = now + timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
-        db.session.execute(
-            update(User)
-            .where(User.id == facts.id)
-            .values(
-                failed_logins=case((reaches_limit, 0), else_=User.failed_logins + 1),
-                locked_until=case(
-                    (reaches_limit, literal(lock_until, UTCDateTime)),
-                    else_=User.locked_until,
-                ),
-            )
-            .execution_options(synchronize_session=False)
-        )
+        count_failure(facts.id, now=now)
         return None
     new_hash = (
         passwords.hash_password(password) if passwords.needs_rehash(facts.password_hash) else None
     )
     user = db.session.get_one(User, facts.id)
-    user.failed_logins = 0
-    user.locked_until = None
+    if not user.has_two_factor:
+        # With two-factor the count goes on until the code is right too: otherwise the password
+        # alone would reset it between guesses of the code.
+        user.failed_logins = 0
+        user.locked_until = None
     user.last_login_at = now
     if new_hash is not None:
         user.password_hash = new_hash
     return user
+
+
+def count_failure(user_id: int, *, now: datetime) -> None:
+    """One more failed attempt (a wrong password or one-time code); enough of them lock the
+    account for a while. One atomic UPDATE, so parallel guesses on several workers all count."""
+    config = current_app.config
+    reaches_limit = User.failed_logins + 1 >= config["LOGIN_MAX_FAILURES"]
+    lock_until = now + timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
+    db.session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(
+            failed_logins=case((reaches_limit, 0), else_=User.failed_logins + 1),
+            locked_until=case(
+                (reaches_limit, literal(lock_until, UTCDateTime)),
+                else_=User.locked_until,
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def is_locked(user: User, *, now: datetime) -> bool:
+    return user.locked_until is not None and user.locked_until > now
 
 
 def end_all_sessions(user: User) -> None:

@@ -8,6 +8,7 @@ from flask_login import current_user, login_user
 
 from portal import boundary
 from portal.auth.access import home_url, role_required, safe_next
+from portal.auth.fresh import fresh_login_required
 from portal.extensions import db
 from portal.models import Centre
 from portal.models.base import utcnow
@@ -103,6 +104,7 @@ def _account_page(user: User, *, roles_form: RolesForm, handover_form: HandoverF
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @role_required(*MANAGERS)
+@fresh_login_required(methods=("POST",))  # a role change (ASVS 3.7.1)
 def user_account(user_id: int):
     user = staffing.get_account(_centre_id(), user_id)
     form = RolesForm(data={"roles": [role.value for role in user.roles]})

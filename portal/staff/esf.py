@@ -18,6 +18,7 @@ from flask_login import current_user
 
 from portal import boundary
 from portal.auth.access import role_required
+from portal.auth.fresh import fresh_login_required
 from portal.forms import CsrfForm
 from portal.models.base import utcnow
 from portal.models.enums import Role
@@ -51,6 +52,7 @@ def export_overview():
 
 @bp.route("/esf-export/stages/<int:stage_id>", methods=["GET", "POST"])
 @role_required(*EXPORTERS)
+@fresh_login_required(methods=("POST",))  # a full export of personal data (ASVS 3.7.1)
 def export_stage(stage_id: int):
     stage = projects.get_stage(current_user.centre_id, stage_id)
     form = ExportForm()

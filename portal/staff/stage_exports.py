@@ -9,6 +9,7 @@ from flask import Response, render_template
 from flask_login import current_user
 
 from portal.auth.access import role_required
+from portal.auth.fresh import fresh_login_required
 from portal.models.base import utcnow
 from portal.models.enums import Role
 from portal.services import ledger, stage_exports
@@ -26,6 +27,7 @@ def stage_exports_page(stage_id: int):
 
 @bp.post("/stages/<int:stage_id>/exports/<name>.<fmt>")
 @role_required(*EXPORTERS)
+@fresh_login_required  # personal data of a whole stage (ASVS 3.7.1)
 def stage_export(stage_id: int, name: str, fmt: str):
     """`name` one of stage_exports.NAMES, `fmt` csv or xlsx; anything else is not found."""
     stage = ledger.stage_of(current_user.centre_id, stage_id)

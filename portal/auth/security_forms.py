@@ -1,0 +1,77 @@
+"""Forms of the second sign-in step, two-factor set-up, password change and confirming a sign-in."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from portal.forms import PortalForm, strip
+from portal.services.passwords import MAX_LENGTH
+
+CODE_HINT = _l("The 6 digits your authenticator app shows now, or one of your recovery codes.")
+
+
+def _code_field(label, hint=None, message=None) -> StringField:
+    return StringField(
+        label,
+        description=hint,
+        filters=[strip],
+        validators=[
+            DataRequired(message or _l("Enter the one-time code.")),
+            Length(max=40, message=_l("A code is at most 40 characters long.")),
+        ],
+        render_kw={"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "off"},
+    )
+
+
+def _current_password() -> PasswordField:
+    return PasswordField(
+        _l("Your password"),
+        validators=[DataRequired(_l("Enter your password.")), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class SecondStepForm(PortalForm):
+    code = _code_field(_l("One-time code"), CODE_HINT)
+
+
+class EnrolForm(PortalForm):
+    code = _code_field(
+        _l("Code from the app"),
+        _l("After adding the account, enter the 6 digits the app shows."),
+        _l("Enter the code your app shows."),
+    )
+
+
+class TurnOffForm(PortalForm):
+    password = _current_password()
+    code = _code_field(_l("One-time code"), CODE_HINT)
+
+
+class ConfirmForm(PortalForm):
+    """Confirming a sign-in before a sensitive action; `code` is dropped without two-factor."""
+
+    password = _current_password()
+    code = _code_field(_l("One-time code"), CODE_HINT)
+
+
+class PasswordChangeForm(PortalForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password.")), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = PasswordField(
+        _l("New password"),
+        description=_l("At least 12 characters. A few words you will remember work well."),
+        validators=[DataRequired(_l("Enter a new password."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[
+            DataRequired(_l("Repeat the new password.")),
+            EqualTo("password", _l("The two passwords are not the same.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
