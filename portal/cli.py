@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import exists, select
 
 from portal import demo
+from portal.cli_retention import anonymise_expired_command
 from portal.extensions import db
 from portal.models import Centre, Project, Village
 from portal.models.base import utcnow
@@ -188,5 +189,6 @@ def init_app(app: Flask) -> None:
         send_mail_command,
         send_reminders_command,
         seed_demo_command,
+        anonymise_expired_command,
     ):
         app.cli.add_command(command)

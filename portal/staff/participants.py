@@ -8,8 +8,18 @@ from portal import boundary
 from portal.auth.access import role_required
 from portal.extensions import db
 from portal.models import Centre, Village
+from portal.models.base import utcnow
 from portal.models.enums import Role
-from portal.services import accounts, audit, centres, courses, monitoring, participants, plans
+from portal.services import (
+    accounts,
+    audit,
+    centres,
+    consents,
+    courses,
+    monitoring,
+    participants,
+    plans,
+)
 from portal.staff import bp, participant_record
 from portal.staff.money_forms import CourseCompletionForm, CourseForm, DropForm
 from portal.staff.participant_forms import NameSearchForm, ParticipantForm, SearchForm
@@ -83,6 +93,8 @@ def _record(form: ParticipantForm):
         else None,
         social_worker=current_user if current_user.has_role(Role.SOCIAL_WORKER) else None,
         warn_namesakes=not form.different_person.data,
+        consent_kinds=form.consent_kinds(),
+        now=utcnow(),
         actor=current_user,
     )
     if form.email.data:
@@ -111,6 +123,7 @@ def detail_page(person, *, pesel_shown: bool = False, course_form: CourseForm | 
         advisor_form=_advisor_form(person),
         age=monitoring.age_at_entry(person.birth_date, person.support_start),
         esf_missing=monitoring.missing(person),
+        consents=consents.of_participant(person.id),
     )
 
 
