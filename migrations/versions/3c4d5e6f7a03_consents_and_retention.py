@@ -26,6 +26,10 @@ depends_on = None
 FIRST_TEXT_VERSION = "1"
 
 
+def _drop_column(table, column):
+    op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')
+
+
 def upgrade():
     op.create_table('consents',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -57,19 +61,19 @@ def upgrade():
 
     with op.batch_alter_table('participants', schema=None) as batch_op:
         batch_op.add_column(sa.Column('anonymised_at', portal.models.base.UTCDateTime(timezone=True), nullable=True))
-        batch_op.drop_column('consent_at')
+    # A plain DROP COLUMN (SQLite 3.35+): the batch way would copy the table, and dropping the
+    # old copy fails on SQLite while other tables' rows point at it.
+    _drop_column('participants', 'consent_at')
 
     with op.batch_alter_table('projects', schema=None) as batch_op:
         batch_op.add_column(sa.Column('archive_until', sa.Date(), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('projects', schema=None) as batch_op:
-        batch_op.drop_column('archive_until')
-
+    _drop_column('projects', 'archive_until')
     with op.batch_alter_table('participants', schema=None) as batch_op:
         batch_op.add_column(sa.Column('consent_at', portal.models.base.UTCDateTime(timezone=True), nullable=True))
-        batch_op.drop_column('anonymised_at')
+    _drop_column('participants', 'anonymised_at')
 
     # The earliest consent to processing not withdrawn goes back to the single column.
     op.execute(
