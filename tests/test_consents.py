@@ -4,7 +4,7 @@ staff; a withdrawal keeps the first moment; the migration turns `consent_at` int
 
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from pypdf import PdfReader
 from sqlalchemy import Boolean, Date, DateTime, Integer, MetaData, select, text
@@ -37,7 +37,8 @@ def test_an_accepted_account_request_records_both_consents_it_asked_for(
         for record in records:
             assert record.given_at == GIVEN  # when the box was ticked, not when staff accepted
             assert record.text_version == consents.current_version(record.kind)
-            assert record.recorded_by_id is None and record.withdrawn_at is None
+            assert record.recorded_by_id is None
+            assert record.withdrawn_at is None
             assert record.centre_id == centre_id
 
 
@@ -91,7 +92,8 @@ def test_the_person_sees_their_consents_on_the_page_in_the_pdf_and_in_the_file(
 
     data = json.loads(client.get("/me/my-data.json").data)
     [record] = data["consents"]
-    assert record["kind"] == "email_contact" and record["text_version"] == "1"
+    assert record["kind"] == "email_contact"
+    assert record["text_version"] == "1"
     assert record["given_at"].startswith("2026-05-04")
 
 
@@ -112,7 +114,8 @@ def test_withdrawing_keeps_the_first_moment_and_is_audited(app, make_participant
 def test_every_consent_kind_has_a_dated_text_version():
     for kind in ConsentKind:
         versions = consents.TEXT_VERSIONS[kind]
-        assert versions and all(v.in_use_from for v in versions)
+        assert versions
+        assert all(v.in_use_from for v in versions)
         assert [v.in_use_from for v in versions] == sorted(v.in_use_from for v in versions)
 
 
@@ -126,7 +129,7 @@ def test_the_migration_turns_consent_at_into_records(tmp_path):
     try:
         result = runner.invoke(args=["db", "upgrade", "2b3c4d5e6f02"])
         assert result.exit_code == 0, result.output
-        stamp = datetime(2026, 1, 2, 3, 4, 5)
+        stamp = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
         with app.app_context(), db.engine.begin() as connection:
             tables = MetaData()
             tables.reflect(connection)
@@ -167,9 +170,9 @@ def _insert(connection, table, **values) -> None:
         elif isinstance(column.type, Integer):
             row[column.name] = 1
         elif isinstance(column.type, DateTime):
-            row[column.name] = datetime(2026, 1, 2, 3, 4, 5)
+            row[column.name] = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
         elif isinstance(column.type, Date):
-            row[column.name] = datetime(2026, 1, 1).date()
+            row[column.name] = date(2026, 1, 1)
         else:
             row[column.name] = f"{table.name}-{column.name}-{values.get('id')}"
     connection.execute(table.insert().values(**row))

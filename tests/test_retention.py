@@ -50,7 +50,7 @@ OWN_TEXT = (
             "evaluation",
             "termination_reason",
         ),
-    ),  # fmt: skip
+    ),
     ("allowances", "participant_id", ("purpose", "justification", "rejection_reason")),
     ("diagnosis_tests", "participant_id", ("result_summary",)),
     ("counselling_sessions", "participant_id", ("notes",)),
@@ -133,7 +133,7 @@ def _own_texts(person_ids: set[int]) -> dict[int, set[str]]:
             plans.c.predispositions,
             plans.c.target_occupations,
             plans.c.advisor_notes,
-        )  # fmt: skip
+        )
     ).all():
         if owner in texts:
             for value in values:
@@ -218,12 +218,13 @@ def expired_demo(app, demo):
 def test_anonymise_expired_leaves_no_personal_datum_and_the_same_figures(app, runner, expired_demo):
     with freeze_time(LATER), app.app_context():
         policy = retention.Policy.from_config(app.config)
-        today = datetime.now().date()
+        today = datetime.now(UTC).date()
         expired = retention.expired(policy, today)
         everybody = db.session.scalars(select(Participant).order_by(Participant.id)).all()
         expired_ids = {p.id for p in expired}
         kept = [p for p in everybody if p.id not in expired_ids]
-        assert expired and kept, "the demo has people of both kinds"
+        assert expired, "the demo has people whose period ended"
+        assert kept, "and people whose period has not"
         assert any(p.user_id for p in expired), "an expired person with an account"
         texts = _own_texts(expired_ids)
         assert any(texts.values()), "free text written about an expired person"
@@ -263,7 +264,9 @@ def test_anonymise_expired_leaves_no_personal_datum_and_the_same_figures(app, ru
             select(Participant).where(Participant.id.in_(expired_ids))
         ):
             assert person.anonymised_at is not None
-            assert person.pesel is None and person.email is None and person.phone is None
+            assert person.pesel is None
+            assert person.email is None
+            assert person.phone is None
             if person.user is not None:
                 assert not person.user.is_active
                 assert person.user.password_hash is None
@@ -321,8 +324,10 @@ def test_the_outbox_keeps_no_mail_to_an_anonymised_person(app, make_participant,
     db.session.flush()
     retention.anonymise(person, policy=retention.Policy(), now=datetime(2045, 1, 1, tzinfo=UTC))
     messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
-    assert messages[0].to_address.endswith(".invalid") and messages[0].body == ""
+    assert messages[0].to_address.endswith(".invalid")
+    assert messages[0].body == ""
     assert messages[1].to_address == "koordynator@example.org"
-    assert "Zielińska" not in messages[1].body and "Ewa" not in messages[1].body
+    assert "Zielińska" not in messages[1].body
+    assert "Ewa" not in messages[1].body
     # An account: mail to its address goes too, and the account can never sign in again.
     assert all("participant" not in m.to_address for m in messages)

@@ -28,10 +28,18 @@ PERSONAL_FIELDS = frozenset(
         "target_occupations", "market_demand", "market_fit", "goals", "actions", "description",
         "responsible", "supervisor", "employer", "occupation", "certificate_number",
         "exit_reason", "refusal_reason", "rejection_reason", "termination_reason",
-        "drop_reason", "reopened_reason", "cancelled_reason", "reason", "text",
+        "drop_reason", "reopened_reason", "text",
     }
 )  # fmt: skip
 REDACTED_FIELDS = SECRET_FIELDS | PERSONAL_FIELDS
+# Records of the organisation, not of a person: a centre's name, address and phone, a budget
+# line's name, an expense's description stay in clear (the money's trail needs them).
+ORGANISATION_ENTITIES = frozenset(
+    {
+        "centres", "projects", "project_stages", "budget_lines", "expenses", "events", "courses",
+        "villages", "diagnosis_test_types", "stage_reports",
+    }
+)  # fmt: skip
 # What a redacted value is written as: whether it was set, never what it was.
 MASK = "***"
 
@@ -48,11 +56,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _masked(changes: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
+def _masked(entity_type: str, changes: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
     """The changes as the trail keeps them: personal and secret values replaced by `MASK`."""
+    hidden = SECRET_FIELDS if entity_type in ORGANISATION_ENTITIES else REDACTED_FIELDS
     plain: dict[str, Any] = {}
     for field, (old, new) in changes.items():
-        if field in REDACTED_FIELDS:
+        if field in hidden:
             plain[field] = {"old": MASK if _set(old) else None, "new": MASK if _set(new) else None}
         else:
             plain[field] = {"old": _plain(old), "new": _plain(new)}
@@ -74,7 +83,7 @@ def record(
 ) -> AuditEntry:
     """Record who did `action` to `entity`; `changes` maps field -> (old, new)."""
     db.session.flush()  # the entity needs its id
-    plain = _masked(changes or {})
+    plain = _masked(type(entity).__tablename__, changes or {})
     entry = AuditEntry(
         centre_id=centre_id if centre_id is not None else getattr(entity, "centre_id", None),
         actor_id=actor.id if actor is not None else None,
@@ -114,7 +123,7 @@ def record_many(
         return
     from sqlalchemy import insert
 
-    plain = _masked(changes)
+    plain = _masked(entity_type, changes)
     when = at or utcnow()
     db.session.execute(
         insert(AuditEntry),
