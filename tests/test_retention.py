@@ -5,6 +5,7 @@ doing anything, and its dry run changes nothing."""
 
 import json
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from portal.models import (
     ProjectStage,
     User,
 )
+from portal.models.enums import Role
 from portal.services import esf_export, retention, yearly_facts, yearly_figures
 
 # Far enough after the demo that every ended support is past its ten years.
@@ -331,3 +333,23 @@ def test_the_outbox_keeps_no_mail_to_an_anonymised_person(app, make_participant,
     assert "Ewa" not in messages[1].body
     # An account: mail to its address goes too, and the account can never sign in again.
     assert all("participant" not in m.to_address for m in messages)
+
+
+def test_the_archiving_day_is_kept_with_the_project_and_not_before_its_end(
+    app, make_user, make_centre, ctx
+):
+    from portal.services import projects
+
+    centre_id = make_centre()
+    actor = db.session.get(User, make_user(Role.COORDINATOR, centre_id=centre_id))
+    project = db.session.scalar(select(Project).where(Project.centre_id == centre_id))
+    fields = projects.ProjectFields(
+        title=project.title, number="", programme="", priority="", measure="", submeasure="",
+        funder="", start_date=project.start_date, end_date=date(2027, 12, 31),
+        archive_until=date(2027, 6, 30),
+    )  # fmt: skip
+    with pytest.raises(projects.SetupRefused) as refused:
+        projects.update_project(project, fields, actor=actor)
+    assert refused.value.field == "archive_until"
+    projects.update_project(project, replace(fields, archive_until=date(2032, 12, 31)), actor=actor)
+    assert project.archive_until == date(2032, 12, 31)
