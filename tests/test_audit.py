@@ -79,3 +79,22 @@ def test_showing_a_full_pesel_is_audited(
     assert PESEL in shown.get_data(as_text=True)
     [entry] = entries(app, "participant.pesel_viewed")
     assert (entry.actor_id, entry.entity_id) == (actor_id, person_id)
+
+
+def test_personal_values_are_masked_in_bulk_entries_too_but_not_an_organisations(app, ctx):
+    from portal.services import audit
+
+    audit.record_many(
+        "participant.bulk", "participants", [1, 2], actor=None, centre_id=None,
+        changes={"note": ("stara notatka", "nowa notatka"), "status": ("a", "b")},
+    )  # fmt: skip
+    audit.record_many(
+        "centre.bulk", "centres", [3], actor=None, centre_id=None,
+        changes={"phone": ("", "81 825 00 00")},
+    )  # fmt: skip
+    db.session.flush()
+    bulk = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert [e.changes for e in bulk[:2]] == [
+        {"note": {"old": "***", "new": "***"}, "status": {"old": "a", "new": "b"}}
+    ] * 2
+    assert bulk[2].changes == {"phone": {"old": "", "new": "81 825 00 00"}}
