@@ -93,6 +93,22 @@ class Config:
 
     HSTS = False
 
+    # Retention (services/retention.py, `flask anonymise-expired`). A participant's personal data
+    # are kept until the later of two days, then anonymised:
+    # - the end of their support plus RETENTION_YEARS_AFTER_SUPPORT years. 10 by default: social
+    #   assistance case files are archive category B10 in the centres' filing instructions;
+    # - the project's archiving duty from its funding agreement (`Project.archive_until`; ESF
+    #   agreements name a day, e.g. 31 December 2028 for 2014-2020 projects). When the agreement's
+    #   day is not recorded, the project's end plus RETENTION_ARCHIVE_YEARS_AFTER_PROJECT_END
+    #   years (5 by default, the longest duty in the seed projects' agreements); a project with
+    #   neither an archiving day nor an end keeps everything: nobody can know the duty has ended.
+    # A person whose support started and never ended is never anonymised (record the exit first);
+    # a person never supported counts from the day they were recorded.
+    RETENTION_YEARS_AFTER_SUPPORT = int(os.environ.get("RETENTION_YEARS_AFTER_SUPPORT", "10"))
+    RETENTION_ARCHIVE_YEARS_AFTER_PROJECT_END = int(
+        os.environ.get("RETENTION_ARCHIVE_YEARS_AFTER_PROJECT_END", "5")
+    )
+
 
 class ProductionConfig(Config):
     ENV_NAME = "production"

@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import exists, select
 
 from portal import cli_backup, demo
+from portal.cli_retention import anonymise_expired_command
 from portal.extensions import db
 from portal.models import Centre, Project, Village
 from portal.models.base import utcnow
@@ -229,5 +230,6 @@ def init_app(app: Flask) -> None:
         send_reminders_command,
         reset_two_factor_command,
         seed_demo_command,
+        anonymise_expired_command,
     ):
         app.cli.add_command(command)

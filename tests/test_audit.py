@@ -40,9 +40,11 @@ def test_recording_a_participant_is_audited_without_the_pesel(
     assert entry.centre_id == centre_id
     assert (entry.entity_type, entry.entity_id) == ("participants", person_id)
     assert entry.at is not None
-    assert entry.changes["name"] == {"old": None, "new": "Jan Nowak"}
+    # The name is personal data: the trail says it was set, never what it is.
+    assert entry.changes["name"] == {"old": None, "new": "***"}
     assert entry.changes["pesel"] == {"old": None, "new": "***"}
     assert all(PESEL not in json.dumps(e.changes) for e in entries(app))
+    assert all("Nowak" not in json.dumps(e.changes) for e in entries(app))
 
 
 def test_a_rolled_back_change_leaves_no_entry(app, client, make_centre, make_user, login_as):
@@ -77,3 +79,22 @@ def test_showing_a_full_pesel_is_audited(
     assert PESEL in shown.get_data(as_text=True)
     [entry] = entries(app, "participant.pesel_viewed")
     assert (entry.actor_id, entry.entity_id) == (actor_id, person_id)
+
+
+def test_personal_values_are_masked_in_bulk_entries_too_but_not_an_organisations(app, ctx):
+    from portal.services import audit
+
+    audit.record_many(
+        "participant.bulk", "participants", [1, 2], actor=None, centre_id=None,
+        changes={"note": ("stara notatka", "nowa notatka"), "status": ("a", "b")},
+    )  # fmt: skip
+    audit.record_many(
+        "centre.bulk", "centres", [3], actor=None, centre_id=None,
+        changes={"phone": ("", "81 825 00 00")},
+    )  # fmt: skip
+    db.session.flush()
+    bulk = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert [e.changes for e in bulk[:2]] == [
+        {"note": {"old": "***", "new": "***"}, "status": {"old": "a", "new": "b"}}
+    ] * 2
+    assert bulk[2].changes == {"phone": {"old": "", "new": "81 825 00 00"}}

@@ -3,6 +3,7 @@
 from portal.models.allowances import Allowance, Instalment, PaymentList
 from portal.models.audit import AuditEntry, OutboxMessage
 from portal.models.centres import BudgetLine, Centre, Project, ProjectStage, Village
+from portal.models.consents import Consent, ConsentKind
 from portal.models.contracts import SocialContract
 from portal.models.events import Event, Registration, event_villages
 from portal.models.imports import ImportBatch
@@ -31,6 +32,8 @@ __all__ = [
     "BudgetLine",
     "CaseworkEntry",
     "Centre",
+    "Consent",
+    "ConsentKind",
     "CounsellingSession",
     "Course",
     "CourseAssignment",

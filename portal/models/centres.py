@@ -84,6 +84,9 @@ class Project(CentreOwned, Timestamped, Base):
     funder: Mapped[str] = mapped_column(String(200), default="", server_default="")
     start_date: Mapped[date]
     end_date: Mapped[date | None]
+    # The funding agreement's archiving duty: the project's documents, and so the personal data
+    # in them, are kept at least until this day (services/retention.py).
+    archive_until: Mapped[date | None]
     coordinator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     centre: Mapped[Centre] = relationship(back_populates="projects")

@@ -196,7 +196,9 @@ class Participant(CentreOwned, Timestamped, Base):
 
     # A private calendar feed: a secret, revocable token (never the PESEL, never the id).
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
-    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the retention period ended and every personal datum was removed (retention.py):
+    # the record stays, with its ids, dates and ESF categories, for the project's figures.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Two people editing one record: a save based on an old version is refused, never lost.
     version_id: Mapped[int] = mapped_column(default=1)
 

@@ -19,6 +19,7 @@ SECTION_TITLES = {
     "work_placements": _l("Your work placements"),
     "work_placement_days": _l("Days worked on placements"),
     "individual_plan_shared_with_you": _l("Your individual plan (as shared with you)"),
+    "consents": _l("Your consents"),
 }
 
 FIELD_LABELS = {
@@ -70,7 +71,8 @@ FIELD_LABELS = {
     "exit_completed_path": _l("Completed the path"),
     "exit_reason": _l("Reason for leaving"),
     "exit_result_on": _l("Result checked on"),
-    "consent_at": _l("Consent given"),
+    "given_at": _l("Consent given"),
+    "text_version": _l("Version of the consent text"),
     "created_at": _l("Recorded"),
     "updated_at": _l("Last changed"),
     "event": _l("Event"),

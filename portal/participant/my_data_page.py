@@ -23,6 +23,7 @@ from portal.formatting import date_time, iso_date, money, month, short_date
 from portal.models import (
     Allowance,
     CaseworkEntry,
+    Consent,
     CounsellingSession,
     CourseAssignment,
     DiagnosisTest,
@@ -50,6 +51,7 @@ MODELS: dict[str, type] = {
     "casework_contacts": CaseworkEntry,
     "work_placements": Placement,
     "work_placement_days": PlacementDay,
+    "consents": Consent,
 }
 MONTHS = frozenset({"first_month", "last_month", "month"})
 

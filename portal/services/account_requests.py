@@ -7,9 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
-from portal.models import AccountRequest, Centre, User, Village
+from portal.models import AccountRequest, Centre, ConsentKind, User, Village
 from portal.models.enums import CentreKind, RequestStatus
-from portal.services import accounts, audit, mail, participants, transitions
+from portal.services import accounts, audit, consents, mail, participants, transitions
 from portal.services.errors import AlreadyExists, NotFound, PortalError
 
 
@@ -173,7 +173,9 @@ def accept(request_id: int, centre_id: int, *, actor: User, now: datetime) -> Us
         on_pal_path=True,
         actor=actor,
     )
-    person.consent_at = request.consent_at
+    # The request's box covers both: processing to run the project and contact about it.
+    for kind in (ConsentKind.PROCESSING, ConsentKind.EMAIL_CONTACT):
+        consents.give(person, kind, at=request.consent_at, recorded_by=None)
     user = participants.create_account(person, email=request.email, actor=actor)
     accounts.invite(user, actor=actor)
     return user

@@ -10,8 +10,39 @@ from portal.extensions import db
 from portal.models import AuditEntry, User
 from portal.models.base import utcnow
 
-# Values never written to the trail in clear, whatever the caller passes.
-REDACTED_FIELDS = frozenset({"password", "password_hash", "session_token", "link_nonce", "pesel"})
+# Secrets: never written to the trail in clear, whatever the caller passes.
+SECRET_FIELDS = frozenset({"password", "password_hash", "session_token", "link_nonce"})
+# Personal data (GDPR): the trail says that such a field changed, never from what to what, so
+# that the trail, which is never edited, holds nothing to erase when a person's retention period
+# ends. Identity and contact data, and every free text written about a person.
+PERSONAL_FIELDS = frozenset(
+    {
+        # identity and contact
+        "name", "first_name", "last_name", "full_name", "person_name", "pesel",
+        "no_pesel_country", "birth_date", "email", "to_address", "phone", "address", "street",
+        "building_number", "flat_number", "postcode", "town",
+        # free text about a person: notes, plans, contracts, allowances, placements, answers
+        "note", "notes", "advisor_notes", "comment", "answer", "body", "companion_names",
+        "justification", "purpose", "problem", "goal", "participant_obligations",
+        "centre_obligations", "support", "evaluation", "result_summary", "strengths",
+        "weaknesses", "opportunities", "threats", "potential", "predispositions",
+        "target_occupations", "market_demand", "market_fit", "goals", "actions", "description",
+        "responsible", "supervisor", "employer", "occupation", "certificate_number",
+        "exit_reason", "refusal_reason", "rejection_reason", "termination_reason",
+        "drop_reason", "reopened_reason", "text",
+    }
+)  # fmt: skip
+REDACTED_FIELDS = SECRET_FIELDS | PERSONAL_FIELDS
+# Records of the organisation, not of a person: a centre's name, address and phone, a budget
+# line's name, an expense's description stay in clear (the money's trail needs them).
+ORGANISATION_ENTITIES = frozenset(
+    {
+        "centres", "projects", "project_stages", "budget_lines", "expenses", "events", "courses",
+        "villages", "diagnosis_test_types", "stage_reports",
+    }
+)  # fmt: skip
+# What a redacted value is written as: whether it was set, never what it was.
+MASK = "***"
 
 
 def _plain(value: Any) -> Any:
@@ -26,6 +57,22 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _masked(entity_type: str, changes: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
+    """The changes as the trail keeps them: personal and secret values replaced by `MASK`."""
+    hidden = SECRET_FIELDS if entity_type in ORGANISATION_ENTITIES else REDACTED_FIELDS
+    plain: dict[str, Any] = {}
+    for field, (old, new) in changes.items():
+        if field in hidden:
+            plain[field] = {"old": MASK if _set(old) else None, "new": MASK if _set(new) else None}
+        else:
+            plain[field] = {"old": _plain(old), "new": _plain(new)}
+    return plain
+
+
+def _set(value: Any) -> bool:
+    return value is not None and value != "" and value != [] and value != {}
+
+
 def record(
     action: str,
     entity: Any,
@@ -37,12 +84,6 @@ def record(
 ) -> AuditEntry:
     """Record who did `action` to `entity`; `changes` maps field -> (old, new)."""
     db.session.flush()  # the entity needs its id
-    plain: dict[str, Any] = {}
-    for field, (old, new) in (changes or {}).items():
-        if field in REDACTED_FIELDS:
-            plain[field] = {"old": "***" if old else None, "new": "***" if new else None}
-        else:
-            plain[field] = {"old": _plain(old), "new": _plain(new)}
     values = {
         "centre_id": centre_id if centre_id is not None else getattr(entity, "centre_id", None),
         "actor_id": actor.id if actor is not None else None,
@@ -50,7 +91,7 @@ def record(
         "action": action,
         "entity_type": type(entity).__tablename__,
         "entity_id": entity.id,
-        "changes": plain,
+        "changes": _masked(type(entity).__tablename__, changes or {}),
     }
     if database.serving_reads_only():
         # Who looked at or downloaded what, on a page that changes nothing: the one record a
@@ -88,9 +129,7 @@ def record_many(
         return
     from sqlalchemy import insert
 
-    plain = {
-        field: {"old": _plain(old), "new": _plain(new)} for field, (old, new) in changes.items()
-    }
+    plain = _masked(entity_type, changes)
     when = at or utcnow()
     db.session.execute(
         insert(AuditEntry),

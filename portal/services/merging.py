@@ -31,6 +31,7 @@ from portal.extensions import db
 from portal.models import (
     Allowance,
     AuditEntry,
+    Consent,
     CounsellingSession,
     CourseAssignment,
     DiagnosisTest,
@@ -55,6 +56,7 @@ MOVED: dict[str, tuple[Any, Any]] = {
     "course_assignments": (CourseAssignment, _l("Course assignments")),
     "diagnosis_tests": (DiagnosisTest, _l("Diagnosis tests")),
     "counselling_sessions": (CounsellingSession, _l("Counselling sessions")),
+    "consents": (Consent, _l("Consent records")),
 }
 KIND_LABELS = {
     **{kind: label for kind, (_model, label) in MOVED.items()},
@@ -80,7 +82,7 @@ SINGLE = (
     "employer_kind", "minority", "homeless", "disability", "jobless_household",
     "jobless_household_with_children", "single_adult_with_children", "other_disadvantage",
     "exit_employed", "exit_job_seeking", "exit_in_education", "exit_qualification",
-    "exit_completed_path", "exit_reason", "exit_result_on", "consent_at", "calendar_token",
+    "exit_completed_path", "exit_reason", "exit_result_on", "calendar_token",
     "user_id",
 )  # fmt: skip
 # Unique columns: cleared on the removed record before the kept one takes them.

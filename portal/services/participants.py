@@ -1,6 +1,6 @@
 """Participants: recording a person, their account, and who among the staff may see them."""
 
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
@@ -8,9 +8,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
-from portal.models import Centre, Participant, Project, User, Village
+from portal.models import Centre, ConsentKind, Participant, Project, User, Village
+from portal.models.base import utcnow
 from portal.models.enums import Role
-from portal.services import accounts, audit, duplicates, participant_record
+from portal.services import accounts, audit, consents, duplicates, participant_record
 from portal.services.errors import AlreadyExists, Forbidden, NotFound, PortalError
 
 
@@ -31,11 +32,14 @@ def create_participant(
     birth_date: date | None = None,
     no_pesel_country: str = "",
     warn_namesakes: bool = False,
+    consent_kinds: tuple[ConsentKind, ...] = (),
+    now: datetime | None = None,
 ) -> Participant:
     """Record a person; a PESEL must be valid and unique in the centre (birth date, sex follow).
 
     With `warn_namesakes`, a namesake born the same day or living in the same village is
-    refused as a possible duplicate until staff confirm it is a different person."""
+    refused as a possible duplicate until staff confirm it is a different person.
+    `consent_kinds` are the consents the person signed on the paper form, taken by `actor`."""
     if project.centre_id != centre.id or (village is not None and village.centre_id != centre.id):
         raise NotFound()
     person = Participant(
@@ -85,6 +89,8 @@ def create_participant(
             "village_id": (None, person.village_id),
         },
     )
+    for kind in consent_kinds:
+        consents.give(person, kind, at=now or utcnow(), recorded_by=actor)
     return person
 
 

@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.models import (
     Allowance,
     CaseworkEntry,
+    Consent,
     CounsellingSession,
     CourseAssignment,
     DiagnosisTest,
@@ -37,10 +38,13 @@ PersonRecord = TypeVar(
     CourseAssignment,
     CaseworkEntry,
     Placement,
+    Consent,
 )
 
 # Internal bookkeeping and secrets that are not data about the person.
-_LEFT_OUT = {"calendar_token", "version_id", "advisor_notes", "notes", "centre_id"}
+_LEFT_OUT = {
+    "calendar_token", "version_id", "advisor_notes", "notes", "centre_id", "anonymised_at",
+}  # fmt: skip
 
 
 def _plain(value: Any) -> Any:
@@ -119,4 +123,5 @@ def export(person: Participant) -> dict[str, Any]:
             )
         ],
         "individual_plan_shared_with_you": shared_plan,
+        "consents": _rows(Consent, person.id),
     }

@@ -31,6 +31,8 @@ class ProjectFields:
     funder: str
     start_date: date
     end_date: date | None
+    # The funding agreement's archiving duty: documents kept at least until this day.
+    archive_until: date | None = None
 
 
 def list_projects(centre_id: int) -> list[Project]:
@@ -77,9 +79,19 @@ def _check_period(start: date, end: date | None, *, end_field: str = "end_date")
         raise SetupRefused(_l("The end cannot be before the start."), field=end_field)
 
 
+def _check_archive(fields: ProjectFields) -> None:
+    last = fields.end_date or fields.start_date
+    if fields.archive_until is not None and fields.archive_until < last:
+        raise SetupRefused(
+            _l("Documents are kept until a day after the project's end, not before it."),
+            field="archive_until",
+        )
+
+
 def create_project(centre: Centre, fields: ProjectFields, *, actor: User) -> Project:
     """A new project of the centre; its stages and budget follow."""
     _check_period(fields.start_date, fields.end_date)
+    _check_archive(fields)
     project = Project(centre_id=centre.id, coordinator_id=actor.id, **_clean(fields))
     db.session.add(project)
     audit.record("project.create", project, actor=actor, changes={"title": (None, project.title)})
@@ -89,6 +101,7 @@ def create_project(centre: Centre, fields: ProjectFields, *, actor: User) -> Pro
 def update_project(project: Project, fields: ProjectFields, *, actor: User) -> None:
     """Change the project's particulars; stages outside the new period are refused."""
     _check_period(fields.start_date, fields.end_date)
+    _check_archive(fields)
     outside = [
         stage.year
         for stage in project.stages

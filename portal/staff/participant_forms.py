@@ -16,6 +16,7 @@ from portal.forms import (
     phone_field,
     strip,
 )
+from portal.models import ConsentKind
 from portal.models.enums import Sex
 
 PESEL_SHAPE = re.compile(r"[0-9]{11}")
@@ -69,7 +70,19 @@ class ParticipantForm(PortalForm):
             Length(max=254),
         ],
     )
+    consent_processing = BooleanField(
+        _l("Signed the consent to processing of personal data to run the project"),
+        description=_l("Tick only when the person signed the paper consent form."),
+    )
+    consent_email = BooleanField(_l("Agreed to be contacted by e-mail about the project"))
     different_person = _different_person()
+
+    def consent_kinds(self) -> tuple[ConsentKind, ...]:
+        ticked = (
+            (self.consent_processing.data, ConsentKind.PROCESSING),
+            (self.consent_email.data, ConsentKind.EMAIL_CONTACT),
+        )
+        return tuple(kind for on, kind in ticked if on)
 
 
 class DetailsForm(PortalForm):

@@ -8,12 +8,14 @@ from portal import boundary
 from portal.auth.access import role_required
 from portal.extensions import db
 from portal.models import Centre, Village
+from portal.models.base import utcnow
 from portal.models.enums import Role
 from portal.services import (
     accounts,
     audit,
     audit_trail,
     centres,
+    consents,
     courses,
     monitoring,
     participants,
@@ -92,6 +94,8 @@ def _record(form: ParticipantForm):
         else None,
         social_worker=current_user if current_user.has_role(Role.SOCIAL_WORKER) else None,
         warn_namesakes=not form.different_person.data,
+        consent_kinds=form.consent_kinds(),
+        now=utcnow(),
         actor=current_user,
     )
     if form.email.data:
@@ -122,6 +126,7 @@ def detail_page(person, *, pesel_shown: bool = False, course_form: CourseForm | 
         advisor_form=_advisor_form(person),
         age=monitoring.age_at_entry(person.birth_date, person.support_start),
         esf_missing=monitoring.missing(person),
+        consents=consents.of_participant(person.id),
     )
 
 

@@ -84,7 +84,7 @@ def details():
 def _project_fields(form: ProjectForm) -> projects.ProjectFields:
     return projects.ProjectFields(
         **{
-            name: form[name].data or ("" if name != "end_date" else None)
+            name: form[name].data or ("" if name not in ("end_date", "archive_until") else None)
             for name in projects.ProjectFields.__dataclass_fields__
         }
     )

@@ -35,6 +35,14 @@ class ProjectForm(PortalForm):
     end_date = DateField(
         _l("End"), validators=[Optional()], description=_l("Leave empty if not decided yet.")
     )
+    archive_until = DateField(
+        _l("Documents kept until"),
+        validators=[Optional()],
+        description=_l(
+            "The archiving duty of the funding agreement. Participants' personal data are "
+            "removed only after this day and after the years kept from the end of support."
+        ),
+    )
 
 
 class StageForm(PortalForm):
