@@ -49,12 +49,17 @@ class Page:
     next_before: int | None  # the `before` of the next (older) page; None on the last one
 
 
+def reads_every_centre(viewer: User) -> bool:
+    return viewer.has_role(Role.ADMIN) and viewer.centre_id is None
+
+
 def visible_centre(viewer: User, chosen: int | None) -> int | None:
-    """The centre whose entries `viewer` reads: an administrator any (None: all), everyone
-    else only their own."""
-    if viewer.has_role(Role.ADMIN):
+    """The centre whose entries `viewer` reads: an installation administrator (no centre of
+    their own) any (None: all); everyone else, an administrator of a centre too, only their own,
+    as on every other page."""
+    if reads_every_centre(viewer):
         return chosen
-    if viewer.centre_id is None or not viewer.has_role(Role.COORDINATOR):
+    if viewer.centre_id is None or not viewer.has_role(Role.COORDINATOR, Role.ADMIN):
         raise Forbidden()
     return viewer.centre_id
 

@@ -31,7 +31,7 @@ def _before() -> int | None:
 @bp.get("/audit")
 @role_required(*READERS)
 def audit_trail_page():
-    every_centre = current_user.has_role(Role.ADMIN)
+    every_centre = audit_trail.reads_every_centre(current_user)
     scope = audit_trail.visible_centre(current_user, id_from(request.args.get("centre")))
     form = TrailFilterForm(request.args, meta={"csrf": False})
     form.fill(
@@ -71,6 +71,6 @@ def record_history(entity_type: str, entity_id: int):
         page=page,
         entity_type=entity_type,
         entity_id=entity_id,
-        every_centre=current_user.has_role(Role.ADMIN),
+        every_centre=audit_trail.reads_every_centre(current_user),
         labels=audit_labels,
     )
