@@ -15,9 +15,17 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, SelectMultipleField, StringField, widgets
 from wtforms.fields import DateField, DateTimeLocalField, MonthField
-from wtforms.validators import Email, Length, NumberRange, Optional, Regexp, StopValidation
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    StopValidation,
+)
 
-from portal.services import dates
+from portal.services import dates, money
 from portal.services.errors import PortalError
 from portal.services.limits import MAX_ID, MAX_INT, MIN_INT
 
@@ -69,6 +77,18 @@ def _integer_in_range(form, field) -> None:
         raise StopValidation(_l("Enter a smaller number."))
 
 
+def _number_in_ascii_digits(form, field) -> None:
+    # int() reads "１２" or "٣" as numbers: a person typing them did not mean what is stored.
+    if any(isinstance(v, str) and money.has_other_digits(v) for v in field.raw_data or ()):
+        field.errors.clear()  # "Not a valid integer value." says less than this
+        raise StopValidation(_l("Type the number with the digits 0-9."))
+
+
+def _amount_in_ascii_digits(form, field) -> None:
+    if isinstance(field.data, str) and money.has_other_digits(field.data):
+        raise StopValidation(money.OTHER_DIGITS)
+
+
 class PortalForm(FlaskForm):
     """A Flask-WTF form whose every field also obeys the rules in this module's docstring."""
 
@@ -88,6 +108,8 @@ class PortalForm(FlaskForm):
                 checks.append(_date_in_range)
             else:  # integer fields, and selects whose choices are ids
                 checks.append(_integer_in_range)
+            if isinstance(field, IntegerField):
+                checks.insert(0, _number_in_ascii_digits)
             checks.insert(0, _no_control_characters)
         return super().validate(extra_validators=extra)
 
@@ -168,6 +190,28 @@ def id_from(value: str | None) -> int | None:
 
 def ids_from(values: list[str], *, limit: int) -> list[int]:
     return [number for number in map(id_from, values[:limit]) if number is not None]
+
+
+MONEY_ATTRS = {"inputmode": "decimal", "autocomplete": "off"}
+ENTER_THE_AMOUNT = _l("Enter the amount.")
+
+
+def amount_field(label, *, required=ENTER_THE_AMOUNT, description=None) -> StringField:
+    """An amount in złoty as typed ("1 234,56"), read by services.money.parse; ASCII digits only.
+
+    `required` is the message for an empty field, or None for an optional amount.
+    """
+    return StringField(
+        label,
+        description=description,
+        filters=[strip],
+        validators=[
+            DataRequired(required) if required else Optional(),
+            Length(max=20),
+            _amount_in_ascii_digits,
+        ],
+        render_kw=MONEY_ATTRS,
+    )
 
 
 PHONE_SHAPE = r"^\+?[0-9][0-9 ()-]{5,28}$"
