@@ -59,6 +59,9 @@ def _date_in_range(form, field) -> None:
     # A field may declare its own years (a birth date); every other date is a centre's record.
     first, last = getattr(field, "date_range", None) or (dates.EARLIEST, dates.LATEST)
     if isinstance(value, date) and not first <= value <= last:
+        # Refused here, read as not given by everything after: the service check of the same
+        # pass (validate_on_submit_with) must never compute with year 1 or 9999.
+        field.data = None
         raise StopValidation(
             _l(
                 "Enter a date between %(first)s and %(last)s.",
@@ -74,6 +77,7 @@ def _integer_in_range(form, field) -> None:
         isinstance(v, int) and not isinstance(v, bool) and not MIN_INT <= v <= MAX_INT
         for v in values
     ):
+        field.data = [] if isinstance(field.data, list) else None  # as for a date out of range
         raise StopValidation(_l("Enter a smaller number."))
 
 
