@@ -326,7 +326,7 @@ def _route_values(route: urlmap.Route, draw, protected) -> dict[str, object]:
 
 
 def _post_to_route(walker: Walker, route: urlmap.Route, names: list[str], protected):
-    @settings(WALK, max_examples=max(2, EXAMPLES // 2))
+    @settings(WALK, max_examples=max(1, EXAMPLES // 4))
     @given(st.data())
     def post(data):
         path = urlmap.fill(route.rule, _route_values(route, data.draw, protected))
