@@ -15,9 +15,17 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, SelectMultipleField, StringField, widgets
 from wtforms.fields import DateField, DateTimeLocalField, MonthField
-from wtforms.validators import Email, Length, NumberRange, Optional, Regexp, StopValidation
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    StopValidation,
+)
 
-from portal.services import dates
+from portal.services import dates, money
 from portal.services.errors import PortalError
 from portal.services.limits import MAX_ID, MAX_INT, MIN_INT
 
@@ -51,6 +59,9 @@ def _date_in_range(form, field) -> None:
     # A field may declare its own years (a birth date); every other date is a centre's record.
     first, last = getattr(field, "date_range", None) or (dates.EARLIEST, dates.LATEST)
     if isinstance(value, date) and not first <= value <= last:
+        # Refused here, read as not given by everything after: the service check of the same
+        # pass (validate_on_submit_with) must never compute with year 1 or 9999.
+        field.data = None
         raise StopValidation(
             _l(
                 "Enter a date between %(first)s and %(last)s.",
@@ -66,7 +77,20 @@ def _integer_in_range(form, field) -> None:
         isinstance(v, int) and not isinstance(v, bool) and not MIN_INT <= v <= MAX_INT
         for v in values
     ):
+        field.data = [] if isinstance(field.data, list) else None  # as for a date out of range
         raise StopValidation(_l("Enter a smaller number."))
+
+
+def _number_in_ascii_digits(form, field) -> None:
+    # int() reads "１２" or "٣" as numbers: a person typing them did not mean what is stored.
+    if any(isinstance(v, str) and money.has_other_digits(v) for v in field.raw_data or ()):
+        field.errors.clear()  # "Not a valid integer value." says less than this
+        raise StopValidation(_l("Type the number with the digits 0-9."))
+
+
+def _amount_in_ascii_digits(form, field) -> None:
+    if isinstance(field.data, str) and money.has_other_digits(field.data):
+        raise StopValidation(money.OTHER_DIGITS)
 
 
 class PortalForm(FlaskForm):
@@ -88,6 +112,8 @@ class PortalForm(FlaskForm):
                 checks.append(_date_in_range)
             else:  # integer fields, and selects whose choices are ids
                 checks.append(_integer_in_range)
+            if isinstance(field, IntegerField):
+                checks.insert(0, _number_in_ascii_digits)
             checks.insert(0, _no_control_characters)
         return super().validate(extra_validators=extra)
 
@@ -168,6 +194,28 @@ def id_from(value: str | None) -> int | None:
 
 def ids_from(values: list[str], *, limit: int) -> list[int]:
     return [number for number in map(id_from, values[:limit]) if number is not None]
+
+
+MONEY_ATTRS = {"inputmode": "decimal", "autocomplete": "off"}
+ENTER_THE_AMOUNT = _l("Enter the amount.")
+
+
+def amount_field(label, *, required=ENTER_THE_AMOUNT, description=None) -> StringField:
+    """An amount in złoty as typed ("1 234,56"), read by services.money.parse; ASCII digits only.
+
+    `required` is the message for an empty field, or None for an optional amount.
+    """
+    return StringField(
+        label,
+        description=description,
+        filters=[strip],
+        validators=[
+            DataRequired(required) if required else Optional(),
+            Length(max=20),
+            _amount_in_ascii_digits,
+        ],
+        render_kw=MONEY_ATTRS,
+    )
 
 
 PHONE_SHAPE = r"^\+?[0-9][0-9 ()-]{5,28}$"

@@ -242,6 +242,14 @@ def _http_error(error: HTTPException):
         403: (_("Access denied"), _("You do not have permission to see this page.")),
         404: (_("Page not found"), _("The page does not exist or you cannot see it.")),
         405: (_("Method not allowed"), _("This address does not accept this kind of request.")),
+        413: (
+            _("The data sent is too large"),
+            _(
+                "The portal accepts at most %(size)s MB at once. Send a smaller file or a "
+                "shorter text and try again.",
+                size=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024),
+            ),
+        ),
         429: (_("Too many attempts"), _("Wait a minute before trying again.")),
     }
     title, text = messages.get(

@@ -196,7 +196,11 @@ def _crawl(client, start: str):
             if target and target not in seen:
                 queue.append(target)
         for form in parser.forms:
-            action = _local(form["action"] or path) or path
+            # A form to a skipped address (the sign-out in every page's header) is left out; it
+            # must not stand in for the page's own form, which posts to the page itself.
+            action = _local(form["action"]) if form["action"] else path
+            if action is None:
+                continue
             key = (form["method"], _shape(action))
             forms.setdefault(key, (action, form))
     return seen, forms

@@ -1,11 +1,18 @@
 """Money typed by people becomes exact integer grosze, or a clear message next to its field."""
 
 import pytest
+from flask_babel import force_locale
+from wtforms import IntegerField
 
 from config import TestConfig
 from portal import create_app
+from portal.forms import PortalForm, amount_field
 from portal.services.money import MAX_GROSZE, InvalidAmount, parse, to_text
 from tests.helpers import translated
+
+OTHER_DIGITS_MSGID = (
+    "Type the amount with the digits 0-9 (not full-width or other scripts' digits)."
+)
 
 
 @pytest.fixture(scope="module")
@@ -75,19 +82,45 @@ def test_more_than_two_decimals_is_refused(app, ctx, text):
 
 
 @pytest.mark.parametrize(
-    "text", ["abc", "12a", "1,2,3", "1.234,56", "1e5", "12,", ",5", "+5", "5 zł 50", "½", "0x10"]
+    "text", ["abc", "12a", "1,2,3", "1.234,56", "1e5", "12,", ",5", "+5", "5 zł 50", "0x10"]
 )
 def test_what_is_not_a_number_is_refused(app, ctx, text):
     _refusal(app, text, "Enter an amount in złoty, for example 1234,56.")
 
 
 @pytest.mark.parametrize(
-    "text", ["１２３", "１２３,４５", "12,３４", "²", "1²", "٣", "१००"], ids=lambda text: repr(text)
+    "text",
+    ["１２３", "１２３,４５", "12,３４", "²", "1²", "٣", "१००", "½"],
+    ids=lambda text: repr(text),
 )
 def test_only_ascii_digits_are_read(app, ctx, text):
     # Python's \d and Decimal() read full-width, Arabic-Indic or Devanagari digits as numbers;
     # an amount is typed with 0-9 only, anything else is a message, never a silent value.
-    _refusal(app, text, "Enter an amount in złoty, for example 1234,56.")
+    _refusal(app, text, OTHER_DIGITS_MSGID)
+
+
+class _AmountAndCount(PortalForm):
+    amount = amount_field("Amount")
+    count = IntegerField("Count")
+
+
+@pytest.mark.parametrize("locale", ["pl", "en"])
+@pytest.mark.parametrize("text", ["１２３", "٣٤", "12,３４", "²"], ids=lambda text: repr(text))
+def test_a_money_field_and_a_number_field_refuse_other_digits_beside_the_field(app, locale, text):
+    # int() would read "１２３" as 123; both fields say what to type instead, in the person's
+    # language, before any service sees the value.
+    sent = {"amount": text, "count": text}
+    with app.test_request_context(method="POST", data=sent), force_locale(locale):
+        form = _AmountAndCount(meta={"csrf": False})
+        assert not form.validate()
+        assert form.amount.errors == [
+            translated(app, OTHER_DIGITS_MSGID, locale=locale, html=False)
+        ]
+        number = translated(app, "Type the number with the digits 0-9.", locale=locale, html=False)
+        assert form.count.errors == [number]
+    with app.test_request_context(method="POST", data={"amount": " 1 234,56 ", "count": "12"}):
+        form = _AmountAndCount(meta={"csrf": False})
+        assert form.validate(), form.errors
 
 
 @pytest.mark.parametrize("text", ["", "   ", None, "zł"])

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import AuditEntry, BudgetLine, Course, ProjectStage, Village
+from portal.models import AuditEntry, BudgetLine, Course, DiagnosisTestType, ProjectStage, Village
 from portal.models.enums import Role
 
 
@@ -140,3 +140,33 @@ def test_another_centres_stage_is_not_found(app, client, coordinator, make_user,
     assert other_centre_user
     login_as("other@example.org", test_client=other)
     assert other.get(f"/staff/setup/stages/{stage_id}/lines/new").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("kind", "values"),
+    [
+        ("villages", {"name": "Zagródki", "area": "rural"}),
+        ("courses", {"name": "Prawo jazdy kat. B", "hours": "30", "price": "2 500"}),
+        ("tests", {"name": "Multiselect"}),
+    ],
+)
+def test_a_name_already_taken_is_said_beside_the_field_in_the_persons_language(
+    app, client, coordinator, kind, values
+):
+    # Without ?lang= the page's language comes from the account, read after the refused insert:
+    # the session must still be usable then (the walk in test_no_500_walk found a 500 here).
+    assert client.post(f"/staff/setup/{kind}", data=values).status_code == 302
+    twice = client.post(f"/staff/setup/{kind}", data=values)
+    assert twice.status_code == 200
+    assert "już" in twice.get_data(as_text=True)
+    client.post(f"/staff/setup/{kind}", data={**values, "name": "Inna nazwa"})
+    with app.app_context():
+        model = {"villages": Village, "courses": Course, "tests": DiagnosisTestType}[kind]
+        other = db.session.scalar(select(model.id).where(model.name == "Inna nazwa"))
+        count = db.session.scalar(select(func.count()).select_from(model))
+    renamed = client.post(f"/staff/setup/{kind}/{other}", data=values)
+    assert renamed.status_code == 200
+    assert 'aria-invalid="true"' in renamed.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(model, other).name == "Inna nazwa"
+        assert db.session.scalar(select(func.count()).select_from(model)) == count

@@ -4,6 +4,8 @@ Entries are retired, never deleted: old records keep pointing at them, and they 
 being offered for new ones.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
@@ -46,10 +48,15 @@ def get_entry(model: type[Entry], centre_id: int, entry_id: int) -> Entry:
     return entry
 
 
-def _flush_unique(model: type[Village | Course | DiagnosisTestType]) -> None:
+@contextmanager
+def _unique_name(model: type[Village | Course | DiagnosisTestType]) -> Iterator[None]:
+    """The block's change in a savepoint: a name already taken (perhaps by a parallel request)
+    undoes only the block, and the session stays usable to say so and show the form again."""
     try:
-        db.session.flush()
-    except IntegrityError as error:  # the name is taken (perhaps by a parallel request)
+        with db.session.begin_nested():
+            yield
+            db.session.flush()
+    except IntegrityError as error:
         raise AlreadyExists(KINDS[model][1], field="name") from error
 
 
@@ -57,8 +64,8 @@ def add_entry(model: type[Entry], centre_id: int, values: dict[str, Any], *, act
     """A new village, course or test type; names are unique within the centre."""
     values = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
     entry = model(centre_id=centre_id, **values)
-    db.session.add(entry)
-    _flush_unique(model)
+    with _unique_name(model):
+        db.session.add(entry)
     audit.record(
         f"{KINDS[model][0]}.create",
         entry,
@@ -74,8 +81,7 @@ def update_entry(
     """Change an entry's fields, retiring or restoring it included; history keeps the old."""
     model = type(entry)
     values = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
-    changes = audit.diff(entry, values)
-    if not changes:
-        return
-    _flush_unique(model)
-    audit.record(f"{KINDS[model][0]}.update", entry, actor=actor, changes=changes)
+    with _unique_name(model):
+        changes = audit.diff(entry, values)
+    if changes:
+        audit.record(f"{KINDS[model][0]}.update", entry, actor=actor, changes=changes)

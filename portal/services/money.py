@@ -14,8 +14,17 @@ _SPACES = re.compile(r"[\s\u00a0\u202f]")
 _AMOUNT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
+# Said beside an amount typed with other digits: the person sees digits and cannot tell why.
+OTHER_DIGITS = _l("Type the amount with the digits 0-9 (not full-width or other scripts' digits).")
+
+
 class InvalidAmount(PortalError):
     message = _l("Enter an amount in złoty, for example 1234,56.")
+
+
+def has_other_digits(text: str) -> bool:
+    """Digits that are not 0-9: "１２３", "٣", "²". int() and Decimal() would read some of them."""
+    return any(char.isnumeric() and not char.isascii() for char in text)
 
 
 def parse(text: str | None, *, field: str = "amount", allow_zero: bool = False) -> int:
@@ -23,6 +32,8 @@ def parse(text: str | None, *, field: str = "amount", allow_zero: bool = False) 
     cleaned = _SPACES.sub("", (text or "")).removesuffix("zł").replace(",", ".")
     if not cleaned:
         raise InvalidAmount(_l("Enter the amount."), field=field)
+    if has_other_digits(cleaned):
+        raise InvalidAmount(OTHER_DIGITS, field=field)
     if not _AMOUNT.fullmatch(cleaned):
         raise InvalidAmount(field=field)
     try:

@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.forms import PortalForm
+from portal.forms import PortalForm, amount_field
 from portal.models.enums import AllowanceKind, PurposeCategory
 
 
@@ -30,11 +30,9 @@ class WholeNumberField(IntegerField):
 class AllowanceForm(PortalForm):
     kind = SelectField(_l("Kind of allowance"), choices=[])
     contract_id = SelectField(_l("Social contract"), coerce=int, validators=[Optional()])
-    amount = StringField(
+    amount = amount_field(
         _l("Amount (zł)"),
         description=_l("For a periodic allowance: the amount per month. E.g. 450,00"),
-        validators=[DataRequired(_l("Enter the amount.")), Length(max=20)],
-        render_kw={"inputmode": "decimal", "autocomplete": "off"},
     )
     first_month = MonthField(
         _l("First month"),
@@ -72,19 +70,19 @@ class PaymentMonthForm(PortalForm):
 
 
 class LimitsForm(PortalForm):
-    max_periodic = StringField(
+    max_periodic = amount_field(
         _l("Highest periodic allowance per month (zł)"),
-        validators=[Optional(), Length(max=20)],
+        required=None,
         description=_l("Leave empty for no limit."),
     )
-    max_purpose = StringField(
+    max_purpose = amount_field(
         _l("Highest purpose allowance (zł)"),
-        validators=[Optional(), Length(max=20)],
+        required=None,
         description=_l("Leave empty for no limit."),
     )
-    max_in_kind = StringField(
+    max_in_kind = amount_field(
         _l("Highest value of in-kind help (zł)"),
-        validators=[Optional(), Length(max=20)],
+        required=None,
         description=_l("Leave empty for no limit."),
     )
     decision_warning_days = WholeNumberField(
@@ -106,11 +104,7 @@ class CourseForm(PortalForm):
     )
     planned_start = DateField(_l("Planned start"), validators=[Optional()])
     planned_end = DateField(_l("Planned end"), validators=[Optional()])
-    cost = StringField(
-        _l("Cost (zł)"),
-        validators=[Optional(), Length(max=20)],
-        render_kw={"inputmode": "decimal", "autocomplete": "off"},
-    )
+    cost = amount_field(_l("Cost (zł)"), required=None)
 
 
 class CourseCompletionForm(PortalForm):

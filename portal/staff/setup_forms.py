@@ -5,10 +5,8 @@ from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringF
 from wtforms.fields import DateField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.forms import PortalForm, contact_email_field, phone_field, strip
+from portal.forms import PortalForm, amount_field, contact_email_field, phone_field, strip
 from portal.models.enums import Area, BudgetLineKind, FundingSource
-
-MONEY_ATTRS = {"inputmode": "decimal", "autocomplete": "off"}
 
 
 def _text(label, length: int, *, required: str | None = None, description=None):
@@ -61,11 +59,7 @@ class StageForm(PortalForm):
 class BudgetLineForm(PortalForm):
     kind = SelectField(_l("Kind"), choices=[])
     funding_source = RadioField(_l("Funding source"), choices=[], default=FundingSource.ESF.value)
-    planned = StringField(
-        _l("Planned amount (zł)"),
-        validators=[DataRequired(_l("Enter the amount.")), Length(max=20)],
-        render_kw=MONEY_ATTRS,
-    )
+    planned = amount_field(_l("Planned amount (zł)"))
     name = _text(_l("Note"), 200, description=_l("Optional: what the line covers."))
 
     def __init__(self, *args, **kwargs):
@@ -102,9 +96,7 @@ class CatalogueCourseForm(PortalForm):
         validators=[Optional(), NumberRange(1, 10_000, _l("Enter a number from 1 to 10000."))],
         render_kw={"inputmode": "numeric"},
     )
-    price = StringField(
-        _l("Price per person (zł)"), validators=[Optional(), Length(max=20)], render_kw=MONEY_ATTRS
-    )
+    price = amount_field(_l("Price per person (zł)"), required=None)
     is_active = BooleanField(_l("In use"), default=True)
 
 

@@ -6,7 +6,7 @@ from wtforms import HiddenField, MonthField, SelectField, StringField, TextAreaF
 from wtforms.fields import DateField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.forms import PortalForm, id_from
+from portal.forms import ENTER_THE_AMOUNT, PortalForm, amount_field, id_from
 from portal.models.support_enums import EventCostKind
 from portal.staff.money_forms import WholeNumberField
 
@@ -18,19 +18,12 @@ def chosen_id(value: object) -> int | None:
     return id_from(value if isinstance(value, str) else None)
 
 
-MONEY_ATTRS = {"inputmode": "decimal", "autocomplete": "off"}
 AMOUNT_HINT = _l("In złoty, e.g. 1 234,56")
 
 
 def _amount(label, *, required: bool = True, description=AMOUNT_HINT):
-    return StringField(
-        label,
-        description=description,
-        validators=[
-            DataRequired(_l("Enter the amount.")) if required else Optional(),
-            Length(max=20),
-        ],
-        render_kw=MONEY_ATTRS,
+    return amount_field(
+        label, required=ENTER_THE_AMOUNT if required else None, description=description
     )
 
 

@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.forms import PortalForm, VersionField, strip
+from portal.forms import PortalForm, VersionField, amount_field, strip
 from portal.models.support_enums import ContactKind, PlacementKind
 from portal.services import placements
 
@@ -80,12 +80,10 @@ class PlacementForm(PortalForm):
         ],
         render_kw={"inputmode": "numeric"},
     )
-    hourly_rate = StringField(
+    hourly_rate = amount_field(
         _l("Hourly rate (zł)"),
-        filters=[strip],
-        validators=[Optional(), Length(max=20)],
+        required=None,
         description=_l("Socially useful work only, e.g. 9,80. Leave empty for work training."),
-        render_kw={"inputmode": "decimal"},
     )
     contract_id = SelectField(_l("Social contract"), coerce=int, choices=[], default=0)
     version = VersionField()
