@@ -476,9 +476,11 @@ class CentreBuilder:
                 else:
                     status = "confirmed" if j < confirmed else "waiting"
                 registrations.append((self.event_ids[e], person, status, j + 1))
-        # An open event with free places and nobody signed up: the sign-up benchmark's.
+        # An open event with free places, the sign-up benchmark's: the demo participant signed
+        # up once and cancelled, so that every sign-up and cancel of the loop finds a record.
         starts = local(self.today + timedelta(days=14), 10)
-        events.append(self.event_row(self.signup_event, size.events, starts, 100, 0, 0, False))
+        events.append(self.event_row(self.signup_event, size.events, starts, 100, 0, 1, False))
+        registrations.append((self.signup_event, 0, "cancelled", 1))
         events[-1]["title"] = "Warsztaty otwarte „Aktywne poszukiwanie pracy”"
         w.write("events", events, len(events))
         self.registrations = registrations
@@ -859,6 +861,55 @@ class CentreBuilder:
             )
 
 
+# Each query counts the rows that break a rule the services keep; all must be 0.
+CONSISTENCY = {
+    "events whose places taken are not their confirmed places": """
+        SELECT count(*) FROM events e WHERE e.places_taken <> (
+            SELECT coalesce(sum(1 + r.companions), 0) FROM registrations r
+            WHERE r.event_id = e.id AND r.status IN ('confirmed', 'attended', 'absent'))""",
+    "events whose queue counter is behind a registration": """
+        SELECT count(*) FROM events e WHERE e.last_queue_number < (
+            SELECT coalesce(max(r.queue_number), 0) FROM registrations r
+            WHERE r.event_id = e.id)""",
+    "allowance lines whose committed sum is not their approved allowances'": """
+        SELECT count(*) FROM budget_lines b WHERE b.kind = 'allowances' AND b.committed_grosze <> (
+            SELECT coalesce(sum(i.amount_grosze), 0) FROM instalments i
+            JOIN allowances a ON a.id = i.allowance_id
+            WHERE a.budget_line_id = b.id AND a.status IN ('approved', 'paid'))""",
+    "allowance lines whose paid sum is not their paid instalments'": """
+        SELECT count(*) FROM budget_lines b WHERE b.kind = 'allowances' AND b.paid_grosze <> (
+            SELECT coalesce(sum(i.amount_grosze), 0) FROM instalments i
+            JOIN allowances a ON a.id = i.allowance_id
+            WHERE a.budget_line_id = b.id AND i.status = 'paid')""",
+    "paid instalments not on their month's payment list": """
+        SELECT count(*) FROM instalments i LEFT JOIN payment_lists l ON l.id = i.payment_list_id
+        WHERE i.status = 'paid' AND (l.id IS NULL OR l.month <> i.month
+            OR l.centre_id <> i.centre_id)""",
+    "shared plans without their shared revision": """
+        SELECT count(*) FROM individual_plans p WHERE p.shared_revision_number IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM plan_revisions r
+            WHERE r.plan_id = p.id AND r.number = p.shared_revision_number)""",
+    "records whose centre differs from their participant's": """
+        SELECT (SELECT count(*) FROM registrations r JOIN participants p ON p.id = r.participant_id
+                WHERE p.centre_id <> r.centre_id)
+             + (SELECT count(*) FROM allowances a JOIN participants p ON p.id = a.participant_id
+                WHERE p.centre_id <> a.centre_id)""",
+}
+
+
+def check_consistency(engine: Engine) -> None:
+    """Raise when the data breaks a rule the services keep (pages would show wrong figures)."""
+    with engine.connect() as connection:
+        broken = {
+            what: n
+            for what, query in CONSISTENCY.items()
+            if (n := connection.execute(text(query)).scalar_one())
+        }
+    if broken:
+        raise SystemExit(f"inconsistent data: {broken}")
+    print(f"consistent: {len(CONSISTENCY)} checks", file=sys.stderr)
+
+
 def scaled(centre: CentreSize, scale: float) -> CentreSize:
     """A centre `scale` times as big (a quick check of a size's code paths)."""
     if scale == 1:
@@ -888,6 +939,7 @@ def generate(size: str, url: str, scale: float = 1.0) -> dict[str, Any]:
         builder.build()
         first = first or builder
     writer.finish()
+    check_consistency(engine)
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             connection.exec_driver_sql("ANALYZE")
