@@ -55,7 +55,7 @@ def draw(results: Path) -> Path:
             )
             out.append(
                 f'<text x="{LEFT + WIDTH * share + 4:.1f}" y="{by + BAR - 3}" font-size="10">'
-                f"{page['rps']:.0f} req/s</text>"
+                f"{page['rps']:.{1 if page['rps'] < 10 else 0}f} req/s</text>"
             )
     legend = top + ROW * len(pages) + 20
     for k, run in enumerate(runs):

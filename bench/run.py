@@ -263,7 +263,10 @@ def wrk(url: str, *, cookie: str = "", script: Path = WRK_REPORT, duration: str,
 
 def measure(run: Run, name: str, client: Client | None, path: str, ceiling: str, args) -> None:
     if client is not None and not path.startswith("POST"):
-        client.page(path)  # renders for this person (200) before it is loaded
+        try:
+            client.page(path)  # renders for this person (200) before it is loaded
+        except (SystemExit, requests.RequestException) as error:
+            run.notes.append(f"{name}: the first request failed ({error}); loaded all the same")
     if path.startswith("POST"):
         mine = wrk(
             client.base + "/",
@@ -307,13 +310,21 @@ def url_for(database: str, size: str, workdir: Path) -> str:
     return f"{base}/portal_bench_{size}"
 
 
-def timed(run: Run, name: str, action) -> requests.Response:
+def timed(run: Run, name: str, action) -> requests.Response | None:
+    """One request, timed; a failure (an error status, a worker killed at gunicorn's timeout)
+    is noted with the result and the run goes on."""
     started = time.perf_counter()
-    response = action()
+    try:
+        response = action()
+    except requests.RequestException as error:
+        run.timings[name] = round(time.perf_counter() - started, 3)
+        run.notes.append(f"{name}: no answer after {run.timings[name]:.1f} s ({error})")
+        print(f"  {name}: no answer after {run.timings[name]:.1f} s", flush=True)
+        return None
     run.timings[name] = round(time.perf_counter() - started, 3)
     print(f"  {name}: {run.timings[name]:.2f} s ({response.status_code})", flush=True)
     if response.status_code >= 400:
-        run.notes.append(f"{name}: HTTP {response.status_code}")
+        run.notes.append(f"{name}: HTTP {response.status_code} after {run.timings[name]:.1f} s")
     return response
 
 
@@ -413,7 +424,7 @@ def bench_actions(run: Run, facts: dict, portal: Server) -> None:
         "monthly payment list: create (POST)",
         lambda: coordinator.post("/staff/payments", {"csrf_token": token(lists), "month": month}),
     )
-    where = created.headers.get("Location", "")
+    where = created.headers.get("Location", "") if created is not None else ""
     if "/staff/payments/" in where:
         path = where[where.index("/staff/payments/") :]
         timed(run, "monthly payment list: page", lambda: coordinator.get(path))
@@ -421,7 +432,8 @@ def bench_actions(run: Run, facts: dict, portal: Server) -> None:
     timed(run, "yearly report: page", lambda: coordinator.get(f"/staff/stages/{stage}/report"))
     timed(run, "yearly report: PDF", lambda: coordinator.get(f"/staff/stages/{stage}/report.pdf"))
     timed(run, "yearly report: DOCX", lambda: coordinator.get(f"/staff/stages/{stage}/report.docx"))
-    export = coordinator.page(f"/staff/esf-export/stages/{stage}").text
+    # Any page's token serves every form of the session; the export page itself may be slow.
+    export = coordinator.page("/staff/payments").text
     for file_format in ("xlsx", "csv"):
         timed(
             run,
@@ -439,12 +451,12 @@ def bench_actions(run: Run, facts: dict, portal: Server) -> None:
 def write(run: Run) -> Path:
     RESULTS.mkdir(exist_ok=True)
     scaled = "" if run.scale == 1 else f"-x{run.scale:g}"
-    stem = RESULTS / f"{run.database}-{run.size}{scaled}"
+    stem = f"{run.database}-{run.size}{scaled}"
     body = {
         **asdict(run),
         "pages": [{**asdict(m), "ratio": m.ratio, "p99_ratio": m.p99_ratio} for m in run.pages],
     }
-    stem.with_suffix(".json").write_text(json.dumps(body, indent=1))
+    (RESULTS / f"{stem}.json").write_text(json.dumps(body, indent=1))
     lines = [
         f"# {run.database}, {run.size}",
         "",
@@ -472,8 +484,9 @@ def write(run: Run) -> Path:
         "",
         *(f"- {note}" for note in run.notes),
     ]
-    stem.with_suffix(".md").write_text("\n".join(lines).rstrip() + "\n")
-    return stem.with_suffix(".md")
+    target = RESULTS / f"{stem}.md"
+    target.write_text("\n".join(lines).rstrip() + "\n")
+    return target
 
 
 def main() -> None:
