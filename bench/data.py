@@ -378,6 +378,8 @@ class CentreBuilder:
     def people(self) -> None:
         size = self.size
         self.person_ids = list(self.w.ids("participants", size.participants))
+        # PESEL numbers unique in the whole installation, not only in the centre.
+        self.pesel_base = self.person_ids[0] - 1
         # Person 0 is on both paths (the demo participant); odd people are on a contract.
         self.contract_people = [i for i in range(size.participants) if i % 2 == 1 or i == 0]
         order = self.contract_people + [i for i in range(size.participants) if i % 2 == 0 and i]
@@ -403,7 +405,7 @@ class CentreBuilder:
         )
 
     def person(self, i: int, start: date) -> dict[str, Any]:
-        number = pesel(i)
+        number = pesel(self.pesel_base + i)
         female = int(number[9]) % 2 == 0
         born = date(1960, 1, 1) + timedelta(days=i % 18_000)
         return self.stamp(

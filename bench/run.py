@@ -294,6 +294,10 @@ HEADER = (
 
 
 def _row(m: Measured) -> str:
+    if m.requests == 0:  # nothing answered within the run: no latency to show
+        return (
+            f"| {m.page} | `{m.path}` | 0 | – | – | – | {m.errors} | {m.ceiling_rps:.0f} | 0 | – |"
+        )
     return (
         f"| {m.page} | `{m.path}` | {m.rps:.1f} | {m.p50_ms:.0f} | {m.p95_ms:.0f} | "
         f"{m.p99_ms:.0f} | {m.errors} | {m.ceiling_rps:.0f} | {m.ratio:.2f} | {m.p99_ratio:.1f} |"
@@ -404,19 +408,7 @@ def bench_pages(run: Run, facts: dict, portal: Server, ceiling: Server, args) ->
 def bench_actions(run: Run, facts: dict, portal: Server) -> None:
     coordinator = Client(portal.url, facts["coordinator"], facts["password"])
     stage = facts["stage_id"]
-    queue = coordinator.page("/staff/approvals").text
-    ids = re.findall(r'name="allowance_id" value="(\d+)"', queue)
-    form = [("csrf_token", token(queue))] + [("allowance_id", i) for i in ids]
-    timed(
-        run,
-        f"bulk approval of {len(ids)} (POST)",
-        lambda: coordinator.post("/staff/approvals/approve", form),
-    )
-    left = re.findall(
-        r'name="allowance_id" value="(\d+)"', coordinator.page("/staff/approvals").text
-    )
-    if left:
-        run.notes.append(f"{len(left)} requests still waiting after the bulk approval")
+    bulk_approval(run, coordinator)
     lists = coordinator.page("/staff/payments").text
     month = datetime.now(data.WARSAW).strftime("%Y-%m")
     created = timed(
@@ -443,6 +435,25 @@ def bench_actions(run: Run, facts: dict, portal: Server) -> None:
                 {"csrf_token": token(export), "file_format": f, "variant": "full"},
             ),
         )
+
+
+def bulk_approval(run: Run, coordinator: Client) -> None:
+    """Every request on the queue page approved in one POST of its form, as the button does."""
+    shown = timed(run, "approval queue: page", lambda: coordinator.get("/staff/approvals"))
+    if shown is None or shown.status_code != 200:
+        run.notes.append("the approval queue did not render: no bulk approval")
+        return
+    ids = re.findall(r'name="allowance_id" value="(\d+)"', shown.text)
+    form = [("csrf_token", token(shown.text))] + [("allowance_id", i) for i in ids]
+    timed(
+        run,
+        f"bulk approval of {len(ids)} (POST)",
+        lambda: coordinator.post("/staff/approvals/approve", form),
+    )
+    after = coordinator.get("/staff/approvals").text
+    left = re.findall(r'name="allowance_id" value="(\d+)"', after)
+    if left:
+        run.notes.append(f"{len(left)} requests still waiting after the bulk approval")
 
 
 # -- results ---------------------------------------------------------------------------------
