@@ -204,6 +204,8 @@ def host_killed(engine, balancer: str, facts: dict, namespace: str) -> None:
     before = Counter((host, status) for t, _e, host, status in log if t < when)
     after = Counter((host, status) for t, _e, host, status in log if t >= when + 2)
     print(f"     before the kill: {dict(before)}")
+    during = Counter((host, status) for t, _e, host, status in log if when <= t < when + 2)
+    print(f"     within 2 s of the kill: {dict(during)} (status 0: no answer)")
     print(f"     from 2 s after the kill: {dict(after)}")
     check(bool(killed_at), "the second host was killed")
     check(any(host == "b" for host, _s in before), "both hosts served before the kill")
