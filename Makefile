@@ -14,7 +14,7 @@ PIP_COMPILE := $(LOCK_TOOLS)/bin/pip-compile --quiet --strip-extras --no-emit-in
 	--no-emit-find-links
 
 .PHONY: install run serve test lint typecheck audit format extract update-translations translations \
-	wheel lock clean
+	wheel lock clean bench
 
 # Everything from the test lock (which pins the build backend too), then the project itself.
 $(STAMP): pyproject.toml $(TEST_LOCK)
@@ -102,6 +102,16 @@ update-translations: extract
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching \
 		--ignore-obsolete -w 100
 	$(BIN)/python translations/sync_english.py
+
+# The key pages under load against a ceiling app, on generated data (bench/run.py; README,
+# "Benchmarks"): PostgreSQL at every size (its databases portal_bench_<size> are created on
+# 127.0.0.1:5432), SQLite at the small one. `make bench SIZES=small DATABASES=sqlite` is a
+# quick run. wrk comes from Debian's package when missing (as root).
+SIZES ?= small large region
+DATABASES ?= postgresql sqlite
+bench: install translations
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/python bench/run.py --sizes "$(SIZES)" --databases "$(DATABASES)"
 
 clean:
 	rm -rf $(VENV) instance build dist translations/*/LC_MESSAGES/*.mo
