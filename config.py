@@ -75,6 +75,11 @@ class Config:
     # Sensitive actions (role changes, full exports, password change) need a sign-in this recent.
     FRESH_LOGIN_MINUTES = int(os.environ.get("FRESH_LOGIN_MINUTES", "10"))
 
+    # How many reverse proxies stand in front of the portal, each appending the address it saw
+    # to X-Forwarded-For. Exactly that many hops are trusted: the client's address is the one
+    # the outermost proxy saw, so limits count each person, not the proxy, and a forged
+    # X-Forwarded-For from the browser moves nothing. 0 (no proxy): the header is ignored.
+    PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
     # Flask-Limiter: per-address throttling; memory:// is per process, production uses Redis.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False

@@ -114,8 +114,8 @@ for i in 0 1; do
     SECRET_KEY="$secret_key" PSEUDONYM_KEY="$pseudonym_key" \
     DATABASE_URL="postgresql+psycopg://postgres@$HOST:5432/$DB" \
     RATELIMIT_STORAGE_URI="redis://$HOST:6379/0" \
-    FORWARDED_ALLOW_IPS="$HOST" \
-    LOGIN_RATE_LIMIT="1000 per minute" \
+    FORWARDED_ALLOW_IPS="$HOST" PROXY_HOPS=1 \
+    LOGIN_RATE_LIMIT="1000 per minute" `# fifty people sign in from this one machine` \
     setsid .venv/bin/gunicorn -c gunicorn.conf.py -w 2 -b "${ADDRESSES[$i]}:8000" \
     'portal:create_app()' >"$tmp/$ns.log" 2>&1 &
   disown  # killed on purpose later: no job notices

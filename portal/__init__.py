@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 PACKAGE = Path(__file__).resolve().parent
 # Where templates/, translations/ and migrations/ are: inside the package in an installed wheel
@@ -48,6 +49,9 @@ def create_app(config: type | dict | None = None) -> Flask:
     if app.config["ENV_NAME"] == "production":
         config_module.ProductionConfig.check(app.config)
 
+    if app.config["PROXY_HOPS"]:
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     passwords.configure(passwords.PROFILES[app.config["PASSWORD_HASHING"]])
     log.init_app(app)
     database.configure_sqlite(app.config["SQLITE_BUSY_TIMEOUT_MS"])
