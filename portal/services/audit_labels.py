@@ -10,6 +10,8 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from portal.services.audit import MASK
+
 ACTIONS: dict[str, Any] = {
     "participant.create": _l("Participant recorded"),
     "participant.update": _l("Participant's details changed"),
@@ -27,6 +29,21 @@ ACTIONS: dict[str, Any] = {
     "participant.data_export": _l("Participant downloaded their data"),
     "participant.calendar_feed": _l("Calendar link changed"),
     "user.create": _l("Staff account created"),
+    "user.sign_in": _l("Signed in"),
+    "user.sign_out": _l("Signed out"),
+    "user.sign_in_confirmed": _l("Sign-in confirmed for a sensitive action"),
+    "user.second_step_failed": _l("Wrong one-time code"),
+    "user.two_factor_setup": _l("Two-factor set-up started"),
+    "user.two_factor_setup_cancelled": _l("Two-factor set-up cancelled"),
+    "user.two_factor_on": _l("Two-factor authentication turned on"),
+    "user.two_factor_off": _l("Two-factor authentication turned off"),
+    "user.two_factor_reset": _l("Two-factor authentication reset by an administrator"),
+    "user.recovery_codes_regenerated": _l("New recovery codes made"),
+    "user.password_changed": _l("Password changed"),
+    "consent.give": _l("Consent given"),
+    "consent.withdraw": _l("Consent withdrawn"),
+    "participant.anonymise": _l("Personal data removed after the retention period"),
+    "outbox.retry": _l("E-mail sent to be tried again"),
     "user.invite": _l("Invitation sent"),
     "user.invite_resent": _l("Invitation sent again"),
     "user.roles": _l("Roles changed"),
@@ -138,6 +155,7 @@ STEPS: dict[str, Any] = {
 }
 
 FIELDS: dict[str, Any] = {
+    "method": _l("How"),
     "name": _l("Name"),
     "first_name": _l("First name"),
     "last_name": _l("Last name"),
@@ -162,6 +180,11 @@ FIELDS: dict[str, Any] = {
 
 # The values of "page" (a record viewed) and "document" (a file downloaded), in words.
 NAMED_VALUES: dict[str, dict[str, Any]] = {
+    "method": {
+        "password": _l("with the password"),
+        "two_factor": _l("with the password and a one-time code"),
+        "recovery_code": _l("with the password and a recovery code"),
+    },
     "page": {
         "detail": _l("the participant's page"),
         "edit": _l("the form of their details"),
@@ -179,6 +202,10 @@ NAMED_VALUES: dict[str, dict[str, Any]] = {
         "yearly_report": _l("yearly report"),
     },
 }
+
+
+# A personal value changed: the trail says so, never from what to what (services/audit.py).
+PERSONAL_VALUE = _l("changed (personal data: the values are not kept in the trail)")
 
 
 def action_label(action: str) -> str:
@@ -229,6 +256,9 @@ def changes_of(changes: Any) -> list[tuple[str, str | None, str]]:
                 return value_text(named.get(value, value) if isinstance(value, str) else value)
 
             old = change.get("old")
+            if MASK in (old, change.get("new")):
+                lines.append((field_label(field), None, str(PERSONAL_VALUE)))
+                continue
             lines.append(
                 (field_label(field), None if old is None else words(old), words(change.get("new")))
             )

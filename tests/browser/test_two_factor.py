@@ -1,5 +1,6 @@
 """A coordinator turns on two-factor authentication through the pages, signs out, and signs in
-again with a one-time code computed as an authenticator app would (pyotp); a sensitive page asks
+again with a one-time code computed as an authenticator app would (pyotp), and finds that sign-in
+and a change made after it on the audit trail; a sensitive page asks
 to confirm the sign-in, answered with a recovery code. axe checks every new page in Polish and
 English (Chromium, a Polish browser)."""
 
@@ -12,7 +13,13 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import User
 from tests.browser.conftest import DEMO_PASSWORD
-from tests.browser.pages import check_both_languages, follow_menu, path_is, sign_in
+from tests.browser.pages import (
+    check_both_languages,
+    follow_menu,
+    participant_id,
+    path_is,
+    sign_in,
+)
 
 try:
     from playwright.sync_api import expect
@@ -73,6 +80,19 @@ def test_a_coordinator_turns_on_two_factor_and_signs_in_with_a_code(app, page, d
     _submit(page)
     expect(page).to_have_url(path_is("/staff/"))
     expect(page.locator("main h1")).to_be_visible()
+
+    # The audit trail shows that sign-in, with how it was made, and a change made after it.
+    person = participant_id(app, "uczestnik@example.org")
+    page.goto(f"/staff/participants/{person}/edit")
+    page.fill("#phone", "+48 600 100 200")
+    _submit(page)
+    expect(page).to_have_url(path_is(f"/staff/participants/{person}"))
+    follow_menu(page, "/staff/audit")
+    entries = page.locator("main .audit-entries > li")
+    change = entries.filter(has_text="Zmieniono dane uczestnika").first
+    expect(change).to_contain_text("Telefon: zmieniono")
+    sign_in_entry = entries.filter(has_text="Zalogowano").first
+    expect(sign_in_entry).to_contain_text("Sposób: hasłem i kodem jednorazowym")
 
     # A sensitive page after the sign-in grew old: confirm, here with a recovery code.
     app.config["FRESH_LOGIN_MINUTES"] = 0
