@@ -42,6 +42,8 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 READ_APART = "portal_read_apart"
+# On a SQLite connection: whether its current transaction began holding the write lock.
+WRITE_LOCKED = "portal_write_locked"
 
 # Set by the edge for each request: True while serving a method that changes nothing.
 _reading_only: ContextVar[bool] = ContextVar("portal_reading_only", default=False)
@@ -62,8 +64,16 @@ def insert_apart(model: type[Any], values: dict[str, Any]) -> None:
     Its first statement is the write, so on SQLite it waits for the lock like any change instead
     of failing on a snapshot older than another writer's commit.
     """
+    statement = insert(model).values(**values)
+    session = db.session()
+    if session.in_transaction() and session.connection().info.get(WRITE_LOCKED):
+        # This context's transaction already holds SQLite's write lock (a script or a test that
+        # serves a request inside its own application context): a second connection would wait
+        # for it until the busy timeout, so the row goes with that transaction.
+        session.execute(statement)
+        return
     with db.engine.begin() as connection:
-        connection.execute(insert(model).values(**values))
+        connection.execute(statement)
 
 
 @event.listens_for(Engine, "begin")
@@ -72,6 +82,7 @@ def _sqlite_begin_immediate(connection: Any) -> None:
         # A read takes no write lock: in WAL mode it never waits for a writer.
         deferred = _reading_only.get() or connection.get_execution_options().get(READ_APART)
         connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+        connection.info[WRITE_LOCKED] = not deferred
 
 
 @event.listens_for(Session, "before_flush")
