@@ -2,8 +2,9 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, Length
 
+from portal.auth.forms import SetPasswordForm
 from portal.forms import PortalForm, strip
 from portal.services.passwords import MAX_LENGTH
 
@@ -55,23 +56,11 @@ class ConfirmForm(PortalForm):
     code = _code_field(_l("One-time code"), CODE_HINT)
 
 
-class PasswordChangeForm(PortalForm):
+class PasswordChangeForm(SetPasswordForm):
+    """The new password twice, as when setting one from a link, after the current one."""
+
     current_password = PasswordField(
         _l("Current password"),
         validators=[DataRequired(_l("Enter your current password.")), Length(max=MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
-    )
-    password = PasswordField(
-        _l("New password"),
-        description=_l("At least 12 characters. A few words you will remember work well."),
-        validators=[DataRequired(_l("Enter a new password."))],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("Repeat the new password"),
-        validators=[
-            DataRequired(_l("Repeat the new password.")),
-            EqualTo("password", _l("The two passwords are not the same.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
     )
