@@ -176,12 +176,18 @@ def test_a_bad_choice_is_shown_beside_the_field_and_nothing_is_exported(
         )
 
 
-def test_pages_and_roles(client, login_as, make_user, centre):
+def test_pages_and_roles(app, client, login_as, make_user, centre):
     login_as("coordinator@example.org")
     assert client.get("/staff/esf-export").status_code == 200
     page = client.get(f"/staff/esf-export/stages/{centre['stage_id']}?lang=en")
     assert page.status_code == 200
     assert esf_export.VERSION in page.get_data(as_text=True)
+    # The count the page states is the number of people the file holds.
+    with app.app_context():
+        stage = db.session.get(ProjectStage, centre["stage_id"])
+        held = len(esf_export.participants_of(stage))
+    assert held > 0
+    assert f"Participants in the file: {held} " in page.get_data(as_text=True)
     client.post("/auth/logout")
     login_as("worker@example.org")
     assert client.get("/staff/esf-export").status_code == 403

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from portal.extensions import db
 from portal.models import Participant, ProjectStage, User
@@ -207,20 +207,30 @@ def pseudonym(person: Participant, key: bytes) -> str:
     return hmac.new(key, subject.encode(), hashlib.sha256).hexdigest()
 
 
-def participants_of(stage: ProjectStage) -> list[Participant]:
+def _in_stage(stage: ProjectStage) -> list[ColumnElement[bool]]:
     """The project's people whose support overlaps the stage; missing dates count as open."""
+    return [
+        Participant.project_id == stage.project_id,
+        or_(Participant.support_start.is_(None), Participant.support_start <= stage.end_date),
+        or_(Participant.support_end.is_(None), Participant.support_end >= stage.start_date),
+    ]
+
+
+def participants_of(stage: ProjectStage) -> list[Participant]:
     return list(
         db.session.scalars(
             select(Participant)
-            .where(
-                Participant.project_id == stage.project_id,
-                or_(
-                    Participant.support_start.is_(None), Participant.support_start <= stage.end_date
-                ),
-                or_(Participant.support_end.is_(None), Participant.support_end >= stage.start_date),
-            )
+            .where(*_in_stage(stage))
             .order_by(Participant.last_name, Participant.first_name, Participant.id)
         )
+    )
+
+
+def count_of(stage: ProjectStage) -> int:
+    """How many people the stage's export holds, counted by the database (the page shows it)."""
+    return (
+        db.session.scalar(select(func.count()).select_from(Participant).where(*_in_stage(stage)))
+        or 0
     )
 
 

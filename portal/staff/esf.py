@@ -75,7 +75,7 @@ def export_stage(stage_id: int):
         "staff/esf/export_stage.html",
         form=form,
         stage=stage,
-        count=len(esf_export.participants_of(stage)),
+        count=esf_export.count_of(stage),
         columns=esf_export.COLUMNS,
         version=esf_export.VERSION,
     )
