@@ -5,14 +5,15 @@ mail and the command line alike. The locale comes from Flask-Babel (the request'
 installation's default outside a request).
 """
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from datetime import time as dt_time
 from decimal import Decimal
+from functools import lru_cache
 
+from babel import Locale, dates, numbers
 from babel.dates import format_interval, format_skeleton, get_datetime_format
 from flask_babel import (
-    format_currency,
     format_date,
-    format_time,
     get_locale,
     to_user_timezone,
 )
@@ -22,7 +23,14 @@ def money(grosze: int | None) -> str:
     """Integer grosze as the locale writes money: `1 234,56 zł` in Polish."""
     if grosze is None:
         return ""
-    return format_currency(Decimal(grosze) / 100, "PLN")
+    return _money_in(grosze, get_locale())
+
+
+# Long lists (a queue of 2 000 requests, a payment list) repeat the same amounts and days: the
+# formatted text is a pure function of the value and the language, so it is made once.
+@lru_cache(maxsize=4096)
+def _money_in(grosze: int, locale: Locale | None) -> str:
+    return numbers.format_currency(Decimal(grosze) / 100, "PLN", locale=locale)
 
 
 def short_date(value: date | None) -> str:
@@ -38,7 +46,13 @@ def _joined(day: str, time: str) -> str:
 def _day(value: datetime) -> str:
     # Weekday, day and short month name in the locale's order ("czw., 3 gru 2026",
     # "Thu, Dec 3, 2026").
-    return format_skeleton("yMMMEd", to_user_timezone(value), locale=get_locale())
+    return _day_in(to_user_timezone(value).date(), get_locale())
+
+
+@lru_cache(maxsize=4096)
+def _day_in(day: date, locale: Locale | None) -> str:
+    noon = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)  # the same day in any zone
+    return format_skeleton("yMMMEd", noon, locale=locale)
 
 
 def date_time(value: datetime | None) -> str:
@@ -84,4 +98,12 @@ def iso_date(value: str | None) -> str:
 
 def short_time(value: datetime | None) -> str:
     """A time of day in the locale's own short form: "14:00", "2:00 PM"."""
-    return format_time(value, "short") if value else ""
+    if not value:
+        return ""
+    local = to_user_timezone(value)
+    return _time_in(local.hour, local.minute, get_locale())
+
+
+@lru_cache(maxsize=4096)
+def _time_in(hour: int, minute: int, locale: Locale | None) -> str:
+    return dates.format_time(dt_time(hour, minute), "short", locale=locale)

@@ -6,11 +6,14 @@ month is written the ISO way (2026-12) outside attributes and form fields; the p
 shows labels, never the stored values ('open', 'planned', 'course')."""
 
 import re
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
+from portal import formatting
 from portal.extensions import db
 from portal.models import Allowance, Event, IndividualPlan, PaymentList, PlanRevision
 from portal.models.enums import ActionKind, ActionStatus, EventStatus, GoalStatus
@@ -269,3 +272,22 @@ def test_staff_see_who_has_no_email_and_print_them_a_letter_in_polish(
     # Another centre's registration, or one of another event, is not found.
     other = make_event(centre, title="Inne")
     assert client.get(f"/staff/events/{other}/registrations/{waiting}/letter").status_code == 404
+
+
+def test_remembered_formats_follow_the_language_asked_for(app):
+    """Amounts, days and times are made once per value and language (portal/formatting.py):
+    the same value asked for in the other language comes out in that language."""
+    when = datetime(2026, 12, 3, 13, 0, tzinfo=UTC)  # 14:00 in Warsaw
+    with app.test_request_context():
+        with force_locale("pl"):
+            polish = (formatting.money(123_456), formatting.date_time(when))
+        with force_locale("en"):
+            english = (formatting.money(123_456), formatting.date_time(when))
+        with force_locale("pl"):
+            assert (formatting.money(123_456), formatting.date_time(when)) == polish
+    assert polish[0].replace("\xa0", " ") == "1 234,56 zł"
+    assert english[0] == "PLN1,234.56"
+    assert "14:00" in polish[1]
+    assert "gru" in polish[1]
+    assert "2:00\u202fPM" in english[1] or "2:00 PM" in english[1]
+    assert "Dec" in english[1]
