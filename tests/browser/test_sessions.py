@@ -28,12 +28,14 @@ STATUS_NOTICE = "main .notice[role=status]"
 
 def _started_a_minute_ago(app, session_id: int) -> None:
     """Attendance is taken from the session's day. Run late in the evening, the session was
-    planned for tomorrow: move it to have begun a minute ago, as if the clock had moved on."""
+    planned for tomorrow: move it to have begun a minute ago, as if the clock had moved on. It
+    ends by midnight, as the edit form (one day, two times) requires."""
     with app.app_context():
         event = db.session.get(Event, session_id)
         length = event.ends_at - event.starts_at
         event.starts_at = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
-        event.ends_at = event.starts_at + length
+        last_minute = datetime.now(WARSAW).replace(hour=23, minute=59, second=0, microsecond=0)
+        event.ends_at = min(event.starts_at + length, last_minute.astimezone(UTC))
         db.session.commit()
 
 
