@@ -3,6 +3,7 @@
 The factories (make_centre, make_event, ...) are in tests/factories.py.
 """
 
+import logging
 import os
 import sqlite3
 import tempfile
@@ -235,3 +236,18 @@ def live_server(app):
     server = LiveServer(app).start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def keep_logging():
+    """Alembic's env.py reconfigures logging from alembic.ini; the other tests need it as it was."""
+    loggers = [logging.getLogger(), *map(logging.getLogger, logging.root.manager.loggerDict)]
+    saved = [(lg, lg.disabled, lg.level, list(lg.handlers), lg.propagate) for lg in loggers]
+    yield
+    for logger, disabled, level, handlers, propagate in saved:
+        logger.disabled, logger.level, logger.handlers, logger.propagate = (
+            disabled,
+            level,
+            handlers,
+            propagate,
+        )

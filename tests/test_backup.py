@@ -7,7 +7,6 @@ whole — every table at the same moment — and a moment between the start and 
 backup: nothing committed before the backup began is missing, nothing half-done is there.
 """
 
-import logging
 import os
 import threading
 import time
@@ -28,19 +27,8 @@ from portal.services import signups
 PEOPLE = 60
 
 
-@pytest.fixture(autouse=True)
-def keep_logging():
-    """Alembic's env.py reconfigures logging from alembic.ini; the other tests need it as it was."""
-    loggers = [logging.getLogger(), *map(logging.getLogger, logging.root.manager.loggerDict)]
-    saved = [(lg, lg.disabled, lg.level, list(lg.handlers), lg.propagate) for lg in loggers]
-    yield
-    for logger, disabled, level, handlers, propagate in saved:
-        logger.disabled, logger.level, logger.handlers, logger.propagate = (
-            disabled,
-            level,
-            handlers,
-            propagate,
-        )
+# Alembic reconfigures logging (tests/conftest.py, keep_logging).
+pytestmark = pytest.mark.usefixtures("keep_logging")
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ compared by name here. Runs on a fresh SQLite file, and on a freshly created Pos
 database when TEST_DATABASE_URL points at PostgreSQL.
 """
 
-import logging
 import os
 import uuid
 
@@ -21,20 +20,8 @@ from config import TestConfig
 from portal import create_app
 from portal.extensions import db
 
-
-@pytest.fixture(autouse=True)
-def keep_logging():
-    """Alembic's env.py reconfigures logging from alembic.ini; the other tests need it as it was."""
-    loggers = [logging.getLogger(), *map(logging.getLogger, logging.root.manager.loggerDict)]
-    saved = [(lg, lg.disabled, lg.level, list(lg.handlers), lg.propagate) for lg in loggers]
-    yield
-    for logger, disabled, level, handlers, propagate in saved:
-        logger.disabled, logger.level, logger.handlers, logger.propagate = (
-            disabled,
-            level,
-            handlers,
-            propagate,
-        )
+# Alembic reconfigures logging (tests/conftest.py, keep_logging).
+pytestmark = pytest.mark.usefixtures("keep_logging")
 
 
 def upgrade_and_compare(url: str) -> None:
