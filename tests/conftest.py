@@ -8,6 +8,7 @@ import os
 import sqlite3
 import tempfile
 import threading
+import uuid
 from collections.abc import Callable
 from contextlib import closing, contextmanager
 from datetime import datetime
@@ -251,3 +252,22 @@ def keep_logging():
             handlers,
             propagate,
         )
+
+
+@pytest.fixture
+def fresh_postgresql_url():
+    configured = os.environ.get("TEST_DATABASE_URL", "")
+    if not configured.startswith("postgresql"):
+        pytest.skip("TEST_DATABASE_URL does not point at PostgreSQL")
+    url = make_url(configured)
+    name = f"portal_migrations_{uuid.uuid4().hex[:12]}"
+    server = url.set(drivername="postgresql", database="postgres")
+    with psycopg.connect(server.render_as_string(hide_password=False), autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(
+            server.render_as_string(hide_password=False), autocommit=True
+        ) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

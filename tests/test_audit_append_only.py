@@ -10,7 +10,6 @@ from config import TestConfig
 from portal import create_app
 from portal.extensions import db
 from portal.models import AuditEntry
-from tests.test_migrations import fresh_postgresql_url, keep_logging  # noqa: F401 (fixtures)
 
 REFUSED = "append-only"
 
@@ -108,9 +107,11 @@ def _migrated_database_refuses_changes(url: str) -> None:
             db.engine.dispose()
 
 
+@pytest.mark.usefixtures("keep_logging")
 def test_the_migration_builds_the_rule_on_sqlite(tmp_path):
     _migrated_database_refuses_changes(f"sqlite:///{tmp_path / 'migrated.db'}")
 
 
-def test_the_migration_builds_the_rule_on_postgresql(fresh_postgresql_url):  # noqa: F811
+@pytest.mark.usefixtures("keep_logging")
+def test_the_migration_builds_the_rule_on_postgresql(fresh_postgresql_url):
     _migrated_database_refuses_changes(fresh_postgresql_url)

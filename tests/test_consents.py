@@ -6,6 +6,7 @@ import io
 import json
 from datetime import UTC, date, datetime
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import Boolean, Date, DateTime, Integer, MetaData, select, text
 
@@ -13,7 +14,6 @@ from portal.extensions import db
 from portal.models import Consent, ConsentKind, Participant, User, Village
 from portal.models.enums import Role
 from portal.services import account_requests, consents
-from tests.test_migrations import keep_logging  # noqa: F401 (alembic resets logging)
 
 GIVEN = datetime(2026, 5, 4, 10, 30, tzinfo=UTC)
 
@@ -119,6 +119,7 @@ def test_every_consent_kind_has_a_dated_text_version():
         assert [v.in_use_from for v in versions] == sorted(v.in_use_from for v in versions)
 
 
+@pytest.mark.usefixtures("keep_logging")
 def test_the_migration_turns_consent_at_into_records(tmp_path):
     from config import TestConfig
     from portal import create_app

@@ -6,15 +6,10 @@ compared by name here. Runs on a fresh SQLite file, and on a freshly created Pos
 database when TEST_DATABASE_URL points at PostgreSQL.
 """
 
-import os
-import uuid
-
-import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import CheckConstraint, inspect
-from sqlalchemy.engine import make_url
 
 from config import TestConfig
 from portal import create_app
@@ -58,25 +53,6 @@ def upgrade_and_compare(url: str) -> None:
 
 def test_upgrade_builds_the_models_schema_on_sqlite(tmp_path):
     upgrade_and_compare(f"sqlite:///{tmp_path / 'migrated.db'}")
-
-
-@pytest.fixture
-def fresh_postgresql_url():
-    configured = os.environ.get("TEST_DATABASE_URL", "")
-    if not configured.startswith("postgresql"):
-        pytest.skip("TEST_DATABASE_URL does not point at PostgreSQL")
-    url = make_url(configured)
-    name = f"portal_migrations_{uuid.uuid4().hex[:12]}"
-    server = url.set(drivername="postgresql", database="postgres")
-    with psycopg.connect(server.render_as_string(hide_password=False), autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(
-            server.render_as_string(hide_password=False), autocommit=True
-        ) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_upgrade_builds_the_models_schema_on_postgresql(fresh_postgresql_url):
