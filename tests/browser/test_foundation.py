@@ -211,8 +211,9 @@ def test_invited_staff_member_sets_a_password_and_signs_in(app, page, demo_site,
     # Sent empty first: the errors are listed and the page still passes axe.
     page.locator("main form button[type=submit]").click()
     expect(page.locator(".error-summary")).to_be_visible()
-    # Focus starts on the error summary, so the problems are read out first.
-    assert "error-summary" in active_element(page)["cls"]
+    # Focus starts on the error summary, so the problems are read out first (moved there by a
+    # script once the page has loaded: waited for, not read at once).
+    expect(page.locator(".error-summary")).to_be_focused()
     # The link for the roles goes to the first checkbox, which takes focus.
     page.locator(".error-summary a[href='#roles-0']").click()
     assert active_element(page)["id"] == "roles-0"
