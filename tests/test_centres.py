@@ -5,9 +5,6 @@ taking an id this module cannot supply for centre B fails loudly instead of goin
 """
 
 import re
-from dataclasses import dataclass, field
-from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
@@ -16,218 +13,33 @@ from portal import database
 from portal.extensions import db
 from portal.models import (
     AccountRequest,
-    Allowance,
     AuditEntry,
-    BudgetLine,
-    CaseworkEntry,
-    Course,
-    CourseAssignment,
     Event,
-    Expense,
-    ImportBatch,
-    IndividualPlan,
-    OutboxMessage,
     Participant,
-    PaymentList,
-    Placement,
-    PlanAction,
-    PlanGoal,
-    PlanRevision,
-    ProjectPost,
-    ProjectStage,
     Registration,
-    SocialContract,
     User,
 )
-from portal.models.base import utcnow
 from portal.models.enums import (
-    ActionKind,
-    AllowanceKind,
-    AllowanceStatus,
-    Audience,
-    BudgetLineKind,
-    EventStatus,
-    EventType,
-    RegistrationStatus,
     Role,
 )
-from portal.models.support_enums import ContactKind, ExpenseKind, GroupInstrument, PlacementKind
 from tests import urlmap
-from tests.helpers import user_of
+from tests.records import STAFF_ROLES, WORDS, Side, build_side
 
 ID = re.compile(r"<int:(\w+)>")
-STAFF_ROLES = ("coordinator", "social_worker", "advisor", "admin")
 # Every name and title of centre B contains this, so a leak shows on any page.
 B_MARK = "Zbych"
 A_PEOPLE = re.compile("Andrzejewsk(owa|ski)")
 # Sent with every POST, so that a form's own validation does not answer before the id check.
 FORM = {"reason": "Sprawdzenie izolacji ośrodków"}
-# Arguments beside the ids that name one of a fixed set (a stage's export and its format): a
-# value every side can use, so that such routes are walked like those taking only ids.
-WORDS = {"name": "participants", "fmt": "csv", "entity_type": "participants"}
 # Routes on which the installation administrator reaches every centre by design (a centre's
 # own details, from the centres page); every other role is still refused them.
 INSTALLATION_WIDE = {"/staff/centres/<int:centre_id>", "/staff/outbox/<int:message_id>/retry"}
 
 
-@dataclass
-class Side:
-    centre_id: int
-    emails: dict[str, str] = field(default_factory=dict)  # role -> staff e-mail
-    participant_email: str = ""
-    assigned: int = 0  # participant assigned to this side's advisor
-    unassigned: int = 0
-    ids: dict[str, int] = field(default_factory=dict)  # url argument -> this side's record
-
-
-def _build_side(app, make_centre, make_user, make_participant, tag: str, surname: str) -> Side:
-    side = Side(centre_id=make_centre(name=f"Ośrodek {tag.upper()}", short_name=f"ops-{tag}"))
-    for role in STAFF_ROLES:
-        email = f"{role}.{tag}@example.org"
-        make_user(Role(role), centre_id=side.centre_id, email=email, last_name=f"{surname}-{role}")
-        side.emails[role] = email
-    # A staff account nobody signs in with, for the account pages (deactivated on the walk).
-    departing = make_user(
-        Role.ADVISOR, centre_id=side.centre_id, email=f"departing.{tag}@example.org",
-        last_name=f"{surname}-departing",
-    )  # fmt: skip
-    with app.app_context():
-        advisor_id = db.session.scalar(select(User.id).where(User.email == side.emails["advisor"]))
-    side.assigned = make_participant(
-        side.centre_id, first_name="Przypisana", last_name=f"{surname}owa",
-        advisor=SimpleNamespace(id=advisor_id), pesel_number="44051401359",
-    )  # fmt: skip
-    side.unassigned = make_participant(
-        side.centre_id, first_name="Wolny", last_name=f"{surname}ski"
-    )
-    with app.app_context():
-        side.participant_email = user_of(side.assigned).email
-        person = db.session.get(Participant, side.assigned)
-        now = utcnow()
-        event = Event(
-            centre_id=side.centre_id, project_id=person.project_id,
-            event_type=EventType.WORKSHOP, title=f"Warsztaty {surname}", place=f"Sala {surname}",
-            starts_at=now + timedelta(days=10), ends_at=now + timedelta(days=10, hours=2),
-            capacity=10, places_taken=1, last_queue_number=1, audience=Audience.PROJECT,
-            status=EventStatus.PUBLISHED, registration_opens_at=now - timedelta(days=1),
-        )  # fmt: skip
-        db.session.add(event)
-        db.session.flush()
-        registration = Registration(
-            centre_id=side.centre_id, event_id=event.id, participant_id=side.unassigned,
-            status=RegistrationStatus.CONFIRMED, queue_number=1,
-        )  # fmt: skip
-        request = AccountRequest(
-            centre_id=side.centre_id, first_name="Chętna", last_name=f"{surname}ówna",
-            email=f"chetna.{tag}@example.org", consent_at=now,
-        )  # fmt: skip
-        contract = SocialContract(
-            centre_id=side.centre_id, participant_id=side.assigned, project_id=person.project_id,
-            number=f"KS/{tag}/1", start_date=now.date(), end_date=now.date() + timedelta(days=90),
-        )  # fmt: skip
-        payment_list = PaymentList(centre_id=side.centre_id, month=now.date().replace(day=1))
-        db.session.add_all([registration, request, contract, payment_list])
-        db.session.flush()
-        preparer = db.session.scalar(
-            select(User.id).where(User.email == side.emails["social_worker"])
-        )
-        allowance = Allowance(
-            centre_id=side.centre_id, participant_id=side.assigned, contract_id=contract.id,
-            kind=AllowanceKind.PURPOSE, amount_grosze=10_000, purpose="Dojazd",
-            prepared_by_id=preparer, status=AllowanceStatus.SUBMITTED, submitted_at=now,
-        )  # fmt: skip
-        course = Course(centre_id=side.centre_id, name=f"Kurs {surname}")
-        stage = db.session.scalar(
-            select(ProjectStage).where(ProjectStage.project_id == person.project_id)
-        )
-        line = BudgetLine(
-            centre_id=side.centre_id, stage_id=stage.id, kind=BudgetLineKind.OTHER,
-            planned_grosze=100_000,
-        )  # fmt: skip
-        batch = ImportBatch(
-            centre_id=side.centre_id, created_by_id=preparer, file_kind="csv", created_at=now
-        )
-        db.session.add_all([allowance, course, line, batch])
-        db.session.flush()
-        assignment = CourseAssignment(
-            centre_id=side.centre_id, participant_id=side.assigned, course_id=course.id,
-        )  # fmt: skip
-        plan = IndividualPlan(centre_id=side.centre_id, participant_id=side.assigned)
-        db.session.add_all([assignment, plan])
-        db.session.flush()
-        session = Event(
-            centre_id=side.centre_id, project_id=person.project_id,
-            event_type=EventType.WORKSHOP, instrument=GroupInstrument.SOCIAL_SKILLS,
-            title=f"Trening {surname}", place=f"Sala {surname}",
-            starts_at=now + timedelta(days=5), ends_at=now + timedelta(days=5, hours=3),
-            capacity=10, audience=Audience.PROJECT, status=EventStatus.PUBLISHED,
-        )  # fmt: skip
-        expense = Expense(
-            centre_id=side.centre_id, budget_line_id=line.id, kind=ExpenseKind.LEDGER,
-            spent_on=stage.start_date, description=f"Materiały {surname}", amount_grosze=1_000,
-        )  # fmt: skip
-        post = ProjectPost(
-            centre_id=side.centre_id, project_id=person.project_id,
-            person_name=f"Anna {surname}", title="Pracownik socjalny", fte_percent=100,
-            starts_on=stage.start_date, monthly_cost_grosze=300_000,
-        )  # fmt: skip
-        contact = CaseworkEntry(
-            centre_id=side.centre_id, worker_id=preparer, participant_id=side.assigned,
-            happened_on=now.date(), contact_kind=ContactKind.PHONE, minutes=15,
-        )  # fmt: skip
-        placement = Placement(
-            centre_id=side.centre_id, participant_id=side.assigned,
-            kind=PlacementKind.WORK_TRAINING, employer=f"Gospodarstwo {surname}",
-            starts_on=now.date(), ends_on=now.date() + timedelta(days=60), hours_per_month=40,
-        )  # fmt: skip
-        # Waiting in the outbox, never tried: a retry by the installation administrator
-        # (installation-wide, like the mail server) changes nothing.
-        message = OutboxMessage(
-            centre_id=side.centre_id, to_address=f"chetna.{tag}@example.org",
-            subject=f"Temat {surname}", body="Treść\n",
-        )  # fmt: skip
-        db.session.add_all([session, expense, post, contact, placement, message])
-        goal = PlanGoal(plan_id=plan.id, description=f"Cel {surname}")
-        action = PlanAction(plan_id=plan.id, kind=ActionKind.OTHER, description=f"Krok {surname}")
-        revision = PlanRevision(plan_id=plan.id, number=1, created_at=now)
-        db.session.add_all([goal, action, revision])
-        db.session.commit()
-        side.ids = {
-            "contract_id": contract.id,
-            "allowance_id": allowance.id,
-            "list_id": payment_list.id,
-            "assignment_id": assignment.id,
-            "plan_id": plan.id,
-            "goal_id": goal.id,
-            "action_id": action.id,
-            "number": 1,
-            "participant_id": side.assigned,
-            "entity_id": side.assigned,  # a record's history: the participant's
-            "event_id": event.id,
-            "registration_id": registration.id,
-            "request_id": request.id,
-            "project_id": person.project_id,
-            "stage_id": stage.id,
-            "line_id": line.id,
-            "entry_id": course.id,
-            "batch_id": batch.id,
-            "user_id": departing,
-            "session_id": session.id,
-            "expense_id": expense.id,
-            "post_id": post.id,
-            "contact_id": contact.id,
-            "placement_id": placement.id,
-            "message_id": message.id,
-            "centre_id": side.centre_id,
-            **WORDS,
-        }
-    return side
-
-
 @pytest.fixture
 def sides(app, make_centre, make_user, make_participant):
-    a = _build_side(app, make_centre, make_user, make_participant, "a", "Andrzejewsk")
-    b = _build_side(app, make_centre, make_user, make_participant, "b", B_MARK + "owsk")
+    a = build_side(app, make_centre, make_user, make_participant, "a", "Andrzejewsk")
+    b = build_side(app, make_centre, make_user, make_participant, "b", B_MARK + "owsk")
     return a, b
 
 

@@ -320,7 +320,11 @@ def registrations_for_staff(event_id: int) -> list[Registration]:
         db.session.scalars(
             select(Registration)
             .where(Registration.event_id == event_id)
-            .options(selectinload(Registration.participant).selectinload(Participant.village))
+            .options(
+                selectinload(Registration.participant).options(
+                    selectinload(Participant.village), selectinload(Participant.user)
+                )
+            )
             .order_by(_STATUS_ORDER, Registration.queue_number)
         )
     )
