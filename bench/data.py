@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pyotp
 from sqlalchemy import JSON, Table, create_engine, insert, text
 from sqlalchemy.engine import Engine, make_url
 
@@ -53,6 +54,7 @@ WEIGHTS = (1, 3, 7, 9, 1, 3, 7, 9, 1, 3)
 FIRST = ["Anna", "Maria", "Katarzyna", "Jan", "Piotr", "Krzysztof", "Ewa", "Tomasz", "Zofia"]
 LAST = ["Wierzbicka", "Zalewski", "Kołodziej", "Sowińska", "Jabłoński", "Kruk", "Mazurek"]
 VILLAGES = ["Biała", "Zofianka", "Łążek", "Szewce", "Krzemień", "Ujście", "Kopce", "Herbus"]
+TOTP_SECRET = pyotp.random_base32()  # the demo coordinator's second factor (facts: totp_secret)
 EVENT_TYPES = ["integration_meeting", "workshop", "family_picnic", "educational_trip"]
 
 
@@ -338,6 +340,16 @@ class CentreBuilder:
         self.advisor_ids = ids[1 : 1 + self.advisors]
         self.worker_ids = ids[1 + self.advisors :]
         self.write_users(list(zip(ids, emails, strict=True)), "Anna", "Pracownik")
+        if self.first:
+            # Production requires a second factor of coordinators: the bench's one has it on,
+            # and bench/run.py answers with codes from this secret.
+            with self.w.engine.begin() as connection:
+                users = db.metadata.tables["users"]
+                connection.execute(
+                    users.update()
+                    .where(users.c.id == self.coordinator_id)
+                    .values(totp_secret=TOTP_SECRET, totp_enabled_at=self.at)
+                )
 
     def staff_email(self, role: str, k: int) -> str:
         if self.first and k == 0:
@@ -961,6 +973,7 @@ def generate(size: str, url: str, scale: float = 1.0) -> dict[str, Any]:
         "participant_emails": [participant_email(1, i) for i in range(1, ACCOUNTS)],
         **DEMO_EMAILS,
         "password": PASSWORD,
+        "totp_secret": TOTP_SECRET,
     }
     return facts
 

@@ -1,0 +1,45 @@
+"""`make bench` keeps working: the whole run, at a fiftieth of the small size on SQLite with one
+second per page, signs in every demo login (the coordinator with a second factor, as production
+asks), loads every key page and times every action without an error."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.skipif(
+    shutil.which("wrk") is None, reason="wrk is not installed (apt-get install wrk)"
+)
+def test_the_bench_runs_every_page_and_action_at_a_tiny_size(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "bench/run.py",
+            "--sizes=small",
+            "--databases=sqlite",
+            "--scale=0.02",
+            "--duration=1s",
+            f"--results={tmp_path}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    run = json.loads((tmp_path / "sqlite-small-x0.02.json").read_text())
+    assert len(run["pages"]) == 13
+    for page in run["pages"]:
+        assert page["errors"] == 0, page
+        assert page["rps"] > 0, page
+    assert len(run["timings"]) == 10, run["timings"]
+    assert all(seconds > 0 for seconds in run["timings"].values()), run["timings"]
+    assert not run["notes"], run["notes"]
+    assert (tmp_path / "chart.svg").read_text().startswith("<svg")
