@@ -218,6 +218,9 @@ class Participant(CentreOwned, Timestamped, Base):
             sqlite_where=text("pesel IS NOT NULL"),
             postgresql_where=text("pesel IS NOT NULL"),
         ),
+        # The staff list reads a centre's people by name, 200 at a time: in index order, it
+        # does not sort the whole centre first (100 000 people: 135 ms to about 1 ms).
+        Index("ix_participants_centre_id_name", "centre_id", "last_name", "first_name"),
         CheckConstraint("pesel IS NULL OR length(pesel) = 11", name="pesel_length"),
         CheckConstraint(
             "support_end IS NULL OR support_start IS NULL OR support_end >= support_start",

@@ -102,32 +102,14 @@ class PeopleFigures:
 
 
 def people(stage: ProjectStage) -> PeopleFigures:
-    """The stage's counts (one statement), and per month who was in support: the same
-    definition applied to each month as a stage of its own (one more statement)."""
+    """The stage's counts, and per month who was in support: the same definition applied to
+    each month as a period of its own (two statements)."""
     bounds = day_bounds(stage)
-    periods = [
-        ProjectStage(
-            project_id=stage.project_id,
-            year=stage.year,
-            start_date=start,
-            end_date=end - timedelta(days=1),
-        )
-        for start, end in pairwise(bounds)
-    ]
-
-    def distinct(ids: Any) -> Any:
-        inner = ids.subquery()
-        return select(func.count(func.distinct(inner.c[0]))).scalar_subquery()
-
-    columns = [
-        distinct(query(period))
-        for period in periods
-        for query in (stage_people.on_contract, stage_people.in_pal, stage_people.activated)
-    ]
-    row = db.session.execute(select(*columns)).one() if columns else ()
+    periods = [(start, end - timedelta(days=1)) for start, end in pairwise(bounds)]
+    monthly = stage_people.per_period(stage.project_id, periods)
     per_month = [
-        (months(stage)[index], row[3 * index], row[3 * index + 1], row[3 * index + 2])
-        for index in range(len(periods))
+        (first, counts.on_contract, counts.in_pal, counts.activated)
+        for first, counts in zip(months(stage), monthly, strict=True)
     ]
     return PeopleFigures(counts=stage_people.counts(stage), months=per_month)
 

@@ -10,10 +10,26 @@ the exports share.
 Each is a subquery of participant ids, so a count is one statement whatever the data size.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, union
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    and_,
+    case,
+    distinct,
+    func,
+    literal,
+    or_,
+    select,
+    union,
+    union_all,
+)
 
 from portal.extensions import db
 from portal.models import Participant, ProjectStage, SocialContract
@@ -35,23 +51,37 @@ class StageCounts:
     in_pal: int
 
 
+def _contract_overlaps(project_id: Any, first: Any, last: Any) -> list[ColumnElement[bool]]:
+    """A signed contract of the project overlapping the days first..last (dates or columns)."""
+    return [
+        SocialContract.project_id == project_id,
+        SocialContract.status.in_(SIGNED_STATUSES),
+        SocialContract.start_date <= last,
+        SocialContract.end_date >= first,
+    ]
+
+
+def _pal_overlaps(project_id: Any, first: Any, last: Any) -> list[ColumnElement[bool]]:
+    """A PAL participant of the project whose support overlaps the days first..last."""
+    return [
+        Participant.project_id == project_id,
+        Participant.on_pal_path.is_(True),
+        or_(Participant.support_start.is_(None), Participant.support_start <= last),
+        or_(Participant.support_end.is_(None), Participant.support_end >= first),
+    ]
+
+
 def on_contract(stage: ProjectStage) -> Select[Any]:
     """Ids of the people with a signed contract of the project overlapping the stage."""
     return select(SocialContract.participant_id).where(
-        SocialContract.project_id == stage.project_id,
-        SocialContract.status.in_(SIGNED_STATUSES),
-        SocialContract.start_date <= stage.end_date,
-        SocialContract.end_date >= stage.start_date,
+        *_contract_overlaps(stage.project_id, stage.start_date, stage.end_date)
     )
 
 
 def in_pal(stage: ProjectStage) -> Select[Any]:
     """Ids of the project's PAL participants whose support overlaps the stage."""
     return select(Participant.id).where(
-        Participant.project_id == stage.project_id,
-        Participant.on_pal_path.is_(True),
-        or_(Participant.support_start.is_(None), Participant.support_start <= stage.end_date),
-        or_(Participant.support_end.is_(None), Participant.support_end >= stage.start_date),
+        *_pal_overlaps(stage.project_id, stage.start_date, stage.end_date)
     )
 
 
@@ -76,3 +106,44 @@ def counts(stage: ProjectStage) -> StageCounts:
         )
     ).one()
     return StageCounts(activated=row[0], on_contract=row[1], in_pal=row[2])
+
+
+def per_period(project_id: int, periods: Sequence[tuple[date, date]]) -> list[StageCounts]:
+    """The three figures for each period (its first and last day), in one statement.
+
+    The periods are a small derived table joined once to the contracts and once to the people,
+    so the data is read once for all periods, not once per period and figure (with 100 000
+    people, 36 subqueries took 3.6 s)."""
+    if not periods:
+        return []
+    rows = [
+        select(
+            literal(index, Integer).label("idx"),
+            literal(first, Date).label("first"),
+            literal(last, Date).label("last"),
+        )
+        for index, (first, last) in enumerate(periods)
+    ]
+    table = (union_all(*rows) if len(rows) > 1 else rows[0]).subquery("periods")
+    contract, pal = 1, 0
+    supported = union_all(
+        select(table.c.idx, SocialContract.participant_id.label("person"), literal(contract))
+        .select_from(table)
+        .join(SocialContract, and_(*_contract_overlaps(project_id, table.c.first, table.c.last))),
+        select(table.c.idx, Participant.id.label("person"), literal(pal))
+        .select_from(table)
+        .join(Participant, and_(*_pal_overlaps(project_id, table.c.first, table.c.last))),
+    ).subquery("supported")
+    person, kind = supported.c.person, supported.c[2]
+    query = select(
+        supported.c.idx,
+        func.count(distinct(person)),
+        func.count(distinct(case((kind == contract, person)))),
+        func.count(distinct(case((kind == pal, person)))),
+    ).group_by(supported.c.idx)
+    found = {
+        index: StageCounts(activated=a, on_contract=c, in_pal=p)
+        for index, a, c, p in db.session.execute(query)
+    }
+    empty = StageCounts(activated=0, on_contract=0, in_pal=0)
+    return [found.get(index, empty) for index in range(len(periods))]
