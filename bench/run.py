@@ -421,6 +421,10 @@ def bench_pages(run: Run, facts: dict, portal: Server, ceiling: Server, args) ->
         if args.pages and not any(p in name for p in args.pages):
             continue
         measure(run, name, client, path, ceiling.url, args)
+        if not path.startswith("POST"):
+            # wrk counts a redirect as an answer: the page must still render for this person,
+            # or the figure was of a sign-in page.
+            client.page(path)
 
 
 def bench_actions(run: Run, facts: dict, portal: Server) -> None:
