@@ -47,8 +47,7 @@ from portal.services import passwords  # noqa: E402
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 CHUNK = 5_000
-QUEUE = 2_000  # submitted requests in the first centre, for the bulk approval
-QUEUE_OTHERS = 40
+QUEUE_OTHERS = 40  # submitted requests waiting in every centre but the first
 REVISIONS = 3
 WEIGHTS = (1, 3, 7, 9, 1, 3, 7, 9, 1, 3)
 FIRST = ["Anna", "Maria", "Katarzyna", "Jan", "Piotr", "Krzysztof", "Ewa", "Tomasz", "Zofia"]
@@ -65,6 +64,8 @@ class CentreSize:
     registrations: int
     instalments: int
     plans: int
+    # Submitted requests waiting in the first centre, for the bulk approval.
+    queue: int = 2_000
 
 
 def _scaled(people: int) -> CentreSize:
@@ -666,7 +667,7 @@ class CentreBuilder:
         """Purpose allowances submitted by social workers, waiting for the coordinator, with
         the audit trail the four-eyes check reads."""
         w = self.w
-        count = QUEUE if self.first else QUEUE_OTHERS
+        count = self.size.queue if self.first else QUEUE_OTHERS
         self.queued_amount = 250_00 * count
         ids = list(w.ids("allowances", count))
         people = self.contract_people
