@@ -1,8 +1,9 @@
-"""Fixtures: an app and a clean database per test, clients, sign-in, a query counter.
+"""Fixtures: an app as built and a clean database per test, clients, sign-in, a query counter.
 
 The factories (make_centre, make_event, ...) are in tests/factories.py.
 """
 
+import copy
 import logging
 import os
 import sqlite3
@@ -11,18 +12,20 @@ import threading
 import uuid
 from collections.abc import Callable
 from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
+from flask import Flask
 from sqlalchemy import event, make_url, text
 from werkzeug.serving import make_server
 
+import portal
 from config import TestConfig
-from portal import create_app
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.models.audit import SQLITE_TRIGGERS
 from tests.helpers import PASSWORD
 
@@ -81,8 +84,50 @@ def _clean(url: str) -> None:
                 connection.execute(text(statement))
 
 
-@pytest.fixture
-def app(database_url):
+# Building an app compiles a URL builder for every route (about a tenth of a second): each worker
+# builds one per database and hands every test the same, with the configuration as it was built.
+# An app made by a test itself resets process-wide settings (password hashing, the limiter's
+# storage, SQLite's busy timeout) for its own configuration, so any other app built since
+# means building afresh.
+_built = 0
+
+
+def _counted_create_app(config=None):
+    global _built
+    _built += 1
+    return _create_app(config)
+
+
+_create_app, portal.create_app = portal.create_app, _counted_create_app
+
+
+@dataclass
+class _Built:
+    app: Flask
+    config: dict
+    attributes: dict  # the app's own attributes: a test may set one (its test client's class)
+    generation: int
+
+    def as_built(self) -> Flask:
+        app = self.app
+        app.config.clear()
+        app.config.update(copy.deepcopy(self.config))
+        for name in set(vars(app)) - set(self.attributes):
+            delattr(app, name)
+        for name, value in self.attributes.items():
+            setattr(app, name, value)
+        if limiter.enabled:
+            limiter.reset()  # the counts of sign-in attempts and of every other limit
+        return app
+
+
+_shared: dict[str, _Built] = {}
+
+
+def _shared_app(database_url: str) -> Flask:
+    found = _shared.get(database_url)
+    if found is not None and found.generation == _built:
+        return found.as_built()
     # The URI must be in the config create_app() sees: Flask-SQLAlchemy builds the engine in
     # init_app, so changing it afterwards would leave the tests on the instance database.
     config = type(
@@ -90,13 +135,19 @@ def app(database_url):
         (TestConfig,),
         {"SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False},
     )
-    app = create_app(config)
+    app = portal.create_app(config)
+    _shared[database_url] = _Built(app, copy.deepcopy(dict(app.config)), dict(vars(app)), _built)
+    return app
+
+
+@pytest.fixture
+def app(database_url):
+    app = _shared_app(database_url)
     with app.app_context():
         _clean(database_url)
     yield app
     with app.app_context():
         db.session.remove()
-        db.engine.dispose()
 
 
 # SQLite copies of seeded data, by database, kind of seed and the day (or frozen clock) it was
