@@ -124,10 +124,19 @@ class _Built:
 _shared: dict[str, _Built] = {}
 
 
+def _dispose(app: Flask) -> None:
+    """Close the app's pooled connections (psycopg warns of any left to the garbage collector)."""
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 def _shared_app(database_url: str) -> Flask:
     found = _shared.get(database_url)
     if found is not None and found.generation == _built:
         return found.as_built()
+    if found is not None:
+        _dispose(found.app)
     # The URI must be in the config create_app() sees: Flask-SQLAlchemy builds the engine in
     # init_app, so changing it afterwards would leave the tests on the instance database.
     config = type(
@@ -138,6 +147,13 @@ def _shared_app(database_url: str) -> Flask:
     app = portal.create_app(config)
     _shared[database_url] = _Built(app, copy.deepcopy(dict(app.config)), dict(vars(app)), _built)
     return app
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_apps_closed():
+    yield
+    for built in _shared.values():
+        _dispose(built.app)
 
 
 @pytest.fixture
