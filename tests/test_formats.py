@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from portal import formatting
 from portal.extensions import db
 from portal.models import Allowance, Event, IndividualPlan, PaymentList, PlanRevision
-from portal.models.enums import ActionKind, ActionStatus, EventStatus, GoalStatus
+from portal.models.enums import ActionKind, ActionStatus, EventStatus, GoalStatus, Instrument
 
 PASSWORD = "pierwszy-krok"
 
@@ -162,6 +162,19 @@ def test_every_date_month_and_time_on_a_page_is_in_the_pages_language(app, demo,
 # Stored values of goals and actions whose words a reader could take for a label: in the
 # comparison each must appear as its label in the page's language.
 RAW = {s.value for s in (*GoalStatus, *ActionStatus, *ActionKind)}
+
+
+def test_equal_values_of_two_sets_keep_their_own_labels_in_each_language(app):
+    # Labels are translated once per set, value and language; "course" is a value of both.
+    with app.test_request_context():
+        for lang, instrument, action in (
+            ("en", "Vocational course", "Course"),
+            ("pl", "Szkolenie zawodowe (kurs)", "Kurs"),
+        ):
+            with force_locale(lang):
+                assert Instrument.COURSE.label == instrument
+                assert ActionKind.COURSE.label == action
+                assert Instrument.COURSE.label == instrument
 
 
 @pytest.mark.parametrize("lang", ["pl", "en"])

@@ -12,7 +12,8 @@ class LabelledEnum(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return _translated(self, str(get_locale()))
+        # The class is part of the key: members of two sets with the same value are equal strings.
+        return _translated(type(self), self.value, str(get_locale()))
 
     @classmethod
     def _labels(cls) -> "Labels":
@@ -24,11 +25,11 @@ class LabelledEnum(enum.StrEnum):
 
 
 @cache
-def _translated(member: LabelledEnum, locale: str) -> str:
+def _translated(kind: type[LabelledEnum], value: str, locale: str) -> str:
     """A member's label in one language, translated once: a list shows one on every row, and each
     translation looks the request's catalogue up through several context lookups (a payment
     list of 2 000 instalments spent half its time there)."""
-    return str(member._labels()[member])
+    return str(kind._labels()[kind(value)])
 
 
 # Each member's label, translated when shown (lazy_gettext).
