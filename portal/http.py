@@ -25,7 +25,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from portal import database
-from portal.auth import kept
+from portal.auth import idle, kept
 from portal.auth.access import safe_next
 from portal.extensions import db, login_manager
 from portal.forms import has_control_characters
@@ -144,6 +144,8 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.teardown_request(lambda _error: database.serve_reads_only(False))
 
+    # The idle sign-out that still knows whose browser it was (auth/idle.py).
+    app.session_interface = idle.IdleSessionInterface()
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     login_manager.session_protection = "basic"
@@ -158,25 +160,21 @@ def init_app(app: Flask) -> None:
 
 
 def _unauthorized():
-    # A form sent after the sign-out: what was typed is kept on the sign-in page (auth/kept.py).
+    # A form sent after the sign-out: what was typed is kept on the sign-in page, if it was
+    # this browser's own session that typed it (auth/kept.py); any other form keeps nothing.
     if kept.applies():
-        page = kept.ask_to_sign_in()
-        if page is not None:
-            return page
+        return kept.ask_to_sign_in() or kept.form_expired()
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
 def _csrf_error(_error):
-    # Its token expired (or the session with it): sign in again, and nothing typed is lost.
+    # Its token expired (or the session with it): sign in again, and nothing typed is lost,
+    # when the token is this session's own; anything else is answered plainly.
     if kept.applies():
         page = kept.ask_to_sign_in()
         if page is not None:
             return page
-    return _error_page(
-        400,
-        _("The form has expired"),
-        _("The page was open too long or was sent twice. Go back, reload it and try again."),
-    )
+    return kept.form_expired()
 
 
 def _value_out_of_range(error):

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import AuditEntry, Project, ProjectStage, User
 from portal.models.enums import Role
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, translated
+from tests.kept_pages import as_data, form, token
 
 EMAIL = "koordynator@example.org"
 
@@ -37,13 +38,6 @@ def make_stale(client) -> None:
         session["signed_in_at"] -= 11 * 60
 
 
-def hidden(page: str) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page):
-        found.setdefault(name, []).append(value)
-    return found
-
-
 def roles_of(app, user_id: int) -> set[Role]:
     with app.app_context():
         return set(db.session.get(User, user_id).roles)
@@ -58,35 +52,37 @@ def exports_audited(app) -> int:
 
 def confirm_and_resend(client, confirm_page: str, **extra):
     """Confirm on the page the stale POST got, then press the "send it" button."""
-    fields = hidden(confirm_page)
-    fields.pop("csrf_token", None)
+    fields = as_data(form(confirm_page, "/auth/confirm"))
     response = client.post("/auth/confirm", data={**fields, "password": PASSWORD, **extra})
     assert response.status_code == 200, response.status_code
     send = response.get_data(as_text=True)
-    form = re.search(
-        r'<form method="post" action="([^"]+)" novalidate aria-labelledby="kept-title"'
-        r"(.*?)</form>",
-        send,
-        re.S,
-    )
-    resent = {k: v for k, v in hidden(form.group(2)).items() if k != "csrf_token"}
-    action = form.group(1)
-    return client.post(action, data=resent)
+    action = re.search(
+        r'<form method="post" action="([^"]+)" novalidate aria-labelledby="kept-title"', send
+    ).group(1)
+    return client.post(action, data=as_data(form(send, action)))
+
+
+def stale_with_csrf(app, client) -> str:
+    """Signed in long ago, CSRF on as in production: a token of this session."""
+    make_stale(client)
+    app.config["WTF_CSRF_ENABLED"] = True
+    return token(client.get("/staff/").get_data(as_text=True))
 
 
 def test_a_role_change_waits_for_the_confirmation(app, client, team, login_as):
     login_as(EMAIL)
-    make_stale(client)
+    own = stale_with_csrf(app, client)
     url = f"/staff/users/{team['advisor']}"
     assert client.get(url).status_code == 200  # looking needs no confirmation
-    page = client.post(url, data={"roles": ["advisor", "social_worker"]})
+    page = client.post(url, data={"csrf_token": own, "roles": ["advisor", "social_worker"]})
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert 'action="/auth/confirm"' in text
     assert roles_of(app, team["advisor"]) == {Role.ADVISOR}
     # A wrong password: a message, still nothing changed.
     wrong = client.post(
-        "/auth/confirm?lang=en", data={**hidden(text), "password": "wrong password"}
+        "/auth/confirm?lang=en",
+        data={**as_data(form(text, "/auth/confirm")), "password": "wrong password"},
     )
     assert "The password is not right." in wrong.get_data(as_text=True)
     assert roles_of(app, team["advisor"]) == {Role.ADVISOR}
@@ -95,11 +91,47 @@ def test_a_role_change_waits_for_the_confirmation(app, client, team, login_as):
     assert roles_of(app, team["advisor"]) == {Role.ADVISOR, Role.SOCIAL_WORKER}
 
 
+def test_a_role_change_keeps_only_the_roles_and_shows_them_with_the_page(
+    app, client, team, login_as
+):
+    """Only the form's own fields go through the confirmation, shown by their labels, with the
+    page they go to."""
+    login_as(EMAIL)
+    own = stale_with_csrf(app, client)
+    url = f"/staff/users/{team['advisor']}"
+    typed = {"csrf_token": own, "roles": ["coordinator"], "is_admin": "1", "centre_id": "99"}
+    text = client.post(url, data=typed).get_data(as_text=True)
+    carried = as_data(form(text, "/auth/confirm"))
+    assert carried["kept-roles"] == ["coordinator"]
+    assert not {"kept-is_admin", "kept-centre_id"} & set(carried)
+    assert translated(app, "Staff accounts") in text
+    send = client.post("/auth/confirm", data={**carried, "password": PASSWORD})
+    page = send.get_data(as_text=True)
+    assert translated(app, "Roles") in page
+    assert translated(app, "Project coordinator") in page
+    assert url in page
+    assert set(as_data(form(page, url))) == {"csrf_token", "roles"}
+    assert roles_of(app, team["advisor"]) == {Role.ADVISOR}  # not before the button
+
+
+def test_a_role_change_posted_without_this_sessions_token_is_not_carried(
+    app, client, team, login_as
+):
+    login_as(EMAIL)
+    stale_with_csrf(app, client)
+    stranger = token(app.test_client().get("/auth/login").get_data(as_text=True))
+    url = f"/staff/users/{team['advisor']}"
+    refused = client.post(url, data={"csrf_token": stranger, "roles": ["coordinator"]})
+    assert refused.status_code == 400
+    assert "kept-roles" not in refused.get_data(as_text=True)
+    assert roles_of(app, team["advisor"]) == {Role.ADVISOR}
+
+
 def test_the_esf_export_waits_for_the_confirmation(app, client, team, login_as):
     login_as(EMAIL)
-    make_stale(client)
+    own = stale_with_csrf(app, client)
     url = f"/staff/esf-export/stages/{team['stage']}"
-    page = client.post(url, data={"variant": "full", "file_format": "csv"})
+    page = client.post(url, data={"csrf_token": own, "variant": "full", "file_format": "csv"})
     assert page.mimetype == "text/html"
     assert exports_audited(app) == 0
     response = confirm_and_resend(client, page.get_data(as_text=True))
@@ -109,9 +141,9 @@ def test_the_esf_export_waits_for_the_confirmation(app, client, team, login_as):
 
 def test_a_stage_export_waits_for_the_confirmation(app, client, team, login_as):
     login_as(EMAIL)
-    make_stale(client)
+    own = stale_with_csrf(app, client)
     url = f"/staff/stages/{team['stage']}/exports/participants.csv"
-    page = client.post(url)
+    page = client.post(url, data={"csrf_token": own})
     assert page.mimetype == "text/html"
     assert exports_audited(app) == 0
     response = confirm_and_resend(client, page.get_data(as_text=True))

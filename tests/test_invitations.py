@@ -249,8 +249,8 @@ def test_the_button_needs_its_csrf_token(app, office, login_as):
     boss = login_as("boss@example.org")
     app.config["WTF_CSRF_ENABLED"] = True
     before = mails(app)
-    # Without its token the post does nothing: it is answered with a sign-in that keeps the form.
-    assert resend(boss, office.newcomer).status_code == 401
+    # Without its token the post does nothing: the form has expired, and nothing is kept.
+    assert resend(boss, office.newcomer).status_code == 400
     assert mails(app) == before
     token = csrf(boss.get(f"/staff/users/{office.newcomer}").get_data(as_text=True))
     response = boss.post(

@@ -1,65 +1,30 @@
 """Nothing typed is ever lost: a sign-out or an expired form keeps the text; errors in one pass.
 
-A form sent after the idle sign-out (the session cookie is gone) or with an expired CSRF token
-is answered by a sign-in page that carries what was typed (never in the address or the log);
-after the password, the text is shown again with a fresh token and sent with one button. Long
-forms show a missing field and a wrong date order (or an amount that is no amount) together.
+A form sent by this browser's own session after its idle sign-out, after the session was ended
+elsewhere, or with a token of this session that expired, is answered by a sign-in page that
+carries what was typed (never in the address or the log); after the password, the text is shown
+again, labelled, with a fresh token and sent with one button. (Forms that are not the person's
+own keep nothing: tests/test_kept_only_for_its_typist.py.) Long forms show a missing field and a
+wrong date order (or an amount that is no amount) together.
 """
 
-import logging
-from datetime import timedelta
-from html.parser import HTMLParser
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from freezegun import freeze_time
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
+from portal.auth import kept_forms
 from portal.extensions import db
 from portal.models import Event, IndividualPlan, Participant, SocialContract, User
 from portal.models.base import utcnow
 from portal.models.enums import Role
 from portal.services import dates, plans
 from tests.helpers import PASSWORD, email, translated
+from tests.kept_pages import after_idle, form, raw_log, resume, send_again, token
 
 PESEL = "44051401458"
-
-
-class _Forms(HTMLParser):
-    """Every form on a page: its action and its inputs (name, value) in order."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms: list[tuple[str, list[tuple[str, str]]]] = []
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if tag == "form":
-            self.forms.append((attributes.get("action") or "", []))
-        elif tag == "input" and self.forms and attributes.get("name"):
-            self.forms[-1][1].append((attributes["name"], attributes.get("value") or ""))
-
-
-def _form(page: str, action_ends_with: str) -> list[tuple[str, str]]:
-    parser = _Forms()
-    parser.feed(page)
-    found = [fields for action, fields in parser.forms if action.endswith(action_ends_with)]
-    assert found, f"no form posting to {action_ends_with}"
-    return found[0]
-
-
-def _resume(client, page: str, who: str, password: str = PASSWORD):
-    """Sign in again on the page that kept the text; the page to send it again comes back."""
-    fields = [(n, v) for n, v in _form(page, "/auth/resume") if n not in ("email", "password")]
-    data = {}
-    for name, value in [*fields, ("email", who), ("password", password)]:
-        data.setdefault(name, []).append(value)
-    return client.post("/auth/resume", data=data)
-
-
-def _send_again(client, page: str, action: str):
-    data: dict[str, list[str]] = {}
-    for name, value in _form(page, action):
-        data.setdefault(name, []).append(value)
-    return client.post(action, data=data)
 
 
 @pytest.fixture
@@ -96,44 +61,61 @@ def _kept_page(app, response, *typed: str) -> str:
 
 
 def test_a_plan_section_sent_after_the_idle_sign_out_is_saved_after_signing_in_again(
-    app, client, office, login_as, caplog
+    app, client, office, login_as
 ):
     login_as(office["coordinator"])
     app.config["WTF_CSRF_ENABLED"] = True
     section = f"/staff/plans/{office['plan']}/sections/swot"
     page = client.get(section).get_data(as_text=True)
-    typed = dict(_form(page, section))
+    typed = dict(form(page, section))
     typed |= {"swot-strengths": "Sumienność\nPrawo jazdy", "swot-threats": f"PESEL {PESEL}"}
-    client.delete_cookie("session")  # the idle sign-out: the browser dropped the session
 
-    caplog.set_level(logging.DEBUG)
-    kept = _kept_page(app, client.post(section, data=typed), "Sumienność", PESEL)
-    assert client.get("/staff/").status_code == 302  # still signed out
+    with after_idle(app), raw_log() as log:
+        assert client.get("/staff/").status_code == 302  # signed out for inactivity
+        kept = _kept_page(app, client.post(section, data=typed), "Sumienność", PESEL)
+        assert client.get("/staff/").status_code == 302  # still signed out
 
-    # A wrong password: asked again, the text still carried.
-    wrong = _resume(client, kept, office["coordinator"], password="not the password at all")
-    assert wrong.status_code == 200
-    kept = wrong.get_data(as_text=True)
-    assert translated(app, "Sign in again to keep what you typed") in kept
-    assert "Sumienność" in kept
+        # A wrong password: asked again, the text still carried.
+        wrong = resume(client, kept, office["coordinator"], password="not the password at all")
+        assert wrong.status_code == 200
+        kept = wrong.get_data(as_text=True)
+        assert translated(app, "Sign in again to keep what you typed") in kept
+        assert "Sumienność" in kept
 
-    again = _resume(client, kept, office["coordinator"])
-    assert again.status_code == 200
-    page = again.get_data(as_text=True)
-    assert translated(app, "Send what you typed") in page
-    assert PESEL in page  # shown back to the person who typed it
-    with app.app_context():  # nothing was saved before the person sends it
-        assert db.session.get(IndividualPlan, office["plan"]).strengths == []
+        again = resume(client, kept, office["coordinator"])
+        assert again.status_code == 200
+        page = again.get_data(as_text=True)
+        assert translated(app, "Send what you typed") in page
+        assert PESEL in page  # shown back to the person who typed it
+        labels = [translated(app, label) for label in ("Strengths", "Threats")]
+        version = translated(app, "Version of the record it was opened on")
+        assert page.index(labels[0]) < page.index("Sumienność") < page.index(labels[1])
+        assert page.index(labels[1]) < page.index(version)  # what the page held, last
+        with app.app_context():  # nothing was saved before the person sends it
+            assert db.session.get(IndividualPlan, office["plan"]).strengths == []
 
-    saved = _send_again(client, page, section)
+        saved = send_again(client, page, section)
     assert saved.status_code == 302
     assert saved.headers["Location"].endswith(f"/staff/participants/{office['person']}/plan")
     with app.app_context():
         plan = db.session.get(IndividualPlan, office["plan"])
         assert plan.strengths == ["Sumienność", "Prawo jazdy"]
         assert plan.threats == [f"PESEL {PESEL}"]
-    assert PESEL not in caplog.text
-    assert "Sumienność" not in caplog.text
+    # The capture sees the portal's own lines, as they were logged, and none carries the text.
+    assert "typed text kept for user" in log.text
+    assert "to send a kept form again" in log.text
+    assert PESEL not in log.text
+    assert "Sumienność" not in log.text
+    assert "Prawo jazdy" not in log.text
+
+
+def _expired_token(app, client, hours: int = 9) -> str:
+    """A token this session issued `hours` ago: its signature is old, what it signs is ours."""
+    with client.session_transaction() as session:
+        raw = session["csrf_token"]
+    serializer = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token")
+    with freeze_time(datetime.now(UTC) - timedelta(hours=hours)):
+        return serializer.dumps(raw)
 
 
 def test_a_contract_sent_with_an_expired_token_needs_the_password_then_is_saved(
@@ -142,9 +124,10 @@ def test_a_contract_sent_with_an_expired_token_needs_the_password_then_is_saved(
     login_as(office["worker"])  # still signed in: only the form's token is stale
     app.config["WTF_CSRF_ENABLED"] = True
     action = f"/staff/participants/{office['person']}/contracts/new"
+    client.get(action)  # the form was opened (the session issued its token) yesterday
     today = dates.local_date(utcnow())
     typed = {
-        "csrf_token": "a-token-from-yesterday",
+        "csrf_token": _expired_token(app, client),
         "start_date": today.isoformat(),
         "end_date": (today + timedelta(days=90)).isoformat(),
         "problem": "Długotrwałe bezrobocie",
@@ -156,11 +139,11 @@ def test_a_contract_sent_with_an_expired_token_needs_the_password_then_is_saved(
     }
     kept = _kept_page(app, client.post(action, data=typed), "Długotrwałe bezrobocie")
     assert "never-kept-secret" not in kept
-    assert "a-token-from-yesterday" not in kept
+    assert typed["csrf_token"] not in kept
     # The kept page alone is no way round the token: without the password nothing is sent.
-    page = _resume(client, kept, office["worker"]).get_data(as_text=True)
+    page = resume(client, kept, office["worker"]).get_data(as_text=True)
     assert "never-kept-secret" not in page
-    sent = _send_again(client, page, action)
+    sent = send_again(client, page, action)
     assert sent.status_code == 302
     with app.app_context():
         contract = db.session.scalar(select(SocialContract))
@@ -175,9 +158,16 @@ def test_an_event_sent_after_the_session_ended_elsewhere_comes_back_with_its_err
     in, the text is sent and the form shows its errors beside the fields with the text kept."""
     login_as(office["coordinator"])
     other = login_as(office["coordinator"], fresh=True)
-    other.post("/auth/logout")  # signs out every session of the account
+    app.config["WTF_CSRF_ENABLED"] = True
+    opened = token(client.get("/staff/events/new").get_data(as_text=True))  # the form opened
+    # Signing out elsewhere signs out every session of the account.
+    other.post(
+        "/auth/logout", data={"csrf_token": token(other.get("/staff/").get_data(as_text=True))}
+    )
+    assert client.get("/staff/").status_code == 302
     starts = dates.local_date(utcnow()) + timedelta(days=10)
     typed = {
+        "csrf_token": opened,
         "event_type": "workshop",
         "title": "Warsztaty „Aktywne poszukiwanie pracy”",
         "place": "",
@@ -187,33 +177,76 @@ def test_an_event_sent_after_the_session_ended_elsewhere_comes_back_with_its_err
         "audience": "project",
     }
     kept = _kept_page(app, client.post("/staff/events/new", data=typed), "Aktywne poszukiwanie")
-    page = _resume(client, kept, office["coordinator"]).get_data(as_text=True)
-    shown = _send_again(client, page, "/staff/events/new")
+    page = resume(client, kept, office["coordinator"]).get_data(as_text=True)
+    shown = send_again(client, page, "/staff/events/new")
     assert shown.status_code == 200  # the form again, the place missing
-    form = shown.get_data(as_text=True)
-    assert 'aria-invalid="true"' in form
-    assert "Aktywne poszukiwanie pracy" in form
+    page = shown.get_data(as_text=True)
+    assert 'aria-invalid="true"' in page
+    assert "Aktywne poszukiwanie pracy" in page
     with app.app_context():
         assert db.session.scalar(select(Event)) is None
 
 
 def test_the_sign_in_form_itself_still_refuses_an_expired_token(app, client, office):
     app.config["WTF_CSRF_ENABLED"] = True
-    response = client.post("/auth/login", data={"email": office["worker"], "password": PASSWORD})
+    response = client.post("/auth/login", data={"email": office["worker"], "password": "x"})
     assert response.status_code == 400
     assert translated(app, "The form has expired") in response.get_data(as_text=True)
 
 
-def test_a_send_again_page_never_targets_another_site(app, client, office):
+def test_a_send_again_page_never_targets_another_site(app, client, office, login_as):
+    login_as(office["worker"])
+    app.config["WTF_CSRF_ENABLED"] = True
+    with app.app_context():
+        worker_id = db.session.scalar(select(User.id).where(User.email == office["worker"]))
+    with client.session_transaction() as session:
+        session["kept_for"] = worker_id  # as if a kept page had been shown to this session
     response = client.post(
         "/auth/resume",
         data={
+            "csrf_token": token(client.get("/staff/").get_data(as_text=True)),
             "kept_action": "//evil.example/steal",
+            "kept-first_name": "Ewa",
             "email": office["worker"],
             "password": PASSWORD,
         },
     )
     assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert translated(app, "The form has expired") in page
+    assert "evil.example" not in page
+
+
+def test_every_listed_form_is_a_form_of_the_portal_and_every_fresh_form_is_listed(app):
+    """The list of forms that may be kept names real pages and builds their forms; the pages
+    that ask for a recent sign-in are all on it (their forms travel through the confirmation)."""
+    posted = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
+    listed = set(kept_forms.registry())
+    assert listed <= posted, listed - posted
+    assert {
+        "staff.user_account",
+        "staff.esf.export_stage",
+        "staff.stage_export",
+        "auth.password",
+    } <= listed
+    from portal.staff.plan_forms import SECTION_FORMS
+    from portal.staff.setup import LISTS
+
+    arguments = {
+        "staff.plan_section": [{"section": name} for name in SECTION_FORMS],
+        "staff.setup.entries": [{"kind": kind} for kind in LISTS],
+        "staff.setup.entry_edit": [{"kind": kind} for kind in LISTS],
+    }
+    with app.test_request_context("/", method="POST"):
+        for endpoint in listed:
+            for args in arguments.get(endpoint, [{}]):
+                keeps = kept_forms.resolve(endpoint, args)
+                assert keeps is not None, endpoint
+                built = keeps.form(formdata=None, prefix=keeps.prefix, meta={"csrf": False})
+                assert str(keeps.title)
+                assert list(built) or endpoint == "staff.stage_export", endpoint
+        assert kept_forms.resolve("staff.plan_section", {"section": "nonsense"}) is None
+        assert kept_forms.resolve("staff.attendance", {}) is None
 
 
 # -- one pass: every error of a long form at once ----------------------------------------------

@@ -116,9 +116,9 @@ def test_the_change_needs_a_recent_sign_in(app, client, worker, login_as):
     assert NEW not in page.get_data(as_text=True)  # passwords are never carried
     assert state(app, worker) == before
     # After confirming, the page opens again (nothing else was typed to send).
+    assert 'name="next" value="/auth/security/password"' in page.get_data(as_text=True)
     confirmed = client.post(
-        "/auth/confirm",
-        data={"password": PASSWORD, "kept_action": "/auth/security/password"},
+        "/auth/confirm", data={"password": PASSWORD, "next": "/auth/security/password"}
     )
     assert confirmed.headers["Location"] == "/auth/security/password"
     assert change(client).status_code == 302

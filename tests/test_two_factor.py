@@ -314,21 +314,28 @@ def _fields(page: str, action: str) -> dict[str, list[str]]:
 def test_signing_in_again_to_keep_a_form_asks_for_the_code_too(app, client, enrolled):
     sign_in(client)
     client.post("/auth/code", data={"code": later_code(enrolled["secret"])})
-    client.delete_cookie("session")  # the idle sign-out
+    app.config["WTF_CSRF_ENABLED"] = True
+    own = _fields(client.get("/staff/").get_data(as_text=True), "/auth/logout")["csrf_token"][0]
     typed = {"first_name": "Nowa", "last_name": "Doradczyni", "email": "nowa@example.org"}
-    kept_page = client.post("/staff/users", data={**typed, "roles": ["advisor"]})
-    fields = _fields(kept_page.get_data(as_text=True), "/auth/resume")
-    code_page = client.post("/auth/resume", data={**fields, "email": EMAIL, "password": PASSWORD})
-    page = code_page.get_data(as_text=True)
-    assert 'action="/auth/code"' in page
-    assert client.get("/staff/").status_code == 302  # the password alone opens nothing
-    carried = _fields(page, "/auth/code")
-    assert carried["kept-first_name"] == ["Nowa"]
-    with freeze_time(utcnow() + timedelta(seconds=60)) as frozen:  # the next unused step
+    idle = app.config["PERMANENT_SESSION_LIFETIME"] + timedelta(minutes=1)
+    with freeze_time(utcnow() + idle) as frozen:  # the idle sign-out
+        kept_page = client.post(
+            "/staff/users", data={**typed, "csrf_token": own, "roles": ["advisor"]}
+        )
+        fields = _fields(kept_page.get_data(as_text=True), "/auth/resume")
+        code_page = client.post(
+            "/auth/resume", data={**fields, "email": EMAIL, "password": PASSWORD}
+        )
+        page = code_page.get_data(as_text=True)
+        assert 'action="/auth/code"' in page
+        assert client.get("/staff/").status_code == 302  # the password alone opens nothing
+        carried = _fields(page, "/auth/code")
+        carried["csrf_token"] = re.findall(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        assert carried["kept-first_name"] == ["Nowa"]
         code = pyotp.TOTP(enrolled["secret"]).at(frozen().timestamp())
         send = client.post("/auth/code", data={**carried, "code": code}).get_data(as_text=True)
         assert "Nowa" in send
-        resent = {k: v for k, v in _fields(send, "/staff/users").items() if k != "csrf_token"}
+        resent = _fields(send, "/staff/users")
         assert client.post("/staff/users", data=resent).status_code == 302
     with app.app_context():
         assert db.session.scalar(select(User).where(User.email == "nowa@example.org"))

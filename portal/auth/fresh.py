@@ -4,9 +4,10 @@ password.
 The sign-in's time is kept in the session (`second_step.SIGNED_IN_AT`). `fresh_login_required`
 sends someone who signed in longer ago than FRESH_LOGIN_MINUTES to confirm it is them (password,
 plus a one-time code with two-factor), then back. A page (GET) is simply opened again. A form
-that was posted is carried along the way kept forms are (`auth.kept`): after the confirmation
-the person sees what they sent and sends it again with one button, so nothing is lost; a form
-that kept nothing (only passwords, or only a button) on a page that can be opened is opened again.
+that was posted is carried along the way kept forms are (`auth.kept`, with its rules: this
+session's token, the fields its form declares, the same account): after the confirmation the
+person sees what they sent and sends it again with one button, so nothing is lost; a form that
+kept nothing (only passwords, or a page not listed) on a page that can be opened is opened again.
 """
 
 import logging
@@ -60,23 +61,38 @@ def fresh_login_required(view=None, *, methods: tuple[str, ...] | None = None):
 def _ask_to_confirm():
     if request.method == "GET":
         return redirect(url_for("auth.confirm", next=request.full_path.rstrip("?")))
-    return _confirm_page(ConfirmForm(formdata=None), kept.kept_for_resume())
+    carried = kept.from_request()
+    if carried is None or not carried.fields:
+        # Nothing typed to send again: a page that can be opened is, after the confirmation.
+        path = safe_next(request.path)
+        if path is not None and _opens_with_get(path):
+            return _confirm_page(ConfirmForm(formdata=None), None, next_url=path)
+    return _confirm_page(ConfirmForm(formdata=None), carried)
 
 
-def _confirm_page(form: ConfirmForm, carried, next_url: str | None = None):
-    kept_fields, tokens, cut, action = carried or ([], [], False, None)
+def _carried() -> kept.Kept | None:
+    """A form the confirmation page carried, if it was kept for the person signed in."""
+    if not request.form.get(kept.ACTION):
+        return None
+    carried = kept.from_request()
+    if carried is None or carried.owner != current_user.id:
+        return None
+    return carried
+
+
+def _confirm_page(form: ConfirmForm, carried: kept.Kept | None, next_url: str | None = None):
     if not current_user.has_two_factor and "code" in form:
         del form.code
+    if carried is not None:
+        kept.carry(carried)
     return render_template(
         "auth/confirm.html",
         form=form,
-        kept=kept_fields,
-        tokens=tokens,
-        cut=cut,
-        action=action,
+        kept=carried,
+        destination=kept.destination(carried.action) if carried else None,
         next_url=next_url,
         minutes=current_app.config["FRESH_LOGIN_MINUTES"],
-        names=(kept.PREFIX, kept.ACTION, kept.TOKENS, kept.LANG),
+        names=(kept.PREFIX, kept.ACTION, kept.LANG),
     )
 
 
@@ -114,7 +130,7 @@ def _opens_with_get(path: str) -> bool:
 @limiter.limit(login_limit, methods=["POST"])
 @login_required
 def confirm():
-    carried = kept.kept_for_resume() if request.form.get(kept.ACTION) else None
+    carried = _carried()
     next_url = safe_next(request.values.get("next"))
     form = ConfirmForm()
     if not current_user.has_two_factor:
@@ -126,10 +142,9 @@ def confirm():
             session[SIGNED_IN_AT] = int(now.timestamp())
             sign_ins.confirmed(me(), method, now=now)
             log.info("sign-in of user %d confirmed", current_user.id)
-            if carried is not None and carried[3] is not None:
-                kept_fields, _tokens, _cut, action = carried
-                if not kept_fields and _opens_with_get(action):
-                    return redirect(action)
-                return kept.signed_in_again(*carried)
+            if carried is not None:
+                if not carried.fields and _opens_with_get(carried.action):
+                    return redirect(carried.action)
+                return kept.signed_in_again(carried)
             return redirect(next_url or home_url(current_user))
     return _confirm_page(form, carried, next_url)

@@ -87,27 +87,25 @@ def _pending_user() -> User | None:
     return user
 
 
-def password_then_code(user: User, kept_fields, tokens, cut, action):
+def password_then_code(user: User, carried: kept.Kept):
     """Signing in again to send a kept form, with two-factor on: the code first, the form along."""
-    lang = request.form.get(kept.LANG)
-    if lang in current_app.config["LANGUAGES"]:
-        session[LANG_KEY] = lang  # the language the kept form was typed in
+    if carried.lang:
+        session[LANG_KEY] = carried.lang  # the language the kept form was typed in
     after_password(user, None)
     # The token made with the old session is void: the page gets one of the new session.
     g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
-    return _code_page(SecondStepForm(formdata=None), (kept_fields, tokens, cut, action))
+    return _code_page(SecondStepForm(formdata=None), carried)
 
 
-def _code_page(form: SecondStepForm, carried=None):
-    kept_fields, tokens, cut, action = carried or ([], [], False, None)
+def _code_page(form: SecondStepForm, carried: kept.Kept | None = None):
+    if carried is not None:
+        kept.carry(carried)  # the half-signed-in session carries it for this account only
     return render_template(
         "auth/code.html",
         form=form,
-        kept=kept_fields,
-        tokens=tokens,
-        cut=cut,
-        action=action,
-        names=(kept.PREFIX, kept.ACTION, kept.TOKENS, kept.LANG),
+        kept=carried,
+        destination=kept.destination(carried.action) if carried else None,
+        names=(kept.PREFIX, kept.ACTION, kept.LANG),
     )
 
 
@@ -117,13 +115,15 @@ def code():
     if current_user.is_authenticated:
         return redirect(home_url(current_user))
     user = _pending_user()
-    carried = kept.kept_for_resume() if request.form.get(kept.ACTION) else None
+    carried = kept.from_request() if request.form.get(kept.ACTION) else None
     if user is None:
         session.pop(PENDING, None)
         flash(_("Signing in took too long. Enter your e-mail address and password again."), "error")
         if carried is not None:
-            return kept.ask_to_sign_in(status=200)
+            return kept.ask_to_sign_in(status=200, kept=carried)
         return redirect(url_for("auth.login"))
+    if carried is not None and carried.owner != user.id:
+        carried = None  # kept for another account: never sent in this one's name
     form = SecondStepForm()
     if form.validate_on_submit():
         method = two_factor.check_code(user, form.code.data, now=utcnow())
@@ -141,9 +141,9 @@ def code():
                     ),
                     "success",
                 )
-            if carried is not None and carried[3] is not None:
+            if carried is not None:
                 g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
-                return kept.signed_in_again(*carried)
+                return kept.signed_in_again(carried)
             return redirect(safe_next(next_url) or home_url(user))
         log.info("second step refused for user %d", user.id)
         # Rendered with 200, so the boundary keeps the failure counter's update.

@@ -4,7 +4,6 @@ import logging
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     g,
@@ -56,25 +55,35 @@ def login():
 @bp.post("/resume")
 @limiter.limit(login_limit)
 def resume():
-    """Sign in again from a form that was caught by a sign-out; what was typed comes along."""
+    """Sign in again from a form that was caught by a sign-out; what was typed comes along, for
+    the account it was typed in only."""
     form = LoginForm()
-    kept_fields, tokens, cut, action = kept.kept_for_resume()
-    if action is None:
-        abort(400)
+    carried = kept.from_request()
+    if carried is None:
+        return kept.form_expired()
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data, now=utcnow())
+        if user is not None and user.id != carried.owner:
+            # Someone else signs in on this page: signed in, and the text is not theirs to send.
+            log.info("sign-in of user %d on a page keeping another account's form", user.id)
+            response = second_step.after_password(user, None)
+            flash(
+                _("What was typed on the previous page was not kept: it was another account's."),
+                "error",
+            )
+            return response
         if user is not None and user.has_two_factor:
-            return second_step.password_then_code(user, kept_fields, tokens, cut, action)
+            return second_step.password_then_code(user, carried)
         if user is not None:
             log.info("sign-in of user %d to send a kept form again", user.id)
-            second_step.start_session(user, Method.PASSWORD, request.form.get(kept.LANG))
+            second_step.start_session(user, Method.PASSWORD, carried.lang)
             # The token made with the old session is void: the page gets one of the new session.
             g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
-            return kept.signed_in_again(kept_fields, tokens, cut, action)
+            return kept.signed_in_again(carried)
         log.info("sign-in refused")
         form.password.errors.append(str(LoginFailed.message))
     # Rendered with 200, so the boundary keeps the failure counter's update.
-    return kept.ask_to_sign_in(form, status=200)
+    return kept.ask_to_sign_in(form, status=200, kept=carried)
 
 
 @bp.post("/logout")

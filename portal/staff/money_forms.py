@@ -53,7 +53,7 @@ class AllowanceForm(PortalForm):
         validators=[DataRequired(_l("Write the justification.")), Length(max=5000)],
     )
     # The "Submit for a decision" button; "Save as a draft" leaves it out.
-    submit_now = SubmitField()
+    submit_now = SubmitField(_l("Submit for a decision"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,10 +3,14 @@
 doradca@example.org (Marta Sowińska) works on Tomasz Wierzbicki's plan. The plan page is a task
 list; every part has a page with only its form. Text typed on one part's page survives a save of
 another part made meanwhile in a second tab (her save comes back on the conflict page with her
-text, and is saved from there). Then the session expires while she types (the browser's cookies
-are gone): the save lands on a sign-in page that keeps her text; after her password she sees the
-text again and sends it with one button. Every new page passes axe in both languages.
+text, and is saved from there). Then her session ends for inactivity while she types: the save
+lands on a sign-in page that keeps her text; after her password she sees each field's label and
+what she typed, and the page it goes to, and sends it with one button. Every new page passes axe
+in both languages.
 """
+
+import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -116,9 +120,16 @@ def test_typed_text_survives_another_save_and_an_expired_session(app, open_in, a
     page.goto(swot)
     strengths = f"Sumienność\nPrawo jazdy kat. B ({lang})"
     page.fill("#swot-strengths", strengths)
-    context.clear_cookies()  # the idle sign-out: the browser no longer holds the session
-    with page.expect_response(lambda r: r.request.method == "POST") as posted:
-        page.locator(f"main form[action='{swot}'] button[type=submit]").click()
+    # The idle sign-out: longer without activity than the idle time (shortened for the test; the
+    # live server is this process). The browser still holds the session's cookie.
+    idle = app.config["PERMANENT_SESSION_LIFETIME"]
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=1)
+    time.sleep(2.5)
+    try:
+        with page.expect_response(lambda r: r.request.method == "POST") as posted:
+            page.locator(f"main form[action='{swot}'] button[type=submit]").click()
+    finally:
+        app.config["PERMANENT_SESSION_LIFETIME"] = idle
     assert posted.value.status == 401
     assert "Sumienność" not in posted.value.url  # nothing typed in the address
     expect_lang(page, lang)
@@ -132,9 +143,11 @@ def test_typed_text_survives_another_save_and_an_expired_session(app, open_in, a
     page.fill("#password", DEMO_PASSWORD)
     page.locator("main form[action='/auth/resume'] button[type=submit]").click()
     expect_lang(page, lang)
-    expect(page.locator("main ul.kept")).to_contain_text("Prawo jazdy kat. B")
+    expect(page.locator("main dl.kept")).to_contain_text("Prawo jazdy kat. B")
     if lang == "en":
         expect(page.locator("main h1")).to_have_text("Send what you typed")
+        expect(page.locator("main dl.kept dt").first).to_have_text("Strengths")
+        expect(page.locator("main")).to_contain_text(swot)  # the page it goes to
     axe(page)
     assert _plan(app, person_id).strengths == []  # not saved until she sends it
 
