@@ -152,7 +152,8 @@ def main() -> None:
                 raise SystemExit(f"{kind}: {len(body)} bytes is over the upload limit")
             centre, worker = db.session.get(Centre, centre_id), db.session.get(User, worker_id)
             started = time.perf_counter()
-            batch = imports.preview(body, centre=centre, actor=worker, now=NOW)
+            limits = import_files.Limits.from_config(app.config)
+            batch = imports.preview(body, centre=centre, actor=worker, now=NOW, limits=limits)
             db.session.commit()
             seconds = time.perf_counter() - started
             bad = len(imports.bad_rows(db.session.get(ImportBatch, batch.id)))

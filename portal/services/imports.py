@@ -26,9 +26,11 @@ class ImportRefused(PortalError):
     pass
 
 
-def preview(data: bytes, *, centre: Centre, actor: User, now: datetime) -> ImportBatch:
-    """Read and check every row of an uploaded file; nothing is recorded yet."""
-    table = import_files.read(data)
+def preview(
+    data: bytes, *, centre: Centre, actor: User, now: datetime, limits: import_files.Limits
+) -> ImportBatch:
+    """Read and check every row of an uploaded file, within the limits; nothing is recorded yet."""
+    table = import_files.read(data, limits)
     checker = import_rules.Checker(centre.id, now.date())
     columns = checker.header(table.header)
     for number, cells in table.rows:

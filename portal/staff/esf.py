@@ -85,11 +85,16 @@ def export_stage(stage_id: int):
 @role_required(*IMPORTERS)
 def import_upload():
     form = UploadForm()
+    limits = import_files.Limits.from_config(current_app.config)
     if form.validate_on_submit():
         data = form.file.data.stream.read(import_files.MAX_BYTES + 1)
         with boundary.shown(form):
             batch = imports.preview(
-                data, centre=current_user.centre, actor=current_user, now=utcnow()
+                data,
+                centre=current_user.centre,
+                actor=current_user,
+                now=utcnow(),
+                limits=limits,
             )
             return redirect(url_for(".import_batch", batch_id=batch.id))
     return render_template(
@@ -97,6 +102,7 @@ def import_upload():
         form=form,
         columns=import_rules.COLUMNS,
         project=participants.current_project(current_user.centre_id),
+        limits=limits,
     )
 
 
