@@ -28,14 +28,33 @@ def _roles(name: str, default: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in raw.split(",") if part.strip())
 
 
+def _per_process(storage_uri: str) -> bool:
+    """Whether Flask-Limiter storage is missing or held in one process (memory://)."""
+    scheme = storage_uri.partition("://")[0].strip().lower()
+    return scheme in {"", "memory", "async+memory"}
+
+
 class Config:
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     PSEUDONYM_KEY = os.environ.get("PSEUDONYM_KEY", DEVELOPMENT_PSEUDONYM_KEY)
     # The largest request body: the 2 MB spreadsheet import and its form (services/import_files).
     MAX_CONTENT_LENGTH = 3 * 1024 * 1024
+    # The spreadsheet import (services/import_files): a file is refused at the first limit met
+    # while it is read. Rows below the column names and columns count empty ones too; the time
+    # is wall-clock, so a hostile file holds a worker no longer than this.
+    IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "5000"))
+    IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "60"))
+    IMPORT_PARSE_SECONDS = float(os.environ.get("IMPORT_PARSE_SECONDS", "3"))
+    # How many uploads one host reads at once (0: no limit); one more is refused at once, so
+    # costly uploads never take more workers than this from the other pages.
+    IMPORT_PARALLEL_READS = int(os.environ.get("IMPORT_PARALLEL_READS", "1"))
     # The embedded default: a SQLite file in the instance folder (filled in by create_app).
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    # The schema's owner, for `flask db upgrade` and `flask restore` (README, "Two database
+    # roles"): the portal itself serves as a role that cannot change the schema or the audit
+    # trail's triggers. Unset: those commands use DATABASE_URL too.
+    MIGRATION_DATABASE_URL = os.environ.get("MIGRATION_DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -80,7 +99,8 @@ class Config:
     # the outermost proxy saw, so limits count each person, not the proxy, and a forged
     # X-Forwarded-For from the browser moves nothing. 0 (no proxy): the header is ignored.
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
-    # Flask-Limiter: per-address throttling; memory:// is per process, production uses Redis.
+    # Flask-Limiter: per-address throttling. memory:// counts in each process separately: enough
+    # for development's one process; production refuses it (ProductionConfig.check).
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "20 per minute")
@@ -100,15 +120,21 @@ class Config:
 
     # Retention (services/retention.py, `flask anonymise-expired`). A participant's personal data
     # are kept until the later of two days, then anonymised:
-    # - the end of their support plus RETENTION_YEARS_AFTER_SUPPORT years. 10 by default: social
-    #   assistance case files are archive category B10 in the centres' filing instructions;
+    # - the end of their last support of any kind plus RETENTION_YEARS_AFTER_SUPPORT years: the
+    #   latest of the recorded end of support and every contract, allowance and instalment, event
+    #   registration, plan, placement, casework contact, course, diagnosis test and counselling
+    #   session (services/last_support.py). 10 by default: social assistance case files are
+    #   archive category B10 in the centres' filing instructions;
     # - the project's archiving duty from its funding agreement (`Project.archive_until`; ESF
     #   agreements name a day, e.g. 31 December 2028 for 2014-2020 projects). When the agreement's
     #   day is not recorded, the project's end plus RETENTION_ARCHIVE_YEARS_AFTER_PROJECT_END
     #   years (5 by default, the longest duty in the seed projects' agreements); a project with
     #   neither an archiving day nor an end keeps everything: nobody can know the duty has ended.
-    # A person whose support started and never ended is never anonymised (record the exit first);
-    # a person never supported counts from the day they were recorded.
+    # A person with support still open is never anonymised, whatever the dates: a contract in
+    # force, an instalment to pay, a place at an event to come, a plan shared and not completed,
+    # a placement or course under way, or support started with no end recorded (record the exit
+    # first). A person never supported counts from the day they were recorded.
+    # `flask anonymise-expired --dry-run` lists who would go and why, and who is kept open.
     RETENTION_YEARS_AFTER_SUPPORT = int(os.environ.get("RETENTION_YEARS_AFTER_SUPPORT", "10"))
     RETENTION_ARCHIVE_YEARS_AFTER_PROJECT_END = int(
         os.environ.get("RETENTION_ARCHIVE_YEARS_AFTER_PROJECT_END", "5")
@@ -124,6 +150,8 @@ class ProductionConfig(Config):
     HSTS = True
     DEV_OUTBOX = False
     TWO_FACTOR_REQUIRED_ROLES = _roles("TWO_FACTOR_REQUIRED_ROLES", "coordinator,admin")
+    # No default: production names the storage every worker shares, or refuses to start.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "")
 
     @classmethod
     def check(cls, config) -> None:
@@ -143,6 +171,14 @@ class ProductionConfig(Config):
         pseudonym_key = config.get("PSEUDONYM_KEY") or ""
         if len(pseudonym_key) < 32 or pseudonym_key == DEVELOPMENT_PSEUDONYM_KEY:
             raise RuntimeError("Production needs a random PSEUDONYM_KEY of at least 32 characters.")
+        if _per_process(config.get("RATELIMIT_STORAGE_URI") or ""):
+            # Each gunicorn worker would count sign-in attempts on its own: four workers let
+            # through four times LOGIN_RATE_LIMIT from one address, more with every host.
+            raise RuntimeError(
+                "Production needs RATELIMIT_STORAGE_URI set to storage that every worker and "
+                "host shares, e.g. redis://127.0.0.1:6379/0 (memory:// counts sign-in attempts "
+                "in each process separately)."
+            )
 
 
 class TestConfig(Config):
@@ -150,6 +186,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")
+    MIGRATION_DATABASE_URL = None  # a test that migrates as another role sets it
     RATELIMIT_ENABLED = False
     DEV_OUTBOX = False  # a test that needs the page sets it
     # The suite signs in hundreds of times; production's cost is asserted by its own test.

@@ -167,8 +167,8 @@ def production_env(url: str) -> dict[str, str]:
         "IDLE_MINUTES": "240",
     }
     env.pop("PASSWORD_HASHING", None)
-    if _listening("127.0.0.1", 6379):
-        env["RATELIMIT_STORAGE_URI"] = "redis://127.0.0.1:6379/0"
+    # Production refuses per-process limiter storage (memory://): the sign-in limits need Redis.
+    env["RATELIMIT_STORAGE_URI"] = "redis://127.0.0.1:6379/0"
     return env
 
 
@@ -537,6 +537,11 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk (make bench installs it)")
+    if not _listening("127.0.0.1", 6379):
+        raise SystemExit(
+            "Redis is not answering on 127.0.0.1:6379: the portal serves with the production "
+            "settings, whose sign-in limits are kept there (apt-get install redis-server)"
+        )
     sizes, databases = (
         args.sizes.replace(",", " ").split(),
         args.databases.replace(",", " ").split(),

@@ -3,6 +3,7 @@ from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
+from sqlalchemy import create_engine, pool
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -15,6 +16,11 @@ logger = logging.getLogger("alembic.env")
 
 
 def get_engine():
+    # The schema is changed as its owner (MIGRATION_DATABASE_URL) when the portal serves as a
+    # role that may not change it (README, "Two database roles"). No pool: nothing stays open.
+    owner_url = current_app.config.get("MIGRATION_DATABASE_URL")
+    if owner_url:
+        return create_engine(owner_url, poolclass=pool.NullPool)
     # Flask-SQLAlchemy >= 3 (the project's floor); its get_engine() is deprecated and warns.
     return current_app.extensions["migrate"].db.engine
 

@@ -16,12 +16,14 @@ import subprocess
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import inspect
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import URL
+from sqlalchemy.pool import NullPool
 
 from portal.extensions import db
+from portal.models.audit import POSTGRESQL_REVOKE
 
 
 @click.command("backup")
@@ -47,8 +49,12 @@ def backup_command(path: Path) -> None:
 @with_appcontext
 def restore_command(path: Path) -> None:
     """Restore the copy in PATH into the configured database, which must be empty."""
-    url = db.engine.url
-    with db.engine.connect() as connection:
+    # The restored tables belong to whoever creates them: the schema's owner when the portal
+    # serves as a role of its own (MIGRATION_DATABASE_URL, README "Two database roles").
+    owner_url = current_app.config.get("MIGRATION_DATABASE_URL")
+    engine = create_engine(owner_url, poolclass=NullPool) if owner_url else db.engine
+    url = engine.url
+    with engine.connect() as connection:
         tables = inspect(connection).get_table_names()
     if tables:
         raise click.ClickException(
@@ -69,6 +75,10 @@ def restore_command(path: Path) -> None:
             str(path),
             url=url,
         )
+        # The owner's default privileges gave the serving role UPDATE and DELETE on every new
+        # table; on the audit trail it keeps reading and adding only (as after a migration).
+        with engine.begin() as connection:
+            connection.execute(text(POSTGRESQL_REVOKE))
     click.echo(f"Restored {path}. Check it with: flask --app portal db current")
 
 

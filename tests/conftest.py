@@ -73,9 +73,14 @@ def _clean(url: str) -> None:
     with db.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             names = ", ".join(f'"{table.name}"' for table in tables)
+            # The trail refuses TRUNCATE by trigger; the suite's role owns it, and an owner may
+            # switch its triggers off (the portal's serving role may not), inside this
+            # transaction only.
+            connection.execute(text("ALTER TABLE audit_entries DISABLE TRIGGER USER"))
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            connection.execute(text("ALTER TABLE audit_entries ENABLE TRIGGER USER"))
         else:
-            # The append-only triggers refuse DELETE on SQLite (a PostgreSQL TRUNCATE fires none).
+            # The append-only triggers refuse DELETE on SQLite.
             for name in SQLITE_TRIGGERS:
                 connection.execute(text(f"DROP TRIGGER {name}"))
             for table in tables:

@@ -193,7 +193,12 @@ def test_production_hashes_passwords_with_the_recommended_argon2id_parameters(mo
     production = type(
         "Production",
         (ProductionConfig,),
-        {"SECRET_KEY": "p" * 48, "PSEUDONYM_KEY": "h" * 48, "PASSWORD_HASHING": "production"},
+        {
+            "SECRET_KEY": "p" * 48,
+            "PSEUDONYM_KEY": "h" * 48,
+            "PASSWORD_HASHING": "production",
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",  # never reached here
+        },
     )
     try:
         create_app(production)

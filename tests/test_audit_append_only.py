@@ -68,6 +68,19 @@ def test_raw_sql_can_neither_change_nor_remove_an_entry(app, entry_id):
             assert connection.execute(text("SELECT count(*) FROM audit_entries")).scalar() == 1
 
 
+def test_truncate_is_refused_on_postgresql(app, entry_id):
+    """TRUNCATE fires no row trigger; a statement trigger refuses it, even to the table's owner
+    (the suite's role). SQLite has no TRUNCATE."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite has no TRUNCATE")
+        for statement in ("TRUNCATE audit_entries", "TRUNCATE centres, audit_entries CASCADE"):
+            with db.engine.connect() as connection, pytest.raises(DBAPIError, match=REFUSED):
+                connection.execute(text(statement))
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM audit_entries")).scalar() == 1
+
+
 def test_new_entries_are_still_written(app, entry_id):
     with app.app_context():
         db.session.execute(
@@ -91,7 +104,10 @@ def _migrated_database_refuses_changes(url: str) -> None:
                     "VALUES ('user.invite', 'users', CURRENT_TIMESTAMP, '{}')"
                 )
             )
-        for statement in ("UPDATE audit_entries SET entity_id = 2", "DELETE FROM audit_entries"):
+        statements = ["UPDATE audit_entries SET entity_id = 2", "DELETE FROM audit_entries"]
+        if engine.dialect.name == "postgresql":
+            statements.append("TRUNCATE audit_entries")  # a statement trigger: even its owner
+        for statement in statements:
             with engine.connect() as connection, pytest.raises(DBAPIError, match=REFUSED):
                 connection.execute(text(statement))
         # One step down takes the rule away (and the trail can be changed again); up restores it.

@@ -345,7 +345,12 @@ def test_the_outbox_page_exists_only_in_development(app, database_url):
     assert app.test_client().get("/dev/outbox").status_code == 404  # the test config
 
     production = _app(
-        ProductionConfig, database_url, SECRET_KEY="k" * 48, PSEUDONYM_KEY="h" * 48, DEV_OUTBOX=True
+        ProductionConfig,
+        database_url,
+        SECRET_KEY="k" * 48,
+        PSEUDONYM_KEY="h" * 48,
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15",  # never reached: no sign-in here
+        DEV_OUTBOX=True,
     )
     assert production.test_client().get("/dev/outbox").status_code == 404
     assert not any(rule.rule.startswith("/dev") for rule in production.url_map.iter_rules())

@@ -16,6 +16,7 @@ installs flask and gunicorn into that environment itself.
 """
 
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -48,6 +49,9 @@ NOT_COPIED = shutil.ignore_patterns(
 PASSED_ON = ("PATH", "LANG", "LC_ALL", "TMPDIR")
 # A string the Polish catalogue translates on the login page ("Sign in" in the source).
 POLISH_SIGN_IN = "Zaloguj się"
+# The limiter's shared storage (.ci/run starts Redis and sets TEST_REDIS_URL). The tests that
+# sign in need it to answer; the others only start and read pages, which never reach it.
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def _run(args, **kwargs) -> subprocess.CompletedProcess:
@@ -95,7 +99,7 @@ class Installed:
             PORTAL_ENV="production",
             SECRET_KEY=secrets.token_urlsafe(48),
             PSEUDONYM_KEY=secrets.token_urlsafe(48),
-            RATELIMIT_STORAGE_URI="memory://",
+            RATELIMIT_STORAGE_URI=REDIS_URL,
             BASE_URL="https://portal.example.gov.pl",
         )
         if database_url:
@@ -320,3 +324,83 @@ def test_production_refuses_to_start_without_a_strong_secret_key(installed, key,
         _stop(process)
     assert process.returncode != 0
     assert "SECRET_KEY" in log.read_text(), log.read_text()
+
+
+@pytest.mark.parametrize("storage", [None, "memory://"], ids=["unset", "memory"])
+def test_production_refuses_to_start_with_per_process_login_throttling(
+    installed, storage, tmp_path
+):
+    """memory:// counts sign-in attempts in each worker: four workers, four times the limit."""
+    env = installed.env(
+        f"sqlite:///{tmp_path / 'portal.db'}", WEB_CONCURRENCY="1", BIND=f"127.0.0.1:{_free_port()}"
+    )
+    if storage is None:
+        del env["RATELIMIT_STORAGE_URI"]
+    else:
+        env["RATELIMIT_STORAGE_URI"] = storage
+    log = tmp_path / "gunicorn.log"
+    process = installed.gunicorn(env, log)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"gunicorn started with RATELIMIT_STORAGE_URI={storage!r}:\n{log.read_text()}")
+    finally:
+        _stop(process)
+    assert process.returncode != 0
+    assert "RATELIMIT_STORAGE_URI" in log.read_text(), log.read_text()
+
+
+def _failed_sign_in(url: str) -> int:
+    """One wrong password for an account that does not exist (no account gets locked)."""
+    page = requests.get(f"{url}/auth/login", timeout=10)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text)
+    assert token, page.text
+    data = {"csrf_token": token[1], "email": "nobody@example.org", "password": "wrong-password!"}
+    # The session cookie (which the CSRF token belongs to) is Secure: a browser sends it back
+    # over HTTPS only, so over this test's plain HTTP it is passed on by hand.
+    cookies = {"session": page.cookies["session"]}
+    return requests.post(f"{url}/auth/login", data=data, cookies=cookies, timeout=30).status_code
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_REDIS_URL"), reason="TEST_REDIS_URL is not set")
+def test_the_sign_in_limit_holds_across_processes(installed, tmp_path):
+    """Two gunicorns (two processes, as two hosts would be) share one count per address."""
+    import redis
+
+    limiter_keys = redis.Redis.from_url(REDIS_URL)
+    try:
+        for key in limiter_keys.scan_iter("LIMITER*"):  # the counts of an earlier run
+            limiter_keys.delete(key)
+    finally:
+        limiter_keys.close()
+    database_url = f"sqlite:///{tmp_path / 'portal.db'}"
+    upgrade = installed.flask("db", "upgrade", env=installed.env(database_url))
+    assert upgrade.returncode == 0, upgrade.stdout + upgrade.stderr
+
+    processes, urls = [], []
+    try:
+        for name in ("first", "second"):
+            port = _free_port()
+            env = installed.env(database_url, WEB_CONCURRENCY="1", BIND=f"127.0.0.1:{port}")
+            processes.append(installed.gunicorn(env, tmp_path / f"{name}.log"))
+            urls.append(f"http://127.0.0.1:{port}")
+        for process, url, name in zip(processes, urls, ("first", "second"), strict=True):
+            deadline = time.monotonic() + 60
+            while not _answers(url):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(
+                        f"gunicorn did not start:\n{(tmp_path / f'{name}.log').read_text()}"
+                    )
+                time.sleep(0.2)
+
+        # 20 per minute (LOGIN_RATE_LIMIT), taken in turns: ten on each process.
+        statuses = [_failed_sign_in(urls[i % 2]) for i in range(20)]
+        assert statuses == [200] * 20
+        # Per-process counts would let ten more through on each; the shared count refuses both.
+        assert _failed_sign_in(urls[0]) == 429
+        assert _failed_sign_in(urls[1]) == 429
+    finally:
+        for process in processes:
+            _stop(process)
+    for name in ("first", "second"):
+        assert "Traceback" not in (tmp_path / f"{name}.log").read_text()

@@ -33,10 +33,11 @@ class AuditEntry(Base):
     )
 
 
-# Append-only, enforced by the database itself: no UPDATE or DELETE of an entry gets through,
-# whoever sends it (the portal, a script, a console). TRUNCATE is not a row change and stays
-# possible for whoever owns the table (the test-suite's wipe). The same statements are in the
-# migration 2b3c4d5e6f02; `create_all` builds them from here.
+# Append-only, enforced by the database itself: no UPDATE, DELETE or TRUNCATE of the trail gets
+# through, whoever sends it (the portal, a script, a console). Only the table's owner can switch
+# the triggers off, and on PostgreSQL the portal does not serve as the owner (README, "Two
+# database roles"): the serving role may only read and add entries. The same statements are in
+# the migrations 2b3c4d5e6f02 and a8e3c51f7d20; `create_all` builds them from here.
 REFUSAL = "audit entries are append-only"
 SQLITE_TRIGGERS = {
     f"audit_entries_no_{verb.lower()}": (
@@ -56,6 +57,35 @@ POSTGRESQL_TRIGGER = (
     "CREATE TRIGGER audit_entries_append_only BEFORE UPDATE OR DELETE ON audit_entries "
     "FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only()"
 )
+# TRUNCATE fires no row trigger; a statement trigger refuses it (SQLite has no TRUNCATE).
+POSTGRESQL_TRUNCATE_TRIGGER = (
+    "CREATE TRIGGER audit_entries_no_truncate BEFORE TRUNCATE ON audit_entries "
+    "FOR EACH STATEMENT EXECUTE FUNCTION audit_entries_append_only()"
+)
+# The owner's default privileges give the serving role UPDATE and DELETE on every table it
+# creates; on the trail every role but the owner keeps only reading and adding. Run by the
+# migration a8e3c51f7d20 and after a restore (which creates the tables afresh).
+POSTGRESQL_REVOKE = """
+DO $$
+DECLARE
+    grantee regrole;
+BEGIN
+    REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON audit_entries FROM PUBLIC;
+    FOR grantee IN
+        SELECT DISTINCT acl.grantee::regrole
+        FROM pg_class AS c, aclexplode(c.relacl) AS acl
+        WHERE c.oid = 'audit_entries'::regclass
+          AND acl.grantee NOT IN (0, c.relowner)
+          AND acl.privilege_type IN ('UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER')
+    LOOP
+        EXECUTE format(
+            'REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON audit_entries FROM %s',
+            grantee
+        );
+    END LOOP;
+END
+$$
+"""
 
 
 def _after_create(statement: str, dialect: str) -> None:
@@ -65,7 +95,7 @@ def _after_create(statement: str, dialect: str) -> None:
 
 for _statement in SQLITE_TRIGGERS.values():
     _after_create(_statement, "sqlite")
-for _statement in (POSTGRESQL_FUNCTION, POSTGRESQL_TRIGGER):
+for _statement in (POSTGRESQL_FUNCTION, POSTGRESQL_TRIGGER, POSTGRESQL_TRUNCATE_TRIGGER):
     _after_create(_statement, "postgresql")
 
 
