@@ -465,6 +465,30 @@ def test_posts_pages_create_post_salaries_and_refuse_a_month_twice(app, world, l
         assert _line(world["salaries"]).paid_grosze == 8_400 * ZL
 
 
+def test_a_post_is_filled_by_staff_never_by_a_participants_account(
+    app, world, login_as, en, make_participant
+):
+    """The post form offers the centre's staff only (a participant's name is not shown there),
+    and a participant's account sent by hand is refused."""
+    person = make_participant(world["centre"], first_name="Ewa", last_name="Podopieczna")
+    with app.app_context():
+        account = db.session.scalar(select(User.id).where(User.email == email_of(app, person)))
+    browser = _coordinator(login_as, en)
+    assert "Podopieczna" not in browser.get("/staff/posts/new").get_data(as_text=True)
+    response = browser.post(
+        "/staff/posts/new",
+        data={
+            "project_id": world["project"], "person_name": "Ewa Podopieczna",
+            "user_id": str(account), "title": "Pracownik socjalny", "fte_percent": "100",
+            "starts_on": "2026-01-01", "ends_on": "", "monthly_cost": "4 200,00",
+        },
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "Choose a member of the centre&#39;s staff." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ProjectPost.id))) == 0
+
+
 def test_event_costs_page(app, world, login_as, en, make_event):
     event = make_event(world["centre"], starts_at=datetime(2026, 8, 28, 8, tzinfo=UTC))
     browser = _coordinator(login_as, en)

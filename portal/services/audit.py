@@ -93,6 +93,32 @@ def record(
         "entity_id": entity.id,
         "changes": _masked(type(entity).__tablename__, changes or {}),
     }
+    return _write(values)
+
+
+def record_reading(
+    action: str,
+    entity_type: str,
+    *,
+    actor: User,
+    centre_id: int | None,
+    changes: dict[str, tuple[Any, Any]],
+) -> AuditEntry:
+    """Record that `actor` read records of one kind that no single row stands for (a list of
+    people): one entry, the records named by id in `changes`."""
+    values = {
+        "centre_id": centre_id,
+        "actor_id": actor.id,
+        "at": utcnow(),
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": None,
+        "changes": _masked(entity_type, changes),
+    }
+    return _write(values)
+
+
+def _write(values: dict[str, Any]) -> AuditEntry:
     if database.serving_reads_only():
         # Who looked at or downloaded what, on a page that changes nothing: the one record a
         # GET writes, in a short transaction of its own (database.insert_apart).

@@ -1,10 +1,12 @@
-"""Reading the audit trail, and the two kinds of entry a reading itself leaves: a participant's
-record viewed by staff, and a document or export downloaded.
+"""Reading the audit trail, and the kinds of entry a reading itself leaves: a page of one
+participant's data viewed by staff, a list of people shown to staff, and a document or export
+downloaded.
 
 The trail grows to millions of rows, so it is read a page at a time by keyset
 (`id < :before ORDER BY id DESC LIMIT n`), in one query a page whatever its length.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Any
@@ -12,7 +14,7 @@ from typing import Any
 from sqlalchemy import Select, exists, select
 
 from portal.extensions import db
-from portal.models import AuditEntry, Centre, Participant, User, UserRole
+from portal.models import AccountRequest, AuditEntry, Centre, Participant, User, UserRole
 from portal.models.base import Base
 from portal.models.enums import STAFF_ROLES, Role
 from portal.services import audit, dates
@@ -114,10 +116,8 @@ def history(viewer: User, entity_type: str, entity_id: int, *, before: int | Non
     model = _model_of(entity_type)
     if model is None:
         raise NotFound()
-    if centre_id is not None and "centre_id" in model.__table__.c:
-        owner = db.session.execute(
-            select(model.__table__.c.centre_id).where(model.__table__.c.id == entity_id)
-        ).first()
+    if centre_id is not None:
+        owner = _owner_centre(model.__table__, entity_id)
         if owner is not None and owner[0] != centre_id:
             raise NotFound()
     page = read(
@@ -129,10 +129,37 @@ def history(viewer: User, entity_type: str, entity_id: int, *, before: int | Non
 
 
 def _model_of(entity_type: str) -> Any:
+    """The model of a kind of record the trail names by id (a role, keyed by its account and
+    name, is none: its entries are its account's)."""
     for mapper in Base.registry.mappers:
         if getattr(mapper.class_, "__tablename__", None) == entity_type:
-            return mapper.class_
+            return mapper.class_ if "id" in mapper.class_.__table__.c else None
     return None
+
+
+def _owner_centre(table: Any, entity_id: int) -> tuple[int | None] | None:
+    """The centre a row belongs to, as a one-tuple (None inside: no centre's, an installation
+    administrator's account); None when there is no such row.
+
+    A centre is its own; a row without a `centre_id` belongs to its parent's: the first foreign
+    key it cannot exist without (a stage's project, a goal's plan, a role's account). A row no
+    such chain leads to a centre from belongs to none (fails closed for a centre's staff).
+    """
+    source, current, seen = table, table, {table.name}
+    while current.name != Centre.__tablename__ and "centre_id" not in current.c:
+        parent_key = next((c for c in current.c if c.foreign_keys and not c.nullable), None)
+        parent = next(iter(parent_key.foreign_keys)).column if parent_key is not None else None
+        if parent is None or parent.table.name in seen:
+            exists_at_all = db.session.execute(select(table.c.id).where(table.c.id == entity_id))
+            return (None,) if exists_at_all.first() is not None else None
+        source = source.join(parent.table, parent_key == parent)
+        current = parent.table
+        seen.add(current.name)
+    column = current.c.id if current.name == Centre.__tablename__ else current.c.centre_id
+    row = db.session.execute(
+        select(column).select_from(source).where(table.c.id == entity_id)
+    ).first()
+    return (row[0],) if row is not None else None
 
 
 def _exists(model: Any, entity_id: int, centre_id: int | None) -> bool:
@@ -157,9 +184,46 @@ def centres() -> list[Centre]:
     return list(db.session.scalars(select(Centre).order_by(Centre.name)))
 
 
-def record_view(person: Participant, *, actor: User, page: str) -> None:
-    """Staff opened a page showing a participant's record: the one kind of entry a GET writes."""
-    audit.record("participant.viewed", person, actor=actor, changes={"page": (None, page)})
+def record_view(
+    person: Participant, *, actor: User, page: str, record_id: int | None = None
+) -> None:
+    """Staff opened a page showing one participant's data (ASVS 8.3.5): which page, and which of
+    their records (a contract, a plan, an allowance...) when the page is one record's."""
+    changes: dict[str, tuple[Any, Any]] = {"page": (None, page)}
+    if record_id is not None:
+        changes["record"] = (None, record_id)
+    audit.record("participant.viewed", person, actor=actor, changes=changes)
+
+
+def record_list_view(people: Sequence[Participant], *, actor: User, page: str) -> None:
+    """Staff were shown a list of people: one entry for the whole page, naming them by id only.
+    What was searched for is not kept (it may be a PESEL); an empty list shows no one."""
+    _record_listing("participant.listed", "participants", people, actor=actor, page=page)
+
+
+def record_request_list_view(requests: Sequence[AccountRequest], *, actor: User) -> None:
+    """Staff were shown the residents asking for an account (no participants yet): one entry
+    naming the requests by id."""
+    _record_listing(
+        "account_request.listed", "account_requests", requests, actor=actor, page="account_requests"
+    )
+
+
+def _record_listing(
+    action: str, entity_type: str, shown: Sequence[Any], *, actor: User, page: str
+) -> None:
+    # Each once, in the page's order: a person with two rows (two instalments, a registration
+    # and a place offered) was still shown once.
+    ids = list(dict.fromkeys(record.id for record in shown))
+    if not ids:
+        return
+    audit.record_reading(
+        action,
+        entity_type,
+        actor=actor,
+        centre_id=actor.centre_id,
+        changes={"page": (None, page), "shown": (None, ids)},
+    )
 
 
 def record_download(

@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
-from portal.models import Expense, Project, ProjectPost, User
-from portal.models.enums import BudgetLineKind
+from portal.models import Expense, Project, ProjectPost, User, UserRole
+from portal.models.enums import STAFF_ROLES, BudgetLineKind
 from portal.models.support_enums import ExpenseKind
 from portal.services import audit, budget, ledger
 from portal.services.errors import NotFound, PortalError
@@ -84,9 +84,13 @@ def _checked(centre_id: int, fields: PostFields) -> dict[str, object]:
         raise PostRefused(_l("Choose one of the centre's projects."), field="project_id")
     if fields.user_id is not None:
         user = db.session.scalar(
-            select(User).where(User.id == fields.user_id, User.centre_id == centre_id)
+            select(User).where(
+                User.id == fields.user_id,
+                User.centre_id == centre_id,
+                User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(STAFF_ROLES))),
+            )
         )
-        if user is None:
+        if user is None:  # another centre's, or a participant's account
             raise PostRefused(_l("Choose a member of the centre's staff."), field="user_id")
     if not 1 <= fields.fte_percent <= 100:
         raise PostRefused(_l("Enter a share from 1 to 100 percent."), field="fte_percent")

@@ -15,7 +15,7 @@ from portal.models.base import utcnow
 from portal.models.enums import CentreKind, Role
 from portal.models.people import User
 from portal.services import account_requests, accounts, centres, staffing
-from portal.staff import bp
+from portal.staff import bp, reads
 from portal.staff.admin_forms import (
     CentreForm,
     HandoverForm,
@@ -231,11 +231,9 @@ def account_requests_list():
 def _requests_page(*, refused: tuple[int, RefusalForm] | None = None):
     """The pending requests; `refused` is (request id, form) when a refusal came back with
     its errors, shown on that request's card."""
-    return render_template(
-        "staff/account_requests.html",
-        requests=account_requests.list_pending(current_user.centre_id),
-        refused=refused,
-    )
+    pending = account_requests.list_pending(current_user.centre_id)
+    reads.requests_listed(pending)
+    return render_template("staff/account_requests.html", requests=pending, refused=refused)
 
 
 @bp.post("/account-requests/<int:request_id>/accept")

@@ -9,7 +9,7 @@ from portal.auth.access import role_required
 from portal.models.base import utcnow
 from portal.models.enums import AllowanceKind, PurposeCategory
 from portal.services import allowances, contracts, dates, money, participants
-from portal.staff import bp
+from portal.staff import bp, reads
 from portal.staff.contracts import CASEWORK
 from portal.staff.money_forms import AllowanceForm
 
@@ -70,6 +70,7 @@ def _form_page(form: AllowanceForm, person, allowance=None):
 @role_required(*CASEWORK)
 def allowance_new(participant_id: int):
     person = participants.get_for_staff(current_user, participant_id)
+    reads.viewed(person, "allowance_form")
     form = _form(person)
     if form.validate_on_submit_with(lambda: _check(form, person)):
         with boundary.shown(form):
@@ -91,6 +92,7 @@ def allowance_edit(allowance_id: int):
     """Correct an undecided request; whoever changes it may not decide it (four-eyes)."""
     allowance = _allowance(allowance_id)
     person = allowance.participant
+    reads.viewed(person, "allowance_form", allowance.id)
     form = _form(person, AllowanceForm(obj=None if request.method == "POST" else allowance))
     if request.method == "GET":
         form.kind.data = allowance.kind.value
@@ -111,6 +113,7 @@ def allowance_edit(allowance_id: int):
 @role_required(*CASEWORK)
 def allowance_detail(allowance_id: int):
     allowance = _allowance(allowance_id)
+    reads.viewed(allowance.participant, "allowance", allowance.id)
     return render_template(
         "staff/allowance_detail.html",
         allowance=allowance,

@@ -10,7 +10,7 @@ from portal.models.base import utcnow
 from portal.models.enums import ContractStatus, Instrument, Role
 from portal.pdf import frame_of, pdf_response
 from portal.services import allowances, audit_trail, contracts, dates, participants, sessions
-from portal.staff import bp
+from portal.staff import bp, reads
 from portal.staff.contract_forms import ContractForm, EvaluationForm, SignForm, TerminationForm
 
 CASEWORK = (Role.SOCIAL_WORKER, Role.COORDINATOR)
@@ -40,6 +40,7 @@ def _contract_fields(form: ContractForm) -> contracts.ContractFields:
 @role_required(*CASEWORK)
 def casework(participant_id: int):
     person = participants.get_for_staff(current_user, participant_id)
+    reads.viewed(person, "casework")
     return render_template(
         "staff/casework.html",
         person=person,
@@ -53,6 +54,7 @@ def casework(participant_id: int):
 @role_required(*CASEWORK)
 def contract_new(participant_id: int):
     person = participants.get_for_staff(current_user, participant_id)
+    reads.viewed(person, "contract_form")
     form = ContractForm()
     if form.validate_on_submit_with(lambda: contracts.check_period(_contract_fields(form))):
         with boundary.shown(form):
@@ -70,6 +72,7 @@ def contract_new(participant_id: int):
 @role_required(*CASEWORK)
 def contract_edit(contract_id: int):
     contract = contract_of(contract_id)
+    reads.viewed(contract.participant, "contract_form", contract.id)
     form = ContractForm(obj=None if request.method == "POST" else contract)
     if request.method == "GET":
         form.version.data = contract.version_id
@@ -92,7 +95,9 @@ def contract_edit(contract_id: int):
 @bp.get("/contracts/<int:contract_id>")
 @role_required(*CASEWORK)
 def contract_detail(contract_id: int):
-    return _detail_page(contract_of(contract_id))
+    contract = contract_of(contract_id)
+    reads.viewed(contract.participant, "contract", contract.id)
+    return _detail_page(contract)
 
 
 def _detail_page(contract, **sent_back):
@@ -157,7 +162,9 @@ def contract_complete(contract_id: int):
 @role_required(*CASEWORK)
 def contract_terminate_confirm(contract_id: int):
     """What ending the contract early does, with the reason to give; the POST below does it."""
-    return _termination_page(contract_of(contract_id), TerminationForm(formdata=None))
+    contract = contract_of(contract_id)
+    reads.viewed(contract.participant, "contract_termination", contract.id)
+    return _termination_page(contract, TerminationForm(formdata=None))
 
 
 def _termination_page(contract, form, status: int = 200):

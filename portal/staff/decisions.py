@@ -18,7 +18,7 @@ from portal.models.enums import AllowanceKind, Role
 from portal.pdf import frame_of, pdf_response
 from portal.services import allowances, audit_trail, dates, exports, money, participants, payments
 from portal.services import approvals as approval_service
-from portal.staff import bp
+from portal.staff import bp, reads
 from portal.staff.event_forms import ReasonForm
 from portal.staff.money_forms import LimitsForm, PaidForm, PaymentMonthForm
 
@@ -88,6 +88,7 @@ def approvals():
     centre = db.session.get(Centre, current_user.centre_id)
     chosen, args = _filter(request.args, centre)
     waiting = approval_service.queue(centre.id, chosen)
+    reads.listed([a.participant for a in waiting], "approvals")
     totals = {a.id: allowances.total(a) for a in waiting}
     return render_template(
         "staff/approvals.html",
@@ -166,6 +167,7 @@ def approve_all():
 def reject(allowance_id: int):
     """The reject page of one request (reached from its row): the reason is required."""
     allowance = allowances.get(current_user.centre_id, allowance_id)
+    reads.viewed(allowance.participant, "allowance_rejection", allowance.id)
     form = ReasonForm()
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -219,6 +221,7 @@ def _list(list_id: int) -> PaymentList:
 def payment_list(list_id: int):
     payment_list = _list(list_id)
     items = payments.items(payment_list)
+    reads.listed([i.allowance.participant for i in items], "payment_list")
     return render_template(
         "staff/payment_list.html",
         payment_list=payment_list,

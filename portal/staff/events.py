@@ -13,10 +13,19 @@ from portal.auth.access import role_required
 from portal.extensions import db
 from portal.models import Centre, Event, Registration
 from portal.models.base import utcnow
-from portal.models.enums import Audience, EventType, RegistrationStatus, Role
+from portal.models.enums import Audience, EventStatus, EventType, RegistrationStatus, Role
 from portal.pdf import frame_of, pdf_response
-from portal.services import audit_trail, dates, events, exports, letters, participants, signups
-from portal.staff import bp
+from portal.services import (
+    audit_trail,
+    consents,
+    dates,
+    events,
+    exports,
+    letters,
+    participants,
+    signups,
+)
+from portal.staff import bp, reads
 from portal.staff.event_forms import (
     AddRegistrationForm,
     EventForm,
@@ -145,11 +154,17 @@ def _detail_page(
     registrations = events.registrations_for_staff(event.id)
     add_form = add_form or AddRegistrationForm()
     registered = {r.participant_id for r in registrations if r.status in signups.ACTIVE}
-    add_form.participant_id.choices = [(0, _("— choose —"))] + [
-        (person.id, f"{person.last_name} {person.first_name}")
+    offered = [
+        person
         for person in participants.list_for_staff(current_user, limit=1000)
         if person.id not in registered
     ]
+    add_form.participant_id.choices = [(0, _("— choose —"))] + [
+        (person.id, f"{person.last_name} {person.first_name}") for person in offered
+    ]
+    # The page names those registered, and, while people can be signed up, everyone offered.
+    signing_up = event.status == EventStatus.PUBLISHED
+    reads.listed([r.participant for r in registrations] + (offered if signing_up else []), "event")
     return render_template(
         "staff/event_detail.html",
         event=event,
@@ -159,7 +174,7 @@ def _detail_page(
         reason_form=reason_form or ReasonForm(),
         row=row,
         now=utcnow(),
-        no_email={r.id for r in registrations if not letters.email_of(r.participant)},
+        not_emailed=consents.not_emailed([r.participant for r in registrations]),
     )
 
 
@@ -282,13 +297,15 @@ def attendance(event_id: int):
             signups.record_attendance(event.id, form.marks(), actor=current_user, now=utcnow())
             flash(_("The attendance list is saved."), "success")
             return redirect(_page_of(event))
+    refusal = signups.attendance_refusal(event, now=utcnow())
+    reads.listed([] if refusal else [r.participant for r in registrations], "attendance")
     return render_template(
         "staff/attendance.html",
         event=event,
         registrations=registrations,
         form=form,
         back=_page_of(event),
-        refusal=signups.attendance_refusal(event, now=utcnow()),
+        refusal=refusal,
     )
 
 
@@ -358,6 +375,7 @@ def registration_letter(event_id: int, registration_id: int):
     account's language, Polish without an account)."""
     letter = letters.letter(current_user.centre_id, event_id, registration_id)
     person = letter.person
+    reads.viewed(person, "letter", letter.registration.id)
     lang = person.user.locale if person.user and person.user.locale else "pl"
     with force_locale(lang):
         body = render_template(

@@ -9,7 +9,7 @@ from portal.auth.access import role_required
 from portal.models.base import utcnow
 from portal.models.enums import Role
 from portal.services import merging, participants
-from portal.staff import bp
+from portal.staff import bp, reads
 from portal.staff.merge_forms import MergeChoiceForm, MergeConfirmForm
 
 
@@ -37,6 +37,8 @@ def _choice_form(kept) -> MergeChoiceForm:
 @role_required(Role.COORDINATOR)
 def participant_merge(participant_id: int):
     kept = participants.get_for_staff(current_user, participant_id)
+    # The record kept is the one read; the others are offered by name, as the list shows them.
+    reads.viewed(kept, "merge")
     form = _choice_form(kept)
     if form.validate_on_submit():
         with boundary.shown(form):

@@ -4,7 +4,7 @@ and the centre's lists of incomplete monitoring data and of results at exit stil
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,7 +14,6 @@ from portal.models import Participant, Village
 from portal.models.base import utcnow
 from portal.models.enums import Role, Sex
 from portal.services import (
-    audit_trail,
     centres,
     dates,
     duplicates,
@@ -23,7 +22,7 @@ from portal.services import (
     participant_record,
     participants,
 )
-from portal.staff import bp
+from portal.staff import bp, reads
 from portal.staff.monitoring_forms import ExitForm, MonitoringForm
 from portal.staff.participant_forms import DetailsForm
 
@@ -50,13 +49,6 @@ def noticed(found: dict) -> Iterator[None]:
 def namesakes_of(found: dict, centre_id: int) -> list[Participant]:
     """The namesakes a refusal named, read again after its rollback (one query)."""
     return participants.list_by_ids(centre_id, found.get("namesakes", []))
-
-
-def _viewed(person: Participant, page: str) -> None:
-    """Opening one of these pages shows the whole record: the reading is audited (a POST is a
-    change, audited by its service)."""
-    if request.method == "GET":
-        audit_trail.record_view(person, actor=current_user, page=page)
 
 
 def _on_current_version(form, person: Participant, found: dict) -> None:
@@ -121,7 +113,7 @@ def _details(form: DetailsForm, centre_id: int) -> participant_record.Details:
 @role_required(*RECORD_KEEPERS)
 def participant_edit(participant_id: int):
     person = participants.get_for_staff(current_user, participant_id)
-    _viewed(person, "edit")
+    reads.viewed(person, "edit")
     form, found = _details_form(person), {}
     if form.validate_on_submit():
         with boundary.shown(form), noticed(found):
@@ -149,7 +141,7 @@ def participant_edit(participant_id: int):
 @role_required(*RECORD_KEEPERS)
 def participant_monitoring(participant_id: int):
     person = participants.get_for_staff(current_user, participant_id)
-    _viewed(person, "monitoring")
+    reads.viewed(person, "monitoring")
     form, found = MonitoringForm.of(person), {}
     if form.validate_on_submit():
         with boundary.shown(form), noticed(found):
@@ -176,7 +168,7 @@ def participant_monitoring(participant_id: int):
 @role_required(*RECORD_KEEPERS)
 def participant_exit(participant_id: int):
     person = participants.get_for_staff(current_user, participant_id)
-    _viewed(person, "exit")
+    reads.viewed(person, "exit")
     form, found = ExitForm.of(person), {}
     if form.validate_on_submit():
         with boundary.shown(form), noticed(found):
@@ -199,6 +191,7 @@ def participant_exit(participant_id: int):
 @role_required(*RECORD_KEEPERS)
 def esf_incomplete():
     people = monitoring.list_incomplete(current_user.centre_id)
+    reads.listed(people, "esf_incomplete")
     return render_template(
         "staff/participants_esf_incomplete.html",
         rows=[(person, monitoring.missing(person)) for person in people],
@@ -209,6 +202,7 @@ def esf_incomplete():
 @role_required(*RECORD_KEEPERS)
 def results_due():
     people = exits.list_results_due(current_user.centre_id)
+    reads.listed(people, "results_due")
     return render_template(
         "staff/participants_results_due.html",
         rows=[(person, exits.result_due_on(person)) for person in people],

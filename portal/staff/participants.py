@@ -13,7 +13,6 @@ from portal.models.enums import Role
 from portal.services import (
     accounts,
     audit,
-    audit_trail,
     centres,
     consents,
     courses,
@@ -21,7 +20,7 @@ from portal.services import (
     participants,
     plans,
 )
-from portal.staff import bp, participant_record
+from portal.staff import bp, participant_record, reads
 from portal.staff.money_forms import CourseCompletionForm, CourseForm, DropForm
 from portal.staff.participant_forms import NameSearchForm, ParticipantForm, SearchForm
 from portal.staff.plan_forms import AdvisorForm
@@ -33,6 +32,7 @@ def participants_list():
     # A search is posted and its results shown at once: a PESEL never lands in an address.
     form = SearchForm.from_request()
     people = participants.list_for_staff(current_user, **form.criteria())
+    reads.listed(people, "list", searched=True)
     return render_template("staff/participants.html", people=people, search_form=form)
 
 
@@ -42,6 +42,7 @@ def caseload():
     # Names only (the plans' search has no PESEL), so the search stays a bookmarkable GET.
     form = NameSearchForm.from_request()
     rows = plans.caseload(current_user, **form.criteria())
+    reads.listed([row.person for row in rows], "caseload")
     return render_template("staff/caseload.html", rows=rows, search_form=form)
 
 
@@ -107,7 +108,7 @@ def _record(form: ParticipantForm):
 @bp.get("/participants/<int:participant_id>")
 def participant_detail(participant_id: int):
     person = participants.get_for_staff(current_user, participant_id)
-    audit_trail.record_view(person, actor=current_user, page="detail")
+    reads.viewed(person, "detail")
     return detail_page(person)
 
 
@@ -127,6 +128,7 @@ def detail_page(person, *, pesel_shown: bool = False, course_form: CourseForm | 
         age=monitoring.age_at_entry(person.birth_date, person.support_start),
         esf_missing=monitoring.missing(person),
         consents=consents.of_participant(person.id),
+        not_emailed=consents.not_emailed([person]).get(person.id),
     )
 
 

@@ -30,7 +30,7 @@ from portal.services import (
     plans,
     progress,
 )
-from portal.staff import bp
+from portal.staff import bp, reads
 from portal.staff.plan_forms import (
     SECTION_FORMS,
     ActionForm,
@@ -203,7 +203,9 @@ def render_conflict(conflict: plans.PlanConflict, person: Participant, section: 
 @role_required(*PLAN_STAFF)
 def plan_page(participant_id: int):
     person = participants.get_for_staff(current_user, participant_id)
-    return render_plan(person, plans.get_for(person.id))
+    plan = plans.get_for(person.id)
+    reads.viewed(person, "plan", plan.id if plan is not None else None)
+    return render_plan(person, plan)
 
 
 @bp.get("/plans/<int:plan_id>/sections/<section>")
@@ -212,6 +214,7 @@ def plan_section_page(plan_id: int, section: str):
     plan, person = plan_for_staff(plan_id)
     if section not in SECTION_FORMS:
         abort(404)
+    reads.viewed(person, "plan_part", plan.id)
     return render_part(person, plan, section, section_forms(plan)[section])
 
 
@@ -219,6 +222,7 @@ def plan_section_page(plan_id: int, section: str):
 @role_required(*PLAN_STAFF)
 def plan_goals_page(plan_id: int):
     plan, person = plan_for_staff(plan_id)
+    reads.viewed(person, "plan_part", plan.id)
     form = GoalForm(formdata=None, prefix="goal", data={"version": plan.version_id})
     return render_part(person, plan, "goals", form)
 
@@ -227,6 +231,7 @@ def plan_goals_page(plan_id: int):
 @role_required(*PLAN_STAFF)
 def plan_actions_page(plan_id: int):
     plan, person = plan_for_staff(plan_id)
+    reads.viewed(person, "plan_part", plan.id)
     form = ActionForm(formdata=None, prefix="action", data={"version": plan.version_id})
     return render_part(person, plan, "actions", form)
 
@@ -235,6 +240,7 @@ def plan_actions_page(plan_id: int):
 @role_required(*PLAN_STAFF)
 def diagnosis_tests_page(participant_id: int):
     person = participants.get_for_staff(current_user, participant_id)
+    reads.viewed(person, "diagnosis")
     form = diagnosis_test_form(person)
     return render_part(person, plans.get_for(person.id), "tests", form)
 
@@ -243,6 +249,7 @@ def diagnosis_tests_page(participant_id: int):
 @role_required(*PLAN_STAFF)
 def counselling_sessions_page(participant_id: int):
     person = participants.get_for_staff(current_user, participant_id)
+    reads.viewed(person, "counselling")
     form = SessionForm(formdata=None, prefix="session")
     return render_part(person, plans.get_for(person.id), "sessions", form)
 
@@ -251,6 +258,7 @@ def counselling_sessions_page(participant_id: int):
 @role_required(*PLAN_STAFF)
 def history_page(plan_id: int):
     plan, person = plan_for_staff(plan_id)
+    reads.viewed(person, "plan_history", plan.id)
     compared = None
     if "a" in request.args or "b" in request.args:
         a, b = id_from(request.args.get("a")), id_from(request.args.get("b"))

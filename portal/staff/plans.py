@@ -15,7 +15,7 @@ from portal.models import IndividualPlan
 from portal.models.base import utcnow
 from portal.models.enums import ActionKind, ActionStatus, CounsellingKind, GoalStatus, Role
 from portal.services import diagnosis, participants, plan_goals, plan_history, plans
-from portal.staff import bp
+from portal.staff import bp, reads
 from portal.staff.plan_forms import (
     SECTION_FORMS,
     ActionForm,
@@ -243,6 +243,7 @@ def plan_restore_confirm(plan_id: int, number: int):
     """What restoring would do, before it is done (the POST below does it)."""
     plan, person = plan_for_staff(plan_id)
     old = plans.revision(plan.id, number)
+    reads.viewed(person, "plan_restore", plan.id)
     current = plan_history.history(plan.id)[0]
     return render_template(
         "staff/plan_restore.html",

@@ -26,7 +26,7 @@ from portal.services import (
     sessions,
     signups,
 )
-from portal.staff import bp
+from portal.staff import bp, reads
 from portal.staff.session_forms import (
     CancelForm,
     EnrolForm,
@@ -168,12 +168,16 @@ def session_cancel(session_id: int):
                 "success",
             )
             return redirect(url_for(".session_detail", session_id=event.id))
+    outlook = session_changes.cancel_outlook(event, now=utcnow())
+    cancellable = session_changes.cancellable(event)
+    # Named are only those nobody e-mails (to be told in person); the rest are counted.
+    reads.listed(outlook.not_told if cancellable else [], "session_cancel")
     return render_template(
         "staff/session_cancel.html",
         event=event,
         form=form,
-        outlook=session_changes.cancel_outlook(event, now=utcnow()),
-        cancellable=session_changes.cancellable(event),
+        outlook=outlook,
+        cancellable=cancellable,
     ), (400 if form.errors else 200)
 
 
@@ -199,12 +203,15 @@ def session_detail(session_id: int):
 
 def _detail_page(event: Event, *, enrol_form: EnrolForm | None = None, status: int = 200):
     listed = _listed(event)
+    offered = []
     if enrol_form is None:
         enrol_form = EnrolForm(formdata=None)
-        enrol_form.participant_ids.choices = _choices(
-            _eligible(event, {r.participant_id for r in listed})
-        )
+        offered = _eligible(event, {r.participant_id for r in listed})
+        enrol_form.participant_ids.choices = _choices(offered)
     now = utcnow()
+    # The page names those enrolled, and, while enrolment is open, everyone offered.
+    enrolling = sessions.enrolment_open(event, now=now)
+    reads.listed([r.participant for r in listed] + (offered if enrolling else []), "session")
     return render_template(
         "staff/session_detail.html",
         event=event,
@@ -212,7 +219,7 @@ def _detail_page(event: Event, *, enrol_form: EnrolForm | None = None, status: i
         registrations=listed,
         enrol_form=enrol_form,
         unenrol_form=CsrfForm(formdata=None),
-        enrolment_open=sessions.enrolment_open(event, now=now),
+        enrolment_open=enrolling,
         editable=session_changes.editable(event),
         cancellable=session_changes.cancellable(event),
         attendance_refusal=signups.attendance_refusal(event, now=now),
@@ -258,8 +265,9 @@ def session_unenrol(registration_id: int):
 def session_walk_in(session_id: int):
     event = sessions.get(current_user.centre_id, session_id)
     listed = {r.participant_id for r in _listed(event)}
+    eligible = _eligible(event, listed)
     form = WalkInForm()
-    form.participant_id.choices = [(0, _("— choose —")), *_choices(_eligible(event, listed))]
+    form.participant_id.choices = [(0, _("— choose —")), *_choices(eligible)]
     if form.validate_on_submit():
         person = participants.get_for_staff(current_user, form.participant_id.data)
         with boundary.shown(form):
@@ -271,9 +279,11 @@ def session_walk_in(session_id: int):
                 "success",
             )
             return redirect(url_for(".attendance", event_id=event.id))
+    refusal = signups.attendance_refusal(event, now=utcnow())
+    reads.listed([] if refusal else eligible, "walk_in")  # the people offered to choose from
     return render_template(
         "staff/session_walk_in.html",
         event=event,
         form=form,
-        refusal=signups.attendance_refusal(event, now=utcnow()),
+        refusal=refusal,
     ), (400 if form.errors else 200)

@@ -9,7 +9,7 @@ from flask_login import current_user
 from portal import boundary
 from portal.auth.access import require_roles
 from portal.forms import id_from
-from portal.models.enums import Role
+from portal.models.enums import STAFF_ROLES, Role
 from portal.models.support_enums import EventCostKind
 from portal.services import (
     audit_trail,
@@ -161,7 +161,8 @@ def _post_form(form: PostForm) -> PostForm:
     form.project_id.choices = [("", "—")] + [
         (p.id, p.title) for p in projects.list_projects(centre_id)
     ]
-    staff = participants.list_staff(centre_id)
+    # Staff only: a participant's account is nobody's post, and its name is not for this list.
+    staff = participants.list_staff(centre_id, *STAFF_ROLES)
     form.user_id.choices = [("", "—")] + [(str(u.id), u.full_name) for u in staff]
     return form
 

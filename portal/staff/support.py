@@ -18,7 +18,7 @@ from portal.models.base import utcnow
 from portal.models.enums import Role
 from portal.models.support_enums import ContactKind
 from portal.services import casework, contracts, dates, participants
-from portal.staff import bp
+from portal.staff import bp, reads
 from portal.staff.support_forms import ContactForm
 
 WORKERS = (Role.SOCIAL_WORKER, Role.COORDINATOR)
@@ -73,6 +73,7 @@ def _fields(form: ContactForm) -> casework.ContactFields:
 @role_required(*WORKERS)
 def contact_log(participant_id: int):
     person = participants.get_for_staff(current_user, participant_id)
+    reads.viewed(person, "contacts")
     return render_template(
         "staff/support/contacts.html",
         person=person,
@@ -84,6 +85,7 @@ def contact_log(participant_id: int):
 @role_required(*WORKERS)
 def contact_new(participant_id: int):
     person = participants.get_for_staff(current_user, participant_id)
+    reads.viewed(person, "contact_form")
     form = ContactForm(contracts=contracts.list_for_participant(person.id))
     if request.method == "GET":
         form.happened_on.data = dates.local_date(utcnow())
@@ -101,6 +103,7 @@ def contact_new(participant_id: int):
 def contact_edit(contact_id: int):
     entry = casework.get(current_user.centre_id, contact_id)
     person = participants.get_for_staff(current_user, entry.participant_id)
+    reads.viewed(person, "contact_form", entry.id)
     form = ContactForm(contracts=contracts.list_for_participant(person.id))
     if request.method == "GET":
         form.process(
@@ -141,6 +144,7 @@ def contact_edit(contact_id: int):
 def my_casework():
     month = month_arg(request.args.get("month"), this_month())
     entries = casework.own_log(current_user.id, current_user.centre_id, month)
+    reads.listed([e.participant for e in entries], "my_casework")
     return render_template(
         "staff/support/my_casework.html",
         month=month,

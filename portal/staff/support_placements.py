@@ -11,7 +11,7 @@ from portal.models.base import utcnow
 from portal.models.support_enums import PlacementKind
 from portal.pdf import frame_of, pdf_response
 from portal.services import audit_trail, contracts, dates, exports, money, participants, placements
-from portal.staff import bp
+from portal.staff import bp, reads
 from portal.staff.support import WORKERS, month_arg, neighbours
 from portal.staff.support_forms import PlacementForm, hours_sheet_form
 
@@ -42,6 +42,7 @@ def _fields(form: PlacementForm) -> placements.PlacementFields:
 @role_required(*WORKERS)
 def placement_list(participant_id: int):
     person = participants.get_for_staff(current_user, participant_id)
+    reads.viewed(person, "placements")
     return render_template(
         "staff/support/placements.html",
         person=person,
@@ -53,6 +54,7 @@ def placement_list(participant_id: int):
 @role_required(*WORKERS)
 def placement_new(participant_id: int):
     person = participants.get_for_staff(current_user, participant_id)
+    reads.viewed(person, "placement_form")
     form = PlacementForm(contracts=contracts.list_for_participant(person.id))
     if form.validate_on_submit():
         with boundary.shown(form):
@@ -71,6 +73,7 @@ def placement_new(participant_id: int):
 @role_required(*WORKERS)
 def placement_detail(placement_id: int):
     placement = _placement(placement_id)
+    reads.viewed(placement.participant, "placement", placement.id)
     return render_template(
         "staff/support/placement_detail.html",
         placement=placement,
@@ -83,6 +86,7 @@ def placement_detail(placement_id: int):
 def placement_edit(placement_id: int):
     placement = _placement(placement_id)
     person = placement.participant
+    reads.viewed(person, "placement_form", placement.id)
     form = PlacementForm(contracts=contracts.list_for_participant(person.id))
     if request.method == "GET":
         form.process(
@@ -134,6 +138,7 @@ def _month(placement):
 @role_required(*WORKERS)
 def placement_hours(placement_id: int):
     placement = _placement(placement_id)
+    reads.viewed(placement.participant, "placement_hours", placement.id)
     month = _month(placement)
     sheet = placements.month_sheet(placement, month)
     days = [line.day for line in sheet.days]

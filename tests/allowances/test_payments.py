@@ -147,9 +147,11 @@ def test_marking_paid_once_and_never_again(app, month_of_march, login_as):
     assert (status(app, o.purpose), status(app, o.periodic)) == (A.PAID, A.APPROVED)
     assert instalments(app, o.periodic)[1] == (MARCH, 450_00, InstalmentStatus.PAID, paid_on)
 
-    # A paid item is never changed: marking it again (another date) does nothing.
+    # A paid item is never changed: marking it again (another date) does nothing (the list
+    # shown again after it is a reading, recorded as such).
+    changes = select(func.count(AuditEntry.id)).where(AuditEntry.action != "participant.listed")
     with app.app_context():
-        audit_count = db.session.scalar(select(func.count(AuditEntry.id)))
+        audit_count = db.session.scalar(changes)
     page = followed(
         o.client, o.client.post(url, data={"instalment_id": ids, "paid_on": today().isoformat()})
     )
@@ -157,7 +159,7 @@ def test_marking_paid_once_and_never_again(app, month_of_march, login_as):
     assert instalments(app, o.periodic)[1][3] == paid_on
     assert line(app, o.budget)[2] == 750_00
     with app.app_context():
-        assert db.session.scalar(select(func.count(AuditEntry.id))) == audit_count
+        assert db.session.scalar(changes) == audit_count
 
     # A partly paid allowance cannot be withdrawn; a paid one neither.
     worker = login_as(email(app, o.worker), fresh=True)
