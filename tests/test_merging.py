@@ -1,6 +1,6 @@
 """A coordinator merges two records of one person: everything moves, nothing is doubled."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -9,13 +9,18 @@ from portal.extensions import db
 from portal.models import (
     Allowance,
     AuditEntry,
+    CaseworkEntry,
     IndividualPlan,
     Participant,
+    Placement,
     Registration,
     SocialContract,
+    User,
 )
 from portal.models.enums import RegistrationStatus, Role
 from portal.models.monitoring_enums import LabourMarketStatus
+from portal.models.support_enums import ContactKind, PlacementKind
+from portal.services import casework, merging, placements
 from tests.helpers import translated
 
 
@@ -265,3 +270,62 @@ def test_the_labour_market_status_moves_with_its_long_term_flag_and_date(
             person.is_long_term_unemployed,
             person.unemployed_since,
         ) == (LabourMarketStatus.UNEMPLOYED_REGISTERED, True, date(2020, 3, 1))
+
+
+def test_every_reference_to_a_participant_is_moved_by_a_merge():
+    """Read from the schema: a table given a key to the participants must be handled by the
+    merge, or deleting the removed record fails on it ("One of the records changed")."""
+    references = {
+        (table.name, key.parent.name)
+        for table in db.metadata.tables.values()
+        for key in table.foreign_keys
+        if key.column.table.name == Participant.__tablename__
+    }
+    assert ("casework_entries", "participant_id") in references
+    assert references - merging.moved_references() == set()
+    assert merging.moved_references() <= references
+
+
+def test_a_record_with_casework_and_a_placement_is_merged(app, client, coordinator, twins, worker):
+    kept, removed = twins
+    now = datetime(2026, 3, 10, 9, tzinfo=UTC)
+    with app.app_context():
+        actor = db.session.get(User, worker)
+        records = [
+            casework.record(
+                removed, happened_on=date(2026, 3, 2), contact_kind=ContactKind.HOME_VISIT,
+                minutes=45, note="Wizyta w domu", actor=actor, now=now,
+            ),
+            placements.create(
+                removed, kind=PlacementKind.WORK_TRAINING, employer="Urząd Gminy",
+                starts_on=date(2026, 3, 1), ends_on=date(2026, 5, 31), hours_per_month=40,
+                actor=actor, now=now,
+            ),
+        ]  # fmt: skip
+        db.session.commit()
+        entry, placement = (record.id for record in records)
+    check = client.post(_merge_url(kept) + "?lang=en", data={"other_id": str(removed)})
+    page = check.get_data(as_text=True)
+    assert check.status_code == 200
+    assert "Nothing but the record itself." not in page
+    for kind in ("Casework entries", "Placements"):
+        assert kind in page
+    done = client.post(
+        _merge_url(kept) + "/confirm?lang=en",
+        data={"removed_id": str(removed)},
+        follow_redirects=True,
+    )
+    assert "The two records are merged into this one." in done.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Participant, removed) is None
+        assert db.session.get(CaseworkEntry, entry).participant_id == kept
+        assert db.session.get(Placement, placement).participant_id == kept
+        moved = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "participant.merge")
+        ).one()
+        # The factory gives each person their e-mail consent, which moves too.
+        assert moved.changes["moved"]["new"] == {
+            "casework_entries": 1,
+            "consents": 1,
+            "placements": 1,
+        }

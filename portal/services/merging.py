@@ -1,10 +1,13 @@
 """Two records of one person become one: a coordinator keeps one record and removes the other.
 
 Everything that points at the removed record (registrations, plans with their comments,
-contracts, allowances, course assignments, diagnosis tests, counselling sessions, the account)
-moves to the kept one in the request's transaction, fields missing on the kept record are filled
-from the removed one, the removed record is deleted, and one audit entry on the kept record says
-what moved and from which id.
+contracts, allowances, course assignments, diagnosis tests, counselling sessions, consents,
+casework entries, placements, the account) moves to the kept one in the request's transaction,
+fields missing on the kept record are filled from the removed one, the removed record is deleted,
+and one audit entry on the kept record says what moved and from which id. `MOVED` names every
+table with a foreign key to the participants (a test reads them from the schema, so a new one
+cannot be forgotten). The audit trail has no such key and is not moved: its entries about the
+removed id stay as the history of that record, and the merge entry says where it went.
 
 A merge never creates what one person cannot have twice: two signed or active contracts in one
 project, two registrations for one event, two individual plans, two accounts. Both rows are
@@ -31,6 +34,7 @@ from portal.extensions import db
 from portal.models import (
     Allowance,
     AuditEntry,
+    CaseworkEntry,
     Consent,
     CounsellingSession,
     CourseAssignment,
@@ -38,6 +42,7 @@ from portal.models import (
     Event,
     IndividualPlan,
     Participant,
+    Placement,
     PlanComment,
     Registration,
     SocialContract,
@@ -57,6 +62,8 @@ MOVED: dict[str, tuple[Any, Any]] = {
     "diagnosis_tests": (DiagnosisTest, _l("Diagnosis tests")),
     "counselling_sessions": (CounsellingSession, _l("Counselling sessions")),
     "consents": (Consent, _l("Consent records")),
+    "casework_entries": (CaseworkEntry, _l("Casework entries")),
+    "placements": (Placement, _l("Placements")),
 }
 KIND_LABELS = {
     **{kind: label for kind, (_model, label) in MOVED.items()},
@@ -89,6 +96,13 @@ SINGLE = (
 UNIQUE = ("pesel", "calendar_token", "user_id")
 LIVE_CONTRACT = (ContractStatus.SIGNED, ContractStatus.ACTIVE)
 MERGE_ACTION = "participant.merge"
+
+
+def moved_references() -> frozenset[tuple[str, str]]:
+    """Each (table, column) pointing at a participant whose rows a merge moves."""
+    return frozenset(
+        (model.__tablename__, model.participant_id.key) for model, _label in MOVED.values()
+    )
 
 
 class MergeRefused(PortalError):
