@@ -9,6 +9,7 @@ from portal.extensions import db
 from portal.models import (
     BudgetLine,
     Centre,
+    ConsentKind,
     Course,
     DiagnosisTestType,
     Event,
@@ -147,6 +148,9 @@ class DemoBuilder:
             on_pal_path=pal,
             advisor=advisor,
             social_worker=worker,
+            # The paper form signed at registration, both boxes ticked: the demo's mail (places,
+            # reminders, answers) goes only to people who agreed to e-mail contact.
+            consent_kinds=(ConsentKind.PROCESSING, ConsentKind.EMAIL_CONTACT),
         )
         person.town = village.name if village else centre.town
         person.support_start = project.start_date

@@ -27,7 +27,7 @@ from wtforms.validators import (
 
 from portal.services import dates, money
 from portal.services.errors import PortalError
-from portal.services.limits import MAX_ID, MAX_INT, MIN_INT
+from portal.services.limits import MAX_ID, MAX_ID_DIGITS, MAX_INT, MIN_INT
 
 # C0 controls and DEL; a text area keeps its line breaks and tabs.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -88,6 +88,25 @@ def _number_in_ascii_digits(form, field) -> None:
         raise StopValidation(_l("Type the number with the digits 0-9."))
 
 
+# The digits of the largest integer a column holds, its sign, and room for leading zeros.
+_MAX_DIGITS = 2 * len(str(MIN_INT))
+
+
+def _number_of_few_digits(form, field) -> None:
+    # Past 4 300 digits int() refuses and WTForms says "Not a valid integer value.": the number
+    # is a valid one, only too large, as any past the database's integer. A hidden field (the
+    # form's version) was typed by nobody: its own message stands.
+    if isinstance(field.widget, widgets.HiddenInput):
+        return
+    if any(
+        isinstance(v, str) and len(v.strip()) > _MAX_DIGITS and v.strip().lstrip("+-").isdigit()
+        for v in field.raw_data or ()
+    ):
+        field.errors.clear()
+        field.data = None
+        raise StopValidation(_l("Enter a smaller number."))
+
+
 def _amount_in_ascii_digits(form, field) -> None:
     if isinstance(field.data, str) and money.has_other_digits(field.data):
         raise StopValidation(money.OTHER_DIGITS)
@@ -113,6 +132,7 @@ class PortalForm(FlaskForm):
             else:  # integer fields, and selects whose choices are ids
                 checks.append(_integer_in_range)
             if isinstance(field, IntegerField):
+                checks.insert(0, _number_of_few_digits)
                 checks.insert(0, _number_in_ascii_digits)
             checks.insert(0, _no_control_characters)
         return super().validate(extra_validators=extra)
@@ -185,8 +205,12 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def id_from(value: str | None) -> int | None:
-    """An id typed into a URL or a hidden field: ASCII digits within the database's range."""
-    if value is None or not value.isascii() or not value.isdigit():
+    """An id typed into a URL or a hidden field: ASCII digits within the database's range.
+
+    Refused by its length before int() reads it: int() raises past 4 300 digits (and works
+    quadratically below), so a long number would end in a server error, not a refusal.
+    """
+    if value is None or len(value) > MAX_ID_DIGITS or not value.isascii() or not value.isdigit():
         return None
     number = int(value)
     return number if 0 < number <= MAX_ID else None

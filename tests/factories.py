@@ -20,6 +20,7 @@ from portal.extensions import db
 from portal.models import (
     BudgetLine,
     Centre,
+    ConsentKind,
     Event,
     Participant,
     Project,
@@ -143,10 +144,19 @@ def make_user(app, make_centre):
 
 @pytest.fixture
 def make_participant(app, make_centre):
-    """A participant; their account (unless with_account=False) is participantN@example.org."""
+    """A participant; their account (unless with_account=False) is participantN@example.org.
+
+    They agreed to be contacted by e-mail about the project (the portal writes to nobody else
+    about it) unless `email_consent=False`."""
     counter = iter(range(1, 10_000))
 
-    def make(centre_id: int | None = None, *, with_account: bool = True, **kw) -> int:
+    def make(
+        centre_id: int | None = None,
+        *,
+        with_account: bool = True,
+        email_consent: bool = True,
+        **kw,
+    ) -> int:
         n = next(counter)
         with app.app_context():
             centre_id = centre_id or make_centre()
@@ -158,6 +168,7 @@ def make_participant(app, make_centre):
                 first_name=kw.pop("first_name", "Jan"),
                 last_name=kw.pop("last_name", f"Uczestnik{n}"),
                 actor=None,
+                consent_kinds=(ConsentKind.EMAIL_CONTACT,) if email_consent else (),
                 **kw,
             )
             if with_account:

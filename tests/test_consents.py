@@ -70,7 +70,7 @@ def test_staff_record_the_consents_of_a_signed_form_and_see_them(
 def test_the_person_sees_their_consents_on_the_page_in_the_pdf_and_in_the_file(
     app, client, make_participant, login_as
 ):
-    person_id = make_participant()
+    person_id = make_participant(email_consent=False)
     with app.app_context():
         person = db.session.get(Participant, person_id)
         email = person.user.email
@@ -98,7 +98,7 @@ def test_the_person_sees_their_consents_on_the_page_in_the_pdf_and_in_the_file(
 
 
 def test_withdrawing_keeps_the_first_moment_and_is_audited(app, make_participant):
-    person_id = make_participant()
+    person_id = make_participant(email_consent=False)
     with app.app_context():
         person = db.session.get(Participant, person_id)
         record = consents.give(person, ConsentKind.EMAIL_CONTACT, at=GIVEN, recorded_by=None)

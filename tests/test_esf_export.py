@@ -2,6 +2,8 @@
 variant, monitoring fields only, one row per participant of the stage, audited."""
 
 import csv
+import hashlib
+import hmac
 import io
 from datetime import date
 
@@ -133,14 +135,25 @@ def test_the_pseudonymised_variant_hides_the_pesel_behind_a_keyed_hmac(
         _download(client, centre["stage_id"], file_format="csv", variant="pseudonymised").data
     )
     assert csv_rows == [[str(cell) for cell in row] for row in rows]
-    with app.app_context():
-        person = db.session.get(Participant, centre["people"][0])
-        mine = esf_export.pseudonym(person, app.config["PSEUDONYM_KEY"].encode())
-        other = esf_export.pseudonym(person, b"another key of at least thirty-two bytes")
-        assert mine in flat
-        assert mine != other
-        assert PESEL not in (mine, other)
-        assert len(mine) == 64
+    # Computed here, not by the function under test: HMAC-SHA256 under the installation's key of
+    # the PESEL, or of the centre's and the record's number for a person without one.
+    key = app.config["PSEUDONYM_KEY"].encode()
+    subjects = [PESEL.encode()] + [
+        f"participant:{centre['id']}:{person}".encode() for person in centre["people"][1:3]
+    ]
+    column = rows[0].index(esf_export.PSEUDONYM_HEADER)
+    expected = {hmac.new(key, subject, hashlib.sha256).hexdigest() for subject in subjects}
+    assert {row[column] for row in rows[1:]} == expected
+    assert hashlib.sha256(PESEL.encode()).hexdigest() not in flat  # never a plain hash
+    # Another installation's key gives other pseudonyms for the same people.
+    other_key = "another key of at least thirty-two bytes"
+    app.config["PSEUDONYM_KEY"] = other_key
+    again = _csv_rows(
+        _download(client, centre["stage_id"], file_format="csv", variant="pseudonymised").data
+    )
+    nowak = hmac.new(other_key.encode(), PESEL.encode(), hashlib.sha256).hexdigest()
+    assert nowak in {row[column] for row in again[1:]}
+    assert not expected & {row[column] for row in again[1:]}
 
 
 def test_every_export_is_audited_with_the_stage(app, client, login_as, centre):
@@ -204,7 +217,11 @@ def test_production_refuses_to_start_without_a_real_pseudonym_key(database_url):
     from portal import create_app
     from portal.services import passwords
 
-    base = {"SECRET_KEY": "s" * 48, "SQLALCHEMY_DATABASE_URI": database_url}
+    base = {
+        "SECRET_KEY": "s" * 48,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",  # never reached here
+    }
     for key in ("", "short", DEVELOPMENT_PSEUDONYM_KEY):
         config = type("Production", (ProductionConfig,), {**base, "PSEUDONYM_KEY": key})
         with pytest.raises(RuntimeError, match="PSEUDONYM_KEY"):

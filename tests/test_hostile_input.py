@@ -2,9 +2,10 @@
 
 The demo is seeded, one stored record of every extreme kind is added, then each demo login
 crawls the pages it can reach. Every page and every form found is tried with each class of bad
-input: control characters (NUL breaks PostgreSQL), numbers past the database's integer,
-non-numeric and Unicode digits in hidden and number fields, dates in year 1 and 9999 — and every
-route with an id is asked for ids past the database's range. Each must answer with a message
+input: control characters (NUL breaks PostgreSQL), numbers past the database's integer and
+past the 4 300 digits Python's int() converts, non-numeric and Unicode digits in hidden and number
+fields and in every query value a page's links carry, dates in year 1 and 9999 — and every route
+with an id is asked for ids past the database's range. Each must answer with a message
 (a 4xx page or the form again), never a 5xx. Runs on SQLite and, with TEST_DATABASE_URL, on
 PostgreSQL.
 """
@@ -21,8 +22,9 @@ from werkzeug.datastructures import MultiDict
 
 from portal.extensions import db
 from portal.models import Allowance, Event, SocialContract, User
-from portal.models.enums import AllowanceKind, AllowanceStatus, EventStatus
+from portal.models.enums import AllowanceKind, AllowanceStatus, EventStatus, Role
 from tests import urlmap
+from tests.helpers import translated
 
 DEMO_PASSWORD = "pierwszy-krok"
 LOGINS = [
@@ -40,6 +42,9 @@ NUL = "abc\x00def"
 CONTROL = "line\x1b[31m\x07"
 HUGE = "99999999999999999999"
 PAST_INT = str(2**31)
+# int() refuses more than 4 300 digits with a ValueError: an id read without a length check ends
+# in a 500.
+DIGITS_5000 = "9" * 5000
 UNICODE_DIGITS = "²³"
 TEXT_TYPES = {"text", "email", "search", "tel", "password", "url", None, "textarea"}
 
@@ -64,6 +69,8 @@ class _Forms(HTMLParser):
                 "action": a.get("action") or "",
                 "method": (a.get("method") or "get").lower(),
                 "fields": [],
+                # Boxes a browser leaves out unless ticked: a hostile request sends them anyway.
+                "unchecked": [],
             }
             self.forms.append(self._form)
         elif self._form is None:
@@ -84,6 +91,8 @@ class _Forms(HTMLParser):
     def _input(self, a):
         kind = (a.get("type") or "text").lower()
         if kind in {"checkbox", "radio"} and "checked" not in a:
+            if kind == "checkbox":
+                self._form["unchecked"].append(a["name"])
             if kind == "radio" and not any(f[0] == a["name"] for f in self._form["fields"]):
                 self._form["fields"].append((a["name"], a.get("value", "on"), kind))
             return
@@ -100,10 +109,12 @@ class _Forms(HTMLParser):
             self._textarea = None
 
 
-def _variants(fields: list[tuple[str, str, str]]):
+def _variants(fields: list[tuple[str, str, str]], unchecked: list[str] = ()):
     """The classes of bad input, each applied to every field it fits at once."""
     text = [(n, k) for n, _v, k in fields if k in TEXT_TYPES]
-    numeric = [(n, k) for n, _v, k in fields if k in {"number", "hidden", "select", "radio"}]
+    numeric = [
+        (n, k) for n, _v, k in fields if k in {"number", "hidden", "select", "radio", "checkbox"}
+    ] + [(n, "checkbox") for n in unchecked]
     dated = [(n, k) for n, _v, k in fields if k in {"date", "month", "datetime-local"}]
     base = {n: v for n, v, _k in fields}
     if text:
@@ -112,7 +123,12 @@ def _variants(fields: list[tuple[str, str, str]]):
         yield "long", {**base, **{n: "x" * 20_000 for n, _k in text}}
     numbers = [n for n, _k in numeric if n != "csrf_token"]
     if numbers:
-        for label, value in (("huge", HUGE), ("past-int", PAST_INT), ("unicode", UNICODE_DIGITS)):
+        for label, value in (
+            ("huge", HUGE),
+            ("past-int", PAST_INT),
+            ("digits-5000", DIGITS_5000),
+            ("unicode", UNICODE_DIGITS),
+        ):
             yield label, {**base, **{n: value for n in numbers}}
         yield "not-a-number", {**base, **{n: "abc" for n in numbers}}
     if dated:
@@ -217,9 +233,15 @@ def test_no_page_or_form_answers_hostile_input_with_a_server_error(app, demo, em
 
     for path in pages:
         query = dict(parse_qsl(urlsplit(path).query))
-        for label, value in (("nul", NUL), ("huge", HUGE), ("unicode", UNICODE_DIGITS)):
+        for label, value in (
+            ("nul", NUL),
+            ("huge", HUGE),
+            ("digits-5000", DIGITS_5000),
+            ("unicode", UNICODE_DIGITS),
+        ):
+            # Every name the page's own links use, and the ones each list reads as a filter.
             hostile = {
-                **query,
+                **dict.fromkeys(query, value),
                 "q": value,
                 "tab": value,
                 "type": value,
@@ -227,6 +249,9 @@ def test_no_page_or_form_answers_hostile_input_with_a_server_error(app, demo, em
                 "month": value,
                 "kind": value,
                 "worker": value,
+                "stage": value,
+                "centre": value,
+                "before": value,
                 "a": value,
                 "b": value,
             }
@@ -235,7 +260,7 @@ def test_no_page_or_form_answers_hostile_input_with_a_server_error(app, demo, em
             assert status < 500, (label, url, status)
 
     for (method, _shape), (action, form) in forms.items():
-        for label, data in _variants(form["fields"]):
+        for label, data in _variants(form["fields"], form["unchecked"]):
             if method == "get":
                 response = client.get(action.split("?")[0], query_string=data)
             else:
@@ -252,10 +277,37 @@ def test_ids_past_the_database_integer_are_not_found(app, demo, login_as):
     client = login_as("koordynator@example.org", DEMO_PASSWORD)
     checked = 0
     for route in urlmap.routes(app, lambda route: route.ids):
-        for number in (2**31, 2**63, 10**30):
+        for number in (2**31, 2**63, 10**30, DIGITS_5000):
             values = {name: number if name in route.ids else "x" for name in route.arguments}
             path = urlmap.fill(route.rule, values)
             status = client.open(path, method=route.method).status_code
             assert status in {400, 404, 405}, (route.method, path, status)
             checked += 1
     assert checked > 50
+
+
+def test_an_id_of_5000_digits_in_a_form_is_refused_as_no_record(
+    app, client, login_as, make_centre, make_user, make_participant
+):
+    # int() raises past 4 300 digits: these forms read their ids with int() before any length
+    # check and answered 500 (the approval queue's ticked requests, the merge's confirmation).
+    centre = make_centre()
+    make_user(Role.COORDINATOR, centre_id=centre, email="coordinator@example.org")
+    login_as("coordinator@example.org")
+    kept = make_participant(centre, with_account=False)
+    approve = client.post("/staff/approvals/approve", data={"allowance_id": DIGITS_5000})
+    assert approve.status_code == 302
+    confirm = client.post(
+        f"/staff/participants/{kept}/merge/confirm", data={"removed_id": DIGITS_5000}
+    )
+    assert confirm.status_code == 302
+    assert confirm.headers["Location"].endswith(f"/staff/participants/{kept}/merge")
+    choice = client.post(f"/staff/participants/{kept}/merge", data={"other_id": DIGITS_5000})
+    assert choice.status_code == 200
+    assert 'aria-invalid="true"' in choice.get_data(as_text=True)
+    for query in ({"stage": DIGITS_5000}, {"worker": DIGITS_5000}):
+        assert client.get("/staff/", query_string=query).status_code == 200
+    # A number field says what it says of any number past the database's integer.
+    event = client.post("/staff/events/new", data={"title": "Piknik", "capacity": DIGITS_5000})
+    assert event.status_code == 200
+    assert translated(app, "Enter a smaller number.") in event.get_data(as_text=True)

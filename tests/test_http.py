@@ -172,8 +172,10 @@ def test_production_refuses_to_start_unsafely(monkeypatch, database_url):
 
 
 def test_no_pesel_in_the_log_when_a_participant_is_recorded(
-    app, client, coordinator, login_as, caplog, monkeypatch
+    app, client, coordinator, login_as, monkeypatch
 ):
+    # What the portal's handler writes, after its filter: the portal's loggers do not propagate,
+    # so pytest's caplog would see none of it (and pass whatever the log held).
     login_as(coordinator)
     form = {"first_name": "Jan", "last_name": "Nowak", "pesel": PESEL}
     with app_log() as log:
@@ -190,7 +192,6 @@ def test_no_pesel_in_the_log_when_a_participant_is_recorded(
     assert "IntegrityError" in log.getvalue()  # the error is in the log ...
     for number in (PESEL, OTHER_PESEL):
         assert number not in log.getvalue()  # ... without the number
-        assert number not in caplog.text
         assert number not in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(Participant.id))) == 1

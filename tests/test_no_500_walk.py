@@ -52,7 +52,10 @@ ROW_COUNTS = select(
         for table in db.metadata.sorted_tables
     )
 )
-QUERY_NAMES = ["q", "tab", "type", "kind", "month", "year", "worker", "stage", "status", "page"]
+QUERY_NAMES = [
+    *["q", "tab", "type", "kind", "month", "year", "worker", "stage", "status", "page"],
+    *["centre", "before", "village", "a", "b"],
+]
 
 # Classes of hostile input, each a strategy of its own so hypothesis mixes them field by field.
 CONTROL = st.text(
@@ -102,6 +105,7 @@ NUMBERS = st.sampled_from(
         "²³",
         "12,345",
         "0,001",
+        "9" * 5000,  # past the 4 300 digits int() converts
     ]
 )
 DATES = (

@@ -762,8 +762,8 @@ def test_cancel_a_session_after_confirming_with_a_reason(
     page = client.get(f"/staff/sessions/{session_id}/cancel?lang=en").get_data(as_text=True)
     assert "2 people lose their places in the group." in page
     assert "1 person is told by e-mail, with the reason." in page
-    tell_yourself = page[page.index("no e-mail address") :]
-    assert "Bezadresowa" in tell_yourself
+    tell_yourself = page[page.index("does not send these people an e-mail") :]
+    assert "Bezadresowa Jan · no e-mail" in tell_yourself
     assert "Mailowa" not in tell_yourself
     assert _event(app, session_id).status == EventStatus.PUBLISHED  # the page changes nothing
     refused = client.post(f"/staff/sessions/{session_id}/cancel?lang=en", data={"reason": ""})

@@ -6,6 +6,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    flash,
     jsonify,
     redirect,
     render_template,
@@ -17,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal import boundary
 from portal.auth.access import home_url
-from portal.extensions import db, limiter
+from portal.extensions import csrf, db, limiter
 from portal.models.base import utcnow
 from portal.public.forms import AccountRequestForm
 from portal.services import account_requests, calendar, centre_contacts, public_events
@@ -60,6 +61,10 @@ def privacy():
 
 
 @bp.route("/request-account", methods=["GET", "POST"])
+# The form checks its own token (Flask-WTF's, in validate_on_submit): an expired one is said on
+# the form, with what was typed. Left to the app-wide check, it would answer as for staff signed
+# out while typing, "sign in again", to a person who has no account.
+@csrf.exempt
 @limiter.limit("10 per hour", methods=["POST"])
 def request_account():
     form = AccountRequestForm()
@@ -84,6 +89,11 @@ def request_account():
                 now=utcnow(),
             )
             return render_template("public/request_sent.html")
+    token = getattr(form, "csrf_token", None)  # none where CSRF is off (the tests)
+    if form.is_submitted() and token is not None and token.errors:
+        # Its token expired, or the session it belongs to ended: the page now carries a new one.
+        token.errors = []
+        flash(_("The form has expired. Check what you typed and send it again."), "error")
     return render_template("public/request_account.html", form=form)
 
 

@@ -4,14 +4,22 @@ Every wording shown to people is a version kept here with the day it came into u
 records the version agreed to, so a later change of wording never rewrites what was agreed.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Consent, ConsentKind, Participant, User
 from portal.services import audit
+
+# i18n: a tag beside a person the portal does not e-mail about the project; staff tell them
+# by phone or a printed letter.
+NO_ADDRESS = _l("no e-mail")
+NO_EMAIL_CONSENT = _l("no consent to e-mail contact")
 
 
 @dataclass(frozen=True)
@@ -84,3 +92,40 @@ def of_participant(participant_id: int) -> list[Consent]:
 
 def has_consent(participant_id: int, kind: ConsentKind) -> bool:
     return any(c.kind == kind and c.withdrawn_at is None for c in of_participant(participant_id))
+
+
+def not_emailed(people: Sequence[Participant]) -> dict[int, LazyString]:
+    """Why each of `people` the portal does not write to about the project is not: no address,
+    or no standing consent to e-mail contact (one query for all of them).
+
+    The project's mail (a place at an event, the waiting list, a reminder, a cancelled event,
+    an answer to a question) goes only with that consent. Mail the account itself needs (the
+    invitation, password links, the notice of a changed password) asks for none: it is part of
+    the service the person asked for, and security depends on it.
+    """
+    addressed = [person for person in people if _address(person)]
+    consented = set(
+        db.session.scalars(
+            select(Consent.participant_id).where(
+                Consent.participant_id.in_([person.id for person in addressed]),
+                Consent.kind == ConsentKind.EMAIL_CONTACT,
+                Consent.withdrawn_at.is_(None),
+            )
+        )
+        if addressed
+        else ()
+    )
+    reasons = {person.id: NO_ADDRESS for person in people if not _address(person)}
+    reasons |= {person.id: NO_EMAIL_CONSENT for person in addressed if person.id not in consented}
+    return reasons
+
+
+def email_for_project(person: Participant) -> str | None:
+    """The address to write to `person` about the project; None when not_emailed says why not."""
+    return None if not_emailed([person]) else _address(person)
+
+
+def _address(person: Participant) -> str | None:
+    # The account's address where there is an account (the one the person signs in with and
+    # keeps up to date), else the one on the record.
+    return (person.user.email if person.user else person.email) or None

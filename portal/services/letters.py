@@ -1,8 +1,6 @@
-"""Reaching a participant without e-mail: who has no address the portal writes to, and what a
-printed letter about an event says to them.
-
-The address rule is the one the portal's e-mails follow (`session_changes._address`): the
-account's e-mail if the person has an account, otherwise the e-mail kept on their record."""
+"""Reaching a participant the portal does not e-mail: what a printed letter about an event says
+to them. Who they are, and why (no address, or no consent to e-mail contact), is the rule the
+portal's e-mails follow: consents.not_emailed."""
 
 from dataclasses import dataclass
 
@@ -12,10 +10,6 @@ from portal.extensions import db
 from portal.models import Centre, Event, Participant, Registration
 from portal.services import signups
 from portal.services.errors import NotFound
-
-
-def email_of(person: Participant) -> str | None:
-    return (person.user.email if person.user else person.email) or None
 
 
 @dataclass(frozen=True)

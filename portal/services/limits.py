@@ -5,3 +5,6 @@
 MAX_INT = 2**31 - 1
 MIN_INT = -(2**31)
 MAX_ID = MAX_INT
+# An id with more digits is none, whatever they are (leading zeros included): checked before a
+# conversion to int, which raises past 4 300 digits.
+MAX_ID_DIGITS = len(str(MAX_ID))

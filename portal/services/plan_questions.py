@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from portal.extensions import db
 from portal.models import IndividualPlan, PlanComment, User
-from portal.services import audit, mail
+from portal.services import audit, consents, mail
 from portal.services.errors import NotFound, PortalError
 
 BODY_MAX = 2000
@@ -100,9 +100,10 @@ def answer(
 
 
 def _tell_participant(plan: IndividualPlan) -> bool:
+    # Only with the consent to e-mail contact; the answer is on their plan's page either way.
     person = plan.participant
-    address = person.user.email if person.user else person.email
-    if not address:
+    address = consents.email_for_project(person)
+    if address is None:
         return False
     mail.queue(
         address,

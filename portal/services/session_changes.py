@@ -8,6 +8,7 @@ tells the enrolled people by e-mail, as for any event.
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -15,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from portal.extensions import db
 from portal.models import Event, Participant, Registration, User
 from portal.models.enums import Audience, EventStatus
-from portal.services import audit, events, letters, sessions, signups, transitions
+from portal.services import audit, consents, events, sessions, signups, transitions
 from portal.services.errors import NotFound, PortalError
 
 
@@ -67,9 +68,11 @@ class CancelOutlook:
     """What cancelling the session does: whom it tells by e-mail, whom staff must tell."""
 
     enrolled: list[Participant]
-    told: list[Participant]  # they have an address and the session has not begun
-    not_told: list[Participant]  # no address, or the session has begun: staff tell them
+    told: list[Participant]  # the portal writes to them and the session has not begun
+    # No address, no consent to e-mail contact, or the session has begun: staff tell them.
+    not_told: list[Participant]
     tells: bool
+    not_emailed: dict[int, LazyString]  # why the portal does not e-mail one of them
 
 
 def cancel_outlook(event: Event, *, now: datetime) -> CancelOutlook:
@@ -84,12 +87,14 @@ def cancel_outlook(event: Event, *, now: datetime) -> CancelOutlook:
         )
     )
     tells = event.starts_at > now
-    told = [person for person in people if tells and letters.email_of(person)]
+    not_emailed = consents.not_emailed(people)
+    told = [person for person in people if tells and person.id not in not_emailed]
     return CancelOutlook(
         enrolled=people,
         told=told,
         not_told=[person for person in people if person not in told],
         tells=tells,
+        not_emailed=not_emailed,
     )
 
 

@@ -10,7 +10,7 @@ from flask import current_app
 from portal.models import Event, Registration
 from portal.models.base import utcnow
 from portal.models.enums import RegistrationStatus
-from portal.services import calendar, mail
+from portal.services import calendar, consents, mail
 
 # The messages that put the event in the person's calendar.
 WITH_CALENDAR = frozenset({"signed_up", "waiting_list", "place_confirmed"})
@@ -25,10 +25,11 @@ def _domain() -> str:
 
 
 def tell(registration: Registration, event: Event, template: str, **context: Any) -> bool:
-    """Queue a message to the registered person; False when there is no address to write to."""
+    """Queue a message to the registered person; False when the portal does not write to them
+    about the project (no address, or no consent to e-mail contact: consents.not_emailed)."""
     person = registration.participant
-    address = person.user.email if person.user else person.email
-    if not address:
+    address = consents.email_for_project(person)
+    if address is None:
         return False
     attachment = None
     if template in WITH_CALENDAR:
