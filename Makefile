@@ -60,9 +60,12 @@ run: install translations
 	@echo "Mail is not sent in development: read it at $(RUN_URL)/dev/outbox"
 	BASE_URL=$(RUN_BASE_URL) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# The layers and subjects are a contract ([tool.importlinter] in pyproject.toml): views above
+# services above models, no audience importing another's views, no cycles between subjects.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 # The typed layers, models and services (pyproject.toml, [tool.mypy]).
 typecheck: install

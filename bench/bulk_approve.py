@@ -45,7 +45,8 @@ from portal.models.enums import (
     PurposeCategory,
     Role,
 )
-from portal.services import accounts, approvals
+from portal.services.accounts import accounts
+from portal.services.support import approvals
 
 REQUESTS = 2_000
 PEOPLE = 500

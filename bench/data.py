@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 from portal import models  # noqa: E402, F401 - registers every table
 from portal.demo import PASSWORD  # noqa: E402
 from portal.extensions import db  # noqa: E402
-from portal.services import passwords  # noqa: E402
+from portal.services.accounts import passwords  # noqa: E402
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 CHUNK = 5_000

@@ -31,7 +31,8 @@ from portal import create_app
 from portal.extensions import db
 from portal.models import Centre, ImportBatch, Participant, Project, User, Village
 from portal.models.enums import CentreKind, Role
-from portal.services import accounts, import_files, import_rules, imports
+from portal.services.accounts import accounts
+from portal.services.esf import import_files, import_rules, imports
 
 ROWS = 5_000
 RECORDED = 2_000

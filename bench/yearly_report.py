@@ -60,7 +60,8 @@ from portal.models.enums import (
     Role,
 )
 from portal.models.support_enums import GroupInstrument
-from portal.services import accounts, report_docx, report_text, yearly_figures
+from portal.services.accounts import accounts
+from portal.services.reporting import report_docx, report_text, yearly_figures
 
 PEOPLE = 100_000
 EVENTS = 50

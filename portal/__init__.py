@@ -23,12 +23,12 @@ def instance_path() -> Path:
 def create_app(config: type | dict | None = None) -> Flask:
     import config as config_module
     from portal import cli, database, dev, http, i18n, log
-    from portal.auth import views as auth_views
+    from portal.auth import bp as auth_bp
     from portal.boundary import PortalApp
     from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from portal.participant import views as participant_views
+    from portal.participant import bp as participant_bp
     from portal.public import views as public_views
-    from portal.services import passwords
+    from portal.services.accounts import passwords
     from portal.staff import bp as staff_bp
 
     app = PortalApp(
@@ -63,7 +63,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     login_manager.init_app(app)
     http.init_app(app)
 
-    for blueprint in (public_views.bp, auth_views.bp, participant_views.bp, staff_bp):
+    for blueprint in (public_views.bp, auth_bp, participant_bp, staff_bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)
     dev.init_app(app)

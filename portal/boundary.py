@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from flask import Flask, flash
 
 from portal.extensions import db
-from portal.services.errors import PageRefused, PortalError
+from portal.services.common.errors import PageRefused, PortalError
 
 
 class PortalApp(Flask):

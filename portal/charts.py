@@ -1,4 +1,4 @@
-"""Geometry of the charts the server draws as SVG (templates/staff/_charts.html).
+"""Geometry of the charts the server draws as SVG (templates/staff/reporting/_charts.html).
 
 Hand-written SVG rather than pygal or matplotlib: no new dependency, markup we control for
 accessibility (role="img" with a title and a description, a table beside every chart), patterns

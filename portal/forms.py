@@ -25,9 +25,10 @@ from wtforms.validators import (
     StopValidation,
 )
 
-from portal.services import dates, money
-from portal.services.errors import PortalError
-from portal.services.limits import MAX_ID, MAX_ID_DIGITS, MAX_INT, MIN_INT
+from portal.services.common import dates
+from portal.services.common.errors import PortalError
+from portal.services.common.limits import MAX_ID, MAX_ID_DIGITS, MAX_INT, MIN_INT
+from portal.services.money import money
 
 # C0 controls and DEL; a text area keeps its line breaks and tabs.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -30,9 +30,10 @@ from portal.auth.access import safe_next
 from portal.extensions import db, login_manager
 from portal.forms import has_control_characters
 from portal.i18n import LANG_KEY
-from portal.services import accounts, transitions
-from portal.services.errors import Forbidden, NotFound, PortalError
-from portal.services.limits import MAX_ID
+from portal.services.accounts import accounts
+from portal.services.common.errors import Forbidden, NotFound, PortalError
+from portal.services.common.limits import MAX_ID
+from portal.services.lifecycle import transitions
 
 log = logging.getLogger("portal.http")
 

@@ -22,7 +22,7 @@ from weasyprint import HTML
 from portal.extensions import db
 from portal.models import Centre, Project
 from portal.models.base import utcnow
-from portal.services.dates import local_date, to_local
+from portal.services.common.dates import local_date, to_local
 
 DOCUMENT_LOCALE = "pl"
 

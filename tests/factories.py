@@ -41,7 +41,11 @@ from portal.models.enums import (
     PurposeCategory,
     Role,
 )
-from portal.services import accounts, allowances, contracts, dates, participants, passwords, signups
+from portal.services.accounts import accounts, passwords
+from portal.services.common import dates
+from portal.services.events import signups
+from portal.services.people import participants
+from portal.services.support import allowances, contracts
 from tests.helpers import PASSWORD
 
 # Hashed with the suite's cheap parameters (TestConfig), as every login then checks it.

@@ -22,7 +22,7 @@ from portal import create_app
 from portal.extensions import db
 from portal.models import Participant, Registration
 from portal.models.base import utcnow
-from portal.services import signups
+from portal.services.events import signups
 
 PEOPLE = 60
 
@@ -202,7 +202,7 @@ def test_without_pg_dump_the_backup_says_what_to_install(app, runner, tmp_path, 
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
             pytest.skip("PostgreSQL only: SQLite needs no outside program")
-    monkeypatch.setattr("portal.cli_backup.shutil.which", lambda _name: None)
+    monkeypatch.setattr("portal.cli.backup.shutil.which", lambda _name: None)
     path = tmp_path / "portal.backup"
     result = runner.invoke(args=["backup", str(path)])
     assert result.exit_code == 1

@@ -185,7 +185,7 @@ def test_no_pesel_in_the_log_when_a_participant_is_recorded(
         def failing_record(*_args, **_kwargs):
             raise IntegrityError("INSERT INTO participants", {"pesel": OTHER_PESEL}, Exception("x"))
 
-        monkeypatch.setattr("portal.services.participants.audit.record", failing_record)
+        monkeypatch.setattr("portal.services.people.participants.audit.record", failing_record)
         form.update(last_name="Kowalska", pesel=OTHER_PESEL)
         response = client.post("/staff/participants/new", data=form)
         assert response.status_code == 500

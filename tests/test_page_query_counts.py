@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.models import User
 from portal.models.base import utcnow
 from portal.models.enums import Role
-from portal.services import two_factor
+from portal.services.accounts import two_factor
 from tests import urlmap
 from tests.conftest import count_queries
 from tests.helpers import PASSWORD, user_of

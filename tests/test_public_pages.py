@@ -18,7 +18,7 @@ from portal import demo
 from portal.extensions import db
 from portal.models import Centre, User
 from portal.models.enums import Role
-from portal.services import centre_contacts
+from portal.services.centres import centre_contacts
 from tests.helpers import email, translated
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,7 +3,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from portal.forms import PortalForm, strip
-from portal.services.passwords import MAX_LENGTH
+from portal.services.accounts.passwords import MAX_LENGTH
 
 
 class LoginForm(PortalForm):

@@ -21,14 +21,14 @@ from werkzeug.exceptions import HTTPException
 
 from portal.auth import kept
 from portal.auth.access import home_url, me, safe_next
+from portal.auth.blueprint import bp, login_limit
 from portal.auth.second_step import SIGNED_IN_AT
 from portal.auth.security_forms import ConfirmForm
-from portal.auth.views import bp, login_limit
 from portal.extensions import limiter, login_manager
 from portal.models import User
 from portal.models.base import utcnow
-from portal.services import accounts, sign_ins, two_factor
-from portal.services.two_factor import Method
+from portal.services.accounts import accounts, sign_ins, two_factor
+from portal.services.accounts.two_factor import Method
 
 log = logging.getLogger("portal.auth")
 

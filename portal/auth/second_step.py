@@ -17,14 +17,14 @@ from flask_login import current_user, login_user
 
 from portal.auth import kept
 from portal.auth.access import home_url, safe_next
+from portal.auth.blueprint import bp, login_limit
 from portal.auth.security_forms import SecondStepForm
-from portal.auth.views import bp, login_limit
 from portal.extensions import db, limiter
 from portal.i18n import LANG_KEY
 from portal.models import User
 from portal.models.base import utcnow
-from portal.services import sign_ins, two_factor
-from portal.services.two_factor import Method
+from portal.services.accounts import sign_ins, two_factor
+from portal.services.accounts.two_factor import Method
 
 log = logging.getLogger("portal.auth")
 

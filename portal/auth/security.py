@@ -6,14 +6,14 @@ from flask_login import current_user, login_required, login_user
 
 from portal import boundary
 from portal.auth.access import home_url, me, role_required
+from portal.auth.blueprint import bp, login_limit
 from portal.auth.fresh import check_person, fresh_login_required
 from portal.auth.security_forms import EnrolForm, PasswordChangeForm, TurnOffForm
-from portal.auth.views import bp, login_limit
 from portal.extensions import limiter
 from portal.forms import CsrfForm
 from portal.models.base import utcnow
 from portal.models.enums import STAFF_ROLES
-from portal.services import accounts, password_change, two_factor
+from portal.services.accounts import accounts, password_change, two_factor
 
 
 def _required_roles() -> tuple[str, ...]:

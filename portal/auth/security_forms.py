@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Length
 
 from portal.auth.forms import SetPasswordForm
 from portal.forms import PortalForm, strip
-from portal.services.passwords import MAX_LENGTH
+from portal.services.accounts.passwords import MAX_LENGTH
 
 CODE_HINT = _l("The 6 digits your authenticator app shows now, or one of your recovery codes.")
 

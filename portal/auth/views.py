@@ -3,7 +3,6 @@
 import logging
 
 from flask import (
-    Blueprint,
     current_app,
     flash,
     g,
@@ -17,22 +16,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from portal import boundary
-from portal.auth import kept
+from portal.auth import kept, second_step
 from portal.auth.access import home_url, me, safe_next
+from portal.auth.blueprint import bp, login_limit
 from portal.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
 from portal.extensions import limiter
 from portal.models.base import utcnow
-from portal.services import accounts, sign_ins
-from portal.services.errors import InvalidLink, LoginFailed
-from portal.services.two_factor import Method
+from portal.services.accounts import accounts, sign_ins
+from portal.services.accounts.two_factor import Method
+from portal.services.common.errors import InvalidLink, LoginFailed
 
-bp = Blueprint("auth", __name__, url_prefix="/auth")
 # Authentication events are logged (ASVS 7.2.1): who by id, never the address or password.
 log = logging.getLogger("portal.auth")
-
-
-def login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -136,7 +131,3 @@ def forgot_password():
         )
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
-
-
-# The second step, the security page and fresh sign-ins register their routes on `bp`.
-from portal.auth import fresh, second_step, security  # noqa: E402, F401

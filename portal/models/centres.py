@@ -120,10 +120,6 @@ class ProjectStage(Base):
         CheckConstraint("end_date >= start_date", name="end_after_start"),
     )
 
-    @property
-    def planned_total(self) -> int:
-        return sum(line.planned_grosze for line in self.budget_lines)
-
 
 class BudgetLine(CentreOwned, Base):
     """A line of a stage's budget; committed and paid never exceed planned (database-enforced)."""

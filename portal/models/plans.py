@@ -1,4 +1,4 @@
-"""Vocational diagnosis, counselling, courses and the individual development plan (IPRZ)."""
+"""Vocational diagnosis, counselling and the individual development plan (IPRZ)."""
 
 from datetime import date, datetime
 from typing import Any
@@ -6,12 +6,11 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.base import Base, CentreOwned, Grosze, Timestamped, UTCDateTime, str_enum
+from portal.models.base import Base, CentreOwned, Timestamped, UTCDateTime, str_enum
 from portal.models.enums import (
     ActionKind,
     ActionStatus,
     CounsellingKind,
-    CourseStatus,
     GoalStatus,
     PlanStatus,
 )
@@ -57,25 +56,6 @@ class CounsellingSession(CentreOwned, Timestamped, Base):
 
     __table_args__ = (
         CheckConstraint("duration_minutes > 0 AND duration_minutes <= 600", name="duration"),
-    )
-
-
-class Course(CentreOwned, Base):
-    """The centre's catalogue of vocational courses."""
-
-    __tablename__ = "courses"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    provider: Mapped[str] = mapped_column(String(200), default="")
-    hours: Mapped[int | None]
-    price_grosze: Mapped[int | None] = mapped_column(Grosze)
-    is_active: Mapped[bool] = mapped_column(default=True)
-
-    __table_args__ = (
-        UniqueConstraint("centre_id", "name"),
-        CheckConstraint("hours IS NULL OR hours > 0", name="hours_positive"),
-        CheckConstraint("price_grosze IS NULL OR price_grosze >= 0", name="price_not_negative"),
     )
 
 
@@ -211,34 +191,4 @@ class PlanComment(Base):
     # A question's answers, loaded for all questions of a page at once.
     answers: Mapped[list["PlanComment"]] = relationship(
         viewonly=True, order_by="PlanComment.id", lazy="selectin"
-    )
-
-
-class CourseAssignment(CentreOwned, Timestamped, Base):
-    """A course proposed to a participant, then enrolled, completed or dropped."""
-
-    __tablename__ = "course_assignments"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
-    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
-    plan_id: Mapped[int | None] = mapped_column(ForeignKey("individual_plans.id"))
-    status: Mapped[CourseStatus] = mapped_column(
-        str_enum(CourseStatus, "course_status"), default=CourseStatus.PROPOSED
-    )
-    planned_start: Mapped[date | None]
-    planned_end: Mapped[date | None]
-    certificate_number: Mapped[str | None] = mapped_column(String(60))
-    completed_on: Mapped[date | None]
-    drop_reason: Mapped[str | None] = mapped_column(String(500))
-    cost_grosze: Mapped[int] = mapped_column(Grosze, default=0)
-
-    course: Mapped[Course] = relationship()
-
-    __table_args__ = (
-        CheckConstraint("cost_grosze >= 0", name="cost_not_negative"),
-        CheckConstraint(
-            "planned_end IS NULL OR planned_start IS NULL OR planned_end >= planned_start",
-            name="end_after_start",
-        ),
     )

@@ -1,4 +1,5 @@
-"""Individual support as records: the social worker's casework log and work placements."""
+"""Individual support as records: the social worker's casework log, work placements and
+vocational courses (the catalogue and each person's course)."""
 
 from datetime import date
 
@@ -7,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, CentreOwned, Grosze, Timestamped, str_enum
 from portal.models.contracts import SocialContract
+from portal.models.enums import CourseStatus
 from portal.models.people import Participant, User
 from portal.models.support_enums import ContactKind, PlacementKind
 
@@ -83,4 +85,53 @@ class PlacementDay(CentreOwned, Base):
     __table_args__ = (
         UniqueConstraint("placement_id", "worked_on"),
         CheckConstraint("hours > 0 AND hours <= 24", name="hours_range"),
+    )
+
+
+class Course(CentreOwned, Base):
+    """The centre's catalogue of vocational courses."""
+
+    __tablename__ = "courses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    provider: Mapped[str] = mapped_column(String(200), default="")
+    hours: Mapped[int | None]
+    price_grosze: Mapped[int | None] = mapped_column(Grosze)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    __table_args__ = (
+        UniqueConstraint("centre_id", "name"),
+        CheckConstraint("hours IS NULL OR hours > 0", name="hours_positive"),
+        CheckConstraint("price_grosze IS NULL OR price_grosze >= 0", name="price_not_negative"),
+    )
+
+
+class CourseAssignment(CentreOwned, Timestamped, Base):
+    """A course proposed to a participant, then enrolled, completed or dropped."""
+
+    __tablename__ = "course_assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("individual_plans.id"))
+    status: Mapped[CourseStatus] = mapped_column(
+        str_enum(CourseStatus, "course_status"), default=CourseStatus.PROPOSED
+    )
+    planned_start: Mapped[date | None]
+    planned_end: Mapped[date | None]
+    certificate_number: Mapped[str | None] = mapped_column(String(60))
+    completed_on: Mapped[date | None]
+    drop_reason: Mapped[str | None] = mapped_column(String(500))
+    cost_grosze: Mapped[int] = mapped_column(Grosze, default=0)
+
+    course: Mapped[Course] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("cost_grosze >= 0", name="cost_not_negative"),
+        CheckConstraint(
+            "planned_end IS NULL OR planned_start IS NULL OR planned_end >= planned_start",
+            name="end_after_start",
+        ),
     )

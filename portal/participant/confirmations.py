@@ -13,9 +13,9 @@ from portal.forms import CsrfForm
 from portal.models import Event, Registration
 from portal.models.base import utcnow
 from portal.models.enums import RegistrationStatus
+from portal.participant.blueprint import _me, bp, feed_url
 from portal.participant.forms import CalendarForm
-from portal.participant.views import _me, bp, feed_url
-from portal.services import events, signups
+from portal.services.events import events, signups
 
 
 def too_late_to_cancel(event: Event, registration: Registration, now: datetime) -> bool:

@@ -5,7 +5,7 @@ from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.forms import PortalForm
-from portal.services.signups import MAX_COMPANIONS
+from portal.services.events.signups import MAX_COMPANIONS
 
 
 class SignUpForm(PortalForm):

@@ -35,9 +35,10 @@ from portal.models import (
     SocialContract,
 )
 from portal.models.enums import ActionKind, ActionStatus, GoalStatus
+from portal.participant.blueprint import _me, bp
 from portal.participant.my_data_labels import FIELD_LABELS, SECTION_TITLES
-from portal.participant.views import _me, bp
-from portal.services import audit, personal_data
+from portal.services.audit import audit
+from portal.services.privacy import personal_data
 
 MODELS: dict[str, type] = {
     "participant": Participant,

@@ -7,10 +7,10 @@ from flask_login import current_user
 from portal import boundary
 from portal.forms import CsrfForm
 from portal.models.base import utcnow
+from portal.participant.blueprint import bp
 from portal.participant.my_details_forms import ContactForm
-from portal.participant.views import bp
-from portal.services import monitoring, participant_record, participants
-from portal.staff.participant_record import noticed
+from portal.services.people import monitoring, participant_record, participants
+from portal.services.people.participant_record import noticed
 
 
 @bp.route("/my-details", methods=["GET", "POST"])

@@ -3,7 +3,6 @@
 import json
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -17,36 +16,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import boundary
-from portal.auth.access import require_roles
 from portal.forms import CsrfForm, id_from
 from portal.models.base import utcnow
-from portal.models.enums import EventType, Instrument, RegistrationStatus, Role
+from portal.models.enums import EventType, Instrument, RegistrationStatus
+from portal.participant.blueprint import _me, bp, feed_url
 from portal.participant.forms import CalendarForm, DisagreeForm, PlanCommentForm, SignUpForm
-from portal.services import (
-    allowances,
-    audit,
-    calendar,
-    contracts,
-    courses,
-    events,
-    participants,
-    personal_data,
-    plan_questions,
-    plans,
-    sessions,
-    signups,
-)
-
-bp = Blueprint("participant", __name__, url_prefix="/me")
-
-
-@bp.before_request
-def _participants_only():
-    return require_roles(Role.PARTICIPANT)
-
-
-def _me():
-    return participants.own_record(current_user)
+from portal.services.audit import audit
+from portal.services.events import calendar, events, sessions, signups
+from portal.services.people import participants
+from portal.services.plans import plan_questions, plans
+from portal.services.privacy import personal_data
+from portal.services.support import allowances, contracts, courses
 
 
 @bp.get("/")
@@ -326,15 +306,3 @@ def calendar_feed():
     if form.errors:
         abort(400)  # only a hand-made request sends no button or an unknown one
     return render_template("participant/calendar.html", feed_url=feed_url(person), form=form)
-
-
-def feed_url(person) -> str | None:
-    """The person's private calendar address, or None while it is switched off."""
-    if not person.calendar_token:
-        return None
-    path = url_for("public.calendar_feed", token=person.calendar_token)
-    return current_app.config["BASE_URL"].rstrip("/") + path
-
-
-# The participant's own monitoring data live in their own module, on this blueprint.
-from portal.participant import confirmations, my_data_page, my_details  # noqa: E402, F401

@@ -21,7 +21,9 @@ from portal.auth.access import home_url
 from portal.extensions import csrf, db, limiter
 from portal.models.base import utcnow
 from portal.public.forms import AccountRequestForm
-from portal.services import account_requests, calendar, centre_contacts, public_events
+from portal.services.centres import centre_contacts
+from portal.services.events import calendar, public_events
+from portal.services.people import account_requests
 
 bp = Blueprint("public", __name__)
 

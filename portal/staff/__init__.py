@@ -1,45 +1,65 @@
-"""The staff blueprint: one URL prefix, one role check, views split by subject."""
+"""The staff pages, by subject (the same subjects as `portal.services`).
+
+Every view module is named here: importing it adds its routes to the staff blueprint. A module
+named like its subject is imported under another name (`event_pages`), so that `portal.staff.events`
+stays the subject's package. Subjects
+with a role rule of their own (set-up, the ESF data set, money, reports) are blueprints nested
+under /staff.
+"""
 
 from flask import Blueprint
 
-from portal.auth.access import require_roles
-from portal.models.enums import STAFF_ROLES
-
-bp = Blueprint("staff", __name__, url_prefix="/staff")
-
-
-@bp.before_request
-def _staff_only():
-    return require_roles(*STAFF_ROLES)
-
-
-# The view modules register their routes on `bp`.
-from portal.staff import (  # noqa: E402, F401
+from portal.staff import kept_forms
+from portal.staff.accounts import admin
+from portal.staff.audit import audit_trail
+from portal.staff.blueprint import bp
+from portal.staff.centres import setup
+from portal.staff.esf import esf as esf_pages
+from portal.staff.events import events as event_pages
+from portal.staff.events import sessions
+from portal.staff.mail import outbox
+from portal.staff.money import spending
+from portal.staff.people import merge, participant_record, participants
+from portal.staff.plans import plan_pages, plan_questions
+from portal.staff.plans import plans as plan_changes
+from portal.staff.reporting import dashboard, reports, stage_exports
+from portal.staff.support import (
     allowances,
-    audit_trail,
+    casework,
     contracts,
     courses,
     decisions,
-    esf,
-    events,
-    merge,
-    outbox,
-    participant_record,
-    plan_pages,
-    plan_questions,
-    plans,
-    sessions,
-    setup,
-    spending,
-    stage_exports,
-    support,
-    views,
+    placements,
 )
 
-# Subjects with a role rule of their own are blueprints nested under /staff.
-bp.register_blueprint(setup.bp)
-bp.register_blueprint(esf.bp)
-bp.register_blueprint(spending.bp)
-from portal.staff import reports  # noqa: E402
+VIEW_MODULES = (
+    kept_forms,
+    admin,
+    audit_trail,
+    setup,
+    esf_pages,
+    event_pages,
+    sessions,
+    outbox,
+    spending,
+    merge,
+    participant_record,
+    participants,
+    plan_pages,
+    plan_questions,
+    plan_changes,
+    reports,
+    stage_exports,
+    dashboard,
+    allowances,
+    contracts,
+    courses,
+    decisions,
+    casework,
+    placements,
+)
+NESTED: tuple[Blueprint, ...] = (setup.bp, esf_pages.bp, spending.bp, reports.bp)
+for nested in NESTED:
+    bp.register_blueprint(nested)
 
-bp.register_blueprint(reports.bp)
+__all__ = ["VIEW_MODULES", "bp"]

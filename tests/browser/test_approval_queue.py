@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import Allowance, BudgetLine, Participant, User
 from portal.models.enums import AllowanceStatus
-from portal.services.dates import WARSAW
-from tests.allowances.bulk import submitted_requests
+from portal.services.common.dates import WARSAW
 from tests.browser.pages import check_both_languages, expect_lang, participant_id, path_is, sign_in
+from tests.support.allowances.bulk import submitted_requests
 
 try:
     from playwright.sync_api import expect

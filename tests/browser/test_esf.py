@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Participant, ProjectStage
-from portal.services import import_rules
+from portal.services.esf import import_rules
 from tests.browser.pages import check_both_languages, expect, fits_phone, path_is, sign_in
 
 

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import AuditEntry, Centre, Event, OutboxMessage, Participant, Registration, User
 from portal.models.enums import Audience, EventStatus, RegistrationStatus
-from portal.services import participants
+from portal.services.people import participants
 from tests.browser.conftest import DESKTOP, PHONE, TIMEOUT_MS
 from tests.browser.pages import (
     check_both_languages,

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Allowance, OutboxMessage, PaymentList, Registration, SocialContract
 from portal.models.enums import AllowanceStatus, ContractStatus, RegistrationStatus
-from portal.services.dates import WARSAW
+from portal.services.common.dates import WARSAW
 from tests.browser.conftest import DESKTOP, TIMEOUT_MS
 from tests.browser.pages import LOGIN, expect_lang, normalised, path_is, sign_in
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import IndividualPlan, OutboxMessage, Participant, PlanComment, User
 from portal.models.base import utcnow
-from portal.services import plans
+from portal.services.plans import plans
 from tests.browser.conftest import DESKTOP, TIMEOUT_MS
 from tests.browser.pages import check_both_languages, participant_id, path_is, sign_in
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import IndividualPlan, Participant, User
 from portal.models.base import utcnow
-from portal.services import plans
+from portal.services.plans import plans
 from tests.browser.conftest import DEMO_PASSWORD, DESKTOP, TIMEOUT_MS
 from tests.browser.pages import expect_lang, participant_id, path_is, sign_in
 

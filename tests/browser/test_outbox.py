@@ -6,7 +6,7 @@ from datetime import timedelta
 from portal.extensions import db
 from portal.models import OutboxMessage
 from portal.models.base import utcnow
-from portal.services import mail
+from portal.services.mail import mail
 from tests.browser.pages import expect_lang, fits_phone, sign_in
 
 try:

@@ -33,7 +33,7 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.models.enums import CourseStatus, PlanStatus
-from portal.services import plan_goals, plans
+from portal.services.plans import plan_goals, plans
 from tests.browser.conftest import DESKTOP, PHONE, TIMEOUT_MS
 from tests.browser.pages import (
     check_both_languages,

@@ -21,7 +21,8 @@ from portal.models.base import utcnow
 from portal.models.enums import (
     ActionKind,
 )
-from portal.services import dates, plan_goals, plan_history, plans
+from portal.services.common import dates
+from portal.services.plans import plan_goals, plan_history, plans
 from tests.helpers import input_tag, translated
 
 ADVISOR = "doradca@example.org"

@@ -25,7 +25,7 @@ from portal.models.enums import (
     ActionStatus,
     PlanStatus,
 )
-from portal.services import plan_goals
+from portal.services.plans import plan_goals
 from tests import urlmap
 from tests.helpers import translated
 from tests.plans.steps import (

@@ -11,8 +11,8 @@ from portal.models.base import utcnow
 from portal.models.enums import (
     PlanStatus,
 )
-from portal.services import plan_goals, plans
-from portal.services.errors import PortalError
+from portal.services.common.errors import PortalError
+from portal.services.plans import plan_goals, plans
 from tests.helpers import user_of
 from tests.plans.steps import (
     ADVISOR,

@@ -14,7 +14,8 @@ from portal.models import (
     User,
 )
 from portal.models.base import utcnow
-from portal.services import courses, plans
+from portal.services.plans import plans
+from portal.services.support import courses
 from tests.helpers import input_tag, translated
 from tests.plans.steps import (
     ADVISOR,

@@ -14,7 +14,7 @@ from portal.models.enums import (
     ActionStatus,
     GoalStatus,
 )
-from portal.services import plan_goals, plans
+from portal.services.plans import plan_goals, plans
 from tests.helpers import input_tag, translated
 from tests.plans.steps import (
     ADVISOR,

@@ -22,7 +22,9 @@ from portal.models.enums import (
     EventType,
     RegistrationStatus,
 )
-from portal.services import courses, participants, progress
+from portal.services.people import participants
+from portal.services.plans import progress
+from portal.services.support import courses
 from tests.helpers import translated
 from tests.plans.steps import (
     ADVISOR,

@@ -15,7 +15,7 @@ from portal.models.base import utcnow
 from portal.models.enums import (
     PlanStatus,
 )
-from portal.services import plan_goals, plans
+from portal.services.plans import plan_goals, plans
 from tests.helpers import translated
 from tests.plans.steps import (
     ADVISOR,

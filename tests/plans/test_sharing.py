@@ -16,7 +16,8 @@ from portal.models.enums import (
     ActionKind,
     PlanStatus,
 )
-from portal.services import audit, plans
+from portal.services.audit import audit
+from portal.services.plans import plans
 from tests.helpers import translated, user_of
 from tests.plans.steps import (
     ADVISOR,

@@ -1,0 +1,126 @@
+"""Centres and the scope every query of a centre's staff runs in."""
+
+import re
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Centre, User
+from portal.models.base import CentreOwned
+from portal.models.enums import CentreKind
+from portal.services.audit import audit
+from portal.services.common.errors import AlreadyExists, NotFound, PortalError
+
+Owned = TypeVar("Owned", bound=CentreOwned)
+
+
+def get_owned(model: type[Owned], record_id: int, centre_id: int) -> Owned:
+    """Load a centre-owned record by id, as if records of other centres did not exist."""
+    record = db.session.get(model, record_id)
+    if record is None or record.centre_id != centre_id:
+        raise NotFound()
+    return record
+
+
+def list_centres() -> list[Centre]:
+    return list(db.session.scalars(select(Centre).order_by(Centre.name)))
+
+
+def create_centre(
+    *,
+    name: str,
+    short_name: str,
+    kind: CentreKind,
+    town: str,
+    actor: User | None,
+    is_demo: bool = False,
+) -> Centre:
+    """An installation administrator opens a new centre; its name and short name are unique."""
+    name, short_name = name.strip(), short_name.strip()
+    if db.session.scalar(select(Centre.id).where(Centre.name == name)):
+        raise AlreadyExists(_l("A centre with this name already exists."), field="name")
+    if db.session.scalar(select(Centre.id).where(Centre.short_name == short_name)):
+        raise AlreadyExists(_l("A centre with this short name already exists."), field="short_name")
+    centre = Centre(name=name, short_name=short_name, kind=kind, town=town.strip(), is_demo=is_demo)
+    db.session.add(centre)
+    db.session.flush()
+    audit.record(
+        "centre.create", centre, actor=actor, centre_id=centre.id, changes={"name": (None, name)}
+    )
+    return centre
+
+
+def get_centre(centre_id: int) -> Centre:
+    centre = db.session.get(Centre, centre_id)
+    if centre is None:
+        raise NotFound()
+    return centre
+
+
+@dataclass(frozen=True)
+class CentreDetails:
+    """What the public pages and documents say about a centre: its official name and how to
+    reach it and its data protection officer. Empty text means "not given"."""
+
+    name: str
+    address: str
+    email: str
+    phone: str
+    dpo_contact: str
+
+
+# The longest each detail may be (its column), and the shapes an e-mail and a phone must have.
+_LENGTHS = {"name": 200, "address": 200, "email": 254, "phone": 30, "dpo_contact": 200}
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+_PHONE = re.compile(r"\+?[0-9][0-9 ()-]{5,28}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _checked(details: CentreDetails) -> dict[str, Any]:
+    """The details as the record keeps them, or the first broken rule, beside its field."""
+    values = {field.name: getattr(details, field.name).strip() for field in fields(details)}
+    for name, text in values.items():
+        if _CONTROL.search(text):
+            raise PortalError(
+                _l("Write the detail on one line, without control characters."), field=name
+            )
+        if len(text) > _LENGTHS[name]:
+            raise PortalError(
+                _l("Shorten it: at most %(num)d characters.", num=_LENGTHS[name]), field=name
+            )
+    if not values["name"]:
+        raise PortalError(_l("Enter the centre's name."), field="name")
+    if values["email"] and not _EMAIL.fullmatch(values["email"]):
+        raise PortalError(
+            _l("Enter an e-mail address in the form name@example.com."), field="email"
+        )
+    if values["phone"] and not _PHONE.fullmatch(values["phone"]):
+        raise PortalError(_l("Enter a telephone number: digits, spaces, + and -."), field="phone")
+    dpo = values["dpo_contact"]
+    if "@" in dpo and " " not in dpo and not _EMAIL.fullmatch(dpo):
+        raise PortalError(
+            _l("Enter an e-mail address in the form name@example.com, or a postal address."),
+            field="dpo_contact",
+        )
+    values["dpo_contact"] = dpo or None
+    return values
+
+
+def update_details(centre_id: int, details: CentreDetails, *, actor: User | None) -> dict[str, Any]:
+    """The centre's coordinator (or the installation administrator) corrects its official name
+    and contact details; every change is audited with the old and new value. Returns the
+    changes (empty when nothing changed)."""
+    centre = get_centre(centre_id)
+    values = _checked(details)
+    taken = db.session.scalar(
+        select(Centre.id).where(Centre.name == values["name"], Centre.id != centre.id)
+    )
+    if taken:
+        raise AlreadyExists(_l("A centre with this name already exists."), field="name")
+    changes = audit.diff(centre, values)
+    if changes:
+        audit.record("centre.details", centre, actor=actor, centre_id=centre.id, changes=changes)
+    return changes

@@ -1,0 +1,1 @@
+"""What every subject uses: domain errors, dates, storage limits, lifecycle transitions."""

@@ -1,0 +1,1 @@
+"""PAL events: sign-ups, group sessions, public events, calendars and reminders."""

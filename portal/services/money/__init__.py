@@ -1,0 +1,1 @@
+"""The project's money: budget lines, the ledger and its reports, posts, amounts."""

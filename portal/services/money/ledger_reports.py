@@ -1,0 +1,132 @@
+"""What a stage's money looks like: its lines, totals per funding source, and its ledger, on a
+page and in a spreadsheet. Reads only, each in a fixed number of queries."""
+
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
+
+from portal.extensions import db
+from portal.models import BudgetLine, Expense, ProjectStage
+from portal.models.enums import FundingSource
+from portal.services.common import exports
+
+
+@dataclass
+class Totals:
+    planned: int = 0
+    committed: int = 0
+    spent: int = 0
+
+    @property
+    def left(self) -> int:
+        return self.planned - self.committed
+
+    def add(self, line: BudgetLine) -> None:
+        self.planned += line.planned_grosze
+        self.committed += line.committed_grosze
+        self.spent += line.paid_grosze
+
+
+@dataclass
+class StageMoney:
+    lines: list[BudgetLine]
+    by_source: dict[FundingSource, Totals]
+    total: Totals
+
+
+@dataclass
+class LedgerRow:
+    """An entry with the corrections of it, oldest first, and what it stands at now."""
+
+    entry: Expense
+    corrections: list[Expense] = field(default_factory=list)
+
+    @property
+    def net(self) -> int:
+        return self.entry.amount_grosze + sum(c.amount_grosze for c in self.corrections)
+
+
+def stage_money(stage_id: int) -> StageMoney:
+    """Per line planned / committed / spent (paid) / left, and the same per funding source and
+    for the whole stage: one query."""
+    lines = list(
+        db.session.scalars(
+            select(BudgetLine).where(BudgetLine.stage_id == stage_id).order_by(BudgetLine.id)
+        )
+    )
+    by_source: dict[FundingSource, Totals] = {}
+    total = Totals()
+    for line in lines:
+        by_source.setdefault(line.funding_source, Totals()).add(line)
+        total.add(line)
+    ordered = {source: by_source[source] for source in FundingSource if source in by_source}
+    return StageMoney(lines=lines, by_source=ordered, total=total)
+
+
+def _rows(condition: ColumnElement[bool]) -> list[LedgerRow]:
+    entries = db.session.scalars(
+        select(Expense)
+        .join(BudgetLine, Expense.budget_line_id == BudgetLine.id)
+        .where(condition)
+        .options(
+            joinedload(Expense.budget_line),
+            selectinload(Expense.post),
+            selectinload(Expense.event),
+        )
+        .order_by(Expense.spent_on.desc(), Expense.id.desc())
+    ).all()
+    rows = {e.id: LedgerRow(e) for e in entries if e.corrects_id is None}
+    for entry in sorted(entries, key=lambda e: e.id):
+        if entry.corrects_id is not None and entry.corrects_id in rows:
+            rows[entry.corrects_id].corrections.append(entry)
+    return list(rows.values())
+
+
+def ledger(stage_id: int) -> list[LedgerRow]:
+    """The stage's entries, newest first, each with its corrections under it."""
+    return _rows(BudgetLine.stage_id == stage_id)
+
+
+def event_costs(event_id: int) -> list[LedgerRow]:
+    """An event's costs, newest first, each with its corrections."""
+    cost = aliased(Expense)
+    of_event = select(cost.id).where(cost.event_id == event_id)
+    return _rows(or_(Expense.event_id == event_id, Expense.corrects_id.in_(of_event)))
+
+
+def ledger_xlsx(stage: ProjectStage, rows: list[LedgerRow]) -> bytes:
+    """The ledger as a workbook: one row per entry, corrections right under what they correct;
+    typed text is neutralised against formulas (exports.to_xlsx)."""
+    header = [
+        _("Entry"),
+        _("Date"),
+        _("Kind"),
+        _("Budget line"),
+        _("Funding source"),
+        _("Document number"),
+        _("Description"),
+        _("Amount (zł)"),
+        _("Corrects entry"),
+        _("Reason"),
+    ]
+
+    def cells(entry: Expense) -> list[object]:
+        line = entry.budget_line
+        return [
+            entry.id,
+            entry.spent_on.isoformat(),
+            str(entry.kind.label),
+            str(line.kind.label),
+            str(line.funding_source.label),
+            entry.document_number,
+            entry.description,
+            entry.amount_grosze,
+            entry.corrects_id or "",
+            entry.reason or "",
+        ]
+
+    table = [cells(entry) for row in rows for entry in (row.entry, *row.corrections)]
+    title = _("Ledger %(year)d", year=stage.year)
+    return exports.to_xlsx(title, header, table, money_columns=(7,))

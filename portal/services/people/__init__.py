@@ -1,0 +1,2 @@
+"""Participants: their record, duplicates and merging, ESF monitoring data, exits, consents,
+personal data, retention and anonymisation, letters."""

@@ -1,0 +1,1 @@
+"""Individual development plans: goals, history, questions, diagnosis and progress."""

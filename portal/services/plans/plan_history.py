@@ -1,0 +1,147 @@
+"""The history of an individual plan: its revisions, the differences between two, and restoring
+an older one (as a new revision: history is never rewritten)."""
+
+import difflib
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.extensions import db
+from portal.formatting import iso_date
+from portal.models import IndividualPlan, PlanAction, PlanGoal, PlanRevision, User
+from portal.models.enums import ActionKind, ActionStatus, GoalStatus
+from portal.models.labelled import LabelledEnum
+from portal.services.audit import audit
+from portal.services.common.errors import NotFound
+from portal.services.plans.plans import SECTIONS, SWOT, lock_for_edit, revise, revision
+
+Differences = list[tuple[str, list[tuple[str, str]]]]
+
+
+def history(plan_id: int) -> list[PlanRevision]:
+    return list(
+        db.session.scalars(
+            select(PlanRevision)
+            .where(PlanRevision.plan_id == plan_id)
+            .options(selectinload(PlanRevision.author))
+            .order_by(PlanRevision.number.desc())
+        )
+    )
+
+
+# How a goal's or an action's stored values read: enum values as their labels, dates in the
+# reader's language (a snapshot keeps plain values: 'open', 'course', '2026-12-31').
+_ITEM_VALUES: dict[str, dict[str, Callable[[str], str]]] = {
+    "goals": {
+        "status": lambda v: _label(GoalStatus, v),
+        "target_date": iso_date,
+    },
+    "actions": {
+        "kind": lambda v: _label(ActionKind, v),
+        "status": lambda v: _label(ActionStatus, v),
+        "due_date": iso_date,
+    },
+}
+
+
+def _label(enum: type[LabelledEnum], value: str) -> str:
+    try:
+        return enum(value).label
+    except ValueError:  # a value a later release no longer knows: shown as kept
+        return value
+
+
+def _item_text(item: dict[str, Any], field: str) -> str:
+    readers = _ITEM_VALUES.get(field, {})
+    return " · ".join(
+        readers.get(key, str)(value) if isinstance(value, str) else str(value)
+        for key, value in item.items()
+        if value
+    )
+
+
+def _as_text(value: Any, field: str = "") -> str:
+    if isinstance(value, list):
+        return "\n".join(
+            _item_text(item, field) if isinstance(item, dict) else str(item) for item in value
+        )
+    return "" if value is None else str(value)
+
+
+def compare(older: PlanRevision, newer: PlanRevision) -> Differences:
+    """Per field that differs: lines marked '-' (removed), '+' (added) or ' ' (kept)."""
+    result = []
+    for field in (*[f for fields in SECTIONS.values() for f in fields], "goals", "actions"):
+        before = _as_text(older.snapshot.get(field), field).splitlines()
+        after = _as_text(newer.snapshot.get(field), field).splitlines()
+        if before == after:
+            continue
+        lines = [(line[0], line[2:]) for line in difflib.ndiff(before, after) if line[0] in "-+ "]
+        result.append((field, lines))
+    return result
+
+
+def compared(
+    plan_id: int, a: int | None, b: int | None
+) -> tuple[PlanRevision, PlanRevision, Differences]:
+    """Two revisions of one plan in either order, older first, and their differences; a number
+    that is missing or not a revision of this plan is not found."""
+    if a is None or b is None:
+        raise NotFound()
+    older, newer = sorted((revision(plan_id, a), revision(plan_id, b)), key=lambda r: r.number)
+    return older, newer, compare(older, newer)
+
+
+def restore(
+    plan: IndividualPlan, number: int, *, version: int, actor: User, now: datetime
+) -> PlanRevision:
+    """Bring back an older revision's content, as a new revision; refused on an old version."""
+    old = revision(plan.id, number)
+    lock_for_edit(plan, version)
+    data = old.snapshot
+    changes = audit.diff(
+        plan,
+        {
+            field: data.get(field, [] if field in SWOT else "")
+            for fields in SECTIONS.values()
+            for field in fields
+        },
+    )
+    for goal in list(plan.goals):
+        db.session.delete(goal)
+    for action in list(plan.actions):
+        db.session.delete(action)
+    db.session.flush()
+    for position, goal in enumerate(data.get("goals", [])):
+        db.session.add(
+            PlanGoal(
+                plan_id=plan.id,
+                position=position,
+                description=goal["description"],
+                target_date=_date(goal["target_date"]),
+                status=GoalStatus(goal["status"]),
+            )
+        )
+    for action in data.get("actions", []):
+        db.session.add(
+            PlanAction(
+                plan_id=plan.id,
+                kind=ActionKind(action["kind"]),
+                description=action["description"],
+                due_date=_date(action["due_date"]),
+                responsible=action["responsible"],
+                status=ActionStatus(action["status"]),
+            )
+        )
+    plan.updated_at = now
+    db.session.flush()
+    db.session.expire(plan, ["goals", "actions"])
+    changes["restored"] = (None, number)
+    return revise(plan, actor=actor, now=now, changes=changes)
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None

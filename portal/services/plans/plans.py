@@ -1,0 +1,392 @@
+"""Individual development plans (IPRZ): sections saved one at a time, every save a revision.
+
+A save based on an old version is refused (PlanConflict) so that two people never overwrite
+each other silently; the view shows both texts. The participant only ever sees the revision
+the advisor shared, without the advisor's notes. Goals and actions: `plan_goals`; history and
+restore: `plan_history`.
+"""
+
+import re
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, selectinload
+
+from portal.extensions import db
+from portal.models import (
+    IndividualPlan,
+    Participant,
+    PlanAction,
+    PlanComment,
+    PlanRevision,
+    User,
+)
+from portal.models.enums import ActionStatus, PlanStatus
+from portal.services.audit import audit
+from portal.services.common.errors import NotFound, PortalError
+from portal.services.lifecycle import transitions
+from portal.services.people import participants
+from portal.services.plans import plan_questions
+
+P = PlanStatus
+SWOT = ("strengths", "weaknesses", "opportunities", "threats")
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "swot": SWOT,
+    "potential": ("potential", "predispositions"),
+    "market": ("target_occupations", "market_demand", "market_fit"),
+    "notes": ("advisor_notes",),
+}
+PRIVATE = frozenset({"advisor_notes"})
+ITEM_MAX = 200
+TEXT_MAX = 5000
+HAS_CONTENT = re.compile(r"\w")
+
+
+class PlanRefused(PortalError):
+    message = _l("The plan cannot be changed this way.")
+
+
+class PlanConflict(PlanRefused):
+    """Someone saved the plan after this form was opened; `current` is the plan as saved now."""
+
+    message = _l(
+        "Someone else saved this plan after you opened it. Your text is below, next to "
+        "the current version: copy what you need and save again."
+    )
+
+    def __init__(self, current: IndividualPlan):
+        super().__init__()
+        self.current = current
+
+
+def items(text: str, *, field: str) -> list[str]:
+    """One item per line; blank lines are skipped, an item with no words is refused."""
+    result = []
+    for line in (text or "").splitlines():
+        item = line.strip().lstrip("-•*").strip() if line.strip() else ""
+        if not line.strip():
+            continue
+        if not HAS_CONTENT.search(item):
+            raise PlanRefused(
+                _l("An item cannot be empty: write a few words or remove the line."), field=field
+            )
+        if len(item) > ITEM_MAX:
+            raise PlanRefused(
+                _l("Each item may have at most %(n)d characters.", n=ITEM_MAX), field=field
+            )
+        result.append(item)
+    return result
+
+
+def snapshot(plan: IndividualPlan) -> dict[str, Any]:
+    """Everything a revision keeps: the sections, goals and actions, as plain values."""
+    data: dict[str, Any] = {
+        field: getattr(plan, field) for fields in SECTIONS.values() for field in fields
+    }
+    data["goals"] = [
+        {
+            "description": g.description,
+            "target_date": g.target_date.isoformat() if g.target_date else None,
+            "status": g.status.value,
+        }
+        for g in plan.goals
+    ]
+    data["actions"] = [
+        {
+            "kind": a.kind.value,
+            "description": a.description,
+            "due_date": a.due_date.isoformat() if a.due_date else None,
+            "responsible": a.responsible,
+            "status": a.status.value,
+        }
+        for a in plan.actions
+    ]
+    return data
+
+
+def revise(
+    plan: IndividualPlan, *, actor: User, now: datetime, changes: dict[str, tuple[Any, Any]]
+) -> PlanRevision:
+    """Every change of a plan is a numbered revision with its snapshot, and an audit entry."""
+    db.session.flush()
+    number = (
+        db.session.scalar(
+            select(func.max(PlanRevision.number)).where(PlanRevision.plan_id == plan.id)
+        )
+        or 0
+    ) + 1
+    db.session.refresh(plan)
+    revision = PlanRevision(
+        plan_id=plan.id,
+        number=number,
+        author_id=actor.id,
+        created_at=now,
+        changes={
+            field: {"old": audit._plain(old), "new": audit._plain(new)}
+            for field, (old, new) in changes.items()
+        },
+        snapshot=snapshot(plan),
+    )
+    db.session.add(revision)
+    audit.record(
+        "plan.revision",
+        plan,
+        actor=actor,
+        at=now,
+        changes={
+            field: ("***", "***") if field in PRIVATE else change
+            for field, change in changes.items()
+        },
+    )
+    return revision
+
+
+def lock_for_edit(plan: IndividualPlan, version: int) -> None:
+    """Lock the plan's row and re-read it, then refuse unless it is still the version the form
+    was opened on: a parallel save waits for ours or is refused, never overwrites it."""
+    db.session.refresh(plan, with_for_update=True)
+    if plan.status == P.COMPLETED:
+        raise PlanRefused(_l("The plan is completed and read-only. Reopen it to change it."))
+    if plan.version_id != version:
+        raise PlanConflict(plan)
+
+
+def start(person: Participant, *, advisor: User, now: datetime) -> IndividualPlan:
+    existing = get_for(person.id)
+    if existing is not None:
+        return existing
+    plan = IndividualPlan(
+        centre_id=person.centre_id, participant_id=person.id, advisor_id=advisor.id, status=P.DRAFT
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(plan)
+            db.session.flush()
+    except IntegrityError:  # "Start the plan" pressed twice at once: the other press started it
+        return db.session.scalars(
+            select(IndividualPlan).where(IndividualPlan.participant_id == person.id)
+        ).one()
+    revise(plan, actor=advisor, now=now, changes={"status": (None, P.DRAFT)})
+    return plan
+
+
+def save_section(
+    plan: IndividualPlan,
+    section: str,
+    values: dict[str, Any],
+    *,
+    version: int,
+    actor: User,
+    now: datetime,
+) -> PlanRevision | None:
+    """Save one section; refused if the plan changed since the form was opened."""
+    if section not in SECTIONS:
+        raise NotFound()
+    lock_for_edit(plan, version)
+    clean: dict[str, Any] = {}
+    for field in SECTIONS[section]:
+        value = values.get(field, "")
+        if field in SWOT:
+            clean[field] = items(value, field=field)
+        else:
+            value = (value or "").strip()
+            if len(value) > TEXT_MAX:
+                raise PlanRefused(_l("At most %(n)d characters.", n=TEXT_MAX), field=field)
+            clean[field] = value
+    changes = audit.diff(plan, clean)
+    if not changes:
+        return None
+    return revise(plan, actor=actor, now=now, changes=changes)
+
+
+def share(plan: IndividualPlan, *, actor: User, now: datetime) -> None:
+    """Show the current version to the participant (drafts and notes never reach them)."""
+    latest = db.session.scalar(
+        select(func.max(PlanRevision.number)).where(PlanRevision.plan_id == plan.id)
+    )
+    transitions.move(
+        plan,
+        "share",
+        refusal=PlanRefused(),
+        actor=actor,
+        now=now,
+        shared_revision_number=latest,
+        shared_at=now,
+        acknowledged_at=None,
+    )
+
+
+def acknowledge(
+    plan: IndividualPlan, *, participant_user: User, now: datetime, seen: int | None = None
+) -> None:
+    """The participant confirms the shared version; `seen` is the version their page showed."""
+    if seen is not None and seen != plan.shared_revision_number:
+        raise PlanRefused(
+            _l("Your advisor has just shared a newer version of your plan. Please read it first.")
+        )
+    transitions.move(
+        plan,
+        "acknowledge",
+        refusal=PlanRefused(),
+        actor=participant_user,
+        now=now,
+        acknowledged_at=now,
+    )
+
+
+def begin(plan: IndividualPlan, *, actor: User, now: datetime) -> None:
+    transitions.move(plan, "begin", refusal=PlanRefused(), actor=actor, now=now)
+
+
+def complete(plan: IndividualPlan, *, actor: User, now: datetime) -> None:
+    transitions.move(plan, "complete", refusal=PlanRefused(), actor=actor, now=now)
+
+
+def reopen(plan: IndividualPlan, *, reason: str, actor: User, now: datetime) -> None:
+    if not reason.strip():
+        raise PlanRefused(_l("Give the reason for reopening the plan."), field="reason")
+    transitions.move(
+        plan,
+        "reopen",
+        refusal=PlanRefused(),
+        actor=actor,
+        now=now,
+        reopened_reason=reason.strip()[:500],
+    )
+
+
+class CaseloadRow(NamedTuple):
+    person: Participant
+    status: PlanStatus | None
+    next_due: date | None
+    unanswered: int
+    # When the plan was shared, if what is shared is no longer what the plan says; else None.
+    changed_since: datetime | None
+
+
+def caseload(staff: User, *, search: str = "") -> list[CaseloadRow]:
+    """The people a staff member may see, each with their plan's state and next deadline, its
+    unanswered questions and whether it changed since it was shared (one query)."""
+    next_due = (
+        select(func.min(PlanAction.due_date))
+        .where(
+            PlanAction.plan_id == IndividualPlan.id,
+            PlanAction.status.in_((ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)),
+        )
+        .correlate(IndividualPlan)
+        .scalar_subquery()
+    )
+    shared, latest = aliased(PlanRevision), aliased(PlanRevision)
+    latest_number = (
+        select(func.max(PlanRevision.number))
+        .where(PlanRevision.plan_id == IndividualPlan.id)
+        .correlate(IndividualPlan)
+        .scalar_subquery()
+    )
+    people = participants.visible_to(staff).subquery()
+    query = (
+        select(
+            Participant,
+            IndividualPlan.status,
+            next_due,
+            plan_questions.unanswered_count(),
+            IndividualPlan.shared_at,
+            shared.snapshot,
+            latest.snapshot,
+        )
+        .join(people, people.c.id == Participant.id)
+        .outerjoin(IndividualPlan, IndividualPlan.participant_id == Participant.id)
+        .outerjoin(
+            shared,
+            (shared.plan_id == IndividualPlan.id)
+            & (shared.number == IndividualPlan.shared_revision_number),
+        )
+        .outerjoin(latest, (latest.plan_id == IndividualPlan.id) & (latest.number == latest_number))
+        .order_by(Participant.last_name, Participant.first_name)
+        .limit(300)
+    )
+    if search.strip():
+        like = f"%{search.strip()}%"
+        query = query.where(Participant.last_name.ilike(like) | Participant.first_name.ilike(like))
+    return [
+        CaseloadRow(
+            person,
+            status,
+            due,
+            unanswered or 0,
+            shared_at if shared_data is not None and _differs(shared_data, latest_data) else None,
+        )
+        for person, status, due, unanswered, shared_at, shared_data, latest_data in (
+            db.session.execute(query)
+        )
+    ]
+
+
+def _differs(shared: dict[str, Any], current: dict[str, Any] | None) -> bool:
+    """What the participant sees differs from the plan now (the advisor's notes do not count)."""
+    if current is None:
+        return False
+    return {k: v for k, v in shared.items() if k not in PRIVATE} != {
+        k: v for k, v in current.items() if k not in PRIVATE
+    }
+
+
+def changed_since_shared(plan: IndividualPlan) -> bool:
+    """The plan's content is no longer the version the participant was shown."""
+    if plan.shared_revision_number is None:
+        return False
+    return _differs(revision(plan.id, plan.shared_revision_number).snapshot, snapshot(plan))
+
+
+def get_for(participant_id: int) -> IndividualPlan | None:
+    return db.session.scalar(
+        select(IndividualPlan)
+        .where(IndividualPlan.participant_id == participant_id)
+        .options(selectinload(IndividualPlan.goals), selectinload(IndividualPlan.actions))
+    )
+
+
+def get(centre_id: int, plan_id: int) -> IndividualPlan:
+    plan = db.session.scalar(
+        select(IndividualPlan).where(
+            IndividualPlan.id == plan_id, IndividualPlan.centre_id == centre_id
+        )
+    )
+    if plan is None:
+        raise NotFound()
+    return plan
+
+
+def revision(plan_id: int, number: int) -> PlanRevision:
+    found = db.session.scalar(
+        select(PlanRevision).where(PlanRevision.plan_id == plan_id, PlanRevision.number == number)
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def shared_version(plan: IndividualPlan) -> dict[str, Any] | None:
+    """What the participant may see: the shared revision, never the advisor's notes."""
+    if plan.shared_revision_number is None:
+        return None
+    data = dict(revision(plan.id, plan.shared_revision_number).snapshot)
+    for field in PRIVATE:
+        data.pop(field, None)
+    return data
+
+
+def comment(plan: IndividualPlan, *, author: User, body: str, now: datetime) -> PlanComment:
+    body = body.strip()
+    if not body:
+        raise PlanRefused(_l("Write your question or comment."), field="body")
+    if len(body) > 2000:
+        raise PlanRefused(_l("At most %(n)d characters.", n=2000), field="body")
+    entry = PlanComment(plan_id=plan.id, author_id=author.id, body=body, created_at=now)
+    db.session.add(entry)
+    audit.record("plan.comment", plan, actor=author, at=now, changes={"comment": (None, body)})
+    plan_questions.tell_advisor(plan)
+    return entry

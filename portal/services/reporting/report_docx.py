@@ -1,0 +1,59 @@
+"""The yearly report as a Word document (python-docx): centres finish such reports in a word
+processor. Headings, paragraphs, numbered lists and tables, from the same text as the page."""
+
+import io
+from typing import Any
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
+
+from portal.services.reporting import report_text
+from portal.services.reporting.report_text import Table
+from portal.services.reporting.yearly_facts import Figures
+
+
+def paragraphs_of(text: str) -> list[str]:
+    """The coordinator's text, one paragraph per blank-line-separated block."""
+    return [block.strip() for block in text.replace("\r\n", "\n").split("\n\n") if block.strip()]
+
+
+def _table(document: Any, table: Table) -> None:
+    grid = document.add_table(rows=1, cols=len(table.header))
+    grid.style = "Table Grid"
+    for cell, text in zip(grid.rows[0].cells, table.header, strict=True):
+        cell.text = text
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for row in table.rows:
+        cells = grid.add_row().cells
+        for index, (cell, text) in enumerate(zip(cells, row, strict=True)):
+            cell.text = text
+            if index in table.numeric:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def build(facts: Figures, texts: dict[str, str], *, place_line: str) -> bytes:
+    """The whole report; `texts` are the coordinator's, per section key."""
+    document = Document()
+    document.styles["Normal"].font.name = "Calibri"
+    document.styles["Normal"].font.size = Pt(11)
+    right = document.add_paragraph(place_line)
+    right.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    document.add_heading(report_text.title(facts), level=1)
+    document.add_paragraph(facts.centre_name)
+    for section in report_text.sections(facts):
+        document.add_heading(section.heading, level=2)
+        for text in section.paragraphs:
+            document.add_paragraph(text)
+        for item in section.items:
+            document.add_paragraph(item, style="List Bullet")
+        if section.table is not None:
+            _table(document, section.table)
+        for text in section.notes:
+            document.add_paragraph(text)
+        for text in paragraphs_of(texts.get(section.key, "")):
+            document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

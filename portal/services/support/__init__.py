@@ -1,0 +1,2 @@
+"""Support given: social contracts, allowances and their approval and payment, courses, casework
+and placements."""

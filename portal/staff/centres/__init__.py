@@ -1,0 +1,1 @@
+"""A centre's set-up: project, stages, lines, villages, catalogue, contacts."""

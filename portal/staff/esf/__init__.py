@@ -1,0 +1,1 @@
+"""The ESF data set: export and spreadsheet imports."""

@@ -1,0 +1,1 @@
+"""PAL events, their sign-ups and attendance, and group sessions."""

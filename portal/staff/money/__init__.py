@@ -1,0 +1,1 @@
+"""The budget, the ledger and posts."""

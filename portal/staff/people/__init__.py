@@ -1,0 +1,1 @@
+"""Participants: the list, the record, monitoring data and exit, merging."""

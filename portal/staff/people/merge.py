@@ -1,0 +1,69 @@
+"""Merging two records of one person: pick the duplicate, check what moves, confirm."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal import boundary
+from portal.auth.access import role_required
+from portal.models.base import utcnow
+from portal.models.enums import Role
+from portal.services.people import merging, participants
+from portal.staff.audit import reads
+from portal.staff.blueprint import bp
+from portal.staff.people.merge_forms import MergeChoiceForm, MergeConfirmForm
+
+
+def _told_apart(person) -> str:
+    """A name as staff tell namesakes apart (as `participant_macros.who` shows it)."""
+    if person.pesel:
+        known = person.masked_pesel
+    elif person.birth_date:
+        known = _("born %(year)s", year=person.birth_date.year)
+    else:
+        known = _("no PESEL, no date of birth")
+    village = person.village.name if person.village else _("no village")
+    return f"{person.full_name} ({known} · {village})"
+
+
+def _choice_form(kept) -> MergeChoiceForm:
+    form = MergeChoiceForm()
+    form.other_id.choices = [(0, _("— choose —"))] + [
+        (other.id, _told_apart(other)) for other in merging.candidates(kept.centre_id, kept)
+    ]
+    return form
+
+
+@bp.route("/participants/<int:participant_id>/merge", methods=["GET", "POST"])
+@role_required(Role.COORDINATOR)
+def participant_merge(participant_id: int):
+    kept = participants.get_for_staff(current_user, participant_id)
+    # The record kept is the one read; the others are offered by name, as the list shows them.
+    reads.viewed(kept, "merge")
+    form = _choice_form(kept)
+    if form.validate_on_submit():
+        with boundary.shown(form):
+            kept, removed = merging.pair(kept.centre_id, kept.id, form.other_id.data)
+            return render_template(
+                "staff/people/participant_merge.html",
+                kept=kept,
+                plan=merging.plan_merge(kept, removed),
+                confirm=MergeConfirmForm(removed_id=str(removed.id)),
+            )
+    return render_template("staff/people/participant_merge.html", kept=kept, form=form, plan=None)
+
+
+@bp.post("/participants/<int:participant_id>/merge/confirm")
+@role_required(Role.COORDINATOR)
+def participant_merge_confirm(participant_id: int):
+    kept = participants.get_for_staff(current_user, participant_id)
+    form = MergeConfirmForm()
+    removed_id = form.chosen if form.validate_on_submit() else None
+    if removed_id is None:
+        flash(_("The form is damaged. Reload the page."), "error")
+        return redirect(url_for(".participant_merge", participant_id=kept.id))
+    with boundary.shown():
+        merging.merge(kept.centre_id, kept.id, removed_id, actor=current_user, now=utcnow())
+        flash(_("The two records are merged into this one."), "success")
+        return redirect(url_for(".participant_detail", participant_id=kept.id))
+    return redirect(url_for(".participant_merge", participant_id=kept.id))

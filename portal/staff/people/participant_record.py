@@ -1,0 +1,189 @@
+"""Staff pages of a participant's whole record: details, ESF monitoring data, the end of support,
+and the centre's lists of incomplete monitoring data and of results at exit still due."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal import boundary
+from portal.auth.access import role_required
+from portal.models import Participant, Village
+from portal.models.base import utcnow
+from portal.models.enums import Role, Sex
+from portal.services.centres import centres
+from portal.services.common import dates
+from portal.services.people import exits, monitoring, participant_record, participants
+from portal.services.people.participant_record import noticed
+from portal.staff.audit import reads
+from portal.staff.blueprint import bp
+from portal.staff.people.monitoring_forms import ExitForm, MonitoringForm
+from portal.staff.people.participant_forms import DetailsForm
+
+RECORD_KEEPERS = (Role.COORDINATOR, Role.SOCIAL_WORKER)
+
+
+def namesakes_of(found: dict, centre_id: int) -> list[Participant]:
+    """The namesakes a refusal named, read again after its rollback (one query)."""
+    return participants.list_by_ids(centre_id, found.get("namesakes", []))
+
+
+def _on_current_version(form, person: Participant, found: dict) -> None:
+    """After a conflict the typed text stays, and the next save is based on the record as it
+    is now: the person has been told and can compare before saving again."""
+    if found.get("conflict"):
+        form.version.data = person.version_id
+        form.version.raw_data = [str(person.version_id)]  # what the hidden input shows
+
+
+def _details_form(person: Participant) -> DetailsForm:
+    data = {
+        name: getattr(person, name) or ""
+        for name in ("first_name", "last_name", "pesel", "no_pesel_country", "email", "phone")
+    }
+    data |= {
+        "birth_date": None if person.pesel else person.birth_date,
+        "sex": None if person.pesel or person.sex is None else person.sex.value,
+        "village_id": person.village_id or 0,
+        "advisor_id": person.advisor_id or 0,
+        "social_worker_id": person.social_worker_id or 0,
+        "on_contract_path": person.on_contract_path,
+        "on_pal_path": person.on_pal_path,
+        "version": person.version_id,
+    }
+    form = DetailsForm(data=data)
+    centre_id = person.centre_id
+    none = [(0, _("— none —"))]
+    form.village_id.choices = none + [(v.id, v.name) for v in participants.list_villages(centre_id)]
+    for name, role in (("advisor_id", Role.ADVISOR), ("social_worker_id", Role.SOCIAL_WORKER)):
+        form[name].choices = none + [
+            (u.id, u.full_name) for u in participants.list_staff(centre_id, role)
+        ]
+    return form
+
+
+def _details(form: DetailsForm, centre_id: int) -> participant_record.Details:
+    def staff(name: str, role: Role):
+        chosen = form[name].data
+        return participants.get_staff_member(centre_id, chosen, role) if chosen else None
+
+    return participant_record.Details(
+        first_name=form.first_name.data,
+        last_name=form.last_name.data,
+        pesel=form.pesel.data,
+        no_pesel_country=form.no_pesel_country.data,
+        birth_date=form.birth_date.data,
+        sex=Sex(form.sex.data) if form.sex.data else None,
+        email=form.email.data,
+        phone=form.phone.data,
+        village=centres.get_owned(Village, form.village_id.data, centre_id)
+        if form.village_id.data
+        else None,
+        on_contract_path=form.on_contract_path.data,
+        on_pal_path=form.on_pal_path.data,
+        advisor=staff("advisor_id", Role.ADVISOR),
+        social_worker=staff("social_worker_id", Role.SOCIAL_WORKER),
+    )
+
+
+@bp.route("/participants/<int:participant_id>/edit", methods=["GET", "POST"])
+@role_required(*RECORD_KEEPERS)
+def participant_edit(participant_id: int):
+    person = participants.get_for_staff(current_user, participant_id)
+    reads.viewed(person, "edit")
+    form, found = _details_form(person), {}
+    if form.validate_on_submit():
+        with boundary.shown(form), noticed(found):
+            participant_record.update_details(
+                person,
+                _details(form, person.centre_id),
+                version=form.version.data or 0,
+                warn_namesakes=not form.different_person.data,
+                actor=current_user,
+                now=utcnow(),
+            )
+            flash(_("The participant's details are saved."), "success")
+            return redirect(url_for(".participant_detail", participant_id=person.id))
+        _on_current_version(form, person, found)
+    return render_template(
+        "staff/people/participant_edit.html",
+        form=form,
+        person=person,
+        found=found,
+        namesakes=namesakes_of(found, person.centre_id),
+    )
+
+
+@bp.route("/participants/<int:participant_id>/monitoring", methods=["GET", "POST"])
+@role_required(*RECORD_KEEPERS)
+def participant_monitoring(participant_id: int):
+    person = participants.get_for_staff(current_user, participant_id)
+    reads.viewed(person, "monitoring")
+    form, found = MonitoringForm.of(person), {}
+    if form.validate_on_submit():
+        with boundary.shown(form), noticed(found):
+            monitoring.update(
+                person,
+                form.monitoring_data(),
+                version=form.version.data or 0,
+                actor=current_user,
+                now=utcnow(),
+            )
+            flash(_("The monitoring data are saved."), "success")
+            return redirect(url_for(".participant_detail", participant_id=person.id))
+        _on_current_version(form, person, found)
+    return render_template(
+        "staff/people/participant_monitoring.html",
+        form=form,
+        person=person,
+        age=monitoring.age_at_entry(person.birth_date, person.support_start),
+        missing=monitoring.missing(person),
+    )
+
+
+@bp.route("/participants/<int:participant_id>/exit", methods=["GET", "POST"])
+@role_required(*RECORD_KEEPERS)
+def participant_exit(participant_id: int):
+    person = participants.get_for_staff(current_user, participant_id)
+    reads.viewed(person, "exit")
+    form, found = ExitForm.of(person), {}
+    if form.validate_on_submit():
+        with boundary.shown(form), noticed(found):
+            exits.record_exit(
+                person,
+                form.exit_data(),
+                version=form.version.data or 0,
+                actor=current_user,
+                now=utcnow(),
+            )
+            flash(_("The end of support is saved."), "success")
+            return redirect(url_for(".participant_detail", participant_id=person.id))
+        _on_current_version(form, person, found)
+    return render_template(
+        "staff/people/participant_exit.html",
+        form=form,
+        person=person,
+        due=exits.result_due_on(person),
+    )
+
+
+@bp.get("/participants/esf-incomplete")
+@role_required(*RECORD_KEEPERS)
+def esf_incomplete():
+    people = monitoring.list_incomplete(current_user.centre_id)
+    reads.listed(people, "esf_incomplete")
+    return render_template(
+        "staff/people/participants_esf_incomplete.html",
+        rows=[(person, monitoring.missing(person)) for person in people],
+    )
+
+
+@bp.get("/participants/results-due")
+@role_required(*RECORD_KEEPERS)
+def results_due():
+    people = exits.list_results_due(current_user.centre_id)
+    reads.listed(people, "results_due")
+    return render_template(
+        "staff/people/participants_results_due.html",
+        rows=[(person, exits.result_due_on(person)) for person in people],
+        today=dates.local_date(utcnow()),
+    )

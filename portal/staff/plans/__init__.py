@@ -1,0 +1,1 @@
+"""Individual development plans and their questions."""

@@ -1,0 +1,1 @@
+"""The dashboard, the stage's exports and the yearly report."""

@@ -1,0 +1,202 @@
+"""The yearly report of a project stage, kept by the coordinator: the figures computed from the
+data with the coordinator's texts around them, per section with revisions, closing (which
+freezes the figures), and downloads as PDF and DOCX."""
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal import boundary
+from portal.auth.access import require_roles
+from portal.models.base import utcnow
+from portal.models.enums import Role
+from portal.pdf import frame_of, pdf_response
+from portal.services.audit import audit_trail
+from portal.services.common.dates import local_date
+from portal.services.reporting import report_docx, report_text, yearly_report
+from portal.staff.reporting.report_forms import CloseReportForm, ReportSectionForm
+
+bp = Blueprint("reports", __name__)
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@bp.before_request
+def _coordinators_only():
+    refusal = require_roles(Role.COORDINATOR)
+    if refusal is None and current_user.centre_id is None:
+        abort(403)
+    return refusal
+
+
+def _loaded(stage_id: int):
+    """The centre's stage (404 otherwise), its report if any, and the figures it states."""
+    stage = yearly_report.stage(current_user.centre_id, stage_id)
+    report = yearly_report.find(stage.id)
+    return stage, report, yearly_report.figures(report, stage.id)
+
+
+def _place_line(stage, report) -> str:
+    when = local_date(report.closed_at) if report and report.closed_at else local_date(utcnow())
+    return _("%(town)s, %(date)s", town=stage.project.centre.town, date=report_text.day(when))
+
+
+def _document(stage_id: int) -> dict:
+    stage, report, facts = _loaded(stage_id)
+    return {
+        "stage": stage,
+        "report": report,
+        "facts": facts,
+        "sections": report_text.sections(facts),
+        "texts": report.texts if report else {},
+        "title": report_text.title(facts),
+        "place_line": _place_line(stage, report),
+        "paragraphs_of": report_docx.paragraphs_of,
+    }
+
+
+@bp.get("/stages/<int:stage_id>/report")
+def report_page(stage_id: int):
+    return render_template("staff/reporting/report.html", **_document(stage_id))
+
+
+@bp.route("/stages/<int:stage_id>/report/sections/<section>", methods=["GET", "POST"])
+def report_section(stage_id: int, section: str):
+    if section not in yearly_report.SECTIONS:
+        abort(404)
+    stage, report, facts = _loaded(stage_id)
+    heading = {s.key: s.heading for s in report_text.sections(facts)}[section]
+    form = ReportSectionForm()
+    if form.validate_on_submit():
+        with boundary.shown(form):
+            try:
+                saved = yearly_report.save_section(
+                    stage,
+                    section,
+                    form.text.data or "",
+                    version=form.version.data or 0,
+                    actor=current_user,
+                    now=utcnow(),
+                )
+            except yearly_report.ReportConflict as conflict:
+                current = conflict.current
+                retry = ReportSectionForm(
+                    formdata=None, data={"text": form.text.data, "version": current.version_id}
+                )
+                return render_template(
+                    "staff/reporting/conflict.html",
+                    stage=stage,
+                    section=section,
+                    heading=heading,
+                    form=retry,
+                    mine=form.text.data or "",
+                    theirs=current.texts.get(section, ""),
+                    message=conflict.message,
+                ), 409
+            flash(_("Saved.") if saved else _("Nothing changed."), "success")
+            return redirect(url_for(".report_page", stage_id=stage.id) + f"#section-{section}")
+    elif not form.is_submitted():
+        form = ReportSectionForm(
+            formdata=None,
+            data={
+                "text": report.texts.get(section, "") if report else "",
+                "version": report.version_id if report else 0,
+            },
+        )
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "staff/reporting/section_form.html",
+        stage=stage,
+        report=report,
+        section=section,
+        heading=heading,
+        form=form,
+    ), status
+
+
+@bp.get("/stages/<int:stage_id>/report/revisions")
+def report_revisions(stage_id: int):
+    stage, report, _facts = _loaded(stage_id)
+    sections = {s.key: s.heading for s in report_text.sections(_facts)}
+    return render_template(
+        "staff/reporting/revisions.html",
+        stage=stage,
+        report=report,
+        revisions=yearly_report.revisions(report),
+        sections=sections,
+    )
+
+
+@bp.route("/stages/<int:stage_id>/report/close", methods=["GET", "POST"])
+def report_close(stage_id: int):
+    stage, report, facts = _loaded(stage_id)
+    form = CloseReportForm()
+    if form.validate_on_submit():
+        with boundary.shown(form):
+            try:
+                yearly_report.close(
+                    stage, version=form.version.data or 0, actor=current_user, now=utcnow()
+                )
+            except yearly_report.ReportConflict:
+                flash(
+                    _("Someone changed the report after you opened this page. Read it again."),
+                    "error",
+                )
+                return redirect(url_for(".report_page", stage_id=stage.id))
+            flash(_("The report is closed; its figures are kept as they are now."), "success")
+            return redirect(url_for(".report_page", stage_id=stage.id))
+    elif not form.is_submitted():
+        form = CloseReportForm(formdata=None, data={"version": report.version_id if report else 0})
+    return render_template(
+        "staff/reporting/close.html", stage=stage, report=report, facts=facts, form=form
+    ), (400 if form.is_submitted() else 200)
+
+
+def _downloaded(stage, file_format: str) -> None:
+    audit_trail.record_download(
+        stage,
+        actor=current_user,
+        document="yearly_report",
+        file_format=file_format,
+        centre_id=stage.project.centre_id,
+    )
+
+
+@bp.get("/stages/<int:stage_id>/report.pdf")
+def report_pdf(stage_id: int):
+    stage, report, facts = _loaded(stage_id)
+    _downloaded(stage, "pdf")
+    closed_at = report.closed_at if report else None
+    return pdf_response(
+        "pdf/stage_report.html",
+        f"sprawozdanie-{stage.year}-{stage.id}.pdf",
+        frame=frame_of(
+            stage.project.centre_id,
+            [stage.project],
+            dated=local_date(closed_at or utcnow()),
+        ),
+        facts=facts,
+        texts=report.texts if report else {},
+        # Written while the document renders, so in Polish whatever the reader's language.
+        title_of=report_text.title,
+        sections_of=report_text.sections,
+        paragraphs_of=report_docx.paragraphs_of,
+        # Who closed the report signs it; a draft is signed by the coordinator printing it.
+        coordinator=report.closed_by if report and closed_at else current_user,
+    )
+
+
+@bp.get("/stages/<int:stage_id>/report.docx")
+def report_docx_file(stage_id: int):
+    stage, report, facts = _loaded(stage_id)
+    _downloaded(stage, "docx")
+    body = report_docx.build(
+        facts, report.texts if report else {}, place_line=_place_line(stage, report)
+    )
+    return Response(
+        body,
+        mimetype=DOCX,
+        headers={
+            "Content-Disposition": f'attachment; filename="report-{stage.year}-{stage.id}.docx"'
+        },
+    )

@@ -1,0 +1,1 @@
+"""Contracts, allowances and their decisions, courses, casework and placements."""

@@ -1,0 +1,148 @@
+"""Social workers prepare, correct, submit and withdraw allowance requests."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal import boundary
+from portal.auth.access import role_required
+from portal.models.base import utcnow
+from portal.models.enums import AllowanceKind, PurposeCategory
+from portal.services.common import dates
+from portal.services.money import money
+from portal.services.people import participants
+from portal.services.support import allowances, contracts
+from portal.staff.audit import reads
+from portal.staff.blueprint import bp
+from portal.staff.support.contracts import CASEWORK
+from portal.staff.support.money_forms import AllowanceForm
+
+
+def _allowance(allowance_id: int):
+    """A request of the centre whose person this member of staff may see (else not found)."""
+    allowance = allowances.get(current_user.centre_id, allowance_id)
+    participants.get_for_staff(current_user, allowance.participant_id)
+    return allowance
+
+
+def _form(person, form: AllowanceForm | None = None) -> AllowanceForm:
+    form = form or AllowanceForm()
+    form.contract_id.choices = [(0, _("— none —"))] + [
+        (c.id, f"{c.number} ({c.start_date} – {c.end_date})")
+        for c in contracts.list_for_participant(person.id)
+        if c.status in contracts.CURRENT
+    ]
+    return form
+
+
+def _fields(form: AllowanceForm) -> allowances.AllowanceFields:
+    """The request as typed; an amount that is no amount is refused beside its field."""
+    return allowances.AllowanceFields(
+        kind=AllowanceKind(form.kind.data),
+        amount_grosze=money.parse(form.amount.data),
+        first_month=form.first_month.data,
+        last_month=form.last_month.data,
+        category=PurposeCategory(form.category.data) if form.category.data else None,
+        purpose=(form.purpose.data or "").strip(),
+        justification=form.justification.data.strip(),
+    )
+
+
+def _contract(form: AllowanceForm):
+    # Chosen from this person's current contracts; the service checks the choice again.
+    if not form.contract_id.data:
+        return None
+    return contracts.get(current_user.centre_id, form.contract_id.data)
+
+
+def _check(form: AllowanceForm, person) -> None:
+    """The service's check of the request as typed, run with the form's own (one pass)."""
+    allowances.check(person, _contract(form), _fields(form))
+
+
+def _form_page(form: AllowanceForm, person, allowance=None):
+    return render_template(
+        "staff/support/allowance_form.html",
+        form=form,
+        person=person,
+        allowance=allowance,
+        received=allowances.received_in_year(person.id, dates.local_date(utcnow()).year),
+    )
+
+
+@bp.route("/participants/<int:participant_id>/allowances/new", methods=["GET", "POST"])
+@role_required(*CASEWORK)
+def allowance_new(participant_id: int):
+    person = participants.get_for_staff(current_user, participant_id)
+    reads.viewed(person, "allowance_form")
+    form = _form(person)
+    if form.validate_on_submit_with(lambda: _check(form, person)):
+        with boundary.shown(form):
+            allowance = allowances.create(
+                person, _contract(form), _fields(form), prepared_by=current_user, now=utcnow()
+            )
+            if form.submit_now.data:
+                allowances.submit(allowance, actor=current_user, now=utcnow())
+                flash(_("The request is submitted for a decision."), "success")
+            else:
+                flash(_("The request is saved."), "success")
+            return redirect(url_for(".allowance_detail", allowance_id=allowance.id))
+    return _form_page(form, person)
+
+
+@bp.route("/allowances/<int:allowance_id>/edit", methods=["GET", "POST"])
+@role_required(*CASEWORK)
+def allowance_edit(allowance_id: int):
+    """Correct an undecided request; whoever changes it may not decide it (four-eyes)."""
+    allowance = _allowance(allowance_id)
+    person = allowance.participant
+    reads.viewed(person, "allowance_form", allowance.id)
+    form = _form(person, AllowanceForm(obj=None if request.method == "POST" else allowance))
+    if request.method == "GET":
+        form.kind.data = allowance.kind.value
+        form.contract_id.data = allowance.contract_id or 0
+        form.amount.data = money.to_text(allowance.amount_grosze)
+        form.category.data = allowance.category.value if allowance.category else ""
+    if form.validate_on_submit_with(lambda: _check(form, person)):
+        with boundary.shown(form):
+            allowances.update_request(
+                allowance, _contract(form), _fields(form), actor=current_user, now=utcnow()
+            )
+            flash(_("The changes are saved."), "success")
+            return redirect(url_for(".allowance_detail", allowance_id=allowance.id))
+    return _form_page(form, person, allowance)
+
+
+@bp.get("/allowances/<int:allowance_id>")
+@role_required(*CASEWORK)
+def allowance_detail(allowance_id: int):
+    allowance = _allowance(allowance_id)
+    reads.viewed(allowance.participant, "allowance", allowance.id)
+    return render_template(
+        "staff/support/allowance_detail.html",
+        allowance=allowance,
+        total=allowances.total(allowance),
+        received=allowances.received_in_year(
+            allowance.participant_id, dates.local_date(utcnow()).year
+        ),
+    )
+
+
+@bp.post("/allowances/<int:allowance_id>/submit")
+@role_required(*CASEWORK)
+def allowance_submit(allowance_id: int):
+    allowance = _allowance(allowance_id)
+    with boundary.shown():
+        allowances.submit(allowance, actor=current_user, now=utcnow())
+        flash(_("The request is submitted for a decision."), "success")
+    return redirect(url_for(".allowance_detail", allowance_id=allowance.id))
+
+
+@bp.post("/allowances/<int:allowance_id>/withdraw")
+@role_required(*CASEWORK)
+def allowance_withdraw(allowance_id: int):
+    allowance = _allowance(allowance_id)
+    with boundary.shown():
+        allowances.withdraw(allowance, actor=current_user, now=utcnow())
+        flash(_("The request is withdrawn."), "success")
+    return redirect(url_for(".allowance_detail", allowance_id=allowance.id))
