@@ -1,11 +1,12 @@
 """The participant's blueprint: their own pages under /me, for participants only, and what
 those pages share (their own record, their calendar's address)."""
 
-from flask import Blueprint, current_app, url_for
+from flask import Blueprint
 from flask_login import current_user
 
 from portal.auth.access import require_roles
 from portal.models.enums import Role
+from portal.services.common.links import external_url
 from portal.services.people import participants
 
 bp = Blueprint("participant", __name__, url_prefix="/me")
@@ -24,5 +25,4 @@ def feed_url(person) -> str | None:
     """The person's private calendar address, or None while it is switched off."""
     if not person.calendar_token:
         return None
-    path = url_for("public.calendar_feed", token=person.calendar_token)
-    return current_app.config["BASE_URL"].rstrip("/") + path
+    return external_url("public.calendar_feed", token=person.calendar_token)

@@ -5,7 +5,6 @@ import json
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -22,6 +21,7 @@ from portal.models.enums import EventType, Instrument, RegistrationStatus
 from portal.participant.blueprint import _me, bp, feed_url
 from portal.participant.forms import CalendarForm, DisagreeForm, PlanCommentForm, SignUpForm
 from portal.services.audit import audit
+from portal.services.common.links import site_domain
 from portal.services.events import calendar, events, sessions, signups
 from portal.services.people import participants
 from portal.services.plans import plan_questions, plans
@@ -259,14 +259,10 @@ def my_events():
     )
 
 
-def _domain() -> str:
-    return current_app.config["BASE_URL"].split("//", 1)[-1].split("/", 1)[0]
-
-
 @bp.get("/events/<int:event_id>/event.ics")
 def event_ics(event_id: int):
     event = events.get_for_participant(_me(), event_id)
-    body = calendar.event_ics(event, domain=_domain(), now=utcnow())
+    body = calendar.event_ics(event, domain=site_domain(), now=utcnow())
     return Response(
         body,
         mimetype="text/calendar",

@@ -22,6 +22,7 @@ from portal.extensions import csrf, db, limiter
 from portal.models.base import utcnow
 from portal.public.forms import AccountRequestForm
 from portal.services.centres import centre_contacts
+from portal.services.common.links import site_domain
 from portal.services.events import calendar, public_events
 from portal.services.people import account_requests
 
@@ -105,8 +106,7 @@ def calendar_feed(token: str):
     person = calendar.person_for_feed(token)
     if person is None:
         abort(404)
-    domain = current_app.config["BASE_URL"].split("//", 1)[-1].split("/", 1)[0]
-    body = calendar.feed_ics(person, name=_("My events"), domain=domain, now=utcnow())
+    body = calendar.feed_ics(person, name=_("My events"), domain=site_domain(), now=utcnow())
     return Response(body, mimetype="text/calendar", headers={"Cache-Control": "no-store"})
 
 

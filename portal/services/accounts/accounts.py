@@ -16,6 +16,7 @@ from portal.models.enums import Role
 from portal.services.accounts import passwords
 from portal.services.audit import audit
 from portal.services.common.errors import AlreadyExists, InvalidLink, PortalError
+from portal.services.common.links import external_url
 from portal.services.mail import mail
 
 INVITE = "invite"
@@ -123,9 +124,8 @@ def user_from_link(token: str, purpose: str) -> User:
 
 
 def link_url(user: User, purpose: str) -> str:
-    path = "set-password" if purpose == INVITE else "reset-password"
-    base = current_app.config["BASE_URL"].rstrip("/")
-    return f"{base}/auth/{path}/{make_link_token(user, purpose)}"
+    endpoint = "auth.set_password" if purpose == INVITE else "auth.reset_password"
+    return external_url(endpoint, token=make_link_token(user, purpose))
 
 
 def _queue_invitation(user: User) -> str:

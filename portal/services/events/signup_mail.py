@@ -5,11 +5,10 @@ and the address of the event's page, where the person (signed in) can cancel.
 
 from typing import Any
 
-from flask import current_app
-
 from portal.models import Event, Registration
 from portal.models.base import utcnow
 from portal.models.enums import RegistrationStatus
+from portal.services.common.links import external_url, site_domain
 from portal.services.events import calendar
 from portal.services.mail import mail
 from portal.services.people import consents
@@ -19,11 +18,7 @@ WITH_CALENDAR = frozenset({"signed_up", "waiting_list", "place_confirmed"})
 
 
 def event_url(event: Event) -> str:
-    return str(current_app.config["BASE_URL"]).rstrip("/") + f"/me/events/{event.id}"
-
-
-def _domain() -> str:
-    return str(current_app.config["BASE_URL"]).split("//", 1)[-1].split("/", 1)[0]
+    return external_url("participant.event_detail", event_id=event.id)
 
 
 def tell(registration: Registration, event: Event, template: str, **context: Any) -> bool:
@@ -35,7 +30,7 @@ def tell(registration: Registration, event: Event, template: str, **context: Any
         return False
     attachment = None
     if template in WITH_CALENDAR:
-        ics = calendar.event_ics(event, domain=_domain(), now=utcnow())
+        ics = calendar.event_ics(event, domain=site_domain(), now=utcnow())
         attachment = (f"event-{event.id}.ics", ics.decode("utf-8"))
     mail.queue(
         address,

@@ -18,7 +18,6 @@ import uuid
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import force_locale
@@ -31,6 +30,7 @@ from portal.models import OutboxMessage, User
 from portal.models.base import utcnow
 from portal.services.audit import audit
 from portal.services.common.errors import NotFound, PortalError
+from portal.services.common.links import site_domain
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +45,7 @@ LONGEST_WAIT = timedelta(hours=8)
 
 def new_message_id() -> str:
     """A globally unique Message-ID in the portal's own domain (RFC 5322 msg-id)."""
-    host = urlsplit(current_app.config.get("BASE_URL") or "").hostname or "localhost"
-    return f"<{uuid.uuid4().hex}@{host}>"
+    return f"<{uuid.uuid4().hex}@{site_domain()}>"
 
 
 @event.listens_for(OutboxMessage, "before_insert")

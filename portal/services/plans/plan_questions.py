@@ -8,7 +8,6 @@ stays on the portal, behind a sign-in.
 
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import aliased, selectinload
@@ -17,6 +16,7 @@ from portal.extensions import db
 from portal.models import IndividualPlan, PlanComment, User
 from portal.services.audit import audit
 from portal.services.common.errors import NotFound, PortalError
+from portal.services.common.links import external_url
 from portal.services.mail import mail
 from portal.services.people import consents
 
@@ -25,10 +25,6 @@ BODY_MAX = 2000
 
 class AnswerRefused(PortalError):
     message = _l("This question cannot be answered.")
-
-
-def _link(path: str) -> str:
-    return str(current_app.config["BASE_URL"]).rstrip("/") + path
 
 
 def advisor_of(plan: IndividualPlan) -> User | None:
@@ -53,7 +49,9 @@ def tell_advisor(plan: IndividualPlan) -> bool:
         centre_id=plan.centre_id,
         advisor=advisor,
         person=plan.participant,
-        url=_link(f"/staff/participants/{plan.participant_id}/plan#questions"),
+        url=external_url(
+            "staff.plan_page", participant_id=plan.participant_id, _anchor="questions"
+        ),
     )
     return True
 
@@ -113,7 +111,7 @@ def _tell_participant(plan: IndividualPlan) -> bool:
         locale=person.user.locale if person.user else None,
         centre_id=plan.centre_id,
         person=person,
-        url=_link("/me/plan#questions"),
+        url=external_url("participant.plan", _anchor="questions"),
     )
     return True
 
