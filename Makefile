@@ -67,7 +67,8 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 
-# The typed layers, models and services (pyproject.toml, [tool.mypy]).
+# The typed parts: models, services and the edge (app, http, forms, auth, public, cli); the
+# staff and participant views not yet (pyproject.toml, [tool.mypy]).
 typecheck: install
 	$(BIN)/mypy
 

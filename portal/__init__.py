@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -20,7 +21,7 @@ def instance_path() -> Path:
     return (Path.cwd() if RESOURCES == PACKAGE else RESOURCES) / "instance"
 
 
-def create_app(config: type | dict | None = None) -> Flask:
+def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     import config as config_module
     from portal import cli, database, dev, http, i18n, log
     from portal.auth import bp as auth_bp
@@ -51,7 +52,8 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     if app.config["PROXY_HOPS"]:
         hops = app.config["PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+        # Werkzeug's documented way to wrap the WSGI callable; mypy sees a method replaced.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     passwords.configure(passwords.PROFILES[app.config["PASSWORD_HASHING"]])
     log.init_app(app)
     database.configure_sqlite(app.config["SQLITE_BUSY_TIMEOUT_MS"])

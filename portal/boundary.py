@@ -12,14 +12,15 @@ rolled back and the message lands next to the field it names, or on top of the p
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Flask, flash
+from flask import Flask, Response, flash
+from wtforms import Form
 
 from portal.extensions import db
 from portal.services.common.errors import PageRefused, PortalError
 
 
 class PortalApp(Flask):
-    def dispatch_request(self):
+    def dispatch_request(self) -> Response:
         response = self.make_response(super().dispatch_request())
         if response.status_code < 400:
             db.session.commit()
@@ -29,7 +30,7 @@ class PortalApp(Flask):
 
 
 @contextmanager
-def shown(form=None) -> Iterator[None]:
+def shown(form: Form | None = None) -> Iterator[None]:
     """Run the block as the request's change; a refusal rolls it back and is shown, and the view
     goes on after the block (to render the form again or redirect back)."""
     try:
@@ -41,7 +42,7 @@ def shown(form=None) -> Iterator[None]:
         show(error, form)
 
 
-def show(error: PortalError, form=None) -> None:
+def show(error: PortalError, form: Form | None = None) -> None:
     field = getattr(form, error.field, None) if form is not None and error.field else None
     if field is not None:
         field.errors = [*field.errors, str(error.message)]

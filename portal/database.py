@@ -13,7 +13,7 @@ from typing import Any, cast
 
 from sqlalchemy import event, insert
 from sqlalchemy.engine import Connection, CursorResult, Engine
-from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.orm import ORMExecuteState, Session, scoped_session, with_loader_criteria
 from sqlalchemy.sql import Executable
 
 from portal.extensions import db
@@ -116,8 +116,11 @@ def rows_changed(statement: Executable) -> int:
 CENTRE_KEY = "centre_id"
 
 
-def scope_session(session: Session, centre_id: int | None) -> None:
-    """Limit every ORM query of this session to one centre (None: no automatic scope)."""
+def scope_session(session: Session | scoped_session[Any], centre_id: int | None) -> None:
+    """Limit every ORM query of this session to one centre (None: no automatic scope).
+
+    `session` may be the request's scoped proxy (`db.session`): its `info` is the session's.
+    """
     if centre_id is None:
         session.info.pop(CENTRE_KEY, None)
     else:

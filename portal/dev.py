@@ -7,7 +7,7 @@ No sign-in: the page exists for the person who has no account yet.
 
 import re
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Flask, render_template
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
@@ -33,14 +33,14 @@ def linked(text: str) -> Markup:
 
 
 @bp.get("/outbox")
-def outbox():
+def outbox() -> str:
     messages = db.session.scalars(
         select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(SHOWN)
     ).all()
     return render_template("dev/outbox.html", messages=messages, linked=linked, shown=SHOWN)
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     """Register the page only when asked for, and never under production, whatever is set."""
     if app.config.get("DEV_OUTBOX") and app.config["ENV_NAME"] != "production":
         app.register_blueprint(bp)

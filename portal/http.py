@@ -2,10 +2,12 @@
 
 import logging
 import uuid
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
     Flask,
+    Response,
     current_app,
     flash,
     g,
@@ -16,13 +18,14 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug import exceptions as werkzeug_exceptions
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
 
 from portal import database
 from portal.auth import idle, kept
@@ -30,6 +33,7 @@ from portal.auth.access import safe_next
 from portal.extensions import db, login_manager
 from portal.forms import has_control_characters
 from portal.i18n import LANG_KEY
+from portal.models import User
 from portal.services.accounts import accounts
 from portal.services.common.errors import Forbidden, NotFound, PortalError
 from portal.services.common.limits import MAX_ID
@@ -48,12 +52,16 @@ CSP = (
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-@login_manager.user_loader
-def _load_user(session_id: str):
+def _load_user(session_id: str) -> User | None:
     return accounts.load_from_session_id(session_id)
 
 
-def _before_request():
+# Registered with a call, not as a decorator: Flask-Login's decorator is untyped and would hide
+# the function's types.
+login_manager.user_loader(_load_user)
+
+
+def _before_request() -> ResponseReturnValue | None:
     g.request_id = uuid.uuid4().hex[:12]
     # Before the user is loaded: that query opens the request's transaction.
     database.serve_reads_only(request.method in SAFE_METHODS)
@@ -78,7 +86,7 @@ def _before_request():
     return None
 
 
-def _refuse_control_characters():
+def _refuse_control_characters() -> ResponseReturnValue | None:
     """An address carrying control characters (NUL breaks PostgreSQL) is refused as a whole.
 
     Form fields are checked by PortalForm, next to the field; this covers the query string.
@@ -93,7 +101,7 @@ def _refuse_control_characters():
     return None
 
 
-def _security_headers(response):
+def _security_headers(response: Response) -> Response:
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CSP)
     headers["X-Content-Type-Options"] = "nosniff"
@@ -108,7 +116,7 @@ def _security_headers(response):
     return response
 
 
-def _error_page(code: int, title: str, text: str):
+def _error_page(code: int, title: str, text: str) -> ResponseReturnValue:
     if request.path.startswith("/healthz"):
         return jsonify(status="error", request_id=g.get("request_id")), code
     return (
@@ -122,7 +130,7 @@ class IdConverter(IntegerConverter):
 
     regex = r"[0-9]{1,10}"
 
-    def __init__(self, url_map, *args, **kwargs):
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
 
@@ -160,7 +168,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, _unexpected)
 
 
-def _unauthorized():
+def _unauthorized() -> ResponseReturnValue:
     # A form sent after the sign-out: what was typed is kept on the sign-in page, if it was
     # this browser's own session that typed it (auth/kept.py); any other form keeps nothing.
     if kept.applies():
@@ -168,7 +176,7 @@ def _unauthorized():
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
-def _csrf_error(_error):
+def _csrf_error(_error: CSRFError) -> ResponseReturnValue:
     # Its token expired (or the session with it): sign in again, and nothing typed is lost,
     # when the token is this session's own; anything else is answered plainly.
     if kept.applies():
@@ -178,7 +186,7 @@ def _csrf_error(_error):
     return kept.form_expired()
 
 
-def _value_out_of_range(error):
+def _value_out_of_range(error: DataError) -> ResponseReturnValue:
     # The last line of defence: forms bound every value, but a value the database still
     # cannot hold is the request's fault, not the server's.
     db.session.rollback()
@@ -208,7 +216,7 @@ def _database_fault(error: OperationalError) -> str:
     return "unreachable"
 
 
-def _database_unavailable(error):
+def _database_unavailable(error: OperationalError) -> ResponseReturnValue:
     db.session.rollback()
     session.pop("_flashes", None)  # a "saved" message must not outlive a failed commit
     # The page must not try to load the user from the database that just failed.
@@ -232,7 +240,7 @@ def _database_unavailable(error):
     return _error_page(503, _("The service is temporarily unavailable"), text)
 
 
-def _http_error(error: HTTPException):
+def _http_error(error: HTTPException) -> ResponseReturnValue:
     messages = {
         400: (
             _("Bad request"),
@@ -251,13 +259,14 @@ def _http_error(error: HTTPException):
         ),
         429: (_("Too many attempts"), _("Wait a minute before trying again.")),
     }
+    code = error.code or 500
     title, text = messages.get(
-        error.code, (_("Something went wrong"), _("The request could not be completed."))
+        code, (_("Something went wrong"), _("The request could not be completed."))
     )
-    return _error_page(error.code or 500, title, text)
+    return _error_page(code, title, text)
 
 
-def _domain_error(error: PortalError):
+def _domain_error(error: PortalError) -> ResponseReturnValue:
     # A refusal no view showed beside a form: flashed on the page the form was sent from.
     db.session.rollback()
     if isinstance(error, NotFound):
@@ -271,7 +280,7 @@ def _domain_error(error: PortalError):
     return _error_page(400, _("The action could not be completed"), str(error.message))
 
 
-def _unexpected(error: Exception):
+def _unexpected(error: Exception) -> ResponseReturnValue:
     db.session.rollback()
     log.exception("unhandled error on %s %s", request.method, request.path)
     return _error_page(

@@ -1,5 +1,7 @@
 """Language choice for each request, and the formatting filters templates use."""
 
+from collections.abc import Sequence
+
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, get_locale
 from flask_login import current_user
@@ -12,21 +14,27 @@ LANG_KEY = "lang"
 
 def select_locale() -> str:
     """?lang=, then this session's choice, the saved preference, the browser's, then Polish."""
-    languages = current_app.config["LANGUAGES"]
+    languages: Sequence[str] = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI and background work: the installation's language
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return _default_locale()
     asked = request.args.get("lang")
-    if asked in languages:
+    if asked is not None and asked in languages:
         return asked
     # A choice made in this session wins over the saved preference, which catches up with it
     # on the session's next change (a GET never writes).
-    if session.get(LANG_KEY) in languages:
-        return session[LANG_KEY]
-    if current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
-    return (
-        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    )
+    chosen = session.get(LANG_KEY)
+    if isinstance(chosen, str) and chosen in languages:
+        return chosen
+    if current_user.is_authenticated:
+        saved: str | None = current_user.locale
+        if saved is not None and saved in languages:
+            return saved
+    return request.accept_languages.best_match(languages) or _default_locale()
+
+
+def _default_locale() -> str:
+    locale: str = current_app.config["BABEL_DEFAULT_LOCALE"]
+    return locale
 
 
 def in_polish() -> Markup:

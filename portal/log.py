@@ -5,6 +5,7 @@ import re
 
 from flask import Flask, g, has_request_context
 from gunicorn import glogging
+from gunicorn.config import Config
 
 _ELEVEN_DIGITS = re.compile(r"(?<!\d)\d{11}(?!\d)")
 
@@ -45,7 +46,7 @@ class GunicornLogger(glogging.Logger):
     access log masks it like every other line.
     """
 
-    def setup(self, cfg) -> None:
+    def setup(self, cfg: Config) -> None:
         super().setup(cfg)
         for logger in (self.error_log, self.access_log):
             logger.addFilter(PrivacyFilter())

@@ -6,4 +6,5 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 def login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
+    limit: str = current_app.config["LOGIN_RATE_LIMIT"]
+    return limit

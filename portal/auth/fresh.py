@@ -11,19 +11,22 @@ kept nothing (only passwords, or a page not listed) on a page that can be opened
 """
 
 import logging
+from collections.abc import Callable
 from functools import wraps
+from typing import cast, overload
 from urllib.parse import urlsplit
 
 from flask import current_app, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from portal.auth import kept
-from portal.auth.access import home_url, me, safe_next
+from portal.auth.access import P, View, home_url, login_required, me, safe_next
 from portal.auth.blueprint import bp, login_limit
 from portal.auth.second_step import SIGNED_IN_AT
-from portal.auth.security_forms import ConfirmForm
+from portal.auth.security_forms import ConfirmForm, TurnOffForm
 from portal.extensions import limiter, login_manager
 from portal.models import User
 from portal.models.base import utcnow
@@ -38,17 +41,30 @@ def is_fresh() -> bool:
     if not isinstance(signed_in_at, int):
         return False
     age = utcnow().timestamp() - signed_in_at
-    return -60 <= age <= current_app.config["FRESH_LOGIN_MINUTES"] * 60
+    minutes: int = current_app.config["FRESH_LOGIN_MINUTES"]
+    return -60 <= age <= minutes * 60
 
 
-def fresh_login_required(view=None, *, methods: tuple[str, ...] | None = None):
+@overload
+def fresh_login_required(view: View[P], *, methods: tuple[str, ...] | None = None) -> View[P]: ...
+
+
+@overload
+def fresh_login_required(
+    view: None = None, *, methods: tuple[str, ...] | None = None
+) -> Callable[[View[P]], View[P]]: ...
+
+
+def fresh_login_required(
+    view: View[P] | None = None, *, methods: tuple[str, ...] | None = None
+) -> View[P] | Callable[[View[P]], View[P]]:
     """Only with a recent sign-in (for `methods`, or every method); else confirm it first."""
 
-    def decorator(view):
+    def decorator(view: View[P]) -> View[P]:
         @wraps(view)
-        def wrapped(*args, **kwargs):
+        def wrapped(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
             if not current_user.is_authenticated:
-                return login_manager.unauthorized()
+                return cast(ResponseReturnValue, login_manager.unauthorized())
             if (methods is None or request.method in methods) and not is_fresh():
                 return _ask_to_confirm()
             return view(*args, **kwargs)
@@ -58,7 +74,7 @@ def fresh_login_required(view=None, *, methods: tuple[str, ...] | None = None):
     return decorator(view) if view is not None else decorator
 
 
-def _ask_to_confirm():
+def _ask_to_confirm() -> ResponseReturnValue:
     if request.method == "GET":
         return redirect(url_for("auth.confirm", next=request.full_path.rstrip("?")))
     carried = kept.from_request()
@@ -80,7 +96,7 @@ def _carried() -> kept.Kept | None:
     return carried
 
 
-def _confirm_page(form: ConfirmForm, carried: kept.Kept | None, next_url: str | None = None):
+def _confirm_page(form: ConfirmForm, carried: kept.Kept | None, next_url: str | None = None) -> str:
     if not current_user.has_two_factor and "code" in form:
         del form.code
     if carried is not None:
@@ -96,7 +112,7 @@ def _confirm_page(form: ConfirmForm, carried: kept.Kept | None, next_url: str | 
     )
 
 
-def check_person(user: User, form) -> Method | None:
+def check_person(user: User, form: ConfirmForm | TurnOffForm) -> Method | None:
     """The password, then (with two-factor) the code; wrong ones are counted toward the lockout
     and shown beside their field. The caller renders with 200, so the count is kept."""
     now = utcnow()
@@ -129,7 +145,7 @@ def _opens_with_get(path: str) -> bool:
 @bp.route("/confirm", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
 @login_required
-def confirm():
+def confirm() -> ResponseReturnValue:
     carried = _carried()
     next_url = safe_next(request.values.get("next"))
     form = ConfirmForm()

@@ -13,10 +13,12 @@ whose session it was (never its session token, never anything else), until the g
 """
 
 import time
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import Flask, Request
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from itsdangerous import BadSignature, SignatureExpired
 
 from portal.i18n import LANG_KEY
@@ -42,10 +44,12 @@ def user_of(session_id: object) -> int | None:
     return int(user_id)
 
 
-def ended_user(data) -> int | None:
+def ended_user(data: Mapping[str, object]) -> int | None:
     ended = data.get(ENDED)
-    if isinstance(ended, dict) and isinstance(ended.get("user"), int):
-        return ended["user"]
+    if isinstance(ended, dict):
+        user = ended.get("user")
+        if isinstance(user, int):
+            return user
     return None
 
 
@@ -74,7 +78,7 @@ class IdleSessionInterface(SecureCookieSessionInterface):
             data.pop(KEPT_FOR, None)
         return self.session_class(data)
 
-    def get_expiration_time(self, app: Flask, session) -> datetime | None:
+    def get_expiration_time(self, app: Flask, session: SessionMixin) -> datetime | None:
         expires = super().get_expiration_time(app, session)
         # The browser keeps the cookie past the idle time; the server no longer signs anyone in
         # with it (open_session), it only still knows whose it was.
@@ -85,7 +89,7 @@ def _now() -> float:
     return time.time()
 
 
-def _remnant(app: Flask, data: dict) -> dict:
+def _remnant(app: Flask, data: dict[str, Any]) -> dict[str, Any]:
     """What survives the idle sign-out: nobody is signed in."""
     user = user_of(data.get("_user_id")) or ended_user(data)
     csrf_key = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")  # Flask-WTF's raw token

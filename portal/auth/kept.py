@@ -24,7 +24,9 @@ cannot be kept (a browser does not put them back).
 
 import hmac
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast, overload
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template, request, session
@@ -33,7 +35,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
-from wtforms import BooleanField, FileField, Form, PasswordField
+from wtforms import BooleanField, Field, FileField, Form, PasswordField
 from wtforms.widgets import HiddenInput
 
 from portal.auth import idle, kept_forms
@@ -87,7 +89,8 @@ class Row:
 
 
 def _csrf_name() -> str:
-    return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    name: str = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    return name
 
 
 def _secret(name: str) -> bool:
@@ -115,7 +118,7 @@ def _session_user() -> int | None:
         owner = session.get(KEPT_FOR)
         return owner if isinstance(owner, int) and not isinstance(owner, bool) else None
     if current_user.is_authenticated:
-        return current_user.id
+        return cast(int, current_user.id)
     # Ended elsewhere (the cookie still names the account, its token no longer matches) or
     # ended for inactivity (auth/idle.py).
     return idle.user_of(session.get("_user_id")) or idle.ended_user(session)
@@ -127,6 +130,7 @@ def _tokens_of_this_session() -> bool:
     if not isinstance(raw, str) or not raw:
         return False
     secret = current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    assert secret is not None  # noqa: S101 - the session holding the raw token is signed with it
     serializer = URLSafeTimedSerializer(secret, salt=CSRF_SALT)
     posted = [
         value
@@ -154,7 +158,9 @@ def destination(action: str | None) -> Destination | None:
         return None
     path = urlsplit(action).path
     try:
-        endpoint, args = current_app.create_url_adapter(request).match(path, method="POST")
+        adapter = current_app.create_url_adapter(request)
+        assert adapter is not None  # noqa: S101 - None only outside a request
+        endpoint, args = adapter.match(path, method="POST")
     except HTTPException:
         return None
     keeps = kept_forms.resolve(endpoint, args)
@@ -172,7 +178,9 @@ def _declared(form: Form) -> set[str]:
     }
 
 
-def _collect(pairs, declared: set[str]) -> tuple[list[tuple[str, str]], bool]:
+def _collect(
+    pairs: Iterable[tuple[str, str]], declared: set[str]
+) -> tuple[list[tuple[str, str]], bool]:
     """The declared fields' values, and whether the form was too long to keep whole."""
     kept: list[tuple[str, str]] = []
     total = 0
@@ -225,7 +233,7 @@ def from_request() -> Kept | None:
 # -- the pages ----------------------------------------------------------------------------------
 
 
-def form_expired():
+def form_expired() -> tuple[str, int]:
     """The plain answer: nothing typed is on the page, nothing is kept."""
     return render_template(
         "errors/error.html",
@@ -240,7 +248,21 @@ def carry(kept: Kept) -> None:
     session[KEPT_FOR] = kept.owner
 
 
-def ask_to_sign_in(form: LoginForm | None = None, status: int = 401, kept: Kept | None = None):
+@overload
+def ask_to_sign_in(
+    form: LoginForm | None = None, status: int = 401, *, kept: Kept
+) -> tuple[str, int]: ...
+
+
+@overload
+def ask_to_sign_in(
+    form: LoginForm | None = None, status: int = 401, kept: None = None
+) -> tuple[str, int] | None: ...
+
+
+def ask_to_sign_in(
+    form: LoginForm | None = None, status: int = 401, kept: Kept | None = None
+) -> tuple[str, int] | None:
     """The sign-in page carrying what was typed; None when nothing may be kept."""
     kept = kept or from_request()
     if kept is None:
@@ -256,18 +278,18 @@ def ask_to_sign_in(form: LoginForm | None = None, status: int = 401, kept: Kept 
     ), status
 
 
-def _label(field) -> str:
+def _label(field: Field) -> str:
     text = str(field.label.text or "").strip()
     if text:
         return text
     if field.short_name == "version":
-        return _("Version of the record it was opened on")
-    return field.short_name
+        return cast(str, _("Version of the record it was opened on"))
+    return cast(str, field.short_name)
 
 
-def _shown(field, value: str) -> str | None:
+def _shown(field: Field, value: str) -> str | None:
     if isinstance(field, BooleanField):  # a tick box or a button: what the form will read
-        return _("Yes") if value not in field.false_values else _("No")
+        return cast(str, _("Yes") if value not in field.false_values else _("No"))
     if not value.strip():
         return None
     choices = getattr(field, "choices", None)
@@ -278,7 +300,7 @@ def _shown(field, value: str) -> str | None:
     return value
 
 
-def rows(form: Form, fields) -> list[Row]:
+def rows(form: Form, fields: Iterable[tuple[str, str]]) -> list[Row]:
     """Each field sent, in the form's order (what the page held hidden, such as the version it
     was opened on, last): its label and what it will read as."""
     values: dict[str, list[str]] = {}
@@ -292,7 +314,7 @@ def rows(form: Form, fields) -> list[Row]:
     ]
 
 
-def signed_in_again(kept: Kept):
+def signed_in_again(kept: Kept) -> str | tuple[str, int]:
     """The text once more, labelled, with a fresh token, to send to the form's own address."""
     found = destination(kept.action)
     if found is None:  # the page is gone since (a new release): nothing to send it to

@@ -32,7 +32,7 @@ Resolver = Callable[[Mapping[str, object]], Keeps | None]
 _REGISTRY: dict[str, Resolver] = {}
 
 
-def fixed(form: type[Form], title, prefix: str = "") -> Resolver:
+def fixed(form: type[Form], title: object, prefix: str = "") -> Resolver:
     keeps = Keeps(form, title, prefix)
     return lambda _args: keeps
 

@@ -10,9 +10,10 @@ from flask import Flask, current_app, session
 from flask_login import user_logged_in
 
 from portal.i18n import LANG_KEY
+from portal.models import User
 
 
-def _save_chosen_language(_app: Flask, user, **_extra) -> None:
+def _save_chosen_language(_app: Flask, user: User, **_extra: object) -> None:
     chosen = session.get(LANG_KEY)
     if chosen in current_app.config["LANGUAGES"] and user.locale != chosen:
         user.locale = chosen  # committed with the sign-in's redirect (portal.boundary)

@@ -11,6 +11,7 @@ import logging
 from datetime import timedelta
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_user
@@ -56,7 +57,7 @@ def start_session(user: User, method: Method, lang: str | None = None) -> None:
     log.info("sign-in of user %d (%s)", user.id, method.value)
 
 
-def after_password(user: User, next_url: str | None):
+def after_password(user: User, next_url: str | None) -> ResponseReturnValue:
     """The password was right: sign in, or ask for the code first."""
     if not user.has_two_factor:
         start_session(user, Method.PASSWORD)
@@ -87,7 +88,7 @@ def _pending_user() -> User | None:
     return user
 
 
-def password_then_code(user: User, carried: kept.Kept):
+def password_then_code(user: User, carried: kept.Kept) -> str:
     """Signing in again to send a kept form, with two-factor on: the code first, the form along."""
     if carried.lang:
         session[LANG_KEY] = carried.lang  # the language the kept form was typed in
@@ -97,7 +98,7 @@ def password_then_code(user: User, carried: kept.Kept):
     return _code_page(SecondStepForm(formdata=None), carried)
 
 
-def _code_page(form: SecondStepForm, carried: kept.Kept | None = None):
+def _code_page(form: SecondStepForm, carried: kept.Kept | None = None) -> str:
     if carried is not None:
         kept.carry(carried)  # the half-signed-in session carries it for this account only
     return render_template(
@@ -111,7 +112,7 @@ def _code_page(form: SecondStepForm, carried: kept.Kept | None = None):
 
 @bp.route("/code", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
-def code():
+def code() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(home_url(current_user))
     user = _pending_user()
@@ -158,7 +159,7 @@ def code():
 
 
 @bp.before_app_request
-def _enrolment_first():
+def _enrolment_first() -> ResponseReturnValue | None:
     """A role that requires two-factor: nothing but the set-up until it is done."""
     if request.endpoint in ENROLMENT_ENDPOINTS or request.endpoint is None:
         return None

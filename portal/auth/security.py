@@ -1,11 +1,12 @@
 """The account's security page (staff): two-factor on and off, recovery codes, a new password."""
 
 from flask import current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_user
 
 from portal import boundary
-from portal.auth.access import home_url, me, role_required
+from portal.auth.access import home_url, login_required, me, role_required
 from portal.auth.blueprint import bp, login_limit
 from portal.auth.fresh import check_person, fresh_login_required
 from portal.auth.security_forms import EnrolForm, PasswordChangeForm, TurnOffForm
@@ -17,12 +18,13 @@ from portal.services.accounts import accounts, password_change, two_factor
 
 
 def _required_roles() -> tuple[str, ...]:
-    return current_app.config["TWO_FACTOR_REQUIRED_ROLES"]
+    roles: tuple[str, ...] = current_app.config["TWO_FACTOR_REQUIRED_ROLES"]
+    return roles
 
 
 @bp.get("/security")
 @role_required(*STAFF_ROLES)
-def security():
+def security() -> ResponseReturnValue:
     return render_template(
         "auth/security.html",
         button=CsrfForm(),
@@ -33,7 +35,7 @@ def security():
 
 @bp.post("/security/two-factor/start")
 @role_required(*STAFF_ROLES)
-def two_factor_start():
+def two_factor_start() -> ResponseReturnValue:
     form = CsrfForm()
     if form.validate_on_submit():
         with boundary.shown():
@@ -45,7 +47,7 @@ def two_factor_start():
 @bp.route("/security/two-factor", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
 @role_required(*STAFF_ROLES)
-def two_factor_enrol():
+def two_factor_enrol() -> ResponseReturnValue:
     if current_user.has_two_factor or current_user.totp_secret is None:
         return redirect(url_for("auth.security"))
     form = EnrolForm()
@@ -72,7 +74,7 @@ def two_factor_enrol():
 
 @bp.post("/security/two-factor/cancel")
 @role_required(*STAFF_ROLES)
-def two_factor_cancel():
+def two_factor_cancel() -> ResponseReturnValue:
     if CsrfForm().validate_on_submit():
         two_factor.cancel_setup(me(), now=utcnow())
     return redirect(url_for("auth.security"))
@@ -80,7 +82,7 @@ def two_factor_cancel():
 
 @bp.post("/security/recovery-codes")
 @role_required(*STAFF_ROLES)
-def recovery_codes():
+def recovery_codes() -> ResponseReturnValue:
     if not CsrfForm().validate_on_submit():
         return redirect(url_for("auth.security"))
     codes = two_factor.regenerate_codes(me(), now=utcnow())
@@ -91,7 +93,7 @@ def recovery_codes():
 @bp.route("/security/two-factor/off", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
 @role_required(*STAFF_ROLES)
-def two_factor_off():
+def two_factor_off() -> ResponseReturnValue:
     if not current_user.has_two_factor:
         return redirect(url_for("auth.security"))
     required = two_factor.is_required(current_user, _required_roles())
@@ -109,7 +111,7 @@ def two_factor_off():
 @limiter.limit(login_limit, methods=["POST"])
 @login_required
 @fresh_login_required
-def password():
+def password() -> ResponseReturnValue:
     form = PasswordChangeForm()
     if form.validate_on_submit():
         now = utcnow()

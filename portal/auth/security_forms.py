@@ -11,7 +11,7 @@ from portal.services.accounts.passwords import MAX_LENGTH
 CODE_HINT = _l("The 6 digits your authenticator app shows now, or one of your recovery codes.")
 
 
-def _code_field(label, hint=None, message=None) -> StringField:
+def _code_field(label: object, hint: object = None, message: object = None) -> StringField:
     return StringField(
         label,
         description=hint,

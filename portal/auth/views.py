@@ -12,12 +12,13 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, logout_user
 
 from portal import boundary
 from portal.auth import kept, second_step
-from portal.auth.access import home_url, me, safe_next
+from portal.auth.access import home_url, login_required, me, safe_next
 from portal.auth.blueprint import bp, login_limit
 from portal.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
 from portal.extensions import limiter
@@ -32,7 +33,7 @@ log = logging.getLogger("portal.auth")
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
-def login():
+def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(home_url(current_user))
     form = LoginForm()
@@ -49,7 +50,7 @@ def login():
 
 @bp.post("/resume")
 @limiter.limit(login_limit)
-def resume():
+def resume() -> ResponseReturnValue:
     """Sign in again from a form that was caught by a sign-out; what was typed comes along, for
     the account it was typed in only."""
     form = LoginForm()
@@ -83,7 +84,7 @@ def resume():
 
 @bp.post("/logout")
 @login_required
-def logout():
+def logout() -> ResponseReturnValue:
     sign_ins.signed_out(me(), now=utcnow())
     accounts.end_all_sessions(current_user)
     logout_user()
@@ -93,11 +94,11 @@ def logout():
 
 
 @bp.errorhandler(InvalidLink)
-def _invalid_link(error: InvalidLink):
+def _invalid_link(error: InvalidLink) -> ResponseReturnValue:
     return render_template("auth/link_invalid.html", message=error.message), 400
 
 
-def _set_password(token: str, purpose: str, template: str):
+def _set_password(token: str, purpose: str, template: str) -> ResponseReturnValue:
     form = SetPasswordForm()
     if form.validate_on_submit():
         with boundary.shown(form):
@@ -109,18 +110,18 @@ def _set_password(token: str, purpose: str, template: str):
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
-def set_password(token: str):
+def set_password(token: str) -> ResponseReturnValue:
     return _set_password(token, accounts.INVITE, "auth/set_password.html")
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
-def reset_password(token: str):
+def reset_password(token: str) -> ResponseReturnValue:
     return _set_password(token, accounts.RESET, "auth/reset_password.html")
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
-def forgot_password():
+def forgot_password() -> ResponseReturnValue:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         accounts.request_password_reset(form.email.data)

@@ -45,14 +45,23 @@ from portal.services.people import participants
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
 def create_user_command(
-    email, roles, centre_name, first_name, last_name, pesel, village, project_id, password_stdin
-):
+    email: str,
+    roles: tuple[str, ...],
+    centre_name: str | None,
+    first_name: str,
+    last_name: str,
+    pesel: str | None,
+    village: str | None,
+    project_id: int | None,
+    password_stdin: bool,
+) -> None:
     """Create an account; without --password-stdin an invitation link is printed."""
     role_set = {Role(value) for value in roles}
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     try:
         centre = _find_centre(centre_name, required=role_set != {Role.ADMIN})
         if Role.PARTICIPANT in role_set:
+            assert centre is not None  # noqa: S101 - required: the roles are not admin alone
             if not (first_name and last_name):
                 raise click.UsageError("A participant needs --first-name and --last-name.")
             project = _find_project(centre, project_id)
@@ -132,7 +141,7 @@ def _find_village(centre: Centre, name: str | None) -> Village | None:
 @click.option("--loop", is_flag=True, help="Keep running, sending every --interval seconds.")
 @click.option("--interval", default=30.0, show_default=True, help="Seconds between rounds.")
 @with_appcontext
-def send_mail_command(limit, loop, interval):
+def send_mail_command(limit: int, loop: bool, interval: float) -> None:
     """Deliver the messages waiting in the outbox: once (from cron every minute), or with
     --loop as a long-lived sender (a systemd service).
 
@@ -178,7 +187,7 @@ def deliver_outbox(*, limit: int) -> tuple[int, int]:
 
 @click.command("send-reminders")
 @with_appcontext
-def send_reminders_command():
+def send_reminders_command() -> None:
     """Queue the reminders for tomorrow's events (run it from cron once a day, or more often)."""
     queued = reminders.queue_reminders(now=utcnow())
     db.session.commit()
@@ -188,7 +197,7 @@ def send_reminders_command():
 @click.command("reset-two-factor")
 @click.argument("email")
 @with_appcontext
-def reset_two_factor_command(email):
+def reset_two_factor_command(email: str) -> None:
     """Turn off a staff member's two-factor sign-in after they lost the phone and the recovery
     codes (check who is asking first); they set it up again at their next sign-in if required."""
     user = accounts.get_by_email(email)
@@ -205,7 +214,7 @@ def reset_two_factor_command(email):
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database holds any data.")
 @with_appcontext
-def seed_demo_command(if_empty):
+def seed_demo_command(if_empty: bool) -> None:
     """Build the two demo centres from the seed projects' facts (idempotent)."""
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("The demo is never seeded under the production configuration.")

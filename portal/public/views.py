@@ -1,6 +1,8 @@
 """Pages for everyone: the landing page, the list of upcoming events, the accessibility statement
 and the privacy notice, asking for an account, calendar feeds, health."""
 
+from typing import cast
+
 from flask import (
     Blueprint,
     Response,
@@ -11,13 +13,14 @@ from flask import (
     redirect,
     render_template,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal import boundary
-from portal.auth.access import home_url
+from portal.auth.access import P, View, home_url
 from portal.extensions import csrf, db, limiter
 from portal.models.base import utcnow
 from portal.public.forms import AccountRequestForm
@@ -29,15 +32,20 @@ from portal.services.people import account_requests
 bp = Blueprint("public", __name__)
 
 
+def _csrf_exempt(view: View[P]) -> View[P]:
+    """Flask-WTF's `csrf.exempt`, typed (Flask-WTF ships no types)."""
+    return cast(View[P], csrf.exempt(view))
+
+
 @bp.get("/")
-def index():
+def index() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(home_url(current_user))
     return render_template("public/index.html", centres=centre_contacts.public_centres())
 
 
 @bp.get("/accessibility")
-def accessibility():
+def accessibility() -> ResponseReturnValue:
     """The accessibility statement (deklaracja dostępności) in the statutory structure."""
     published = centre_contacts.published_on()
     return render_template(
@@ -52,13 +60,13 @@ def accessibility():
 
 
 @bp.get("/events")
-def events():
+def events() -> ResponseReturnValue:
     """Upcoming events of every centre, for anyone: no account needed, no names shown."""
     return render_template("public/events.html", centres=public_events.upcoming(now=utcnow()))
 
 
 @bp.get("/privacy")
-def privacy():
+def privacy() -> ResponseReturnValue:
     """The privacy notice (klauzula informacyjna, article 13 GDPR)."""
     return render_template("public/privacy.html", centres=centre_contacts.public_centres())
 
@@ -67,9 +75,9 @@ def privacy():
 # The form checks its own token (Flask-WTF's, in validate_on_submit): an expired one is said on
 # the form, with what was typed. Left to the app-wide check, it would answer as for staff signed
 # out while typing, "sign in again", to a person who has no account.
-@csrf.exempt
+@_csrf_exempt
 @limiter.limit("10 per hour", methods=["POST"])
-def request_account():
+def request_account() -> ResponseReturnValue:
     form = AccountRequestForm()
     groups = account_requests.villages_by_centre()
     form.centre_id.choices = [(0, _("— choose —"))] + [
@@ -101,7 +109,7 @@ def request_account():
 
 
 @bp.get("/calendar/<token>.ics")
-def calendar_feed(token: str):
+def calendar_feed(token: str) -> ResponseReturnValue:
     """A participant's private feed, for calendar apps that cannot sign in."""
     person = calendar.person_for_feed(token)
     if person is None:
@@ -111,7 +119,7 @@ def calendar_feed(token: str):
 
 
 @bp.get("/healthz")
-def healthz():
+def healthz() -> ResponseReturnValue:
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
