@@ -8,7 +8,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.models.base import Base, CentreOwned, Grosze, Timestamped, UTCDateTime, str_enum
 from portal.models.centres import BudgetLine
 from portal.models.contracts import SocialContract
-from portal.models.enums import AllowanceKind, AllowanceStatus, InstalmentStatus, PurposeCategory
+from portal.models.enums import (
+    AllowanceKind,
+    AllowanceStatus,
+    InstalmentCancellation,
+    InstalmentStatus,
+    PurposeCategory,
+)
 from portal.models.people import Participant, User
 
 
@@ -103,6 +109,9 @@ class Instalment(CentreOwned, Base):
     )
     payment_list_id: Mapped[int | None] = mapped_column(ForeignKey("payment_lists.id"))
     paid_on: Mapped[date | None]
+    cancelled_because: Mapped[InstalmentCancellation | None] = mapped_column(
+        str_enum(InstalmentCancellation, "instalment_cancellation")
+    )
 
     allowance: Mapped[Allowance] = relationship(back_populates="instalments")
     payment_list: Mapped[PaymentList | None] = relationship(back_populates="instalments")
@@ -111,4 +120,9 @@ class Instalment(CentreOwned, Base):
         UniqueConstraint("allowance_id", "month"),
         CheckConstraint("amount_grosze > 0", name="amount_positive"),
         CheckConstraint("status <> 'paid' OR paid_on IS NOT NULL", name="paid_has_date"),
+        # A cancelled instalment says why, and is on no payment list.
+        CheckConstraint(
+            "status <> 'cancelled' OR (cancelled_because IS NOT NULL AND payment_list_id IS NULL)",
+            name="cancelled_off_lists",
+        ),
     )

@@ -113,8 +113,10 @@ def supported_now(
     app, old, worker, coordinator, centre, make_contract, make_periodic_allowance,
     make_budget_line, make_event, make_registration,
 ):  # fmt: skip
-    """The reported person: a signed contract, 17 instalments to pay, a place next week."""
-    person = old(first_name="Halina", last_name="Wierzbicka", pesel_number=PESEL)
+    """The reported person: a signed contract, 17 instalments to pay, a place next week. The
+    end of 2013 is recorded after the allowance was granted (no allowance is granted for
+    months after a recorded end: services/support/entitlements)."""
+    person = old(first_name="Halina", last_name="Wierzbicka", pesel_number=PESEL, support_end=None)
     contract = make_contract(person, worker, end_date=date(2027, 5, 31))
     make_budget_line(centre, 100_000_00)
     allowance = make_periodic_allowance(
@@ -130,6 +132,8 @@ def supported_now(
             .where(Instalment.allowance_id == allowance, Instalment.status == InstalmentStatus.DUE)
         )
         assert due == 17
+        db.session.get(Participant, person).support_end = OLD_END
+        db.session.commit()
     return person
 
 

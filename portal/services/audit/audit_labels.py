@@ -73,6 +73,7 @@ ACTIONS: dict[str, Any] = {
     "allowance.approved": _l("Allowance approved"),
     "allowance.rejected": _l("Allowance rejected"),
     "allowance.paid": _l("Allowance paid"),
+    "instalment.cancelled": _l("Allowance instalment cancelled"),
     "event.create": _l("Event created"),
     "event.update": _l("Event changed"),
     "event.published": _l("Event published"),
@@ -106,6 +107,7 @@ ENTITIES: dict[str, Any] = {
     "social_contracts": _l("Contract"),
     "individual_plans": _l("Plan"),
     "allowances": _l("Allowance"),
+    "instalments": _l("Allowance instalment"),
     "events": _l("Event"),
     "registrations": _l("Sign-up for an event"),
     "course_assignments": _l("Course"),
@@ -171,6 +173,7 @@ FIELDS: dict[str, Any] = {
     "social_worker_id": _l("Social worker"),
     "roles": _l("Roles"),
     "capacity": _l("Places"),
+    "recorded_afterwards_reason": _l("Reason it is recorded afterwards"),
     "note": _l("Note"),
     "page": _l("Page"),
     "record": _l("Record no."),
@@ -180,10 +183,17 @@ FIELDS: dict[str, Any] = {
     "export": _l("Export"),
     "rows": _l("Rows"),
     "month": _l("Month"),
+    "reason": _l("Reason"),
+    "cancelled_because": _l("Why cancelled"),
 }
 
 # The values of "page" (a record viewed) and "document" (a file downloaded), in words.
 NAMED_VALUES: dict[str, dict[str, Any]] = {
+    "cancelled_because": {
+        "contract_ended": _l("the contract ended"),
+        "person_left": _l("the person left the project"),
+        "allowance_withdrawn": _l("the allowance was withdrawn"),
+    },
     "method": {
         "password": _l("with the password"),
         "two_factor": _l("with the password and a one-time code"),

@@ -1,20 +1,22 @@
 """The end of a person's support: the planned path completed or an early exit with its reason,
 and the result at exit, which is due within four weeks of leaving."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select, true
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
-from portal.models import Participant, User
+from portal.models import Participant, Registration, User
 from portal.services.audit import audit
 from portal.services.common import dates
 from portal.services.common.errors import PortalError
 from portal.services.people import participant_record
+from portal.services.support import entitlements
 
 # The result at exit is the person's situation within four weeks of leaving.
 RESULT_DUE_AFTER = timedelta(weeks=4)
@@ -66,20 +68,72 @@ def _values(person: Participant, data: ExitData, today: date) -> dict[str, Any]:
     }
 
 
+def check(person: Participant, data: ExitData, *, now: datetime) -> None:
+    """The rules of an exit, run before the page asks to confirm what leaving cancels."""
+    _values(person, data, dates.local_date(now))
+
+
+def ending(person: Participant, support_end: date) -> entitlements.Ending:
+    """What leaving on `support_end` would cancel: the person's periodic instalments dated
+    after it (services/support/entitlements)."""
+    return entitlements.preview_for_person(person, support_end)
+
+
 def record_exit(
-    person: Participant, data: ExitData, *, version: int, actor: User, now: datetime
+    person: Participant,
+    data: ExitData,
+    *,
+    version: int,
+    actor: User,
+    now: datetime,
+    confirmed: str | None = None,
 ) -> dict[str, tuple[Any, Any]]:
-    """End the support (or correct its end) and record the result at exit when it is known."""
+    """End the support (or correct its end) and record the result at exit when it is known.
+
+    The person's periodic instalments dated after the end are cancelled and their money
+    released; `confirmed` is what the page showed would be (`ending(...).fingerprint`), None
+    when it showed nothing. An end moved later cancels nothing back."""
     participant_record.check_version(person, version)
     changes = audit.diff(person, _values(person, data, dates.local_date(now)))
     if changes:
         participant_record.save(person)
         audit.record("participant.exit", person, actor=actor, changes=changes, at=now)
+    entitlements.end_for_person(
+        person,
+        data.support_end,
+        reason=data.reason.strip() if data.left_early else "",
+        confirmed=confirmed,
+        actor=actor,
+        now=now,
+    )
     return changes
 
 
-def list_results_due(centre_id: int, *, limit: int = 500) -> list[Participant]:
-    """People who left and whose result at exit is still missing, the longest waiting first."""
+def left_before(person: Participant, day: date) -> date | None:
+    """The day the person left, when it was before `day` (an event or session they are still
+    registered for): their registration stays, and the page says they have left."""
+    end = person.support_end
+    return end if end is not None and end < day else None
+
+
+def left_before_event(
+    registrations: Iterable[Registration], starts_at: datetime
+) -> dict[int, date]:
+    """registration id -> the day its person left, for those who left before the event's day
+    (the people are loaded with the registrations: no statement)."""
+    day = dates.local_date(starts_at)
+    return {
+        r.id: end for r in registrations if (end := left_before(r.participant, day)) is not None
+    }
+
+
+def list_results_due(
+    centre_id: int, *, among: Select[Any] | None = None, limit: int = 500
+) -> list[Participant]:
+    """People who left and whose result at exit is still missing, the longest waiting first.
+
+    `among` is the ids of the people who took part (reporting.stage_people.supported): someone
+    recorded who never received support is no participant and owes no result."""
     return list(
         db.session.scalars(
             select(Participant)
@@ -88,6 +142,7 @@ def list_results_due(centre_id: int, *, limit: int = 500) -> list[Participant]:
                 Participant.centre_id == centre_id,
                 Participant.support_end.is_not(None),
                 Participant.exit_result_on.is_(None),
+                Participant.id.in_(among) if among is not None else true(),
             )
             .order_by(Participant.support_end, Participant.last_name, Participant.id)
             .limit(limit)

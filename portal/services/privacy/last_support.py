@@ -108,7 +108,10 @@ def _instalments(scope: Select[int]) -> tuple[str, Select[int, date]]:
     return "allowance instalment", (
         select(Allowance.participant_id, day)
         .join(Instalment, Instalment.allowance_id == Allowance.id)
-        .where(Allowance.participant_id.in_(scope))
+        .where(
+            Allowance.participant_id.in_(scope),
+            Instalment.status != InstalmentStatus.CANCELLED,  # never given: not support
+        )
         .group_by(Allowance.participant_id)
     )
 

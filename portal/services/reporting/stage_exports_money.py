@@ -51,16 +51,13 @@ def allowances(stage: ProjectStage) -> Table:
         )
         .scalar_subquery()
     )
-    granted = (
-        select(func.coalesce(func.sum(Instalment.amount_grosze), 0))
-        .where(Instalment.allowance_id == Allowance.id)
-        .scalar_subquery()
+    # A cancelled instalment (the entitlement ended before its month) was never granted.
+    kept = (
+        Instalment.allowance_id == Allowance.id,
+        Instalment.status != InstalmentStatus.CANCELLED,
     )
-    instalments = (
-        select(func.count(Instalment.id))
-        .where(Instalment.allowance_id == Allowance.id)
-        .scalar_subquery()
-    )
+    granted = select(func.coalesce(func.sum(Instalment.amount_grosze), 0)).where(*kept)
+    instalments = select(func.count(Instalment.id)).where(*kept)
     found = db.session.execute(
         select(
             Participant.last_name,
@@ -70,8 +67,8 @@ def allowances(stage: ProjectStage) -> Table:
             Allowance.amount_grosze,
             Allowance.first_month,
             Allowance.last_month,
-            instalments,
-            granted,
+            instalments.scalar_subquery(),
+            granted.scalar_subquery(),
             Allowance.status,
             paid_in_stage,
         )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from portal import database
@@ -20,6 +20,7 @@ from portal.models.enums import (
     AllowanceKind,
     AllowanceStatus,
     ContractStatus,
+    InstalmentCancellation,
     InstalmentStatus,
     PurposeCategory,
 )
@@ -28,6 +29,7 @@ from portal.services.common import dates
 from portal.services.common.errors import NotFound, PortalError
 from portal.services.lifecycle import transitions
 from portal.services.money import budget
+from portal.services.support import entitlements
 
 A = AllowanceStatus
 EDITABLE = (A.DRAFT, A.SUBMITTED)
@@ -221,7 +223,9 @@ def withdraw(allowance: Allowance, *, actor: User, now: datetime) -> None:
         # The budget line first, as in payments.mark_paid: one lock order, no deadlock.
         budget.lock({allowance.budget_line_id})
         instalments = db.session.scalars(
-            select(Instalment).where(Instalment.allowance_id == allowance.id)
+            select(Instalment)
+            .where(Instalment.allowance_id == allowance.id)
+            .options(selectinload(Instalment.allowance))
         ).all()
         if any(i.status == InstalmentStatus.PAID for i in instalments):
             raise AllowanceRefused(
@@ -235,20 +239,20 @@ def withdraw(allowance: Allowance, *, actor: User, now: datetime) -> None:
             now=now,
             withdrawn_at=now,
         )
-        budget.release(allowance.charged_line_id, sum(i.amount_grosze for i in instalments))
-        # Only while still due: one paid in a parallel request since the read above stays.
-        changed = database.rows_changed(
-            delete(Instalment)
-            .where(
-                Instalment.allowance_id == allowance.id,
-                Instalment.status == InstalmentStatus.DUE,
+        # Cancelled, not deleted: the trail and the allowance's page keep what was granted. Only
+        # while still due: one paid in a parallel request since the read above stays paid.
+        try:
+            entitlements.cancel(
+                [i for i in instalments if i.status == InstalmentStatus.DUE],
+                cause=InstalmentCancellation.ALLOWANCE_WITHDRAWN,
+                audit_values={},
+                actor=actor,
+                now=now,
             )
-            .execution_options(synchronize_session="fetch"),
-        )
-        if changed != len(instalments):
+        except entitlements.EntitlementsChanged as error:
             raise AllowanceRefused(
                 _l("Part of this allowance is already paid: it cannot be withdrawn.")
-            )
+            ) from error
         return
     transitions.move(
         allowance, "withdraw", refusal=AllowanceRefused(), actor=actor, now=now, withdrawn_at=now
@@ -272,6 +276,7 @@ def received_in_year(participant_id: int, year: int) -> int:
         .where(
             Allowance.participant_id == participant_id,
             Allowance.status.in_((A.APPROVED, A.PAID)),
+            Instalment.status != InstalmentStatus.CANCELLED,
             Instalment.month >= date(year, 1, 1),
             Instalment.month <= date(year, 12, 31),
         )

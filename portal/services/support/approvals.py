@@ -25,7 +25,7 @@ from portal.services.common import dates
 from portal.services.common.errors import PortalError
 from portal.services.lifecycle import transitions
 from portal.services.money import budget
-from portal.services.support import allowances
+from portal.services.support import allowances, entitlements
 from portal.services.support.allowances import (
     AllowanceRefused,
     BudgetExceeded,
@@ -188,7 +188,9 @@ def approve_many(
     ).all()
     lines, refused = _lines_to_charge(candidates, decided_on)
     left = {line.id: line.left_grosze for line in budget.lock(lines.values()).values()}
-    approvals = _choose(_waiting_now(list(lines)), lines, left, approver, decided_on, refused)
+    fresh = _waiting_now(list(lines))
+    ends = entitlements.ends_of_allowances([a.id for a in fresh])
+    approvals = _choose(fresh, lines, left, ends, approver, decided_on, refused)
     if not approvals:
         return [], refused
     _charge(approvals)
@@ -256,12 +258,13 @@ def _choose(
     fresh: list[Allowance],
     lines: dict[int, int],
     left: dict[int, int],
+    ends: dict[int, date],
     approver: User,
     decided_on: date,
     refused: dict[int, PortalError],
 ) -> list[_Approval]:
-    """Still waiting, not the approver's own, and within what is left on its line; the refusals
-    are added to `refused`."""
+    """Still waiting, not the approver's own, no month after its contract's end or the person's
+    exit (`ends`), and within what is left on its line; the refusals are added to `refused`."""
     edited_by = editors([a.id for a in fresh])
     chosen: list[_Approval] = []
     for allowance in fresh:
@@ -274,6 +277,16 @@ def _choose(
             )
         elif approver.id == allowance.prepared_by_id or approver.id in edited_by[allowance.id]:
             refused[allowance.id] = OwnRequest()
+        elif allowance.kind == AllowanceKind.PERIODIC and entitlements.is_after(
+            approval.plan[-1][0], ends.get(allowance.id)
+        ):
+            refused[allowance.id] = AllowanceRefused(
+                _l(
+                    "The contract ended or the person left on %(date)s: a periodic allowance "
+                    "cannot be granted for the months after that.",
+                    date=ends[allowance.id].isoformat(),
+                )
+            )
         elif approval.amount > left[approval.line_id]:
             refused[allowance.id] = BudgetExceeded()
         else:

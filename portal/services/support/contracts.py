@@ -15,6 +15,7 @@ from portal.services.audit import audit
 from portal.services.common import dates
 from portal.services.common.errors import NotFound, PortalError
 from portal.services.lifecycle import transitions
+from portal.services.support import entitlements
 
 C = ContractStatus
 CURRENT = (C.SIGNED, C.ACTIVE)
@@ -153,31 +154,73 @@ def activate(contract: SocialContract, *, actor: User, now: datetime) -> None:
     transitions.move(contract, "activate", refusal=ContractRefused(), actor=actor, now=now)
 
 
-def complete(contract: SocialContract, *, evaluation: str, actor: User, now: datetime) -> None:
+def ending(contract: SocialContract, *, now: datetime) -> entitlements.Ending:
+    """What completing or terminating the contract now would cancel: its periodic instalments
+    dated after today (services/support/entitlements)."""
+    return entitlements.preview_for_contract(contract, dates.local_date(now))
+
+
+def complete(
+    contract: SocialContract,
+    *,
+    evaluation: str,
+    actor: User,
+    now: datetime,
+    confirmed: str | None = None,
+) -> entitlements.Ending:
+    """Completed today; instalments after this month are cancelled (`confirmed`: what the
+    page showed would be, as `ending(...).fingerprint`; None when it showed nothing)."""
     if not evaluation.strip():
         raise ContractRefused(_l("Write the evaluation of the contract."), field="evaluation")
+    ended_on = dates.local_date(now)
     transitions.move(
         contract,
         "complete",
         refusal=ContractRefused(),
         actor=actor,
         now=now,
-        ended_on=dates.local_date(now),
+        ended_on=ended_on,
         evaluation=evaluation.strip(),
+    )
+    return entitlements.end_for_contract(
+        contract,
+        ended_on,
+        reason="",
+        confirmed=confirmed,
+        actor=actor,
+        now=now,
     )
 
 
-def terminate(contract: SocialContract, *, reason: str, actor: User, now: datetime) -> None:
+def terminate(
+    contract: SocialContract,
+    *,
+    reason: str,
+    actor: User,
+    now: datetime,
+    confirmed: str | None = None,
+) -> entitlements.Ending:
+    """Ended early today, with a reason; its periodic instalments after this month are
+    cancelled and their money released (`confirmed` as for `complete`)."""
     if not reason.strip():
         raise ContractRefused(_l("Give the reason for ending the contract early."), field="reason")
+    ended_on = dates.local_date(now)
     transitions.move(
         contract,
         "terminate",
         refusal=ContractRefused(),
         actor=actor,
         now=now,
-        ended_on=dates.local_date(now),
+        ended_on=ended_on,
         termination_reason=reason.strip(),
+    )
+    return entitlements.end_for_contract(
+        contract,
+        ended_on,
+        reason=reason.strip(),
+        confirmed=confirmed,
+        actor=actor,
+        now=now,
     )
 
 

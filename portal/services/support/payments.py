@@ -16,6 +16,7 @@ from portal.services.audit import audit
 from portal.services.common import dates
 from portal.services.common.errors import NotFound, PortalError
 from portal.services.money import budget
+from portal.services.support import entitlements
 
 I = InstalmentStatus  # noqa: E741 - the enum's short name, as S and A elsewhere
 
@@ -25,7 +26,8 @@ class PaymentRefused(PortalError):
 
 
 def get_or_create(centre_id: int, month: date, *, actor: User, now: datetime) -> PaymentList:
-    """The month's list, taking every approved instalment of the month not yet on a list."""
+    """The month's list, taking every approved instalment of the month not yet on a list (and
+    none dated after its contract's end or the person's exit: services/support/entitlements)."""
     month = month.replace(day=1)
     payment_list = db.session.scalar(
         select(PaymentList).where(PaymentList.centre_id == centre_id, PaymentList.month == month)
@@ -59,6 +61,7 @@ def get_or_create(centre_id: int, month: date, *, actor: User, now: datetime) ->
             Instalment.status == I.DUE,
             Instalment.payment_list_id.is_(None),
             Instalment.allowance_id.in_(approved),
+            entitlements.not_ended_in(month),
         )
         .values(payment_list_id=payment_list.id)
         .execution_options(synchronize_session=False)

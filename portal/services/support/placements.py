@@ -27,6 +27,7 @@ from portal.models.support_enums import PlacementKind
 from portal.services.audit import audit
 from portal.services.common import dates
 from portal.services.common.errors import Forbidden, NotFound, PortalError
+from portal.services.support import entitlements
 from portal.services.support.casework import WORKERS, month_bounds
 
 MAX_HOURS_PER_MONTH = 744  # 31 days of 24 hours, the table's own bound
@@ -304,10 +305,35 @@ def day_field(day: date) -> str:
     return f"day-{day.day:02d}"
 
 
+def hours_end(placement: Placement) -> date | None:
+    """The last day hours may be recorded for, when the support has ended: the person's exit
+    or the end of the placement's contract, whichever came first."""
+    contract = placement.contract
+    return entitlements.earliest(
+        placement.participant.support_end,
+        entitlements.contract_end(contract) if contract is not None else None,
+    )
+
+
+def _after_the_end(placement: Placement, day: date, end: date) -> PlacementRefused:
+    if end == placement.participant.support_end:
+        message = _l(
+            "The person left the project on %(date)s: hours after that day cannot be recorded.",
+            date=end.isoformat(),
+        )
+    else:
+        message = _l(
+            "The contract ended on %(date)s: hours after that day cannot be recorded.",
+            date=end.isoformat(),
+        )
+    return PlacementRefused(message, field=day_field(day))
+
+
 def _check_month(
     placement: Placement, month: date, hours: Mapping[date, int | None], today: date
 ) -> dict[date, int]:
     in_period = set(period_days(placement, month))
+    end = hours_end(placement)
     worked: dict[date, int] = {}
     for day, value in sorted(hours.items()):
         if not value:
@@ -316,6 +342,8 @@ def _check_month(
             raise PlacementRefused(
                 _l("This day is outside the placement's period."), field=day_field(day)
             )
+        if end is not None and day > end:
+            raise _after_the_end(placement, day, end)
         if day > today:
             raise PlacementRefused(
                 _l("Hours cannot be recorded for a day that has not come yet."),

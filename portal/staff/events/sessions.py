@@ -20,7 +20,7 @@ from portal.models.support_enums import GroupInstrument
 from portal.services.centres import projects
 from portal.services.common import dates
 from portal.services.events import events, session_changes, sessions, signups
-from portal.services.people import participants
+from portal.services.people import exits, participants
 from portal.staff.audit import reads
 from portal.staff.blueprint import bp
 from portal.staff.events.session_forms import (
@@ -219,6 +219,7 @@ def _detail_page(event: Event, *, enrol_form: EnrolForm | None = None, status: i
         editable=session_changes.editable(event),
         cancellable=session_changes.cancellable(event),
         attendance_refusal=signups.attendance_refusal(event, now=now),
+        left=exits.left_before_event(listed, event.starts_at),
     ), status
 
 

@@ -3,7 +3,7 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, RadioField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField
 from wtforms.fields import DateField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
@@ -192,6 +192,8 @@ class ExitForm(PortalForm):
     exit_job_seeking = BooleanField(_l("Looking for work"))
     exit_in_education = BooleanField(_l("In education or training"))
     exit_qualification = BooleanField(_l("Gained a qualification"))
+    # The instalments the page said leaving cancels (entitlements.Ending's fingerprint).
+    cancels = HiddenField(validators=[Optional(), Length(max=64)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

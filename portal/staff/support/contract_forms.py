@@ -1,7 +1,7 @@
 """Forms of social contracts: the contract itself and the steps of its lifecycle."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.forms import MultiCheckboxField, PortalForm, VersionField
@@ -50,12 +50,19 @@ class SignForm(PortalForm):
 # says so on the contract's page; the form asks the browser for one and bounds its length.
 
 
+def cancels_field() -> HiddenField:
+    """The instalments the page said ending the contract cancels (entitlements.Ending's
+    fingerprint): the service refuses when they are no longer the same."""
+    return HiddenField(validators=[Optional(), Length(max=64)])
+
+
 class EvaluationForm(PortalForm):
     evaluation = TextAreaField(
         _l("Evaluation"),
         validators=[Optional(), Length(max=5000)],
         render_kw={"required": True},
     )
+    cancels = cancels_field()
 
 
 class TerminationForm(PortalForm):
@@ -64,3 +71,4 @@ class TerminationForm(PortalForm):
         validators=[Optional(), Length(max=500)],
         render_kw={"required": True},
     )
+    cancels = cancels_field()

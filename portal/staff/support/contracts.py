@@ -2,10 +2,12 @@
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from portal import boundary
 from portal.auth.access import role_required
+from portal.formatting import money
 from portal.models.base import utcnow
 from portal.models.enums import ContractStatus, Instrument, Role
 from portal.pdf import frame_of, pdf_response
@@ -121,12 +123,18 @@ def _detail_page(contract, **sent_back):
         "sign_form": SignForm(formdata=None),
         "evaluation_form": EvaluationForm(formdata=None),
     }
+    forms |= sent_back
+    ending = None
+    if contract.status in contracts.CURRENT:  # what completing it today cancels, said beside
+        ending = contracts.ending(contract, now=utcnow())
+        forms["evaluation_form"].cancels.data = ending.fingerprint
     return render_template(
         "staff/support/contract_detail.html",
         contract=contract,
+        ending=ending,
         instruments=[Instrument(v) for v in contract.instruments],
         instrument_minutes=sessions.hours_by_instrument(contract.participant_id),
-        **(forms | sent_back),
+        **forms,
     ), (400 if sent_back else 200)
 
 
@@ -166,11 +174,31 @@ def contract_complete(contract_id: int):
     if not form.validate_on_submit():
         return _detail_page(contract, evaluation_form=form)
     with boundary.shown():
-        contracts.complete(
-            contract, evaluation=form.evaluation.data, actor=current_user, now=utcnow()
+        ending = contracts.complete(
+            contract,
+            evaluation=form.evaluation.data,
+            confirmed=form.cancels.data or None,
+            actor=current_user,
+            now=utcnow(),
         )
         flash(_("The contract is completed."), "success")
+        _flash_cancelled(ending)
     return redirect(url_for(".contract_detail", contract_id=contract.id))
+
+
+def _flash_cancelled(ending) -> None:
+    if ending.count:
+        flash(
+            ngettext(
+                "%(num)d instalment of the periodic allowance after the end, %(amount)s, is "
+                "cancelled; the money is back on the budget line.",
+                "%(num)d instalments of the periodic allowance after the end, %(amount)s in "
+                "all, are cancelled; the money is back on the budget line.",
+                ending.count,
+                amount=money(ending.total_grosze),
+            ),
+            "success",
+        )
 
 
 @bp.get("/contracts/<int:contract_id>/terminate")
@@ -183,11 +211,16 @@ def contract_terminate_confirm(contract_id: int):
 
 
 def _termination_page(contract, form, status: int = 200):
+    now = utcnow()
+    # The figures are always those of now: a page sent back after a change shows the new ones.
+    ending = contracts.ending(contract, now=now)
+    form.cancels.data = ending.fingerprint
     return render_template(
         "staff/support/contract_terminate.html",
         contract=contract,
         form=form,
-        ends_on=dates.local_date(utcnow()),
+        ends_on=dates.local_date(now),
+        ending=ending,
         ended_label=ContractStatus.TERMINATED.label,
     ), status
 
@@ -199,8 +232,15 @@ def contract_terminate(contract_id: int):
     form = TerminationForm()
     if form.validate_on_submit():
         with boundary.shown(form):
-            contracts.terminate(contract, reason=form.reason.data, actor=current_user, now=utcnow())
+            ending = contracts.terminate(
+                contract,
+                reason=form.reason.data,
+                confirmed=form.cancels.data or None,
+                actor=current_user,
+                now=utcnow(),
+            )
             flash(_("The contract is ended early."), "success")
+            _flash_cancelled(ending)
             return redirect(url_for(".contract_detail", contract_id=contract.id))
     return _termination_page(contract, form, 400)
 

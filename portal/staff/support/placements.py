@@ -183,6 +183,7 @@ def placement_hours(placement_id: int):
         form=form,
         month=month,
         around=neighbours(month),
+        hours_end=placements.hours_end(placement),
         typed_total=sum(v or 0 for v in form.hours().values() if isinstance(v, int)),
     ), status
 

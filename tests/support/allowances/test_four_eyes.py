@@ -266,7 +266,8 @@ def test_a_decided_request_cannot_be_edited_but_can_be_withdrawn(
     with app.app_context():
         withdrawn = get(approved)
         assert (withdrawn.status, withdrawn.withdrawn_at) == (A.WITHDRAWN, NOW)
-    assert instalments(app, approved) == []  # the instalments are gone ...
+    # The instalments are cancelled, not deleted (the allowance's page keeps them) ...
+    assert [row[2] for row in instalments(app, approved)] == [InstalmentStatus.CANCELLED] * 3
     assert line(app, budget) == (10_000_00, 100_00, 0)  # ... and the money is free again
     assert actions(app, approved)[-1] == "allowance.withdrawn"
     # Withdrawn is final.
