@@ -1,6 +1,6 @@
 """The demo holds Janów Lubelski's 2013 as the yearly report tells it, and Chrzanów's 2009."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
@@ -20,7 +20,10 @@ from portal.models import (
     Registration,
     SocialContract,
 )
+from portal.models.base import utcnow
 from portal.models.enums import BudgetLineKind, CourseStatus, RegistrationStatus
+from portal.services.common import dates
+from portal.services.reporting import dashboard, stage_people
 from tests.helpers import demo_stage
 
 
@@ -154,3 +157,25 @@ def test_placements_hold_their_hours(app, demo):
         # Four people, six months, eight afternoons of five hours: 40 hours a month each.
         assert by_centre[("ops-janow", "socially_useful_work")] == 4 * 6 * 40
         assert ("gops-chrzanow", "work_training") in by_centre
+
+
+def test_each_of_the_37_received_support_and_their_start_is_their_first_support(app, demo):
+    with app.app_context():
+        stage = demo_stage("ops-janow", 2013)
+        took = stage_people.participation(stage)
+        people = db.session.scalars(
+            select(Participant).where(Participant.centre_id == stage.project.centre_id)
+        ).all()
+        assert {person.id for person in people} == set(took)  # nobody only recorded
+        assert sum(t.on_contract for t in took.values()) == 17
+        assert sum(t.in_pal for t in took.values()) == 20
+        for person in people:  # the monitoring data's start is the first support delivered
+            assert person.support_start == took[person.id].start, person.id
+        assert {t.start for t in took.values() if t.on_contract} == {date(2013, 4, 1)}
+        assert min(t.start for t in took.values() if t.in_pal) == date(2013, 4, 24)
+        # The participant on a contract this year has not left since 2013.
+        wierzbicki = next(p for p in people if p.user and p.user.email == "uczestnik@example.org")
+        assert wierzbicki.support_end is None
+        today = dates.local_date(utcnow())
+        current = dashboard.current_stage(dashboard.stages(stage.project.centre_id), today)
+        assert stage_people.counts(current) == stage_people.StageCounts(1, 1, 0)

@@ -288,6 +288,18 @@ def _janow(b: DemoBuilder, centre: Centre, today: date, *, with_work: bool) -> N
         pal_people=pal_people,
         events=pal_2013,
     )
+    demo_year.starts_of_participation(stage_2013)
+    # Tomasz Wierzbicki did not leave after 2013: he is on a contract again this year (the work
+    # waiting for his login), so his participation has no exit yet.
+    for name in (
+        "support_end",
+        "left_early",
+        "exit_completed_path",
+        "exit_employed",
+        "exit_job_seeking",
+        "exit_qualification",
+    ):
+        setattr(uczestnik, name, None)
     for days, kind, title, capacity, place in UPCOMING:
         b.event(
             centre,
@@ -338,7 +350,7 @@ def _chrzanow(b: DemoBuilder, centre: Centre) -> None:
     db.session.add(project)
     db.session.flush()
     b.catalogue(centre, ["Stylizacja paznokci"])
-    b.budget(
+    stage_2009 = b.budget(
         centre,
         project,
         2009,
@@ -371,3 +383,4 @@ def _chrzanow(b: DemoBuilder, centre: Centre) -> None:
         )
     db.session.flush()
     demo_chrzanow.contracts_2009(people, worker)
+    demo_year.starts_of_participation(stage_2009)

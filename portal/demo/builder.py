@@ -155,7 +155,8 @@ class DemoBuilder:
             consent_kinds=(ConsentKind.PROCESSING, ConsentKind.EMAIL_CONTACT),
         )
         person.town = village.name if village else centre.town
-        person.support_start = project.start_date
+        # The start of support is the first support delivered: set once the year is built
+        # (year.starts_of_participation), never the project's start.
         return person
 
     def catalogue(self, centre: Centre, names: list[str]) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import (
     AuditEntry,
+    CaseworkEntry,
     IndividualPlan,
     Participant,
     Project,
@@ -21,6 +22,7 @@ from portal.models import (
     User,
 )
 from portal.models.enums import Answer, Education, Role
+from portal.models.support_enums import ContactKind
 from portal.services.esf import esf_export
 
 PESEL = "44051401359"
@@ -29,7 +31,8 @@ NOTE = "Notatka doradcy: tylko dla doradcy"
 
 @pytest.fixture
 def centre(app, make_user, make_participant):
-    """A coordinator's centre with three people in its 2026 stage and one who left in 2025."""
+    """A coordinator's centre with three people supported in its 2026 stage and one who left in
+    2025."""
     make_user(Role.COORDINATOR, email="coordinator@example.org")
     make_user(Role.SOCIAL_WORKER, email="worker@example.org", centre_id=_centre_of(app))
     centre_id = _centre_of(app)
@@ -41,11 +44,28 @@ def centre(app, make_user, make_participant):
     ]
     with app.app_context():
         first = db.session.get(Participant, ids[0])
-        first.support_start = date(2026, 3, 1)
         first.education = Education.UPPER_SECONDARY
         first.disability = Answer.REFUSED
         left = db.session.get(Participant, ids[3])
         left.support_start, left.support_end = date(2025, 2, 1), date(2025, 11, 30)
+        # A participant is someone who received support: a social worker's contact each, the
+        # first person's on 1 March 2026, the one who left in 2025 before she left.
+        worker_id = db.session.scalar(select(User.id).where(User.email == "worker@example.org"))
+        for person, day in zip(
+            ids,
+            (date(2026, 3, 1), date(2026, 4, 2), date(2026, 5, 4), date(2025, 2, 1)),
+            strict=True,
+        ):
+            db.session.add(
+                CaseworkEntry(
+                    centre_id=centre_id,
+                    worker_id=worker_id,
+                    participant_id=person,
+                    happened_on=day,
+                    contact_kind=ContactKind.INTERVIEW,
+                    minutes=30,
+                )
+            )
         db.session.add(
             IndividualPlan(centre_id=centre_id, participant_id=ids[0], advisor_notes=NOTE)
         )

@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import AuditEntry, Participant
+from portal.models import AuditEntry, CaseworkEntry, Participant, User
 from portal.models.base import utcnow
 from portal.models.enums import Answer, LabourMarketStatus, Role
+from portal.models.support_enums import ContactKind
 from portal.services.common import dates
 from portal.services.common.errors import PortalError
 from portal.services.people import monitoring
@@ -380,6 +381,25 @@ def started(app, client, centre, worker, make_participant):
     return person_id
 
 
+def _supported(app, person_id: int, day: date) -> None:
+    """A social worker's contact with the person on `day`: support delivered."""
+    with app.app_context():
+        person = db.session.get(Participant, person_id)
+        db.session.add(
+            CaseworkEntry(
+                centre_id=person.centre_id,
+                worker_id=db.session.scalar(
+                    select(User.id).where(User.email == "worker@example.org")
+                ),
+                participant_id=person_id,
+                happened_on=day,
+                contact_kind=ContactKind.INTERVIEW,
+                minutes=30,
+            )
+        )
+        db.session.commit()
+
+
 def test_an_exit_without_result_is_due_until_the_result_is_recorded(app, client, started):
     url = f"/staff/participants/{started}/exit"
     response = client.post(url, data=_exit(app, started, how="early", reason="Podjął pracę"))
@@ -389,6 +409,10 @@ def test_an_exit_without_result_is_due_until_the_result_is_recorded(app, client,
     assert person.exit_completed_path is False
     assert person.exit_reason == "Podjął pracę"
     assert person.exit_employed is None
+    # Someone recorded who never received support is no participant and owes no result.
+    due = client.get("/staff/participants/results-due").get_data(as_text=True)
+    assert person.last_name not in due
+    _supported(app, started, date(2026, 2, 3))
     due = client.get("/staff/participants/results-due").get_data(as_text=True)
     assert person.last_name in due
     assert "*******1359" in due

@@ -34,10 +34,18 @@ def test_janow_2013_figures_are_the_reports(app, demo):
         stage = demo_stage("ops-janow", 2013)
         people = dashboard.people(stage)
         assert people.counts == StageCounts(37, 17, 20)
-        by_month = {month.month: (contract, pal) for month, contract, pal, _all in people.months}
+        by_month = {
+            month.month: (contract, pal, all_) for month, contract, pal, all_ in people.months
+        }
         assert len(people.months) == 12
-        assert by_month[3] == (0, 20)  # the contracts run from April to November
-        assert by_month[4] == by_month[11] == (17, 20)
+        # Nobody before their first support: the contracts run from April to November, the PAL
+        # people count from the first event they attended (24 April, 29 May, 20 June) to their
+        # exit after the summary meeting of 12 December.
+        assert by_month[1] == by_month[3] == (0, 0, 0)
+        assert by_month[4] == (17, 11, 28)
+        assert by_month[5] == (17, 19, 36)
+        assert by_month[6] == by_month[11] == (17, 20, 37)
+        assert by_month[12] == (0, 20, 20)
 
         events = dashboard.events(stage)
         assert events.held == 6

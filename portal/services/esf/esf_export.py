@@ -4,6 +4,11 @@ The columns are the participant data set of MONITORING.md (SL2014, a superset of
 and nothing else: no casework, advisor notes or allowances. `COLUMNS` is the only place they
 are defined; a change of a column is a new `VERSION`, printed in every file's name.
 
+Who is in the file is stage_people's definition: the people who received support in the stage,
+each with the start of participation taken from their first support (never typed), the exit as
+recorded, and the paths they actually took in the stage (a path merely ticked on the record is
+not support).
+
 The pseudonymised variant is for statistics: the PESEL becomes a keyed HMAC-SHA256 (the key is
 the configuration's, never in the file) and the columns that name or reach the person (names,
 street, telephone, e-mail) are left out.
@@ -18,13 +23,15 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Participant, ProjectStage, User
 from portal.models.enums import Answer, Area, Education, LabourMarketStatus, Sex
 from portal.services.audit import audit
 from portal.services.common import exports
+from portal.services.reporting import stage_people
+from portal.services.reporting.stage_people import Participation
 
 VERSION = "SL2014-1"
 
@@ -52,7 +59,7 @@ _STATUS = {
 _ANSWER = {Answer.YES: "Tak", Answer.NO: "Nie", Answer.REFUSED: "Odmowa podania informacji"}
 
 Value = str | int | None
-Getter = Callable[[Participant, ProjectStage], Value]
+Getter = Callable[[Participant, ProjectStage, Participation], Value]
 
 
 @dataclass(frozen=True)
@@ -75,27 +82,29 @@ def _mapped(table: dict[Any, str]) -> Callable[[Enum | None], str]:
     return lambda value: table.get(value, "") if value is not None else ""
 
 
-def age_at_entry(person: Participant) -> int | None:
+def age_at_entry(person: Participant, start: date) -> int | None:
     """Age in whole years on the first day of support (never typed, MONITORING.md)."""
-    born, start = person.birth_date, person.support_start
-    if born is None or start is None:
+    born = person.birth_date
+    if born is None:
         return None
     return start.year - born.year - ((start.month, start.day) < (born.month, born.day))
 
 
 def _field(name: str, convert: Callable[[Any], Any] = lambda value: value or "") -> Getter:
-    return lambda person, _stage: convert(getattr(person, name))
+    return lambda person, _stage, _took: convert(getattr(person, name))
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("project_number", "Nr projektu", lambda p, s: s.project.number or ""),
-    Column("stage", "Etap", lambda p, s: s.year),
+    Column("project_number", "Nr projektu", lambda p, s, t: s.project.number or ""),
+    Column("stage", "Etap", lambda p, s, t: s.year),
     Column("first_name", "Imię", _field("first_name"), identifying=True),
     Column("last_name", "Nazwisko", _field("last_name"), identifying=True),
     Column("pesel", "PESEL", _field("pesel")),
     Column("no_pesel_country", "Brak PESEL – kraj", _field("no_pesel_country")),
     Column("sex", "Płeć", _field("sex", _mapped(_SEX))),
-    Column("age", "Wiek w chwili przystąpienia do projektu", lambda p, s: age_at_entry(p)),
+    Column(
+        "age", "Wiek w chwili przystąpienia do projektu", lambda p, s, t: age_at_entry(p, t.start)
+    ),
     Column("education", "Wykształcenie", _field("education", _mapped(_EDUCATION))),
     Column("voivodeship", "Województwo", _field("voivodeship")),
     Column("county", "Powiat", _field("county")),
@@ -112,10 +121,12 @@ COLUMNS: tuple[Column, ...] = (
         "child_under_7", "Opieka nad dzieckiem do lat 7", _field("cares_for_child_under_7", _yes_no)
     ),
     Column("dependant", "Opieka nad osobą zależną", _field("cares_for_dependant", _yes_no)),
-    Column("support_start", "Data rozpoczęcia udziału w projekcie", _field("support_start", _date)),
-    Column("support_end", "Data zakończenia udziału w projekcie", _field("support_end", _date)),
-    Column("contract_path", "Wsparcie: kontrakt socjalny", _field("on_contract_path", _yes_no)),
-    Column("pal_path", "Wsparcie: Program Aktywności Lokalnej", _field("on_pal_path", _yes_no)),
+    # The first support delivered; the end is the exit as recorded (a person who has not left
+    # has none yet).
+    Column("support_start", "Data rozpoczęcia udziału w projekcie", lambda p, s, t: _date(t.start)),
+    Column("support_end", "Data zakończenia udziału w projekcie", lambda p, s, t: _date(t.exit)),
+    Column("contract_path", "Wsparcie: kontrakt socjalny", lambda p, s, t: _yes_no(t.on_contract)),
+    Column("pal_path", "Wsparcie: Program Aktywności Lokalnej", lambda p, s, t: _yes_no(t.in_pal)),
     Column(
         "labour_status",
         "Status osoby na rynku pracy w chwili przystąpienia do projektu",
@@ -208,20 +219,12 @@ def pseudonym(person: Participant, key: bytes) -> str:
     return hmac.new(key, subject.encode(), hashlib.sha256).hexdigest()
 
 
-def _in_stage(stage: ProjectStage) -> list[ColumnElement[bool]]:
-    """The project's people whose support overlaps the stage; missing dates count as open."""
-    return [
-        Participant.project_id == stage.project_id,
-        or_(Participant.support_start.is_(None), Participant.support_start <= stage.end_date),
-        or_(Participant.support_end.is_(None), Participant.support_end >= stage.start_date),
-    ]
-
-
-def participants_of(stage: ProjectStage) -> list[Participant]:
+def participants_of(stage: ProjectStage, *, now: datetime | None = None) -> list[Participant]:
+    """The people who took part in the stage (stage_people), by name: one statement."""
     return list(
         db.session.scalars(
             select(Participant)
-            .where(*_in_stage(stage))
+            .where(Participant.id.in_(stage_people.activated(stage, now=now)))
             .order_by(Participant.last_name, Participant.first_name, Participant.id)
         )
     )
@@ -229,25 +232,29 @@ def participants_of(stage: ProjectStage) -> list[Participant]:
 
 def count_of(stage: ProjectStage) -> int:
     """How many people the stage's export holds, counted by the database (the page shows it)."""
-    return (
-        db.session.scalar(select(func.count()).select_from(Participant).where(*_in_stage(stage)))
-        or 0
-    )
+    return stage_people.counts(stage).activated
 
 
 def rows(
-    stage: ProjectStage, people: Sequence[Participant], *, pseudonym_key: bytes | None = None
+    stage: ProjectStage,
+    people: Sequence[Participant],
+    *,
+    pseudonym_key: bytes | None = None,
+    now: datetime | None = None,
 ) -> list[list[Value]]:
+    """One row per person who took part, with their participation (one statement for all)."""
     pseudonymised = pseudonym_key is not None
     columns = _columns(pseudonymised)
+    taking_part = stage_people.participation(stage, now=now)
     return [
         [
             pseudonym(person, pseudonym_key)
             if pseudonym_key is not None and column.key == "pesel"
-            else column.get(person, stage)
+            else column.get(person, stage, took)
             for column in columns
         ]
         for person in people
+        if (took := taking_part.get(person.id)) is not None
     ]
 
 
@@ -271,9 +278,9 @@ def export(
     now: datetime,
 ) -> ExportFile:
     """The stage's monitoring file (audited: who exported which stage, how, how many rows)."""
-    people = participants_of(stage)
+    people = participants_of(stage, now=now)
     pseudonymised = pseudonym_key is not None
-    table = rows(stage, people, pseudonym_key=pseudonym_key)
+    table = rows(stage, people, pseudonym_key=pseudonym_key, now=now)
     head = header(pseudonymised=pseudonymised)
     if file_format == "xlsx":
         body, mimetype = _xlsx(f"{VERSION} {stage.year}", head, table), XLSX

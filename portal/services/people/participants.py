@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -216,18 +216,6 @@ def list_villages(centre_id: int) -> list[Village]:
             select(Village).where(Village.centre_id == centre_id).order_by(Village.name)
         )
     )
-
-
-def path_counts(centre_id: int) -> dict[str, int]:
-    """How many people the centre supports, on each path (one query)."""
-    row = db.session.execute(
-        select(
-            func.count(Participant.id),
-            func.count(Participant.id).filter(Participant.on_contract_path.is_(True)),
-            func.count(Participant.id).filter(Participant.on_pal_path.is_(True)),
-        ).where(Participant.centre_id == centre_id)
-    ).one()
-    return {"total": row[0], "contract": row[1], "pal": row[2]}
 
 
 def list_staff(centre_id: int, *roles: Role) -> list[User]:

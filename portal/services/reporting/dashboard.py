@@ -3,8 +3,9 @@ plans and ESF data (money is in dashboard_money). Reads only.
 
 Every figure is a fixed number of statements whatever the data size: rows are counted and summed
 by the database, grouped by month with a CASE over the stage's month boundaries (the months are
-computed here, so the SQL is the same on SQLite and PostgreSQL). Who had support in the stage is
-services/stage_people's definition, applied to the stage and to each of its months.
+computed here, so the SQL is the same on SQLite and PostgreSQL). Who took part in the stage is
+stage_people's definition (support actually delivered), applied to the stage and to each of its
+months: a person counts from the month of their first support, never before.
 """
 
 from collections.abc import Sequence
@@ -103,17 +104,17 @@ class PeopleFigures:
     months: list[tuple[date, int, int, int]]
 
 
-def people(stage: ProjectStage) -> PeopleFigures:
-    """The stage's counts, and per month who was in support: the same definition applied to
-    each month as a period of its own (two statements)."""
+def people(stage: ProjectStage, *, now: datetime | None = None) -> PeopleFigures:
+    """The stage's counts, and per month who took part: from the month of their first support
+    to their exit or last support (two statements)."""
     bounds = day_bounds(stage)
     periods = [(start, end - timedelta(days=1)) for start, end in pairwise(bounds)]
-    monthly = stage_people.per_period(stage.project_id, periods)
+    monthly = stage_people.per_period(stage.project_id, periods, now=now)
     per_month = [
         (first, counts.on_contract, counts.in_pal, counts.activated)
         for first, counts in zip(months(stage), monthly, strict=True)
     ]
-    return PeopleFigures(counts=stage_people.counts(stage), months=per_month)
+    return PeopleFigures(counts=stage_people.counts(stage, now=now), months=per_month)
 
 
 # --- Events of the Local Activity Programme and group sessions ---------------------------------
@@ -281,12 +282,12 @@ def courses(stage: ProjectStage) -> CourseFigures:
     )
 
 
-def plans(stage: ProjectStage) -> list[tuple[PlanStatus, int]]:
+def plans(stage: ProjectStage, *, now: datetime | None = None) -> list[tuple[PlanStatus, int]]:
     """The individual plans of the people supported in the stage, per state (one statement),
     in the order of the plan's life; every state is listed, with 0 where there is none."""
     rows = db.session.execute(
         select(IndividualPlan.status, func.count(IndividualPlan.id))
-        .where(IndividualPlan.participant_id.in_(stage_people.activated(stage)))
+        .where(IndividualPlan.participant_id.in_(stage_people.activated(stage, now=now)))
         .group_by(IndividualPlan.status)
     ).all()
     found = dict(rows)
@@ -304,7 +305,7 @@ class EsfFigures:
     results_overdue: int  # of those, the four weeks after leaving are over
 
 
-def esf(stage: ProjectStage, today: date) -> EsfFigures:
+def esf(stage: ProjectStage, today: date, *, now: datetime | None = None) -> EsfFigures:
     """The stage's people whose ESF data is incomplete, and whose result at exit is due or
     overdue: one statement."""
     minimum = monitoring.MINIMUM.values()
@@ -317,6 +318,6 @@ def esf(stage: ProjectStage, today: date) -> EsfFigures:
             func.sum(case((or_(*gaps), 1), else_=0)),
             func.sum(case((waiting, 1), else_=0)),
             func.sum(case((and_(waiting, Participant.support_end < overdue_before), 1), else_=0)),
-        ).where(Participant.id.in_(stage_people.activated(stage)))
+        ).where(Participant.id.in_(stage_people.activated(stage, now=now)))
     ).one()
     return EsfFigures(row[0], row[1] or 0, row[2] or 0, row[3] or 0)

@@ -65,8 +65,10 @@ def hours(minutes: int) -> Decimal:
 
 
 def participants(stage: ProjectStage) -> Table:
-    """Everybody supported in the stage (stage_people.activated): two statements."""
-    in_pal = Participant.id.in_(stage_people.in_pal(stage)).label("in_pal")
+    """Everybody who took part in the stage (stage_people): the paths they took in it (never the
+    ones merely ticked on the record) and their participation, from the first support to the exit
+    or the last support. Three statements."""
+    taking_part = stage_people.participation(stage)
     people = db.session.execute(
         select(
             Participant.id,
@@ -75,9 +77,6 @@ def participants(stage: ProjectStage) -> Table:
             Participant.pesel,
             Participant.birth_date,
             Village.name,
-            Participant.support_start,
-            Participant.support_end,
-            in_pal,
         )
         .outerjoin(Village, Village.id == Participant.village_id)
         .where(Participant.id.in_(stage_people.activated(stage)))
@@ -94,8 +93,9 @@ def participants(stage: ProjectStage) -> Table:
     rows: list[list[Cell]] = []
     for row in people:
         contracts = numbers.get(row.id, [])
+        took = taking_part.get(row.id)
         paths = [_("social contract")] if contracts else []
-        if row.in_pal:
+        if took is not None and took.in_pal:
             paths.append(_("PAL"))
         rows.append(
             [
@@ -105,8 +105,8 @@ def participants(stage: ProjectStage) -> Table:
                 row.birth_date.year if row.birth_date and not row.pesel else None,
                 row.name or "",
                 ", ".join(paths),
-                row.support_start,
-                row.support_end,
+                took.start if took else None,
+                took.end if took else None,
                 ", ".join(contracts),
             ]
         )

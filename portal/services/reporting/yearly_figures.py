@@ -7,7 +7,7 @@ The result is a frozen dataclass of plain values (`yearly_facts`), so a closed r
 as JSON and regenerating it later gives the same figures.
 """
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import case, func, or_, select
@@ -303,11 +303,12 @@ def _posts(stage: ProjectStage) -> tuple[Posts, ...]:
     return tuple(Posts(title=title, count=count) for title, count in rows)
 
 
-def figures(stage_id: int) -> Figures:
-    """Everything the report states, computed now (a fixed number of queries)."""
+def figures(stage_id: int, *, now: datetime | None = None) -> Figures:
+    """Everything the report states, computed now (a fixed number of queries). The people are
+    stage_people's: those who received support in the stage, never those merely recorded."""
     stage, project, centre = _stage(stage_id)
     events, villages = _events(stage)
-    people = stage_people.counts(stage)
+    people = stage_people.counts(stage, now=now)
     counselling_sessions, counselled = _counselling(stage)
     contacts, casework_people, casework_minutes = _casework(stage)
     money = ledger_reports.stage_money(stage.id)

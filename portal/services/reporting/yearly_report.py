@@ -140,7 +140,7 @@ def close(stage: ProjectStage, *, version: int, actor: User, now: datetime) -> S
     report = _open_report(stage, version)
     if report.closed_at is not None:
         raise ReportRefused(_l("The report is already closed."))
-    report.frozen_figures = yearly_facts.to_json(yearly_figures.figures(stage.id))
+    report.frozen_figures = yearly_facts.to_json(yearly_figures.figures(stage.id, now=now))
     report.closed_at = now
     report.closed_by_id = actor.id
     report.updated_by_id = actor.id

@@ -3,9 +3,10 @@ and the centre's lists of incomplete monitoring data and of results at exit stil
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
-from portal import boundary
+from portal import boundary, formatting
 from portal.auth.access import role_required
 from portal.models import Participant, Village
 from portal.models.base import utcnow
@@ -14,6 +15,7 @@ from portal.services.centres import centres
 from portal.services.common import dates
 from portal.services.people import exits, monitoring, participant_record, participants
 from portal.services.people.participant_record import noticed
+from portal.services.reporting import stage_people
 from portal.staff.audit import reads
 from portal.staff.blueprint import bp
 from portal.staff.people.monitoring_forms import ExitForm, MonitoringForm
@@ -145,23 +147,48 @@ def participant_monitoring(participant_id: int):
 def participant_exit(participant_id: int):
     person = participants.get_for_staff(current_user, participant_id)
     reads.viewed(person, "exit")
-    form, found = ExitForm.of(person), {}
+    form, found, confirm = ExitForm.of(person), {}, None
     if form.validate_on_submit():
+        data, now = form.exit_data(), utcnow()
         with boundary.shown(form), noticed(found):
-            exits.record_exit(
-                person,
-                form.exit_data(),
-                version=form.version.data or 0,
-                actor=current_user,
-                now=utcnow(),
-            )
-            flash(_("The end of support is saved."), "success")
-            return redirect(url_for(".participant_detail", participant_id=person.id))
+            exits.check(person, data, now=now)
+            ending = exits.ending(person, data.support_end)
+            if ending.count and form.cancels.data != ending.fingerprint:
+                # Said before anything is saved: saving again confirms these very instalments.
+                confirm, form.cancels.data = ending, ending.fingerprint
+            else:
+                # Refused unless what it cancels is still `ending` (what was confirmed).
+                exits.record_exit(
+                    person,
+                    data,
+                    version=form.version.data or 0,
+                    confirmed=form.cancels.data or None,
+                    actor=current_user,
+                    now=now,
+                )
+                flash(_("The end of support is saved."), "success")
+                if ending.count:
+                    flash(
+                        ngettext(
+                            "%(num)d instalment of the periodic allowance after the end, "
+                            "%(amount)s, is cancelled; the money is back on the budget line.",
+                            "%(num)d instalments of the periodic allowance after the end, "
+                            "%(amount)s in all, are cancelled; the money is back on the budget "
+                            "line.",
+                            ending.count,
+                            amount=formatting.money(ending.total_grosze),
+                        ),
+                        "success",
+                    )
+                return redirect(url_for(".participant_detail", participant_id=person.id))
         _on_current_version(form, person, found)
+        if confirm is None and form.cancels.data:  # refused: what it would cancel now
+            form.cancels.data = ""
     return render_template(
         "staff/people/participant_exit.html",
         form=form,
         person=person,
+        confirm=confirm,
         due=exits.result_due_on(person),
     )
 
@@ -180,7 +207,8 @@ def esf_incomplete():
 @bp.get("/participants/results-due")
 @role_required(*RECORD_KEEPERS)
 def results_due():
-    people = exits.list_results_due(current_user.centre_id)
+    centre_id = current_user.centre_id
+    people = exits.list_results_due(centre_id, among=stage_people.supported(centre_id))
     reads.listed(people, "results_due")
     return render_template(
         "staff/people/participants_results_due.html",

@@ -9,8 +9,8 @@ from portal.models.base import utcnow
 from portal.models.enums import Role
 from portal.services.common import dates
 from portal.services.money import budget
-from portal.services.people import participants
 from portal.services.reporting import dashboard as stage_figures
+from portal.services.reporting import stage_people
 from portal.staff.blueprint import bp
 from portal.staff.reporting import dashboard_page
 
@@ -20,11 +20,12 @@ from portal.staff.reporting import dashboard_page
 def dashboard():
     centre_id = current_user.centre_id
     if not current_user.has_role(Role.COORDINATOR):
-        # An administrator keeps the overview: counts and every stage's budget.
+        # An administrator keeps the overview: the people who took part (support delivered, in
+        # any project or year) and every stage's budget.
         return render_template(
             "staff/reporting/dashboard.html",
             stages=budget.stages_with_lines(centre_id),
-            counts=participants.path_counts(centre_id),
+            counts=stage_people.centre_counts(centre_id),
             totals=budget.line_totals,
         )
     today = dates.local_date(utcnow())
@@ -34,5 +35,5 @@ def dashboard():
         "staff/reporting/dashboard.html",
         choices=choices,
         page=dashboard_page.build(stage, today) if stage else None,
-        counts=participants.path_counts(centre_id),
+        counts=stage_people.centre_counts(centre_id),
     )
