@@ -7,13 +7,13 @@ use, and whole numbers beyond the database's integer.
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, SelectMultipleField, StringField, widgets
+from wtforms import EmailField, Field, Form, IntegerField, SelectMultipleField, StringField, widgets
 from wtforms.fields import DateField, DateTimeLocalField, MonthField
 from wtforms.validators import (
     DataRequired,
@@ -25,7 +25,7 @@ from wtforms.validators import (
     StopValidation,
 )
 
-from portal.services.common import dates
+from portal.services.common import dates, names
 from portal.services.common.errors import PortalError
 from portal.services.common.limits import MAX_ID, MAX_ID_DIGITS, MAX_INT, MIN_INT
 from portal.services.money import money
@@ -34,8 +34,11 @@ from portal.services.money import money
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f]")
 
+# What WTForms calls with the form and the field; it refuses by raising a ValidationError.
+Validator = Callable[[Form, Field], None]
 
-def strip(value):
+
+def strip(value: object) -> object:
     """Phones often add a space after an autocompleted address; it is not part of it."""
     return value.strip() if isinstance(value, str) else value
 
@@ -44,7 +47,7 @@ def has_control_characters(text: str, *, multiline: bool = False) -> bool:
     return bool((_CONTROL if multiline else _CONTROL_IN_LINE).search(text))
 
 
-def _no_control_characters(form, field) -> None:
+def _no_control_characters(form: Form, field: Field) -> None:
     multiline = field.type == "TextAreaField"
     values = [*(field.raw_data or ()), *(field.data if isinstance(field.data, list) else ())]
     if any(isinstance(v, str) and has_control_characters(v, multiline=multiline) for v in values):
@@ -53,7 +56,7 @@ def _no_control_characters(form, field) -> None:
         )
 
 
-def _date_in_range(form, field) -> None:
+def _date_in_range(form: Form, field: Field) -> None:
     value = field.data
     if isinstance(value, datetime):
         value = value.date()
@@ -72,7 +75,7 @@ def _date_in_range(form, field) -> None:
         )
 
 
-def _integer_in_range(form, field) -> None:
+def _integer_in_range(form: Form, field: Field) -> None:
     values = field.data if isinstance(field.data, list) else [field.data]
     if any(
         isinstance(v, int) and not isinstance(v, bool) and not MIN_INT <= v <= MAX_INT
@@ -82,7 +85,7 @@ def _integer_in_range(form, field) -> None:
         raise StopValidation(_l("Enter a smaller number."))
 
 
-def _number_in_ascii_digits(form, field) -> None:
+def _number_in_ascii_digits(form: Form, field: Field) -> None:
     # int() reads "１２" or "٣" as numbers: a person typing them did not mean what is stored.
     if any(isinstance(v, str) and money.has_other_digits(v) for v in field.raw_data or ()):
         field.errors.clear()  # "Not a valid integer value." says less than this
@@ -93,7 +96,7 @@ def _number_in_ascii_digits(form, field) -> None:
 _MAX_DIGITS = 2 * len(str(MIN_INT))
 
 
-def _number_of_few_digits(form, field) -> None:
+def _number_of_few_digits(form: Form, field: Field) -> None:
     # Past 4 300 digits int() refuses and WTForms says "Not a valid integer value.": the number
     # is a valid one, only too large, as any past the database's integer. A hidden field (the
     # form's version) was typed by nobody: its own message stands.
@@ -108,7 +111,7 @@ def _number_of_few_digits(form, field) -> None:
         raise StopValidation(_l("Enter a smaller number."))
 
 
-def _amount_in_ascii_digits(form, field) -> None:
+def _amount_in_ascii_digits(form: Form, field: Field) -> None:
     if isinstance(field.data, str) and money.has_other_digits(field.data):
         raise StopValidation(money.OTHER_DIGITS)
 
@@ -116,7 +119,14 @@ def _amount_in_ascii_digits(form, field) -> None:
 class PortalForm(FlaskForm):
     """A Flask-WTF form whose every field also obeys the rules in this module's docstring."""
 
-    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+    def process(
+        self,
+        formdata: object = None,
+        obj: object = None,
+        data: Mapping[str, object] | None = None,
+        extra_filters: Mapping[str, Sequence[Callable[[object], object]]] | None = None,
+        **kwargs: object,
+    ) -> None:
         super().process(formdata, obj, data, extra_filters, **kwargs)
         # A text field left out of the request reads as empty text, never None: services can
         # take `str` and strip it.
@@ -124,8 +134,10 @@ class PortalForm(FlaskForm):
             if isinstance(field, StringField) and field.data is None:
                 field.data = ""
 
-    def validate(self, extra_validators=None):
-        extra = {name: list(v) for name, v in (extra_validators or {}).items()}
+    def validate(self, extra_validators: Mapping[str, Sequence[Validator]] | None = None) -> bool:
+        extra: dict[str, list[Validator]] = {
+            name: list(v) for name, v in (extra_validators or {}).items()
+        }
         for name, field in self._fields.items():
             checks = extra.setdefault(name, [])
             if isinstance(field, DateField | DateTimeLocalField | MonthField):
@@ -136,7 +148,8 @@ class PortalForm(FlaskForm):
                 checks.insert(0, _number_of_few_digits)
                 checks.insert(0, _number_in_ascii_digits)
             checks.insert(0, _no_control_characters)
-        return super().validate(extra_validators=extra)
+        valid: bool = super().validate(extra_validators=extra)
+        return valid
 
     def validate_on_submit_with(self, check: Callable[[], object]) -> bool:
         """`validate_on_submit()` and the service's own check of the same fields in one pass.
@@ -162,7 +175,7 @@ class PortalForm(FlaskForm):
             pass  # a value it needs is missing or malformed: its own field shows that
         return valid
 
-    def hidden_fields(self):
+    def hidden_fields(self) -> list[Field]:
         """The fields rendered as hidden inputs (CSRF token, version)."""
         return [f for f in self if isinstance(f.widget, widgets.HiddenInput)]
 
@@ -176,7 +189,9 @@ class VersionField(IntegerField):
 
     widget = widgets.HiddenInput()
 
-    def __init__(self, label="", validators=None, **kwargs):
+    def __init__(
+        self, label: object = "", validators: Sequence[Validator] | None = None, **kwargs: object
+    ) -> None:
         super().__init__(
             label,
             validators=validators
@@ -184,7 +199,7 @@ class VersionField(IntegerField):
             **kwargs,
         )
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: list[str]) -> None:
         try:
             super().process_formdata(valuelist)
         except ValueError as error:
@@ -221,11 +236,41 @@ def ids_from(values: list[str], *, limit: int) -> list[int]:
     return [number for number in map(id_from, values[:limit]) if number is not None]
 
 
+class PersonName:
+    """A person's name as `services.common.names` allows it (letters of any alphabet, spaces,
+    hyphens, apostrophes), refused beside the field otherwise. `separators` lets a field hold
+    several names (the family members coming along)."""
+
+    def __init__(self, *, separators: str = "", message: object = None) -> None:
+        self.separators = separators
+        if message is None:
+            message = (
+                _l("Use only letters, spaces, hyphens and apostrophes; put a comma between names.")
+                if separators
+                else _l("Use only letters, spaces, hyphens and apostrophes.")
+            )
+        self.message = message
+
+    def __call__(self, form: Form, field: Field) -> None:
+        value = field.data
+        if (
+            isinstance(value, str)
+            and value.strip()
+            and not names.is_name(value, separators=self.separators)
+        ):
+            raise StopValidation(self.message)
+
+
+person_name = PersonName()
+
+
 MONEY_ATTRS = {"inputmode": "decimal", "autocomplete": "off"}
 ENTER_THE_AMOUNT = _l("Enter the amount.")
 
 
-def amount_field(label, *, required=ENTER_THE_AMOUNT, description=None) -> StringField:
+def amount_field(
+    label: object, *, required: object = ENTER_THE_AMOUNT, description: object = None
+) -> StringField:
     """An amount in złoty as typed ("1 234,56"), read by services.money.parse; ASCII digits only.
 
     `required` is the message for an empty field, or None for an optional amount.
@@ -246,7 +291,7 @@ def amount_field(label, *, required=ENTER_THE_AMOUNT, description=None) -> Strin
 PHONE_SHAPE = r"^\+?[0-9][0-9 ()-]{5,28}$"
 
 
-def contact_email_field(description=None) -> EmailField:
+def contact_email_field(description: object = None) -> EmailField:
     """An optional e-mail address to write to (a person's contact, not a sign-in)."""
     return EmailField(
         _l("E-mail address"),

@@ -120,6 +120,16 @@ def make_centre(app):
     return make
 
 
+def name_suffix(n: int) -> str:
+    """A counter as letters (1 -> "A", 27 -> "AA"): names made by the factories obey the name
+    rule (letters, spaces, hyphens, apostrophes) like any name typed into a form."""
+    letters = ""
+    while n > 0:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 @pytest.fixture
 def make_user(app, make_centre):
     """A staff account (coordinator unless roles are given) signing in with PASSWORD."""
@@ -134,7 +144,7 @@ def make_user(app, make_centre):
             user = accounts.create_user(
                 email=email or f"user{n}@example.org",
                 first_name=kw.get("first_name", "Anna"),
-                last_name=kw.get("last_name", f"Testowa{n}"),
+                last_name=kw.get("last_name", f"Testowa{name_suffix(n)}"),
                 roles=set(roles or {Role.COORDINATOR}),
                 centre=centre,
                 actor=None,
@@ -170,7 +180,7 @@ def make_participant(app, make_centre):
                 centre=centre,
                 project=project,
                 first_name=kw.pop("first_name", "Jan"),
-                last_name=kw.pop("last_name", f"Uczestnik{n}"),
+                last_name=kw.pop("last_name", f"Uczestnik{name_suffix(n)}"),
                 actor=None,
                 consent_kinds=(ConsentKind.EMAIL_CONTACT,) if email_consent else (),
                 **kw,

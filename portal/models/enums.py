@@ -297,10 +297,28 @@ class AllowanceStatus(LabelledEnum):
 class InstalmentStatus(LabelledEnum):
     DUE = "due"
     PAID = "paid"
+    # Never to be paid: the entitlement ended before its month (or the allowance was withdrawn).
+    CANCELLED = "cancelled"
 
     @classmethod
     def _labels(cls) -> "Labels":
-        return {cls.DUE: _l("Due"), cls.PAID: _l("Paid")}
+        return {cls.DUE: _l("Due"), cls.PAID: _l("Paid"), cls.CANCELLED: _l("Cancelled")}
+
+
+class InstalmentCancellation(LabelledEnum):
+    """Why an instalment will not be paid."""
+
+    CONTRACT_ENDED = "contract_ended"
+    PERSON_LEFT = "person_left"
+    ALLOWANCE_WITHDRAWN = "allowance_withdrawn"
+
+    @classmethod
+    def _labels(cls) -> "Labels":
+        return {
+            cls.CONTRACT_ENDED: _l("the contract ended"),
+            cls.PERSON_LEFT: _l("the person left the project"),
+            cls.ALLOWANCE_WITHDRAWN: _l("the allowance was withdrawn"),
+        }
 
 
 class PurposeCategory(LabelledEnum):

@@ -51,6 +51,9 @@ class Event(CentreOwned, Timestamped, Base):
     cancellation_cutoff_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attendance_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_reason: Mapped[str | None] = mapped_column(String(500))
+    # Why an event that had already taken place was entered afterwards (a centre starting to
+    # use the portal in the middle of a year); None for an event entered before it began.
+    recorded_afterwards_reason: Mapped[str | None] = mapped_column(String(500))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reminders_queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version_id: Mapped[int] = mapped_column(default=1)

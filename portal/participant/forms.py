@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.forms import PortalForm
+from portal.forms import PersonName, PortalForm
 from portal.services.events.signups import MAX_COMPANIONS
 
 
@@ -20,7 +20,9 @@ class SignUpForm(PortalForm):
         render_kw={"inputmode": "numeric", "min": 0, "max": MAX_COMPANIONS},
     )
     companion_names = StringField(
-        _l("Their names (optional)"), validators=[Optional(), Length(max=300)]
+        _l("Their names (optional)"),
+        description=_l("Put a comma between names."),
+        validators=[Optional(), Length(max=300), PersonName(separators=",")],
     )
 
 

@@ -2,20 +2,22 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
-from portal.forms import PortalForm, id_from, strip
+from portal.forms import PortalForm, id_from, person_name, strip
 
 
-def _id_or_zero(value) -> int:
+def _id_or_zero(value: object) -> int:
     """A chosen id, or 0 (nothing chosen) for anything that is no id."""
     return (id_from(str(value)) or 0) if value is not None else 0
 
 
 class AccountRequestForm(PortalForm):
     first_name = StringField(
-        _l("First name"), validators=[DataRequired(_l("Enter your first name.")), Length(max=100)]
+        _l("First name"),
+        validators=[DataRequired(_l("Enter your first name.")), Length(max=100), person_name],
     )
     last_name = StringField(
-        _l("Last name"), validators=[DataRequired(_l("Enter your last name.")), Length(max=100)]
+        _l("Last name"),
+        validators=[DataRequired(_l("Enter your last name.")), Length(max=100), person_name],
     )
     email = EmailField(
         _l("E-mail address"),

@@ -173,7 +173,7 @@ def test_the_last_coordinator_cannot_give_up_the_role(app, office, boss):
         app,
         "%(name)s is the centre's only coordinator. Give another person the coordinator "
         "role first.",
-        name="Anna Testowa1",
+        name="Anna TestowaA",
     )
     assert message in page(response)
     assert roles_of(app, office.boss) == {Role.COORDINATOR}
@@ -259,7 +259,7 @@ def test_nobody_deactivates_their_own_account_or_the_last_coordinator(app, offic
         app,
         "%(name)s is the centre's only coordinator. Give another person the coordinator "
         "role first.",
-        name="Anna Testowa1",
+        name="Anna TestowaA",
     )
     assert only in page(response)
     assert is_active(app, office.boss)

@@ -141,10 +141,9 @@ def registration_status(app, event_id: int, email: str) -> RegistrationStatus:
         )
 
 
-def the_event_day_has_come(app, event_id: int) -> None:
-    """Attendance is taken from the day of the event. Run in the hour before midnight, the
-    event (an hour ahead) is tomorrow: move it to have started a minute ago, as if the clock
-    had moved on. Nothing else in the test depends on it.
+def the_event_has_begun(app, event_id: int) -> None:
+    """Attendance is taken from the event's start: move the event (an hour ahead) to have
+    started a minute ago, as if the clock had moved on. Nothing else in the test depends on it.
     """
     with app.app_context():
         event = db.session.get(Event, event_id)
@@ -163,8 +162,8 @@ def test_places_waiting_list_promotion_attendance_and_pdf(
 ):
     third_name = give_account(app, THIRD)
 
-    # The clock of the centre: the event starts in an hour, so attendance (from the day of the
-    # event) can be taken in this test while sign-up is still open.
+    # The clock of the centre: the event starts in an hour, so sign-up is still open; before the
+    # attendance is taken the event is moved to have begun (attendance is taken from the start).
     now = datetime.now(WARSAW).replace(second=0, microsecond=0)
     starts = now + timedelta(hours=1)
     cutoff = starts - timedelta(minutes=30)  # participants may still cancel during the test
@@ -331,9 +330,7 @@ def test_places_waiting_list_promotion_attendance_and_pdf(
     check_both_languages(third, axe, {MY_STATUS: "You have a place", CANCEL: "Cancel my place"})
 
     # --- A social worker takes attendance on a phone and downloads the attendance list. ------
-    moved = starts.date() != now.date()
-    if moved:
-        the_event_day_has_come(app, event_id)
+    the_event_has_begun(app, event_id)
     worker = open_as("pracownik@example.org", phone=True)
     # Begun or not, it is listed as coming up until it ends (attendance is taken on the day).
     follow_menu(worker, "/staff/events")

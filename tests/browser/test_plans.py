@@ -301,6 +301,8 @@ def test_advisor_builds_and_shares_the_plan_and_the_participant_acknowledges_it(
     advisor.select_option("#course_id", label=FORKLIFT)
     advisor.fill("#planned_start", (today + timedelta(days=14)).isoformat())
     advisor.fill("#planned_end", (today + timedelta(days=44)).isoformat())
+    # The demo's catalogue gives no prices: the cost is typed (blank would be refused).
+    advisor.fill("#cost", "2 500,00")
     submit(advisor, f"{person_path}/courses")
     expect(advisor).to_have_url(path_is(person_path))
     expect(advisor.locator(STATUS_NOTICE)).to_be_visible()

@@ -27,9 +27,9 @@ STATUS_NOTICE = "main .notice[role=status]"
 
 
 def _started_a_minute_ago(app, session_id: int) -> None:
-    """Attendance is taken from the session's day. Run late in the evening, the session was
-    planned for tomorrow: move it to have begun a minute ago, as if the clock had moved on. It
-    ends by midnight, as the edit form (one day, two times) requires."""
+    """Move the session to have begun a minute ago, as if the clock had moved on: attendance is
+    taken from its start (and run late in the evening, the session was planned for tomorrow).
+    It ends by midnight, as the edit form (one day, two times) requires."""
     with app.app_context():
         event = db.session.get(Event, session_id)
         length = event.ends_at - event.starts_at
@@ -123,7 +123,9 @@ def test_a_social_worker_runs_a_session_on_a_phone(app, phone_page, demo_site, a
     check_both_languages(page, axe, {"main h1": "Cancel the session"})
     page.goto(f"/staff/sessions/{session_id}")
 
-    # Attendance, on the event pages' own form.
+    # Attendance, on the event pages' own form, once the session has begun.
+    _started_a_minute_ago(app, session_id)
+    page.reload()
     page.locator(f"main a[href='/staff/events/{session_id}/attendance']").first.click()
     expect(page).to_have_url(path_is(f"/staff/events/{session_id}/attendance"))
     fits_phone(page)

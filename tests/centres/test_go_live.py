@@ -118,7 +118,7 @@ def test_a_new_centre_goes_live_through_its_pages(app, runner):
         _ok(
             coordinator.post(
                 "/staff/users",
-                data={"first_name": "Jan", "last_name": role, "email": email, "roles": role},
+                data={"first_name": "Jan", "last_name": "Nowak", "email": email, "roles": role},
             )
         )
 

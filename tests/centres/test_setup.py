@@ -170,3 +170,21 @@ def test_a_name_already_taken_is_said_beside_the_field_in_the_persons_language(
     with app.app_context():
         assert db.session.get(model, other).name == "Inna nazwa"
         assert db.session.scalar(select(func.count()).select_from(model)) == count
+
+
+def test_a_free_course_keeps_its_price_of_0_when_edited(app, client, coordinator):
+    """0 zł is a price (the place costs nothing), an empty price is none: the edit form shows
+    the 0, so saving it unchanged keeps the course free rather than without a price."""
+    client.post("/staff/setup/courses", data={"name": "Kurs bezpłatny", "price": "0"})
+    with app.app_context():
+        course = db.session.scalars(select(Course)).one()
+        assert course.price_grosze == 0
+    page = client.get(f"/staff/setup/courses/{course.id}").get_data(as_text=True)
+    assert 'value="0,00"' in page
+    saved = client.post(
+        f"/staff/setup/courses/{course.id}",
+        data={"name": "Kurs bezpłatny", "price": "0,00", "is_active": "y"},
+    )
+    assert saved.status_code == 302
+    with app.app_context():
+        assert db.session.get(Course, course.id).price_grosze == 0

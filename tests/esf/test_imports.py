@@ -39,6 +39,8 @@ BAD = [
     (["J" * 101, "Długi"], ("Imię", "too_long")),
     (["Karol", '=HYPERLINK("http://example.com","klik")'], ("Nazwisko", "formula")),
     (["Iga", "Sowa", "", "", "", "", "", "", "może"], ("Ścieżka kontraktu", "yes_no")),
+    (["Jan3", "Kos"], ("Imię", "name_chars")),
+    (["Anna", "Kos (matka)"], ("Nazwisko", "name_chars")),
 ]
 
 
@@ -122,6 +124,7 @@ def test_the_preview_lists_every_problem_at_its_row_and_column_and_stores_nothin
     assert "The same PESEL is already in row 2." in page
     assert "Longer than 100 characters." in page
     assert "A formula is not allowed" in page
+    assert "Use only letters, spaces, hyphens and apostrophes." in page
 
 
 def test_import_valid_rows_only_records_them_and_nothing_from_bad_rows(

@@ -306,7 +306,7 @@ def test_nobody_is_enrolled_once_the_session_started(
 # -- attendance and walk-ins --------------------------------------------------------------------
 
 
-def test_attendance_is_refused_up_front_before_the_day(
+def test_attendance_is_refused_up_front_before_the_start(
     app, centre, coordinator, make_participant, make_session, login_as
 ):
     person = make_participant(centre)
@@ -314,10 +314,10 @@ def test_attendance_is_refused_up_front_before_the_day(
     _enrol(app, session_id, [person], coordinator)
     client = login_as("koordynator@example.org")
     page = client.get(f"/staff/events/{session_id}/attendance?lang=en").get_data(as_text=True)
-    assert "Attendance can be taken from the day of the event." in page
+    assert "Attendance can be taken from the start of the event:" in page
     assert 'name="present-' not in page
     walk_in = client.get(f"/staff/sessions/{session_id}/walk-in?lang=en").get_data(as_text=True)
-    assert "Attendance can be taken from the day of the event." in walk_in
+    assert "Attendance can be taken from the start of the event:" in walk_in
     assert 'name="reason"' not in walk_in
 
 

@@ -19,6 +19,7 @@ from stdnum.pl import pesel as stdnum_pesel
 from portal.extensions import db
 from portal.models import Participant, Village
 from portal.models.enums import Sex
+from portal.services.common import names
 from portal.services.esf import import_files
 from portal.services.people import pesel
 
@@ -37,9 +38,12 @@ class ImportColumn:
     description: Any  # lazily translated, shown on the import page
 
 
+NAME_DESCRIPTION = _l(
+    "Required. Letters (of any alphabet), spaces, hyphens and apostrophes; up to 100 characters."
+)
 COLUMNS: tuple[ImportColumn, ...] = (
-    ImportColumn("first_name", "Imię", 100, True, _l("Required. Up to 100 characters.")),
-    ImportColumn("last_name", "Nazwisko", 100, True, _l("Required. Up to 100 characters.")),
+    ImportColumn("first_name", "Imię", 100, True, NAME_DESCRIPTION),
+    ImportColumn("last_name", "Nazwisko", 100, True, NAME_DESCRIPTION),
     ImportColumn(
         "pesel",
         "PESEL",
@@ -95,6 +99,7 @@ MESSAGES = {
     "column_twice": _l("This column appears twice."),
     "required": _l("Empty: this column is required."),
     "too_long": _l("Longer than %(max)d characters."),
+    "name_chars": _l("Use only letters, spaces, hyphens and apostrophes."),
     "control": _l("Contains invisible control characters."),
     "formula": _l("A formula is not allowed; type the value itself."),
     "pesel_length": _l("A PESEL number has exactly 11 digits."),
@@ -232,6 +237,7 @@ class Checker:
         def problem(key: str, code: str, **params: Any) -> None:
             self._problem(number, header[key], code, params)
 
+        _check_names(values, problem)
         birth, sex, encoded = self._identity(number, values, problem)
         village_id = self._village(values["village"], problem)
         if values["email"] and not _EMAIL.fullmatch(values["email"]):
@@ -329,6 +335,13 @@ class Checker:
             problem("birth_date", "date_range")
             return None
         return born
+
+
+def _check_names(values: dict[str, Any], problem: Problem) -> None:
+    """A name holds letters of any alphabet, spaces, hyphens and apostrophes (as on the forms)."""
+    for key in ("first_name", "last_name"):
+        if values[key] and not names.is_name(values[key]):
+            problem(key, "name_chars")
 
 
 def _person_key(first: str, last: str, born: date) -> tuple[str, str, date]:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.orm import selectinload
@@ -12,6 +13,7 @@ from portal.extensions import db
 from portal.models import Centre, Event, Participant, Project, Registration, User, Village
 from portal.models.enums import Audience, EventStatus, EventType, RegistrationStatus
 from portal.services.audit import audit
+from portal.services.common import dates
 from portal.services.common.errors import NotFound, PortalError
 from portal.services.events import signups
 from portal.services.lifecycle import transitions
@@ -59,6 +61,47 @@ def check(fields: EventFields) -> None:
         raise PortalError(_l("Choose at least one village."), field="village_ids")
 
 
+def check_new(
+    project: Project,
+    fields: EventFields,
+    *,
+    afterwards_reason: str,
+    now: datetime,
+    past_allowed: bool = False,
+) -> None:
+    """A new event lies in the future, unless it already took place and is recorded afterwards
+    with the reason (a centre going live in the middle of a year records the year's events as
+    they happened); then it lies within its project's period. A group session may always be
+    entered after it began (`past_allowed`)."""
+    check(fields)
+    reason = afterwards_reason.strip()
+    if reason and fields.starts_at > now:
+        raise PortalError(
+            _l("Only an event that has already started is recorded afterwards: leave this empty."),
+            field="recorded_afterwards_reason",
+        )
+    if fields.starts_at <= now and not (reason or past_allowed):
+        raise PortalError(
+            _l(
+                "The event must start in the future. To enter an event that has already taken "
+                "place, give the reason it is recorded afterwards."
+            ),
+            field="starts_at",
+        )
+    if reason:
+        day = dates.local_date(fields.starts_at)
+        if not project.start_date <= day <= (project.end_date or dates.LATEST):
+            raise PortalError(
+                _l(
+                    "An event recorded afterwards must lie within the project's period "
+                    "(%(first)s – %(last)s).",
+                    first=format_date(project.start_date, "long"),
+                    last=format_date(project.end_date, "long") if project.end_date else "…",
+                ),
+                field="starts_at",
+            )
+
+
 def _values(fields: EventFields) -> dict[str, Any]:
     values = vars(fields).copy()
     values["villages"] = fields.villages if fields.audience == Audience.VILLAGES else []
@@ -73,12 +116,18 @@ def create(
     actor: User,
     now: datetime,
     past_allowed: bool = False,
+    afterwards_reason: str = "",
 ) -> Event:
-    """A new event starts as a draft; it must lie in the future (a group session may be
-    recorded after it happened: `past_allowed`)."""
-    check(fields)
-    if fields.starts_at <= now and not past_allowed:
-        raise PortalError(_l("The event must start in the future."), field="starts_at")
+    """A new event starts as a draft; it must lie in the future (`check_new`).
+
+    One that already took place is recorded afterwards, with the reason kept and audited, and
+    is published at once without telling anyone (nobody signs up for the past): staff then put
+    down who came and take the attendance.
+    """
+    check_new(
+        project, fields, afterwards_reason=afterwards_reason, now=now, past_allowed=past_allowed
+    )
+    reason = afterwards_reason.strip() or None
     values = _values(fields)
     villages = values.pop("villages")
     event = Event(
@@ -86,16 +135,17 @@ def create(
         project_id=project.id,
         created_by_id=actor.id,
         status=EventStatus.DRAFT,
+        recorded_afterwards_reason=reason,
         **values,
     )
     event.villages = villages
     db.session.add(event)
-    audit.record(
-        "event.create",
-        event,
-        actor=actor,
-        changes={key: (None, value) for key, value in values.items()},
-    )
+    changes = {key: (None, value) for key, value in values.items()}
+    if reason:
+        changes["recorded_afterwards_reason"] = (None, reason)
+    audit.record("event.create", event, actor=actor, changes=changes)
+    if reason:
+        return publish(event.id, actor=actor, now=now, past_allowed=True)
     return event
 
 

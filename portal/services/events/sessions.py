@@ -253,7 +253,7 @@ def unenrol(registration_id: int, *, centre_id: int, actor: User, now: datetime)
 def walk_in(
     person: Participant, event_id: int, *, reason: str, actor: User, now: datetime
 ) -> Registration:
-    """Someone who came without a place: from the session's day onwards, with a reason, they
+    """Someone who came without a place: from the session's start onwards, with a reason, they
     are given a place (the group grows if it is full) and marked present."""
     event = signups.lock_event(event_id)
     if event.instrument is None or event.centre_id != person.centre_id:

@@ -13,12 +13,11 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from portal import database
+from portal import database, formatting
 from portal.extensions import db
 from portal.models import Event, Participant, Registration, User
 from portal.models.enums import Audience, EventStatus, RegistrationStatus
 from portal.services.audit import audit
-from portal.services.common import dates
 from portal.services.common.errors import NotFound, PortalError
 from portal.services.events import signup_mail
 from portal.services.lifecycle import transitions
@@ -151,7 +150,8 @@ def sign_up(
     """A confirmed place while places remain (companions too, all or none), else the waiting list.
 
     Signing up twice (a double click, a retried POST) returns the first registration unchanged.
-    Staff signing someone up `on_behalf` are not held to the sign-up window or the audience.
+    Staff signing someone up `on_behalf` are not held to the sign-up window or the audience; for
+    an event recorded afterwards they put down who came, after the event, and nobody is told.
     """
     event = lock_event(event_id)
     if event.centre_id != person.centre_id or event.project_id != person.project_id:
@@ -161,9 +161,11 @@ def sign_up(
     existing = find(event.id, person.id)
     if existing is not None and existing.status != S.CANCELLED:
         return existing
+    afterwards = on_behalf and recording_afterwards(event)
     reason = refusal_reason(person, event, now=now)
     if reason is not None and not (
-        on_behalf and event.status == EventStatus.PUBLISHED and event.starts_at > now
+        (on_behalf and event.status == EventStatus.PUBLISHED and event.starts_at > now)
+        or afterwards
     ):
         raise SignUpRefused(reason)
     if not 0 <= companions <= MAX_COMPANIONS:
@@ -198,9 +200,20 @@ def sign_up(
         registration.queue_number = queue_number
         db.session.flush()
         move(registration, status, actor=actor, action="registration.sign_up_again")
+    if afterwards:  # the event is over: a place in it is no news to anyone
+        return registration
     position = waiting_positions([event.id]).get(registration.id) if status == S.WAITING else None
     signup_mail.confirm_sign_up(registration, event, position=position)
     return registration
+
+
+def recording_afterwards(event: Event) -> bool:
+    """A PAL event recorded after it took place, whose list of who came staff are still
+    putting down (until it is cancelled)."""
+    return event.recorded_afterwards_reason is not None and event.status in (
+        EventStatus.PUBLISHED,
+        EventStatus.HELD,
+    )
 
 
 def cancel(
@@ -282,7 +295,7 @@ def admit(
 ) -> Registration:
     """Staff give a waiting person a place by hand; if none is free, capacity grows to make one.
 
-    A `walk_in` (someone who came without a place) is admitted from the event's day onwards,
+    A `walk_in` (someone who came without a place) is admitted from the event's start onwards,
     while attendance can be taken, and is not sent a confirmation.
     """
     registration = db.session.get(Registration, registration_id)
@@ -319,11 +332,16 @@ def admit(
 
 
 def attendance_refusal(event: Event, *, now: datetime) -> LazyString | None:
-    """Why attendance cannot be taken for this event now; None from the event's day onwards."""
+    """Why attendance cannot be taken for this event now; None from the event's start onwards.
+
+    Saving attendance makes the event "held": before it began, nobody can have come."""
     if event.status not in (EventStatus.PUBLISHED, EventStatus.HELD):
         return _l("Attendance can only be taken for a published event.")
-    if dates.local_date(now) < dates.local_date(event.starts_at):
-        return _l("Attendance can be taken from the day of the event.")
+    if now < event.starts_at:
+        return _l(
+            "Attendance can be taken from the start of the event: %(when)s.",
+            when=formatting.date_time(event.starts_at),
+        )
     return None
 
 

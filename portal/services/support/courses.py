@@ -42,11 +42,15 @@ def propose(
     *,
     planned_start: date | None,
     planned_end: date | None,
-    cost_grosze: int,
+    cost_grosze: int | None,
     actor: User,
     now: datetime,
 ) -> CourseAssignment:
-    """Propose a course from the centre's catalogue; an unknown course is refused."""
+    """Propose a course from the centre's catalogue; an unknown course is refused.
+
+    The place costs the catalogue price unless another amount is given (`cost_grosze` None
+    means none was): a place that costs nothing is one given as 0 on purpose, never a blank.
+    """
     course = db.session.scalar(
         select(Course).where(
             Course.id == course_id, Course.centre_id == person.centre_id, Course.is_active.is_(True)
@@ -56,6 +60,16 @@ def propose(
         raise CourseRefused(_l("Choose a course from the catalogue."), field="course_id")
     if planned_start and planned_end and planned_end < planned_start:
         raise CourseRefused(_l("The course cannot end before it starts."), field="planned_end")
+    if cost_grosze is None:
+        if course.price_grosze is None:
+            raise CourseRefused(
+                _l(
+                    "The catalogue gives no price for this course: enter the cost "
+                    "(0 if it is free)."
+                ),
+                field="cost",
+            )
+        cost_grosze = course.price_grosze
     assignment = CourseAssignment(
         centre_id=person.centre_id,
         participant_id=person.id,

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Regexp
 
-from portal.forms import MultiCheckboxField, PortalForm, id_from, strip
+from portal.forms import MultiCheckboxField, PortalForm, id_from, person_name, strip
 from portal.models.enums import CentreKind
 from portal.services.accounts.staffing import CENTRE_ROLES
 
@@ -17,10 +17,12 @@ EMAIL_VALIDATORS = [
 
 class StaffUserForm(PortalForm):
     first_name = StringField(
-        _l("First name"), validators=[DataRequired(_l("Enter the first name.")), Length(max=100)]
+        _l("First name"),
+        validators=[DataRequired(_l("Enter the first name.")), Length(max=100), person_name],
     )
     last_name = StringField(
-        _l("Last name"), validators=[DataRequired(_l("Enter the last name.")), Length(max=100)]
+        _l("Last name"),
+        validators=[DataRequired(_l("Enter the last name.")), Length(max=100), person_name],
     )
     email = EmailField(_l("E-mail address"), filters=[strip], validators=EMAIL_VALIDATORS)
     roles = MultiCheckboxField(
@@ -97,11 +99,11 @@ class CentreForm(PortalForm):
     )
     coordinator_first_name = StringField(
         _l("Coordinator's first name"),
-        validators=[DataRequired(_l("Enter the first name.")), Length(max=100)],
+        validators=[DataRequired(_l("Enter the first name.")), Length(max=100), person_name],
     )
     coordinator_last_name = StringField(
         _l("Coordinator's last name"),
-        validators=[DataRequired(_l("Enter the last name.")), Length(max=100)],
+        validators=[DataRequired(_l("Enter the last name.")), Length(max=100), person_name],
     )
 
     def __init__(self, *args, **kwargs):

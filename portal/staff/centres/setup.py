@@ -236,7 +236,10 @@ def entry_edit(kind: str, entry_id: int):
     entry = catalogue.get_entry(model, _centre_id(), entry_id)
     form = form_class(obj=entry)
     if kind == "courses" and not form.is_submitted():
-        form.price.data = money.to_text(entry.price_grosze) if entry.price_grosze else ""
+        # A free course (0 zł) keeps its 0: an empty price means the catalogue gives none.
+        form.price.data = (
+            money.to_text(entry.price_grosze) if entry.price_grosze is not None else ""
+        )
     if form.validate_on_submit():
         with boundary.shown(form):
             catalogue.update_entry(entry, values(form), actor=current_user)

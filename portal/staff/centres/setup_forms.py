@@ -96,7 +96,14 @@ class CatalogueCourseForm(PortalForm):
         validators=[Optional(), NumberRange(1, 10_000, _l("Enter a number from 1 to 10000."))],
         render_kw={"inputmode": "numeric"},
     )
-    price = amount_field(_l("Price per person (zł)"), required=None)
+    price = amount_field(
+        _l("Price per person (zł)"),
+        required=None,
+        description=_l(
+            "Charged when a course is proposed without another amount. Leave empty if the "
+            "price differs from person to person; type 0 for a free course."
+        ),
+    )
     is_active = BooleanField(_l("In use"), default=True)
 
 

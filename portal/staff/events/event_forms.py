@@ -67,6 +67,16 @@ class EventForm(PortalForm):
         required=False,
         description=_l("Leave empty to use the centre's default (hours before the start)."),
     )
+    # Shown on a new event only: an event already held is entered once, with its reason.
+    recorded_afterwards_reason = StringField(
+        _l("Reason it is recorded afterwards"),
+        validators=[Optional(), Length(max=500)],
+        description=_l(
+            "Only for an event that has already taken place, e.g. the centre started using the "
+            "portal in the middle of the year. It is published at once and nobody is told; then "
+            "put down who came and take the attendance."
+        ),
+    )
     version = VersionField()
 
     def __init__(self, *args, villages=(), **kwargs):

@@ -18,7 +18,7 @@ from portal.pdf import frame_of, pdf_response
 from portal.services.audit import audit_trail
 from portal.services.common import dates, exports
 from portal.services.events import events, letters, signups
-from portal.services.people import consents, participants
+from portal.services.people import consents, exits, participants
 from portal.staff.audit import reads
 from portal.staff.blueprint import bp
 from portal.staff.events.event_forms import (
@@ -82,13 +82,35 @@ def event_list():
 def event_new():
     villages = participants.list_villages(current_user.centre_id)
     form = EventForm(villages=villages)
-    if form.validate_on_submit_with(lambda: events.check(_fields(form, villages))):
+
+    def check() -> None:
+        events.check_new(
+            participants.require_project(current_user.centre_id),
+            _fields(form, villages),
+            afterwards_reason=form.recorded_afterwards_reason.data,
+            now=utcnow(),
+        )
+
+    if form.validate_on_submit_with(check):
         with boundary.shown(form):
             centre = db.session.get(Centre, current_user.centre_id)
             project = participants.require_project(centre.id)
             fields = _fields(form, villages)
-            event = events.create(centre, project, fields, actor=current_user, now=utcnow())
-            flash(_("The event is saved as a draft. Publish it when it is ready."), "success")
+            event = events.create(
+                centre,
+                project,
+                fields,
+                actor=current_user,
+                now=utcnow(),
+                afterwards_reason=form.recorded_afterwards_reason.data,
+            )
+            if event.recorded_afterwards_reason:
+                flash(
+                    _("The event is recorded afterwards. Put down who came, then take attendance."),
+                    "success",
+                )
+            else:
+                flash(_("The event is saved as a draft. Publish it when it is ready."), "success")
             return redirect(url_for(".event_detail", event_id=event.id))
     return render_template("staff/events/event_form.html", form=form, event=None)
 
@@ -158,7 +180,7 @@ def _detail_page(
         (person.id, f"{person.last_name} {person.first_name}") for person in offered
     ]
     # The page names those registered, and, while people can be signed up, everyone offered.
-    signing_up = event.status == EventStatus.PUBLISHED
+    signing_up = event.status == EventStatus.PUBLISHED or signups.recording_afterwards(event)
     reads.listed([r.participant for r in registrations] + (offered if signing_up else []), "event")
     return render_template(
         "staff/events/event_detail.html",
@@ -170,6 +192,9 @@ def _detail_page(
         row=row,
         now=utcnow(),
         not_emailed=consents.not_emailed([r.participant for r in registrations]),
+        left=exits.left_before_event(registrations, event.starts_at),
+        signing_up=signing_up,
+        afterwards=signups.recording_afterwards(event),
     )
 
 
@@ -189,8 +214,15 @@ def event_cancel(event_id: int):
     form = ReasonForm()
     if form.validate_on_submit():
         with boundary.shown(form):
-            events.cancel_event(event.id, reason=form.reason.data, actor=current_user, now=utcnow())
-            flash(_("The event is cancelled and everyone registered will be told."), "success")
+            # An event recorded afterwards is past: nobody was told of their place, nor is now.
+            told = event.recorded_afterwards_reason is None
+            events.cancel_event(
+                event.id, reason=form.reason.data, actor=current_user, now=utcnow(), tell=told
+            )
+            if told:
+                flash(_("The event is cancelled and everyone registered will be told."), "success")
+            else:
+                flash(_("The event is cancelled."), "success")
             return redirect(url_for(".event_detail", event_id=event.id))
     return _detail_page(event, reason_form=form)
 

@@ -6,7 +6,7 @@ from wtforms import HiddenField, MonthField, SelectField, StringField, TextAreaF
 from wtforms.fields import DateField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.forms import ENTER_THE_AMOUNT, PortalForm, amount_field, id_from
+from portal.forms import ENTER_THE_AMOUNT, PortalForm, amount_field, id_from, person_name
 from portal.models.support_enums import EventCostKind
 from portal.staff.support.money_forms import WholeNumberField
 
@@ -98,7 +98,7 @@ class PostForm(PortalForm):
     )
     person_name = StringField(
         _l("Person employed"),
-        validators=[DataRequired(_l("Enter the person's name.")), Length(max=200)],
+        validators=[DataRequired(_l("Enter the person's name.")), Length(max=200), person_name],
     )
     user_id = SelectField(
         _l("Their staff account"),

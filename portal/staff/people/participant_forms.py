@@ -13,6 +13,7 @@ from portal.forms import (
     PortalForm,
     VersionField,
     contact_email_field,
+    person_name,
     phone_field,
     strip,
 )
@@ -32,10 +33,12 @@ def _different_person():
 
 class ParticipantForm(PortalForm):
     first_name = StringField(
-        _l("First name"), validators=[DataRequired(_l("Enter the first name.")), Length(max=100)]
+        _l("First name"),
+        validators=[DataRequired(_l("Enter the first name.")), Length(max=100), person_name],
     )
     last_name = StringField(
-        _l("Last name"), validators=[DataRequired(_l("Enter the last name.")), Length(max=100)]
+        _l("Last name"),
+        validators=[DataRequired(_l("Enter the last name.")), Length(max=100), person_name],
     )
     pesel = StringField(
         _l("PESEL"),

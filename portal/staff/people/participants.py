@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import boundary
+from portal import boundary, formatting
 from portal.auth.access import role_required
 from portal.extensions import db
 from portal.models import Centre, Village
@@ -113,7 +113,14 @@ def participant_detail(participant_id: int):
 def detail_page(person, *, pesel_shown: bool = False, course_form: CourseForm | None = None):
     """The participant's page for staff; a course form sent back with its errors is kept."""
     course_form = course_form or CourseForm()
-    course_form.course_id.choices = [(c.id, c.name) for c in courses.catalogue(person.centre_id)]
+    # The catalogue price beside each course: what an empty cost field will charge.
+    course_form.course_id.choices = [
+        (
+            c.id,
+            c.name if c.price_grosze is None else f"{c.name} – {formatting.money(c.price_grosze)}",
+        )
+        for c in courses.catalogue(person.centre_id)
+    ]
     return render_template(
         "staff/people/participant_detail.html",
         person=person,

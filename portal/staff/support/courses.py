@@ -42,9 +42,10 @@ def course_propose(participant_id: int):
                 form.course_id.data,
                 planned_start=form.planned_start.data,
                 planned_end=form.planned_end.data,
+                # Blank is the catalogue price; a free place is typed as 0.
                 cost_grosze=money.parse(form.cost.data, field="cost", allow_zero=True)
                 if form.cost.data
-                else 0,
+                else None,
                 actor=current_user,
                 now=utcnow(),
             )
