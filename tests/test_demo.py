@@ -58,3 +58,16 @@ def test_the_participant_sees_allowances_paid_granted_and_waiting(app, demo):
     assert "Paid" in page  # 2013: the periodic allowance and travel to the course
     assert "Granted" in page  # this year's work clothing, an instalment due
     assert "Waiting for a decision" in page
+
+
+def test_each_course_place_cost_its_catalogue_price_and_one_course_has_none(app, demo):
+    from portal.models import Course, CourseAssignment
+
+    with app.app_context():
+        places = db.session.execute(
+            select(CourseAssignment.cost_grosze, Course.price_grosze).join(Course)
+        ).all()
+        assert places
+        assert all(cost == price for cost, price in places)
+        unpriced = db.session.scalars(select(Course.name).where(Course.price_grosze.is_(None)))
+        assert list(unpriced) == ["Język obcy"]

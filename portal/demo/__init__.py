@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
 from portal.demo import chrzanow as demo_chrzanow
+from portal.demo import money as demo_money
 from portal.demo import work as demo_work
 from portal.demo import year as demo_year
 from portal.demo.builder import WARSAW, DemoBuilder, local
@@ -194,7 +195,8 @@ def _janow(b: DemoBuilder, centre: Centre, today: date, *, with_work: bool) -> N
         Village(centre_id=centre.id, name=name) for name in ("Biała Pierwsza", "Biała Druga")
     ]
     db.session.add_all(villages)
-    b.catalogue(centre, COURSES)
+    prices = dict(demo_money.COURSE_PLACES)
+    b.catalogue(centre, {name: prices.get(name) for name in COURSES})
     # 2013: 353 456 zł, of which 117 000 zł salaries (the report); the other lines' split
     # is invented for the demo and adds up to the reported total.
     stage_2013 = b.budget(
@@ -349,7 +351,7 @@ def _chrzanow(b: DemoBuilder, centre: Centre) -> None:
     )
     db.session.add(project)
     db.session.flush()
-    b.catalogue(centre, ["Stylizacja paznokci"])
+    b.catalogue(centre, {"Stylizacja paznokci": demo_chrzanow.COURSE_PRICE})
     stage_2009 = b.budget(
         centre,
         project,

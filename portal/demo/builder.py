@@ -159,9 +159,11 @@ class DemoBuilder:
         # (year.starts_of_participation), never the project's start.
         return person
 
-    def catalogue(self, centre: Centre, names: list[str]) -> None:
-        for name in names:
-            db.session.add(Course(centre_id=centre.id, name=name))
+    def catalogue(self, centre: Centre, prices: dict[str, int | None]) -> None:
+        """The centre's courses with their catalogue prices in grosze (what a place costs unless
+        the advisor types another amount; None: no price, the advisor types it)."""
+        for name, price in prices.items():
+            db.session.add(Course(centre_id=centre.id, name=name, price_grosze=price))
         for name in ("Multiselect", "WIS"):
             db.session.add(DiagnosisTestType(centre_id=centre.id, name=name))
 

@@ -13,6 +13,9 @@ from portal.services.money import budget
 from portal.services.plans import diagnosis, plans
 from portal.services.support import placements
 
+# The catalogue price of the 2009 course, which each of its places cost.
+COURSE_PRICE = 3_000_00
+
 
 def contracts_2009(people: list[Participant], worker: User) -> None:
     """Each person diagnosed with Multiselect, then WIS; an individual plan each, carried out;
@@ -67,10 +70,10 @@ def contracts_2009(people: list[Participant], worker: User) -> None:
                 planned_end=date(2009, 10, 30),
                 certificate_number=f"{index + 1}/2009/SP",
                 completed_on=date(2009, 10, 30),
-                cost_grosze=3_000_00,
+                cost_grosze=COURSE_PRICE,
             )
         )
-        if not budget.spend(line, 3_000_00):
+        if not budget.spend(line, COURSE_PRICE):
             raise ValueError("the demo's course places do not fit the 2009 course line")
         # Work training before the course, as the report orders the instruments.
         placements.create(

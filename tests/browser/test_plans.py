@@ -298,10 +298,13 @@ def test_advisor_builds_and_shares_the_plan_and_the_participant_acknowledges_it(
     # --- The forklift course, proposed on the participant's page. -----------------------------
     advisor.locator(f"main a[href='{person_path}#courses']").click()
     expect(advisor).to_have_url(path_is(person_path))
-    advisor.select_option("#course_id", label=FORKLIFT)
+    # Each course is offered with its catalogue price beside the name.
+    forklift = advisor.locator("#course_id option", has_text=FORKLIFT)
+    expect(forklift).to_contain_text("zł")
+    advisor.select_option("#course_id", value=forklift.get_attribute("value"))
     advisor.fill("#planned_start", (today + timedelta(days=14)).isoformat())
     advisor.fill("#planned_end", (today + timedelta(days=44)).isoformat())
-    # The demo's catalogue gives no prices: the cost is typed (blank would be refused).
+    # Another amount than the catalogue price, typed (a blank cost would charge the price).
     advisor.fill("#cost", "2 500,00")
     submit(advisor, f"{person_path}/courses")
     expect(advisor).to_have_url(path_is(person_path))
