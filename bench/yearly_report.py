@@ -59,7 +59,7 @@ from portal.models.enums import (
     RegistrationStatus,
     Role,
 )
-from portal.models.support_enums import GroupInstrument
+from portal.models.support import GroupInstrument
 from portal.services.accounts import accounts
 from portal.services.reporting import report_docx, report_text, yearly_figures
 

@@ -48,7 +48,7 @@ from portal.models.enums import (
     RegistrationStatus,
     Role,
 )
-from portal.models.support_enums import ContactKind, ExpenseKind, GroupInstrument, PlacementKind
+from portal.models.support import ContactKind, ExpenseKind, GroupInstrument, PlacementKind
 from tests.helpers import user_of
 
 STAFF_ROLES = ("coordinator", "social_worker", "advisor", "admin")

@@ -14,6 +14,7 @@ from sqlalchemy import exists, select
 
 from portal import demo
 from portal.cli import backup
+from portal.cli.figures import check_figures_command
 from portal.cli.retention import anonymise_expired_command
 from portal.extensions import db
 from portal.models import Centre, Project, Village
@@ -244,5 +245,6 @@ def init_app(app: Flask) -> None:
         reset_two_factor_command,
         seed_demo_command,
         anonymise_expired_command,
+        check_figures_command,
     ):
         app.cli.add_command(command)

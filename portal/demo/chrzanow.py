@@ -8,7 +8,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Course, CourseAssignment, Participant, User
 from portal.models.enums import BudgetLineKind, CourseStatus, PlanStatus
-from portal.models.support_enums import PlacementKind
+from portal.models.support import PlacementKind
 from portal.services.money import budget
 from portal.services.plans import diagnosis, plans
 from portal.services.support import placements

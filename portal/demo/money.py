@@ -29,7 +29,7 @@ from portal.models.enums import (
     InstalmentStatus,
     PurposeCategory,
 )
-from portal.models.support_enums import EventCostKind
+from portal.models.support import EventCostKind
 from portal.services.money import budget, ledger, posts
 
 YEAR = 2013

@@ -12,16 +12,9 @@ from datetime import UTC, date, datetime, timedelta
 
 from portal.extensions import db
 from portal.models import AccountRequest, Participant, User, Village
-from portal.models.enums import (
-    ActionKind,
-    AllowanceKind,
-    Answer,
-    Area,
-    Education,
-    Instrument,
-    LabourMarketStatus,
-    PurposeCategory,
-)
+from portal.models.centres import Area
+from portal.models.enums import ActionKind, AllowanceKind, Instrument, PurposeCategory
+from portal.models.people import Answer, Education, LabourMarketStatus
 from portal.services.plans import plan_goals, plans
 from portal.services.support import allowances, approvals, contracts
 

@@ -31,7 +31,7 @@ from portal.models.enums import (
     EventType,
     RegistrationStatus,
 )
-from portal.models.support_enums import (
+from portal.models.support import (
     ContactKind,
     GroupInstrument,
     PlacementKind,

@@ -3,12 +3,19 @@
 from portal.models.allowances import Allowance, Instalment, PaymentList
 from portal.models.audit import AuditEntry
 from portal.models.centres import BudgetLine, Centre, Project, ProjectStage, Village
-from portal.models.consents import Consent, ConsentKind
 from portal.models.contracts import SocialContract
 from portal.models.events import Event, Registration, event_villages
 from portal.models.imports import ImportBatch
 from portal.models.mail import OutboxMessage
-from portal.models.people import AccountRequest, Participant, User, UserRole
+from portal.models.people import (
+    AccountRequest,
+    Consent,
+    ConsentKind,
+    Participant,
+    RecoveryCode,
+    User,
+    UserRole,
+)
 from portal.models.plans import (
     CounsellingSession,
     DiagnosisTest,
@@ -22,7 +29,6 @@ from portal.models.plans import (
 from portal.models.reports import StageReport, StageReportRevision
 from portal.models.spending import Expense, ProjectPost
 from portal.models.support import CaseworkEntry, Course, CourseAssignment, Placement, PlacementDay
-from portal.models.two_factor import RecoveryCode
 
 __all__ = [
     "AccountRequest",

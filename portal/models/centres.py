@@ -2,11 +2,29 @@
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.base import Base, CentreOwned, Grosze, Timestamped, str_enum
-from portal.models.enums import Area, BudgetLineKind, CentreKind, FundingSource
+from portal.models.base import (
+    Base,
+    CentreOwned,
+    Grosze,
+    LabelledEnum,
+    Labels,
+    Timestamped,
+    str_enum,
+)
+from portal.models.enums import BudgetLineKind, CentreKind, FundingSource
+
+
+class Area(LabelledEnum):
+    URBAN = "urban"
+    RURAL = "rural"
+
+    @classmethod
+    def _labels(cls) -> "Labels":
+        return {cls.URBAN: _l("Urban"), cls.RURAL: _l("Rural")}
 
 
 class Centre(Timestamped, Base):

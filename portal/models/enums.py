@@ -4,8 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 # The ESF monitoring answers live in their own module; importing them from here keeps one
 # import point for every enum of the models.
-from portal.models.labelled import LabelledEnum, Labels
-from portal.models.monitoring_enums import Answer, Area, Education, LabourMarketStatus, Sex
+from portal.models.base import LabelledEnum, Labels
 
 
 class Role(LabelledEnum):
@@ -367,4 +366,4 @@ class Instrument(LabelledEnum):
         }
 
 
-__all__ = ["Answer", "Area", "Education", "LabelledEnum", "Labels", "LabourMarketStatus", "Sex"]
+__all__ = ["LabelledEnum", "Labels"]

@@ -9,7 +9,7 @@ from portal.models.base import Base, CentreOwned, Timestamped, UTCDateTime, str_
 from portal.models.centres import Project, Village
 from portal.models.enums import Audience, EventStatus, EventType, RegistrationStatus
 from portal.models.people import Participant
-from portal.models.support_enums import GroupInstrument
+from portal.models.support import GroupInstrument
 
 event_villages = Table(
     "event_villages",

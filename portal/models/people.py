@@ -2,28 +2,90 @@
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     ForeignKey,
     Index,
     String,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.base import Base, CentreOwned, Timestamped, UTCDateTime, str_enum
-from portal.models.centres import Centre, Project, Village
-from portal.models.enums import (
-    STAFF_ROLES,
-    Answer,
-    Area,
-    Education,
-    LabourMarketStatus,
-    RequestStatus,
-    Role,
-    Sex,
+from portal.models.base import (
+    Base,
+    CentreOwned,
+    LabelledEnum,
+    Labels,
+    Timestamped,
+    UTCDateTime,
+    str_enum,
+    utcnow,
 )
+from portal.models.centres import Area, Centre, Project, Village
+from portal.models.enums import STAFF_ROLES, RequestStatus, Role
+
+
+# The answers of the ESF monitoring data set (MONITORING.md), with translatable labels.
+class Sex(LabelledEnum):
+    FEMALE = "female"
+    MALE = "male"
+
+    @classmethod
+    def _labels(cls) -> "Labels":
+        return {cls.FEMALE: _l("Woman"), cls.MALE: _l("Man")}
+
+
+class Education(LabelledEnum):
+    """ISCED-based levels of the ESF monitoring data set."""
+
+    NONE = "none"
+    PRIMARY = "primary"
+    LOWER_SECONDARY = "lower_secondary"
+    UPPER_SECONDARY = "upper_secondary"
+    POST_SECONDARY = "post_secondary"
+    TERTIARY = "tertiary"
+
+    @classmethod
+    def _labels(cls) -> "Labels":
+        return {
+            cls.NONE: _l("Below primary (ISCED 0)"),
+            cls.PRIMARY: _l("Primary (ISCED 1)"),
+            cls.LOWER_SECONDARY: _l("Lower secondary (ISCED 2)"),
+            cls.UPPER_SECONDARY: _l("Upper secondary (ISCED 3)"),
+            cls.POST_SECONDARY: _l("Post-secondary (ISCED 4)"),
+            cls.TERTIARY: _l("Tertiary (ISCED 5-8)"),
+        }
+
+
+class LabourMarketStatus(LabelledEnum):
+    UNEMPLOYED_REGISTERED = "unemployed_registered"
+    UNEMPLOYED_UNREGISTERED = "unemployed_unregistered"
+    INACTIVE = "inactive"
+    EMPLOYED = "employed"
+
+    @classmethod
+    def _labels(cls) -> "Labels":
+        return {
+            cls.UNEMPLOYED_REGISTERED: _l("Unemployed, registered at the labour office"),
+            cls.UNEMPLOYED_UNREGISTERED: _l("Unemployed, not registered"),
+            cls.INACTIVE: _l("Economically inactive"),
+            cls.EMPLOYED: _l("Employed"),
+        }
+
+
+class Answer(LabelledEnum):
+    """A monitoring question about a social situation: a refusal must never block support."""
+
+    YES = "yes"
+    NO = "no"
+    REFUSED = "refused"
+
+    @classmethod
+    def _labels(cls) -> "Labels":
+        return {cls.YES: _l("Yes"), cls.NO: _l("No"), cls.REFUSED: _l("Refuses to answer")}
 
 
 class User(Timestamped, Base):
@@ -267,5 +329,58 @@ class AccountRequest(CentreOwned, Timestamped, Base):
             unique=True,
             sqlite_where=text("status = 'pending'"),
             postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+
+# Recovery codes of staff two-factor sign-in: kept only as hashes, each usable once.
+class RecoveryCode(Base):
+    """One recovery code: the SHA-256 of a high-entropy random code (never the code itself)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("user_id", "code_hash"),)
+
+
+# Consents a participant gave (or withdrew), each with the version of the text they agreed to.
+class ConsentKind(LabelledEnum):
+    PROCESSING = "processing"
+    EMAIL_CONTACT = "email_contact"
+
+    @classmethod
+    def _labels(cls) -> Labels:
+        return {
+            cls.PROCESSING: _l("Processing of personal data to run the project"),
+            cls.EMAIL_CONTACT: _l("Contact by e-mail about the project"),
+        }
+
+
+class Consent(CentreOwned, Base):
+    """One consent as given: never edited, only withdrawn (a new consent is a new record)."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    kind: Mapped[ConsentKind] = mapped_column(str_enum(ConsentKind, "consent_kind"))
+    # The version of the wording agreed to (services/consents.py keeps every wording's date).
+    text_version: Mapped[str] = mapped_column(String(20))
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Staff who took a signed paper form; empty when the person gave it themselves online.
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    participant: Mapped[Participant] = relationship()
+    recorded_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(
+            "withdrawn_at IS NULL OR withdrawn_at >= given_at", name="withdrawn_after_given"
         ),
     )

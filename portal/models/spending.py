@@ -9,7 +9,7 @@ from portal.models.base import Base, CentreOwned, Grosze, Timestamped, str_enum
 from portal.models.centres import BudgetLine, Project
 from portal.models.events import Event
 from portal.models.people import User
-from portal.models.support_enums import EventCostKind, ExpenseKind
+from portal.models.support import EventCostKind, ExpenseKind
 
 
 class ProjectPost(CentreOwned, Timestamped, Base):

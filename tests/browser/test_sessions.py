@@ -14,7 +14,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Event, Registration
 from portal.models.enums import RegistrationStatus
-from portal.models.support_enums import GroupInstrument
+from portal.models.support import GroupInstrument
 from tests.browser.pages import check_both_languages, fits_phone, path_is, sign_in
 
 try:

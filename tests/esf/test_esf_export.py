@@ -21,8 +21,9 @@ from portal.models import (
     ProjectStage,
     User,
 )
-from portal.models.enums import Answer, Education, Role
-from portal.models.support_enums import ContactKind
+from portal.models.enums import Role
+from portal.models.people import Answer, Education
+from portal.models.support import ContactKind
 from portal.services.esf import esf_export
 
 PESEL = "44051401359"

@@ -17,8 +17,9 @@ from werkzeug.test import EnvironBuilder
 
 from portal.extensions import db
 from portal.models import AuditEntry, ImportBatch, Participant, User, Village
-from portal.models.enums import Role, Sex
+from portal.models.enums import Role
 from portal.models.imports import ImportStatus
+from portal.models.people import Sex
 from portal.services.esf import import_files, import_rules
 
 HEADER = [column.header for column in import_rules.COLUMNS]

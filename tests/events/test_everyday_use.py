@@ -7,7 +7,7 @@ from datetime import timedelta
 from portal.extensions import db
 from portal.models import Participant
 from portal.models.enums import EventStatus
-from portal.models.support_enums import GroupInstrument
+from portal.models.support import GroupInstrument
 from tests.helpers import EnglishClient
 
 

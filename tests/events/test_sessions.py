@@ -24,7 +24,7 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.models.enums import EventStatus, EventType, RegistrationStatus, Role
-from portal.models.support_enums import GroupInstrument
+from portal.models.support import GroupInstrument
 from portal.services.common import dates
 from portal.services.common.errors import NotFound, PortalError
 from portal.services.events import session_changes, sessions, signups

@@ -9,7 +9,7 @@ from portal.extensions import db
 from portal.models import Centre, Event, User, Village
 from portal.models.base import utcnow
 from portal.models.enums import Role
-from portal.models.support_enums import GroupInstrument
+from portal.models.support import GroupInstrument
 from portal.services.events import sessions, signups
 from portal.services.people import participants
 

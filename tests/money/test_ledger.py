@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import AuditEntry, BudgetLine, Expense, ProjectPost, User
 from portal.models.enums import BudgetLineKind, FundingSource, Role
-from portal.models.support_enums import EventCostKind, ExpenseKind, GroupInstrument
+from portal.models.support import EventCostKind, ExpenseKind, GroupInstrument
 from portal.services.common.errors import NotFound, PortalError
 from portal.services.money import ledger, ledger_reports, posts
 from portal.services.people import participants

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from portal.extensions import db
 from portal.models import BudgetLine, User
 from portal.models.enums import BudgetLineKind, Role
-from portal.models.support_enums import EventCostKind
+from portal.models.support import EventCostKind
 from portal.services.money import ledger, posts
 from portal.services.people import participants
 

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import AuditEntry, BudgetLine, Expense, User
 from portal.models.enums import BudgetLineKind, Role
-from portal.models.support_enums import ExpenseKind
+from portal.models.support import ExpenseKind
 from portal.services.money import ledger, posts
 from portal.services.people import participants
 from tests.helpers import email

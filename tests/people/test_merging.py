@@ -18,8 +18,8 @@ from portal.models import (
     User,
 )
 from portal.models.enums import RegistrationStatus, Role
-from portal.models.monitoring_enums import LabourMarketStatus
-from portal.models.support_enums import ContactKind, PlacementKind
+from portal.models.people import LabourMarketStatus
+from portal.models.support import ContactKind, PlacementKind
 from portal.services.people import merging
 from portal.services.support import casework, placements
 from tests.helpers import translated

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import AuditEntry, CaseworkEntry, Participant, User
 from portal.models.base import utcnow
-from portal.models.enums import Answer, LabourMarketStatus, Role
-from portal.models.support_enums import ContactKind
+from portal.models.enums import Role
+from portal.models.people import Answer, LabourMarketStatus
+from portal.models.support import ContactKind
 from portal.services.common import dates
 from portal.services.common.errors import PortalError
 from portal.services.people import monitoring

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import AuditEntry, Participant, User, Village
-from portal.models.enums import Role, Sex
+from portal.models.enums import Role
+from portal.models.people import Sex
 from tests.helpers import EnglishClient, input_tag
 
 PESEL = "44051401359"  # born 1944-05-14, a man

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Centre, Participant
-from portal.models.enums import Role, Sex
+from portal.models.enums import Role
+from portal.models.people import Sex
 from portal.services.common.errors import AlreadyExists
 from portal.services.people import participants, pesel
 from portal.services.people.pesel import InvalidPesel

@@ -16,7 +16,7 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.models.enums import Role
-from portal.models.support_enums import ContactKind, PlacementKind
+from portal.models.support import ContactKind, PlacementKind
 from portal.services.events import signups
 
 

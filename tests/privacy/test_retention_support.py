@@ -19,7 +19,7 @@ from portal.models import (
     User,
 )
 from portal.models.enums import InstalmentStatus, Role
-from portal.models.support_enums import ContactKind
+from portal.models.support import ContactKind
 from portal.services.privacy import retention
 from portal.services.support import casework, contracts
 from tests.factories import NOW, today

@@ -9,7 +9,7 @@ import pytest
 
 from portal.models.base import utcnow
 from portal.models.enums import PlanStatus
-from portal.models.support_enums import GroupInstrument
+from portal.models.support import GroupInstrument
 from portal.services.common import dates
 from portal.services.reporting import dashboard, dashboard_money
 from portal.services.reporting.stage_people import StageCounts

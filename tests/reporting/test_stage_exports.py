@@ -44,7 +44,7 @@ from portal.models.enums import (
     RegistrationStatus,
     Role,
 )
-from portal.models.support_enums import ContactKind, ExpenseKind, GroupInstrument, PlacementKind
+from portal.models.support import ContactKind, ExpenseKind, GroupInstrument, PlacementKind
 from portal.services.money import ledger
 from portal.services.reporting import stage_exports
 from tests.helpers import PASSWORD, demo_stage, translated

@@ -32,7 +32,7 @@ from portal.models.enums import (
     RegistrationStatus,
     Role,
 )
-from portal.models.support_enums import ContactKind, GroupInstrument, PlacementKind
+from portal.models.support import ContactKind, GroupInstrument, PlacementKind
 from portal.services.reporting import stage_people
 from portal.services.reporting.stage_people import StageCounts
 from portal.services.support import contracts

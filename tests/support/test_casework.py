@@ -9,8 +9,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import AuditEntry, Participant, ProjectStage, User
 from portal.models.enums import Role
-from portal.models.support import CaseworkEntry
-from portal.models.support_enums import ContactKind
+from portal.models.support import CaseworkEntry, ContactKind
 from portal.services.common.errors import Forbidden, NotFound
 from portal.services.esf import esf_export
 from portal.services.support import casework

@@ -38,7 +38,7 @@ from portal.models.enums import (
     InstalmentStatus,
     Role,
 )
-from portal.models.support_enums import PlacementKind
+from portal.models.support import PlacementKind
 from portal.services.support import contracts, entitlements, placements
 from tests.factories import contract_fields, today
 from tests.helpers import email, input_tag, translated

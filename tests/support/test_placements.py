@@ -13,8 +13,7 @@ from portal.extensions import db
 from portal.formatting import money
 from portal.models import AuditEntry, Participant, User
 from portal.models.enums import Role
-from portal.models.support import Placement, PlacementDay
-from portal.models.support_enums import PlacementKind
+from portal.models.support import Placement, PlacementDay, PlacementKind
 from portal.services.common.errors import NotFound
 from portal.services.support import placements
 from tests.factories import NOW, today

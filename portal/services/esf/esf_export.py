@@ -27,7 +27,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Participant, ProjectStage, User
-from portal.models.enums import Answer, Area, Education, LabourMarketStatus, Sex
+from portal.models.centres import Area
+from portal.models.people import Answer, Education, LabourMarketStatus, Sex
 from portal.services.audit import audit
 from portal.services.common import exports
 from portal.services.reporting import stage_people

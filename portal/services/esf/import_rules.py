@@ -18,7 +18,7 @@ from stdnum.pl import pesel as stdnum_pesel
 
 from portal.extensions import db
 from portal.models import Participant, Village
-from portal.models.enums import Sex
+from portal.models.people import Sex
 from portal.services.common import names
 from portal.services.esf import import_files
 from portal.services.people import pesel

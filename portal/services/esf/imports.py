@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Centre, ImportBatch, Project, User, Village
-from portal.models.enums import Sex
 from portal.models.imports import ImportStatus
+from portal.models.people import Sex
 from portal.services.audit import audit
 from portal.services.common.errors import NotFound, PortalError
 from portal.services.esf import import_files, import_rules

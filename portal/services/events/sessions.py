@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import Centre, Event, Participant, Project, Registration, User
 from portal.models.enums import Audience, EventStatus, EventType, RegistrationStatus
-from portal.models.support_enums import GroupInstrument
+from portal.models.support import GroupInstrument
 from portal.services.audit import audit
 from portal.services.common import dates
 from portal.services.common.errors import NotFound, PortalError

@@ -16,7 +16,7 @@ from portal.formatting import money
 from portal.models import BudgetLine, Event, Expense, Project, ProjectStage, User
 from portal.models.base import utcnow
 from portal.models.enums import BudgetLineKind
-from portal.models.support_enums import EventCostKind, ExpenseKind
+from portal.models.support import EventCostKind, ExpenseKind
 from portal.services.audit import audit
 from portal.services.common import dates
 from portal.services.common.errors import NotFound, PortalError

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from portal.extensions import db
 from portal.models import Expense, Project, ProjectPost, User, UserRole
 from portal.models.enums import STAFF_ROLES, BudgetLineKind
-from portal.models.support_enums import ExpenseKind
+from portal.models.support import ExpenseKind
 from portal.services.audit import audit
 from portal.services.common.errors import NotFound, PortalError
 from portal.services.money import budget, ledger

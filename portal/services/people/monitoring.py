@@ -12,7 +12,8 @@ from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.models import Participant, User
-from portal.models.enums import Answer, Area, Education, LabourMarketStatus
+from portal.models.centres import Area
+from portal.models.people import Answer, Education, LabourMarketStatus
 from portal.services.audit import audit
 from portal.services.common import dates
 from portal.services.common.errors import PortalError

@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.extensions import db
 from portal.models import Participant, User, Village
-from portal.models.enums import Sex
+from portal.models.people import Sex
 from portal.services.accounts import accounts
 from portal.services.audit import audit
 from portal.services.common.errors import NotFound, PortalError

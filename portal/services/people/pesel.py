@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 from stdnum.pl import pesel as stdnum_pesel
 
-from portal.models.enums import Sex
+from portal.models.people import Sex
 from portal.services.common.errors import PortalError
 
 

@@ -12,8 +12,8 @@ from sqlalchemy.orm import selectinload
 from portal.extensions import db
 from portal.formatting import iso_date
 from portal.models import IndividualPlan, PlanAction, PlanGoal, PlanRevision, User
+from portal.models.base import LabelledEnum
 from portal.models.enums import ActionKind, ActionStatus, GoalStatus
-from portal.models.labelled import LabelledEnum
 from portal.services.audit import audit
 from portal.services.common.errors import NotFound
 from portal.services.plans.plans import SECTIONS, SWOT, lock_for_edit, revise, revision

@@ -31,7 +31,7 @@ from portal.models import (
     Registration,
 )
 from portal.models.enums import CourseStatus, EventStatus, PlanStatus, RegistrationStatus
-from portal.models.support_enums import GroupInstrument
+from portal.models.support import GroupInstrument
 from portal.services.common import dates
 from portal.services.people import exits, monitoring
 from portal.services.reporting import stage_people

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from portal.formatting import money
 from portal.models.enums import AllowanceKind, BudgetLineKind, EventType, FundingSource
-from portal.models.support_enums import GroupInstrument, PlacementKind
+from portal.models.support import GroupInstrument, PlacementKind
 from portal.services.reporting.yearly_facts import Figures
 
 

@@ -27,7 +27,7 @@ from portal.models import (
     Village,
 )
 from portal.models.enums import EventType, RegistrationStatus
-from portal.models.support_enums import GroupInstrument
+from portal.models.support import GroupInstrument
 from portal.services.common import dates
 from portal.services.reporting import stage_people
 

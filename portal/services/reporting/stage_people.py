@@ -63,7 +63,7 @@ from portal.models import (
 )
 from portal.models.base import UTCDateTime, utcnow
 from portal.models.enums import ContractStatus, CourseStatus, EventStatus, RegistrationStatus
-from portal.models.support_enums import GroupInstrument
+from portal.models.support import GroupInstrument
 from portal.services.common import dates
 
 # A draft is not yet support; every contract that was signed is, however it ended.

@@ -42,8 +42,8 @@ from portal.models.enums import (
     InstalmentStatus,
     RegistrationStatus,
 )
-from portal.models.support_enums import GroupInstrument as Instrument
-from portal.models.support_enums import PlacementKind
+from portal.models.support import GroupInstrument as Instrument
+from portal.models.support import PlacementKind
 from portal.services.common.dates import local_date, local_to_utc
 from portal.services.common.errors import NotFound
 from portal.services.money import ledger_reports

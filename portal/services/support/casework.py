@@ -21,8 +21,7 @@ from portal.database import rows_changed
 from portal.extensions import db
 from portal.models import Participant, SocialContract, User, UserRole
 from portal.models.enums import Role
-from portal.models.support import CaseworkEntry
-from portal.models.support_enums import ContactKind
+from portal.models.support import CaseworkEntry, ContactKind
 from portal.services.audit import audit
 from portal.services.common import dates
 from portal.services.common.errors import Forbidden, NotFound, PortalError

@@ -22,8 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.extensions import db
 from portal.models import Participant, SocialContract, User
-from portal.models.support import Placement, PlacementDay
-from portal.models.support_enums import PlacementKind
+from portal.models.support import Placement, PlacementDay, PlacementKind
 from portal.services.audit import audit
 from portal.services.common import dates
 from portal.services.common.errors import Forbidden, NotFound, PortalError

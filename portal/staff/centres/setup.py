@@ -8,7 +8,8 @@ from flask_login import current_user
 from portal import boundary
 from portal.auth.access import require_roles
 from portal.models import Course, DiagnosisTestType, Village
-from portal.models.enums import Area, BudgetLineKind, FundingSource, Role
+from portal.models.centres import Area
+from portal.models.enums import BudgetLineKind, FundingSource, Role
 from portal.services.centres import catalogue, centres, projects
 from portal.services.money import money
 from portal.staff.centres.setup_forms import (

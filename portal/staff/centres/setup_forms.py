@@ -6,7 +6,8 @@ from wtforms.fields import DateField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.forms import PortalForm, amount_field, contact_email_field, phone_field, strip
-from portal.models.enums import Area, BudgetLineKind, FundingSource
+from portal.models.centres import Area
+from portal.models.enums import BudgetLineKind, FundingSource
 
 
 def _text(label, length: int, *, required: str | None = None, description=None):

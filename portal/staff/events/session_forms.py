@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.forms import MultiCheckboxField, PortalForm, VersionField
-from portal.models.support_enums import GroupInstrument
+from portal.models.support import GroupInstrument
 from portal.staff.events.event_forms import _chosen_id
 
 # A training group is small: the place counter is how many people may be enrolled.

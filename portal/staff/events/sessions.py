@@ -16,7 +16,7 @@ from portal.forms import CsrfForm
 from portal.models import Centre, Event
 from portal.models.base import utcnow
 from portal.models.enums import Role
-from portal.models.support_enums import GroupInstrument
+from portal.models.support import GroupInstrument
 from portal.services.centres import projects
 from portal.services.common import dates
 from portal.services.events import events, session_changes, sessions, signups

@@ -10,7 +10,7 @@ from portal import boundary
 from portal.auth.access import require_roles
 from portal.forms import id_from
 from portal.models.enums import STAFF_ROLES, Role
-from portal.models.support_enums import EventCostKind
+from portal.models.support import EventCostKind
 from portal.services.audit import audit_trail
 from portal.services.centres import projects
 from portal.services.money import ledger, ledger_reports, money, posts

@@ -7,7 +7,7 @@ from wtforms.fields import DateField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.forms import ENTER_THE_AMOUNT, PortalForm, amount_field, id_from, person_name
-from portal.models.support_enums import EventCostKind
+from portal.models.support import EventCostKind
 from portal.staff.support.money_forms import WholeNumberField
 
 

@@ -8,7 +8,8 @@ from wtforms.fields import DateField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from portal.forms import PortalForm, VersionField, strip
-from portal.models.enums import Answer, Area, Education, LabourMarketStatus
+from portal.models.centres import Area
+from portal.models.people import Answer, Education, LabourMarketStatus
 from portal.services.common import dates
 from portal.services.people import exits, monitoring
 

@@ -18,7 +18,7 @@ from portal.forms import (
     strip,
 )
 from portal.models import ConsentKind
-from portal.models.enums import Sex
+from portal.models.people import Sex
 
 PESEL_SHAPE = re.compile(r"[0-9]{11}")
 

@@ -10,7 +10,8 @@ from portal import boundary, formatting
 from portal.auth.access import role_required
 from portal.models import Participant, Village
 from portal.models.base import utcnow
-from portal.models.enums import Role, Sex
+from portal.models.enums import Role
+from portal.models.people import Sex
 from portal.services.centres import centres
 from portal.services.common import dates
 from portal.services.people import exits, monitoring, participant_record, participants

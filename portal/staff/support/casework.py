@@ -16,7 +16,7 @@ from portal import boundary
 from portal.auth.access import role_required
 from portal.models.base import utcnow
 from portal.models.enums import Role
-from portal.models.support_enums import ContactKind
+from portal.models.support import ContactKind
 from portal.services.common import dates
 from portal.services.people import participants
 from portal.services.support import casework, contracts

@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.forms import PortalForm, VersionField, amount_field, strip
-from portal.models.support_enums import ContactKind, PlacementKind
+from portal.models.support import ContactKind, PlacementKind
 from portal.services.support import placements
 
 

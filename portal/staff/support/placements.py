@@ -8,7 +8,7 @@ from flask_login import current_user
 from portal import boundary
 from portal.auth.access import role_required
 from portal.models.base import utcnow
-from portal.models.support_enums import PlacementKind
+from portal.models.support import PlacementKind
 from portal.pdf import frame_of, pdf_response
 from portal.services.audit import audit_trail
 from portal.services.common import dates, exports
