@@ -21,9 +21,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from flask import render_template
 from sqlalchemy import event, insert, select
-from weasyprint import HTML
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -60,6 +58,7 @@ from portal.models.enums import (
     Role,
 )
 from portal.models.support import GroupInstrument
+from portal.pdf import frame_of, render_pdf
 from portal.services.accounts import accounts
 from portal.services.reporting import report_docx, report_text, yearly_figures
 
@@ -272,19 +271,23 @@ def main() -> None:
                 f"({facts.activated} activated, {facts.on_contract} on contract, "
                 f"{facts.in_pal} in the PAL, {len(facts.events)} events)"
             )
-            context = {
-                "facts": facts,
-                "sections": report_text.sections(facts),
-                "texts": {},
-                "title": report_text.title(facts),
-                "place_line": "Janów, 20.01.2027",
-                "paragraphs_of": report_docx.paragraphs_of,
-            }
+            stage = db.session.get_one(ProjectStage, stage_id)
             started = time.perf_counter()
-            pdf = HTML(string=render_template("pdf/stage_report.html", **context)).write_pdf()
+            # As the download view makes it (staff/reporting/reports.py), in the centre's frame.
+            pdf = render_pdf(
+                "pdf/stage_report.html",
+                f"sprawozdanie-{stage.year}-{stage.id}.pdf",
+                frame=frame_of(stage.project.centre_id, [stage.project]),
+                facts=facts,
+                texts={},
+                title_of=report_text.title,
+                sections_of=report_text.sections,
+                paragraphs_of=report_docx.paragraphs_of,
+                coordinator=None,
+            )
             print(f"PDF:        {time.perf_counter() - started:.2f} s, {len(pdf) / 1024:.0f} KiB")
             started = time.perf_counter()
-            body = report_docx.build(facts, {}, place_line=context["place_line"])
+            body = report_docx.build(facts, {}, place_line="Janów, 20.01.2027")
             print(f"DOCX:       {time.perf_counter() - started:.2f} s, {len(body) / 1024:.0f} KiB")
         db.session.remove()
         db.engine.dispose()
