@@ -23,9 +23,8 @@ from portal.services.common import dates
 from portal.services.common.errors import NotFound, PortalError
 from portal.services.events import events, signups
 
-S = RegistrationStatus
 # Everyone who had a place: the attendance list names them.
-ON_THE_LIST = (S.CONFIRMED, S.ATTENDED, S.ABSENT)
+ON_THE_LIST = (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED, RegistrationStatus.ABSENT)
 
 
 class AlreadyEnrolled(PortalError):
@@ -168,7 +167,9 @@ def counts(event_ids: list[int]) -> dict[int, tuple[int, int]]:
     """Session id -> (enrolled, attended), in one query."""
     if not event_ids:
         return {}
-    attended = func.count(Registration.id).filter(Registration.status == S.ATTENDED)
+    attended = func.count(Registration.id).filter(
+        Registration.status == RegistrationStatus.ATTENDED
+    )
     rows = db.session.execute(
         select(Registration.event_id, func.count(Registration.id), attended)
         .where(Registration.event_id.in_(event_ids), Registration.status.in_(ON_THE_LIST))
@@ -204,7 +205,7 @@ def enrol(
 
 def _enrol_one(event: Event, person: Participant, *, actor: User) -> Registration:
     existing = signups.find(event.id, person.id)
-    if existing is not None and existing.status != S.CANCELLED:
+    if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         raise AlreadyEnrolled(
             _l("%(name)s is already enrolled.", name=person.full_name), field="participant_ids"
         )
@@ -221,19 +222,24 @@ def _enrol_one(event: Event, person: Participant, *, actor: User) -> Registratio
     if existing is not None:
         existing.queue_number = queue_number
         db.session.flush()
-        signups.move(existing, S.CONFIRMED, actor=actor, action="registration.enrol")
+        signups.move(
+            existing, RegistrationStatus.CONFIRMED, actor=actor, action="registration.enrol"
+        )
         return existing
     registration = Registration(
         centre_id=event.centre_id,
         event_id=event.id,
         participant_id=person.id,
-        status=S.CONFIRMED,
+        status=RegistrationStatus.CONFIRMED,
         queue_number=queue_number,
         created_by_id=actor.id,
     )
     db.session.add(registration)
     audit.record(
-        "registration.enrol", registration, actor=actor, changes={"status": (None, S.CONFIRMED)}
+        "registration.enrol",
+        registration,
+        actor=actor,
+        changes={"status": (None, RegistrationStatus.CONFIRMED)},
     )
     return registration
 
@@ -276,20 +282,27 @@ def walk_in(
             centre_id=event.centre_id,
             event_id=event.id,
             participant_id=person.id,
-            status=S.WAITING,
+            status=RegistrationStatus.WAITING,
             queue_number=signups.next_queue_number(event.id),
             created_by_id=actor.id,
         )
         db.session.add(existing)
         audit.record(
-            "registration.walk_in", existing, actor=actor, changes={"status": (None, S.WAITING)}
+            "registration.walk_in",
+            existing,
+            actor=actor,
+            changes={"status": (None, RegistrationStatus.WAITING)},
         )
-    elif existing.status == S.CANCELLED:
+    elif existing.status == RegistrationStatus.CANCELLED:
         existing.queue_number = signups.next_queue_number(event.id)
         db.session.flush()
-        signups.move(existing, S.WAITING, actor=actor, action="registration.walk_in")
+        signups.move(
+            existing, RegistrationStatus.WAITING, actor=actor, action="registration.walk_in"
+        )
     signups.admit(existing.id, reason=reason.strip(), actor=actor, now=now, walk_in=True)
-    signups.move(existing, S.ATTENDED, actor=actor, action="registration.attendance")
+    signups.move(
+        existing, RegistrationStatus.ATTENDED, actor=actor, action="registration.attendance"
+    )
     return existing
 
 
@@ -315,7 +328,7 @@ def hours_by_instrument(participant_id: int) -> dict[GroupInstrument, int]:
         .join(Registration, Registration.event_id == Event.id)
         .where(
             Registration.participant_id == participant_id,
-            Registration.status == S.ATTENDED,
+            Registration.status == RegistrationStatus.ATTENDED,
             Event.instrument.is_not(None),
         )
     )

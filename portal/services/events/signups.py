@@ -22,12 +22,10 @@ from portal.services.common.errors import NotFound, PortalError
 from portal.services.events import signup_mail
 from portal.services.lifecycle import transitions
 
-S = RegistrationStatus
-
 # The only moves a registration can make. Anything else is refused.
 # The registration's lifecycle lives with every other one; tests read it from here too.
 TRANSITIONS = transitions.REGISTRATION_MOVES
-ACTIVE = frozenset({S.CONFIRMED, S.WAITING})
+ACTIVE = frozenset({RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING})
 MAX_COMPANIONS = 10
 
 
@@ -159,7 +157,7 @@ def sign_up(
     if event.instrument is not None:  # a group session: staff enrol (services/sessions.py)
         raise SignUpRefused()
     existing = find(event.id, person.id)
-    if existing is not None and existing.status != S.CANCELLED:
+    if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         return existing
     afterwards = on_behalf and recording_afterwards(event)
     reason = refusal_reason(person, event, now=now)
@@ -173,7 +171,11 @@ def sign_up(
             _l("You can bring at most %(n)d family members.", n=MAX_COMPANIONS), field="companions"
         )
     places = 1 + companions
-    status = S.CONFIRMED if take_places(event.id, places) else S.WAITING
+    status = (
+        RegistrationStatus.CONFIRMED
+        if take_places(event.id, places)
+        else RegistrationStatus.WAITING
+    )
     queue_number = next_queue_number(event.id)
     if existing is None:
         registration = Registration(
@@ -202,7 +204,11 @@ def sign_up(
         move(registration, status, actor=actor, action="registration.sign_up_again")
     if afterwards:  # the event is over: a place in it is no news to anyone
         return registration
-    position = waiting_positions([event.id]).get(registration.id) if status == S.WAITING else None
+    position = (
+        waiting_positions([event.id]).get(registration.id)
+        if status == RegistrationStatus.WAITING
+        else None
+    )
     signup_mail.confirm_sign_up(registration, event, position=position)
     return registration
 
@@ -235,21 +241,27 @@ def cancel(
         raise NotFound()
     event = lock_event(registration.event_id)
     db.session.refresh(registration)
-    if registration.status == S.CANCELLED:
+    if registration.status == RegistrationStatus.CANCELLED:
         return registration
     if registration.status not in ACTIVE:
         raise IllegalTransition()
     if (
         not by_staff
-        and registration.status == S.CONFIRMED
+        and registration.status == RegistrationStatus.CONFIRMED
         and (
             event.starts_at <= now
             or (event.cancellation_cutoff_at is not None and now >= event.cancellation_cutoff_at)
         )
     ):
         raise CancellationClosed()
-    was_confirmed = registration.status == S.CONFIRMED
-    move(registration, S.CANCELLED, actor=actor, action="registration.cancel", note=note)
+    was_confirmed = registration.status == RegistrationStatus.CONFIRMED
+    move(
+        registration,
+        RegistrationStatus.CANCELLED,
+        actor=actor,
+        action="registration.cancel",
+        note=note,
+    )
     if was_confirmed:
         _release_places(event.id, registration.places)
         promote_waiting(event.id, actor=actor)
@@ -271,14 +283,19 @@ def promote_waiting(event_id: int, *, actor: User | None) -> list[Registration]:
     free = event.capacity - event.places_taken
     waiting = db.session.scalars(
         select(Registration)
-        .where(Registration.event_id == event_id, Registration.status == S.WAITING)
+        .where(Registration.event_id == event_id, Registration.status == RegistrationStatus.WAITING)
         .order_by(Registration.queue_number)
     ).all()
     for registration in waiting:
         if free <= 0:
             break
         if registration.places <= free and take_places(event_id, registration.places):
-            move(registration, S.CONFIRMED, actor=actor, action="registration.promote")
+            move(
+                registration,
+                RegistrationStatus.CONFIRMED,
+                actor=actor,
+                action="registration.promote",
+            )
             free -= registration.places
             promoted.append(registration)
             _tell(registration, event, "place_confirmed")
@@ -303,7 +320,7 @@ def admit(
         raise NotFound()
     event = lock_event(registration.event_id)
     db.session.refresh(registration)
-    if registration.status != S.WAITING:
+    if registration.status != RegistrationStatus.WAITING:
         raise IllegalTransition(_l("Only a person on the waiting list can be given a place."))
     if walk_in and (refusal := attendance_refusal(event, now=now)) is not None:
         raise IllegalTransition(refusal)
@@ -325,7 +342,13 @@ def admit(
         )
     if not take_places(event.id, registration.places):
         raise IllegalTransition()
-    move(registration, S.CONFIRMED, actor=actor, action="registration.admit", note=reason)
+    move(
+        registration,
+        RegistrationStatus.CONFIRMED,
+        actor=actor,
+        action="registration.admit",
+        note=reason,
+    )
     if not walk_in:
         _tell(registration, event, "place_confirmed")
     return registration
@@ -356,13 +379,19 @@ def record_attendance(
     registrations = db.session.scalars(
         select(Registration).where(
             Registration.event_id == event_id,
-            Registration.status.in_((S.CONFIRMED, S.ATTENDED, S.ABSENT)),
+            Registration.status.in_(
+                (
+                    RegistrationStatus.CONFIRMED,
+                    RegistrationStatus.ATTENDED,
+                    RegistrationStatus.ABSENT,
+                )
+            ),
         )
     ).all()
     for registration in registrations:
         if registration.id not in present:
             continue
-        new = S.ATTENDED if present[registration.id] else S.ABSENT
+        new = RegistrationStatus.ATTENDED if present[registration.id] else RegistrationStatus.ABSENT
         if registration.status != new:
             move(registration, new, actor=actor, action="registration.attendance")
             changed += 1
@@ -392,7 +421,7 @@ def waiting_positions(event_ids: list[int]) -> dict[int, int]:
     )
     rows = db.session.execute(
         select(Registration.id, position).where(
-            Registration.event_id.in_(event_ids), Registration.status == S.WAITING
+            Registration.event_id.in_(event_ids), Registration.status == RegistrationStatus.WAITING
         )
     )
     return {key: value for key, value in rows}
@@ -401,6 +430,6 @@ def waiting_positions(event_ids: list[int]) -> dict[int, int]:
 def waiting_count(event_id: int) -> int:
     return db.session.scalars(
         select(func.count(Registration.id)).where(
-            Registration.event_id == event_id, Registration.status == S.WAITING
+            Registration.event_id == event_id, Registration.status == RegistrationStatus.WAITING
         )
     ).one()

@@ -31,7 +31,6 @@ from portal.services.lifecycle import transitions
 from portal.services.people import participants
 from portal.services.plans import plan_questions
 
-P = PlanStatus
 SWOT = ("strengths", "weaknesses", "opportunities", "threats")
 SECTIONS: dict[str, tuple[str, ...]] = {
     "swot": SWOT,
@@ -148,7 +147,7 @@ def lock_for_edit(plan: IndividualPlan, version: int) -> None:
     """Lock the plan's row and re-read it, then refuse unless it is still the version the form
     was opened on: a parallel save waits for ours or is refused, never overwrites it."""
     db.session.refresh(plan, with_for_update=True)
-    if plan.status == P.COMPLETED:
+    if plan.status == PlanStatus.COMPLETED:
         raise PlanRefused(_l("The plan is completed and read-only. Reopen it to change it."))
     if plan.version_id != version:
         raise PlanConflict(plan)
@@ -159,7 +158,10 @@ def start(person: Participant, *, advisor: User, now: datetime) -> IndividualPla
     if existing is not None:
         return existing
     plan = IndividualPlan(
-        centre_id=person.centre_id, participant_id=person.id, advisor_id=advisor.id, status=P.DRAFT
+        centre_id=person.centre_id,
+        participant_id=person.id,
+        advisor_id=advisor.id,
+        status=PlanStatus.DRAFT,
     )
     try:
         with db.session.begin_nested():
@@ -169,7 +171,7 @@ def start(person: Participant, *, advisor: User, now: datetime) -> IndividualPla
         return db.session.scalars(
             select(IndividualPlan).where(IndividualPlan.participant_id == person.id)
         ).one()
-    revise(plan, actor=advisor, now=now, changes={"status": (None, P.DRAFT)})
+    revise(plan, actor=advisor, now=now, changes={"status": (None, PlanStatus.DRAFT)})
     return plan
 
 

@@ -31,8 +31,7 @@ from portal.services.lifecycle import transitions
 from portal.services.money import budget
 from portal.services.support import entitlements
 
-A = AllowanceStatus
-EDITABLE = (A.DRAFT, A.SUBMITTED)
+EDITABLE = (AllowanceStatus.DRAFT, AllowanceStatus.SUBMITTED)
 
 
 class AllowanceRefused(PortalError):
@@ -165,7 +164,7 @@ def create(
         participant_id=person.id,
         contract_id=contract.id if contract else None,
         prepared_by_id=prepared_by.id,
-        status=A.DRAFT,
+        status=AllowanceStatus.DRAFT,
         **values,
     )
     db.session.add(allowance)
@@ -219,7 +218,7 @@ def submit(allowance: Allowance, *, actor: User, now: datetime) -> None:
 
 def withdraw(allowance: Allowance, *, actor: User, now: datetime) -> None:
     """Take a request back; an approved one only while nothing of it is paid (budget released)."""
-    if allowance.status == A.APPROVED:
+    if allowance.status == AllowanceStatus.APPROVED:
         # The budget line first, as in payments.mark_paid: one lock order, no deadlock.
         budget.lock({allowance.budget_line_id})
         instalments = db.session.scalars(
@@ -275,7 +274,7 @@ def received_in_year(participant_id: int, year: int) -> int:
         .join(Allowance)
         .where(
             Allowance.participant_id == participant_id,
-            Allowance.status.in_((A.APPROVED, A.PAID)),
+            Allowance.status.in_((AllowanceStatus.APPROVED, AllowanceStatus.PAID)),
             Instalment.status != InstalmentStatus.CANCELLED,
             Instalment.month >= date(year, 1, 1),
             Instalment.month <= date(year, 12, 31),
@@ -287,7 +286,10 @@ def list_for_participant(participant_id: int) -> list[Allowance]:
     return list(
         db.session.scalars(
             select(Allowance)
-            .where(Allowance.participant_id == participant_id, Allowance.status != A.DRAFT)
+            .where(
+                Allowance.participant_id == participant_id,
+                Allowance.status != AllowanceStatus.DRAFT,
+            )
             .options(selectinload(Allowance.instalments))
             .order_by(Allowance.created_at.desc())
         )

@@ -33,8 +33,6 @@ from portal.services.support.allowances import (
     instalment_plan,
 )
 
-A = AllowanceStatus
-
 
 class ListChanged(AllowanceRefused):
     message = _l(
@@ -84,7 +82,7 @@ class Batch:
 
 def _waiting(centre_id: int, chosen: Filter) -> Select[Allowance]:
     query = select(Allowance).where(
-        Allowance.centre_id == centre_id, Allowance.status == A.SUBMITTED
+        Allowance.centre_id == centre_id, Allowance.status == AllowanceStatus.SUBMITTED
     )
     if chosen.kind is not None:
         query = query.where(Allowance.kind == chosen.kind)
@@ -204,7 +202,7 @@ def approve_many(
         actor=approver,
         centre_id=centre_id,
         at=now,
-        changes={"status": (A.SUBMITTED, A.APPROVED)},
+        changes={"status": (AllowanceStatus.SUBMITTED, AllowanceStatus.APPROVED)},
     )
     return ids, refused
 
@@ -241,7 +239,7 @@ def _waiting_now(allowance_ids: list[int]) -> list[Allowance]:
     approved as it was before."""
     db.session.execute(
         select(Allowance.id)
-        .where(Allowance.id.in_(allowance_ids), Allowance.status == A.SUBMITTED)
+        .where(Allowance.id.in_(allowance_ids), Allowance.status == AllowanceStatus.SUBMITTED)
         .with_for_update()
     )
     return list(
@@ -271,7 +269,7 @@ def _choose(
         approval = _Approval(
             allowance, lines[allowance.id], instalment_plan(allowance, decided_on=decided_on)
         )
-        if allowance.status != A.SUBMITTED:
+        if allowance.status != AllowanceStatus.SUBMITTED:
             refused[allowance.id] = AllowanceRefused(
                 _l("This request is not waiting for a decision.")
             )
@@ -314,11 +312,14 @@ def _mark_approved(approvals: list[_Approval], approver: User, now: datetime) ->
             update(Allowance)
             .where(
                 Allowance.id.in_(ids),
-                Allowance.status == A.SUBMITTED,
+                Allowance.status == AllowanceStatus.SUBMITTED,
                 Allowance.prepared_by_id != approver.id,
             )
             .values(
-                status=A.APPROVED, decided_by_id=approver.id, decided_at=now, budget_line_id=line_id
+                status=AllowanceStatus.APPROVED,
+                decided_by_id=approver.id,
+                decided_at=now,
+                budget_line_id=line_id,
             )
             .execution_options(synchronize_session=False),
         )

@@ -17,8 +17,7 @@ from portal.services.common.errors import NotFound, PortalError
 from portal.services.lifecycle import transitions
 from portal.services.support import entitlements
 
-C = ContractStatus
-CURRENT = (C.SIGNED, C.ACTIVE)
+CURRENT = (ContractStatus.SIGNED, ContractStatus.ACTIVE)
 
 
 class ContractRefused(PortalError):
@@ -78,7 +77,7 @@ def create(
             participant_id=person.id,
             project_id=person.project_id,
             social_worker_id=social_worker.id,
-            status=C.DRAFT,
+            status=ContractStatus.DRAFT,
             number=_next_number(person.centre_id, fields.start_date.year),
             **values,
         )
@@ -103,7 +102,7 @@ def update_draft(
     contract: SocialContract, fields: ContractFields, *, actor: User, version: int, now: datetime
 ) -> None:
     """Only a draft can be edited; a stale form (someone saved meanwhile) is refused."""
-    if contract.status != C.DRAFT:
+    if contract.status != ContractStatus.DRAFT:
         raise ContractRefused(_l("Only a draft can be edited."))
     if contract.version_id != version:
         raise ContractRefused(
@@ -247,6 +246,8 @@ def list_for_participant(participant_id: int) -> list[SocialContract]:
 
 def current_for(participant_id: int) -> SocialContract | None:
     """The contract a participant sees on their page: the current one, else the latest."""
-    contracts = [c for c in list_for_participant(participant_id) if c.status != C.DRAFT]
+    contracts = [
+        c for c in list_for_participant(participant_id) if c.status != ContractStatus.DRAFT
+    ]
     current = [c for c in contracts if c.status in CURRENT]
     return next(iter(current or contracts), None)

@@ -15,8 +15,6 @@ from portal.services.common.errors import NotFound, PortalError
 from portal.services.lifecycle import transitions
 from portal.services.money import budget
 
-S = CourseStatus
-
 
 class CourseRefused(PortalError):
     message = _l("The course cannot be changed this way.")
@@ -74,7 +72,7 @@ def propose(
         centre_id=person.centre_id,
         participant_id=person.id,
         course_id=course.id,
-        status=S.PROPOSED,
+        status=CourseStatus.PROPOSED,
         planned_start=planned_start,
         planned_end=planned_end,
         cost_grosze=cost_grosze,

@@ -43,7 +43,6 @@ from portal.services.audit import audit
 from portal.services.common.errors import PortalError
 from portal.services.money import budget
 
-I = InstalmentStatus  # noqa: E741 - the enum's short name, as in payments
 ENDED = (ContractStatus.TERMINATED, ContractStatus.COMPLETED)
 
 
@@ -116,7 +115,7 @@ def _due_after(whose: ColumnElement[bool], end: date, *, lock: bool) -> list[Ins
         .where(
             whose,
             Allowance.kind == AllowanceKind.PERIODIC,
-            Instalment.status == I.DUE,
+            Instalment.status == InstalmentStatus.DUE,
             Instalment.month >= first_month_after(end),
         )
         .options(selectinload(Instalment.allowance))
@@ -233,8 +232,8 @@ def cancel(
     centre_id, ids = instalments[0].centre_id, [i.id for i in instalments]
     changed = database.rows_changed(
         update(Instalment)
-        .where(Instalment.id.in_(ids), Instalment.status == I.DUE)
-        .values(status=I.CANCELLED, cancelled_because=cause, payment_list_id=None)
+        .where(Instalment.id.in_(ids), Instalment.status == InstalmentStatus.DUE)
+        .values(status=InstalmentStatus.CANCELLED, cancelled_because=cause, payment_list_id=None)
         .execution_options(synchronize_session=False),
     )
     if changed != len(ids):
@@ -252,7 +251,7 @@ def cancel(
             actor=actor,
             at=now,
             changes={
-                "status": (I.DUE, I.CANCELLED),
+                "status": (InstalmentStatus.DUE, InstalmentStatus.CANCELLED),
                 "cancelled_because": (None, cause),
                 "month": (None, instalment.month),
                 "amount_grosze": (None, instalment.amount_grosze),
@@ -273,10 +272,10 @@ def _settle(allowance_ids: set[int], *, centre_id: int, actor: User, now: dateti
     """An approved allowance with nothing left due and something paid is paid (as mark_paid
     says of one whose last instalment is paid); one with nothing paid stays approved."""
     left_due = select(Instalment.allowance_id).where(
-        Instalment.allowance_id.in_(allowance_ids), Instalment.status == I.DUE
+        Instalment.allowance_id.in_(allowance_ids), Instalment.status == InstalmentStatus.DUE
     )
     some_paid = select(Instalment.allowance_id).where(
-        Instalment.allowance_id.in_(allowance_ids), Instalment.status == I.PAID
+        Instalment.allowance_id.in_(allowance_ids), Instalment.status == InstalmentStatus.PAID
     )
     settled = list(
         db.session.scalars(

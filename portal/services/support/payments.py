@@ -18,8 +18,6 @@ from portal.services.common.errors import NotFound, PortalError
 from portal.services.money import budget
 from portal.services.support import entitlements
 
-I = InstalmentStatus  # noqa: E741 - the enum's short name, as S and A elsewhere
-
 
 class PaymentRefused(PortalError):
     message = _l("The payment list cannot be changed this way.")
@@ -58,7 +56,7 @@ def get_or_create(centre_id: int, month: date, *, actor: User, now: datetime) ->
         .where(
             Instalment.centre_id == centre_id,
             Instalment.month == month,
-            Instalment.status == I.DUE,
+            Instalment.status == InstalmentStatus.DUE,
             Instalment.payment_list_id.is_(None),
             Instalment.allowance_id.in_(approved),
             entitlements.not_ended_in(month),
@@ -109,8 +107,8 @@ def items(payment_list: PaymentList) -> list[Instalment]:
 def totals(instalments: list[Instalment]) -> dict[str, int]:
     return {
         "all": sum(i.amount_grosze for i in instalments),
-        "paid": sum(i.amount_grosze for i in instalments if i.status == I.PAID),
-        "due": sum(i.amount_grosze for i in instalments if i.status == I.DUE),
+        "paid": sum(i.amount_grosze for i in instalments if i.status == InstalmentStatus.PAID),
+        "due": sum(i.amount_grosze for i in instalments if i.status == InstalmentStatus.DUE),
     }
 
 
@@ -130,7 +128,7 @@ def mark_paid(
         .where(
             Instalment.id.in_(instalment_ids),
             Instalment.payment_list_id == payment_list.id,
-            Instalment.status == I.DUE,
+            Instalment.status == InstalmentStatus.DUE,
         )
         .options(selectinload(Instalment.allowance))
     ).all()
@@ -140,8 +138,8 @@ def mark_paid(
     budget.lock({i.allowance.budget_line_id for i in chosen})
     changed = database.rows_changed(
         update(Instalment)
-        .where(Instalment.id.in_(ids), Instalment.status == I.DUE)
-        .values(status=I.PAID, paid_on=paid_on)
+        .where(Instalment.id.in_(ids), Instalment.status == InstalmentStatus.DUE)
+        .values(status=InstalmentStatus.PAID, paid_on=paid_on)
         .execution_options(synchronize_session=False),
     )
     if changed != len(ids):
@@ -159,12 +157,15 @@ def mark_paid(
         actor=actor,
         centre_id=payment_list.centre_id,
         at=now,
-        changes={"status": (I.DUE, I.PAID), "paid_on": (None, paid_on)},
+        changes={
+            "status": (InstalmentStatus.DUE, InstalmentStatus.PAID),
+            "paid_on": (None, paid_on),
+        },
     )
     # An allowance whose every instalment is paid is paid.
     allowance_ids = {i.allowance_id for i in chosen}
     unpaid = select(Instalment.allowance_id).where(
-        Instalment.allowance_id.in_(allowance_ids), Instalment.status == I.DUE
+        Instalment.allowance_id.in_(allowance_ids), Instalment.status == InstalmentStatus.DUE
     )
     fully_paid = db.session.scalars(
         select(Allowance.id).where(
