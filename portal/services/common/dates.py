@@ -6,6 +6,11 @@ from zoneinfo import ZoneInfo
 WARSAW = ZoneInfo("Europe/Warsaw")
 
 
+def next_month(day: date) -> date:
+    """The first day of the month after the one `day` is in."""
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
 def local_date(moment: datetime) -> date:
     return moment.astimezone(WARSAW).date()
 

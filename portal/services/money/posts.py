@@ -18,6 +18,7 @@ from portal.models import Expense, Project, ProjectPost, User, UserRole
 from portal.models.enums import STAFF_ROLES, BudgetLineKind
 from portal.models.support import ExpenseKind
 from portal.services.audit import audit
+from portal.services.common import dates
 from portal.services.common.errors import NotFound, PortalError
 from portal.services.money import budget, ledger
 
@@ -258,13 +259,13 @@ def post_salary(
 
 def active_posts(project_id: int, month: date) -> list[ProjectPost]:
     """The project's posts running in `month`, in id order."""
-    next_month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    after = dates.next_month(month)
     return list(
         db.session.scalars(
             select(ProjectPost)
             .where(
                 ProjectPost.project_id == project_id,
-                ProjectPost.starts_on < next_month,
+                ProjectPost.starts_on < after,
                 or_(ProjectPost.ends_on.is_(None), ProjectPost.ends_on >= month),
             )
             .order_by(ProjectPost.id)

@@ -65,12 +65,8 @@ def months(stage: ProjectStage) -> list[date]:
     result, current = [], stage.start_date.replace(day=1)
     while current <= stage.end_date:
         result.append(current)
-        current = next_month(current)
+        current = dates.next_month(current)
     return result
-
-
-def next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
 def month_index(column: Any, month_starts: Sequence[Any]) -> ColumnElement[Any]:

@@ -67,7 +67,7 @@ def months(first: date, last: date) -> list[date]:
         result.append(current)
         if current.year == date.max.year and current.month == 12:
             break  # a record typed before dates were bounded must not break a list page
-        current = date(current.year + current.month // 12, current.month % 12 + 1, 1)
+        current = dates.next_month(current)
     return result
 
 

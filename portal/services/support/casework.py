@@ -233,7 +233,7 @@ def list_for_participant(participant_id: int, *, limit: int = 500) -> list[Casew
 def month_bounds(month: date) -> tuple[date, date]:
     """The first day of `month` and the first day of the month after it."""
     first = month.replace(day=1)
-    after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    after = dates.next_month(first)
     return first, after
 
 

@@ -40,6 +40,7 @@ from portal.models.enums import (
     InstalmentStatus,
 )
 from portal.services.audit import audit
+from portal.services.common import dates
 from portal.services.common.errors import PortalError
 from portal.services.money import budget
 
@@ -55,7 +56,7 @@ class EntitlementsChanged(PortalError):
 
 def first_month_after(end: date) -> date:
     """The first month an entitlement ending on `end` no longer covers."""
-    return date(end.year + end.month // 12, end.month % 12 + 1, 1)
+    return dates.next_month(end)
 
 
 def is_after(month: date, end: date | None) -> bool:
