@@ -67,8 +67,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 
-# The typed parts: models, services and the edge (app, http, forms, auth, public, cli); the
-# staff and participant views not yet (pyproject.toml, [tool.mypy]).
+# All of portal/, strict (pyproject.toml, [tool.mypy]).
 typecheck: install
 	$(BIN)/mypy
 

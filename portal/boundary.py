@@ -9,8 +9,7 @@ A `PortalError` raised by a service reaches the user through `shown(form)`: the 
 rolled back and the message lands next to the field it names, or on top of the page.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from types import TracebackType
 
 from flask import Flask, Response, flash
 from wtforms import Form
@@ -29,17 +28,32 @@ class PortalApp(Flask):
         return response
 
 
-@contextmanager
-def shown(form: Form | None = None) -> Iterator[None]:
+class _Shown:
+    # A class, not @contextmanager: its __exit__ says `bool`, so a type checker knows that a
+    # refusal is swallowed and that the code after a block ending in `return` can run.
+    def __init__(self, form: Form | None) -> None:
+        self.form = form
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool:
+        if isinstance(error, PageRefused) or not isinstance(error, PortalError):
+            return False
+        db.session.rollback()
+        show(error, self.form)
+        return True
+
+
+def shown(form: Form | None = None) -> _Shown:
     """Run the block as the request's change; a refusal rolls it back and is shown, and the view
     goes on after the block (to render the form again or redirect back)."""
-    try:
-        yield
-    except PageRefused:
-        raise
-    except PortalError as error:
-        db.session.rollback()
-        show(error, form)
+    return _Shown(form)
 
 
 def show(error: PortalError, form: Form | None = None) -> None:

@@ -188,6 +188,7 @@ class VersionField(IntegerField):
     """The edit version a form was opened on (optimistic locking), as a hidden input."""
 
     widget = widgets.HiddenInput()
+    data: int | None
 
     def __init__(
         self, label: object = "", validators: Sequence[Validator] | None = None, **kwargs: object
@@ -220,6 +221,18 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+class WholeNumberField(IntegerField):
+    """A whole number typed with the digits 0-9. Anything else ("abc", but also "１２" or "²",
+    which int() would read) is no number: the data is None and the field's validators say so."""
+
+    data: int | None
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = valuelist[0].strip() if valuelist else ""
+        # Nine digits stay within any integer column; longer input is not read at all.
+        self.data = int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
 def id_from(value: str | None) -> int | None:
     """An id typed into a URL or a hidden field: ASCII digits within the database's range.
 
@@ -234,6 +247,13 @@ def id_from(value: str | None) -> int | None:
 
 def ids_from(values: list[str], *, limit: int) -> list[int]:
     return [number for number in map(id_from, values[:limit]) if number is not None]
+
+
+def chosen_id(value: object) -> int | None:
+    """A select's chosen id; the empty "—" choice and anything not an id read as None."""
+    if isinstance(value, int):
+        return value
+    return id_from(value if isinstance(value, str) else None)
 
 
 class PersonName:

@@ -27,7 +27,7 @@ import portal
 from config import TestConfig
 from portal.extensions import db, limiter
 from portal.models.audit import SQLITE_TRIGGERS
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, sign_in
 
 # The factories, and the gunicorn `server` fixture for the race tests.
 pytest_plugins = ["tests.factories", "tests.live"]
@@ -252,10 +252,7 @@ def login_as(app, client):
     """
 
     def login(email: str, password: str = PASSWORD, test_client=None, *, fresh: bool = False):
-        signed_in = test_client or (app.test_client() if fresh else client)
-        response = signed_in.post("/auth/login", data={"email": email, "password": password})
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return signed_in
+        return sign_in(test_client or (app.test_client() if fresh else client), email, password)
 
     return login
 

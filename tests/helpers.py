@@ -1,5 +1,5 @@
-"""Helpers shared by the test modules: messages in the portal's language, form fields, logs,
-and records read back for assertions (each in its own application context)."""
+"""Helpers shared by the test modules: signing a client in, messages in the portal's language,
+form fields, logs, and records read back for assertions (each in its own application context)."""
 
 import io
 import logging
@@ -27,6 +27,16 @@ from portal.models import (
 
 # Every account the factories make signs in with this.
 PASSWORD = "correct horse battery staple"
+
+
+def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> FlaskClient:
+    """The suite's one way to sign a test client in: the login form, as a person sends it (CSRF
+    is off in the suite), which must let them in. Tests use the `login_as` fixture built on it;
+    this is for a client of an app of the test's own, where that fixture's app is not the one.
+    """
+    response = client.post("/auth/login", data={"email": email, "password": password})
+    assert response.status_code == 302, (email, response.get_data(as_text=True))
+    return client
 
 
 def translated(app, msgid: str, *, locale: str = "pl", html: bool = True, **params) -> str:

@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.models import (
     AccountRequest,
     Allowance,
+    BankAccountChange,
     BudgetLine,
     CaseworkEntry,
     Course,
@@ -32,8 +33,11 @@ from portal.models import (
     PlanRevision,
     ProjectPost,
     ProjectStage,
+    ProjectTask,
     Registration,
     SocialContract,
+    TransferFile,
+    TransferFileFormat,
     User,
 )
 from portal.models.base import utcnow
@@ -145,9 +149,28 @@ def add_records(app, side: Side, make_participant, k: int) -> dict[str, int]:
         month = now.date().replace(day=1)
         for _ in range(k):  # one payment list per month: unit k's is k months back
             month = (month - timedelta(days=1)).replace(day=1)
-        payment_list = PaymentList(centre_id=side.centre_id, month=month)
+        # Exported to the bank, so its kept files can be downloaded (their contents are tested
+        # in tests/support/test_transfer_files.py).
+        payment_list = PaymentList(
+            centre_id=side.centre_id, month=month, exported_at=now,
+            exported_by_id=side.worker_id,
+        )  # fmt: skip
         db.session.add_all([registration, request, contract, payment_list])
         db.session.flush()
+        db.session.add_all(
+            TransferFile(
+                centre_id=side.centre_id,
+                payment_list_id=payment_list.id,
+                file_format=kind,
+                body=b"kept",
+                sha256="0" * 64,
+                items=1,
+                total_grosze=100,
+                made_at=now,
+                made_by_id=side.worker_id,
+            )
+            for kind in TransferFileFormat
+        )
         allowance = Allowance(
             centre_id=side.centre_id, participant_id=assigned, contract_id=contract.id,
             kind=AllowanceKind.PURPOSE, amount_grosze=10_000, purpose="Dojazd",
@@ -168,7 +191,17 @@ def add_records(app, side: Side, make_participant, k: int) -> dict[str, int]:
         batch = ImportBatch(
             centre_id=side.centre_id, created_by_id=side.worker_id, file_kind="csv", created_at=now
         )
-        db.session.add_all([allowance, course, batch])
+        # A change of bank account the person asked for, waiting for staff.
+        change = BankAccountChange(
+            centre_id=side.centre_id, participant_id=unassigned,
+            bank_account="PL61109010140000071219812874", requested_at=now,
+        )  # fmt: skip
+        # A task of the project's funding agreement (its number told apart per unit).
+        task = ProjectTask(
+            centre_id=side.centre_id, project_id=person.project_id, number=k + 1,
+            name=f"Zadanie {surname} {k}",
+        )  # fmt: skip
+        db.session.add_all([allowance, course, batch, change, task])
         db.session.flush()
         assignment = CourseAssignment(
             centre_id=side.centre_id, participant_id=assigned, course_id=course.id,
@@ -229,9 +262,11 @@ def add_records(app, side: Side, make_participant, k: int) -> dict[str, int]:
             "event_id": event.id,
             "registration_id": registration.id,
             "request_id": request.id,
+            "change_id": change.id,
             "project_id": person.project_id,
             "stage_id": stage.id,
             "line_id": line.id,
+            "task_id": task.id,
             "entry_id": course.id,
             "batch_id": batch.id,
             "session_id": session.id,

@@ -30,22 +30,17 @@ def count(model, *where) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
-def signs_in(app, email: str, password: str) -> bool:
-    response = app.test_client().post("/auth/login", data={"email": email, "password": password})
-    return response.status_code == 302
-
-
 # create-user
 
 
-def test_admin_created_with_a_password_from_stdin_can_sign_in(app, runner):
+def test_admin_created_with_a_password_from_stdin_can_sign_in(app, runner, login_as):
     result = runner.invoke(
         args=["create-user", "Admin@Example.org", "--role", "admin", "--password-stdin"],
         input="a long enough password\n",
     )
     assert result.exit_code == 0, result.output
     assert "Invitation link" not in result.output
-    assert signs_in(app, "admin@example.org", "a long enough password")
+    login_as("admin@example.org", "a long enough password", fresh=True)
 
 
 def test_without_a_password_an_invitation_link_is_printed(app, client, runner, make_centre):
@@ -193,7 +188,7 @@ def row_counts() -> dict[str, int]:
     return {table.name: count(table) for table in db.metadata.sorted_tables}
 
 
-def test_seed_demo_builds_the_two_centres_once(app, runner):
+def test_seed_demo_builds_the_two_centres_once(app, runner, login_as):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     with app.app_context():
@@ -227,7 +222,7 @@ def test_seed_demo_builds_the_two_centres_once(app, runner):
         assert users["chrzanow@example.org"].centre_id == chrzanow.id
         assert users["koordynator@example.org"].centre_id == janow.id
     for email in DEMO_LOGINS:
-        assert signs_in(app, email, "pierwszy-krok"), email
+        login_as(email, "pierwszy-krok", fresh=True)
     with app.app_context():  # signing in is audited, so the rows are counted after it
         before = row_counts()
 

@@ -80,9 +80,8 @@ def visible_text(html: str) -> str:
 
 
 @pytest.fixture
-def demo(app, runner):
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
+def demo(demo, app):
+    """The shared demo, and the records these tests read in it."""
     with app.app_context():
         compared = db.session.execute(
             select(PlanRevision.plan_id, func.max(PlanRevision.number))
@@ -103,13 +102,6 @@ def demo(app, runner):
             "allowance_id": db.session.scalar(select(Allowance.id).order_by(Allowance.id)),
             "list_id": db.session.scalar(select(PaymentList.id).order_by(PaymentList.id)),
         }
-
-
-def _as(app, email):
-    client = app.test_client()
-    response = client.post("/auth/login", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 302
-    return client
 
 
 def _pages(demo):
@@ -143,11 +135,11 @@ def _pages(demo):
 
 
 @pytest.mark.parametrize("lang", ["pl", "en"])
-def test_every_date_month_and_time_on_a_page_is_in_the_pages_language(app, demo, lang):
+def test_every_date_month_and_time_on_a_page_is_in_the_pages_language(app, demo, lang, login_as):
     wrong = ENGLISH_NAMES if lang == "pl" else POLISH_NAMES
     right = POLISH_NAMES if lang == "pl" else ENGLISH_NAMES
     for email, paths in _pages(demo):
-        client = _as(app, email)
+        client = login_as(email, PASSWORD, fresh=True)
         for path in paths:
             response = client.get(f"{path}{'&' if '?' in path else '?'}lang={lang}")
             assert response.status_code == 200, (path, response.status_code)
@@ -178,8 +170,8 @@ def test_equal_values_of_two_sets_keep_their_own_labels_in_each_language(app):
 
 
 @pytest.mark.parametrize("lang", ["pl", "en"])
-def test_the_plan_comparison_shows_labels_not_stored_values(app, demo, lang):
-    client = _as(app, "doradca@example.org")
+def test_the_plan_comparison_shows_labels_not_stored_values(app, demo, lang, login_as):
+    client = login_as("doradca@example.org", PASSWORD)
     path = f"/staff/plans/{demo['plan_id']}/history?a=1&b={demo['last_revision']}&lang={lang}"
     html = client.get(path).get_data(as_text=True)
     diff = " ".join(re.findall(r'<ul class="diff">(.*?)</ul>', html, re.S))
@@ -197,13 +189,13 @@ def test_the_plan_comparison_shows_labels_not_stored_values(app, demo, lang):
     ],
 )
 def test_my_data_reads_in_the_users_language_as_a_page_and_a_pdf_beside_the_file(
-    app, demo, lang, words, foreign
+    app, demo, lang, words, foreign, login_as
 ):
     from io import BytesIO
 
     from pypdf import PdfReader
 
-    client = _as(app, "uczestnik@example.org")
+    client = login_as("uczestnik@example.org", PASSWORD)
     export = client.get("/me/my-data.json").get_json()
     html = client.get(f"/me/my-data?lang={lang}").get_data(as_text=True)
     text = visible_text(html)

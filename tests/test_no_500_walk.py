@@ -32,6 +32,7 @@ from portal.models import Participant, User
 from tests import test_hostile_input as hostile
 from tests import urlmap
 from tests.conftest import _clean
+from tests.helpers import sign_in
 
 # A deeper hunt runs with more examples a form: NO_500_EXAMPLES=50 pytest tests/test_no_500_walk.py
 EXAMPLES = int(os.environ.get("NO_500_EXAMPLES", "4"))
@@ -202,23 +203,17 @@ class Walker:
     def __init__(self, app, email: str):
         self.app = app
         self.email = email
-        self.client = app.test_client()
-        self.home = self.sign_in()
+        # Not `login_as`: it brings the suite's `app`, which empties the database seeded here.
+        self.client = sign_in(app.test_client(), email, hostile.DEMO_PASSWORD)
+        self.home = self.client.get("/").headers["Location"]
         self.part = "/me" if self.home.startswith("/me") else "/staff"
-
-    def sign_in(self) -> str:
-        response = self.client.post(
-            "/auth/login", data={"email": self.email, "password": hostile.DEMO_PASSWORD}
-        )
-        assert response.status_code == 302, (self.email, "cannot sign in again")
-        return response.headers["Location"]
 
     def send(self, method: str, path: str, data=None, query=None):
         response = self.client.open(path, method=method, data=data, query_string=query)
         assert response.status_code < 500, (method, path, query, data, response.status_code)
         location = response.headers.get("Location", "")
         if response.status_code == 302 and "/auth/login" in location:
-            self.sign_in()
+            sign_in(self.client, self.email, hostile.DEMO_PASSWORD)
         return response
 
     def walks(self, rule: str) -> bool:

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
+from portal.demo import bank as demo_bank
 from portal.demo import chrzanow as demo_chrzanow
 from portal.demo import money as demo_money
 from portal.demo import work as demo_work
@@ -199,6 +200,7 @@ def _janow(b: DemoBuilder, centre: Centre, today: date, *, with_work: bool) -> N
     b.catalogue(centre, {name: prices.get(name) for name in COURSES})
     # 2013: 353 456 zł, of which 117 000 zł salaries (the report); the other lines' split
     # is invented for the demo and adds up to the reported total.
+    tasks = b.tasks(project)
     stage_2013 = b.budget(
         centre,
         project,
@@ -210,6 +212,7 @@ def _janow(b: DemoBuilder, centre: Centre, today: date, *, with_work: bool) -> N
             (BudgetLineKind.PAL_EVENTS, 25_000),
             (BudgetLineKind.OTHER, 11_456),
         ],
+        tasks,
     )
     b.budget(
         centre,
@@ -222,6 +225,7 @@ def _janow(b: DemoBuilder, centre: Centre, today: date, *, with_work: bool) -> N
             (BudgetLineKind.PAL_EVENTS, 28_000),
             (BudgetLineKind.OTHER, 12_000),
         ],
+        tasks,
     )
     db.session.flush()
 
@@ -276,7 +280,7 @@ def _janow(b: DemoBuilder, centre: Centre, today: date, *, with_work: bool) -> N
             day,
             kind,
             title,
-            status=EventStatus.HELD,
+            recorded_as=EventStatus.HELD,
             capacity=40,
             villages=villages,
         )
@@ -310,14 +314,43 @@ def _janow(b: DemoBuilder, centre: Centre, today: date, *, with_work: bool) -> N
             today + timedelta(days=days),
             kind,
             title,
-            status=EventStatus.PUBLISHED,
+            recorded_as=EventStatus.PUBLISHED,
             capacity=capacity,
             villages=villages,
             place=place,
             opens=local(today - timedelta(days=3), 8),
         )
+    demo_bank.payment_details(
+        centre=centre, contract_people=contract_people, uczestnik=uczestnik, with_work=with_work
+    )
     if not with_work:
         return
+    # This year's PAL event already held, a fortnight ago (none yet on the year's first days).
+    held_on = today - timedelta(days=14)
+    held = (
+        b.event(
+            centre,
+            project,
+            coordinator,
+            held_on,
+            EventType.INTEGRATION_MEETING,
+            "Spotkanie integracyjne mieszkańców sołectw",
+            recorded_as=EventStatus.HELD,
+            capacity=30,
+            villages=villages,
+            opens=local(held_on - timedelta(days=14), 8),
+        )
+        if held_on.year == today.year
+        else None
+    )
+    demo_year.current_year(
+        today=today,
+        coordinator=coordinator,
+        workers=workers,
+        contract_people=contract_people,
+        pal_people=pal_people,
+        pal_event=held,
+    )
     demo_work.waiting_work(
         today=today,
         coordinator=coordinator,
@@ -362,6 +395,7 @@ def _chrzanow(b: DemoBuilder, centre: Centre) -> None:
             (BudgetLineKind.COURSES, 6_000),
             (BudgetLineKind.OTHER, 3_000),
         ],
+        b.tasks(project),
     )
     people = [
         b.person(centre, project, None, contract=True, pal=False, advisor=worker, worker=worker)

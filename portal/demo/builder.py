@@ -2,6 +2,7 @@
 builders for the records a centre needs. What the demo holds is in `portal.demo`."""
 
 import random
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,12 +17,22 @@ from portal.models import (
     Participant,
     Project,
     ProjectStage,
+    ProjectTask,
     SocialContract,
     User,
+    Village,
 )
-from portal.models.enums import Audience, ContractStatus, EventStatus, EventType
+from portal.models.enums import (
+    Audience,
+    BudgetLineKind,
+    ContractStatus,
+    EventStatus,
+    EventType,
+    Role,
+)
 from portal.services.accounts import accounts
 from portal.services.audit import audit
+from portal.services.lifecycle import transitions
 from portal.services.people import participants
 
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -104,7 +115,7 @@ class DemoBuilder:
         self.rng = rng
         self.serial = 100
 
-    def user(self, centre: Centre, email: str, first: str, last: str, *roles) -> User:
+    def user(self, centre: Centre, email: str, first: str, last: str, *roles: Role) -> User:
         user = accounts.create_user(
             email=email,
             first_name=first,
@@ -125,7 +136,7 @@ class DemoBuilder:
         self,
         centre: Centre,
         project: Project,
-        village,
+        village: Village | None,
         *,
         contract: bool,
         pal: bool,
@@ -167,8 +178,37 @@ class DemoBuilder:
         for name in ("Multiselect", "WIS"):
             db.session.add(DiagnosisTestType(centre_id=centre.id, name=name))
 
-    def budget(self, centre: Centre, project: Project, year: int, lines) -> ProjectStage:
-        """A stage of the project for `year`, with its budget lines in whole złoty."""
+    def tasks(self, project: Project) -> dict[BudgetLineKind, ProjectTask]:
+        """The tasks of a PO KL 7.1.1 funding agreement as the centres' projects set them, and
+        the task each kind of line belongs to."""
+        tasks = [
+            ProjectTask(centre_id=project.centre_id, project_id=project.id, number=n, name=name)
+            for n, name in (
+                (1, "Aktywna integracja uczestników projektu"),
+                (2, "Praca socjalna"),
+                (3, "Program Aktywności Lokalnej"),
+            )
+        ]
+        db.session.add_all(tasks)
+        db.session.flush()
+        return {
+            BudgetLineKind.ALLOWANCES: tasks[0],
+            BudgetLineKind.COURSES: tasks[0],
+            BudgetLineKind.SALARIES: tasks[1],
+            BudgetLineKind.PAL_EVENTS: tasks[2],
+            BudgetLineKind.OTHER: tasks[2],
+        }
+
+    def budget(
+        self,
+        centre: Centre,
+        project: Project,
+        year: int,
+        lines: Iterable[tuple[BudgetLineKind, int]],
+        tasks: Mapping[BudgetLineKind, ProjectTask] | None = None,
+    ) -> ProjectStage:
+        """A stage of the project for `year`, with its budget lines in whole złoty, each in the
+        task of the funding agreement `tasks` gives for its kind."""
         stage = ProjectStage(
             project_id=project.id,
             year=year,
@@ -180,7 +220,11 @@ class DemoBuilder:
         for kind, zloty in lines:
             db.session.add(
                 BudgetLine(
-                    centre_id=centre.id, stage_id=stage.id, kind=kind, planned_grosze=zloty * 100
+                    centre_id=centre.id,
+                    stage_id=stage.id,
+                    kind=kind,
+                    planned_grosze=zloty * 100,
+                    task_id=(tasks or {})[kind].id if tasks else None,
                 )
             )
         return stage
@@ -196,21 +240,19 @@ class DemoBuilder:
         signed: date,
         **texts: str,
     ) -> None:
-        db.session.add(
-            SocialContract(
-                centre_id=person.centre_id,
-                participant_id=person.id,
-                project_id=person.project_id,
-                social_worker_id=worker.id,
-                number=number,
-                status=ContractStatus.COMPLETED,
-                start_date=start,
-                end_date=end,
-                signed_on=signed,
-                ended_on=end,
-                **texts,
-            )
+        contract = SocialContract(
+            centre_id=person.centre_id,
+            participant_id=person.id,
+            project_id=person.project_id,
+            social_worker_id=worker.id,
+            number=number,
+            start_date=start,
+            end_date=end,
+            signed_on=signed,
+            ended_on=end,
+            **texts,
         )
+        db.session.add(transitions.recorded(contract, ContractStatus.COMPLETED))
 
     def event(
         self,
@@ -221,9 +263,9 @@ class DemoBuilder:
         kind: EventType,
         title: str,
         *,
-        status: EventStatus,
+        recorded_as: EventStatus,
         capacity: int,
-        villages,
+        villages: Iterable[Village],
         place: str = "Świetlica wiejska w Białej Pierwszej",
         opens: datetime | None = None,
     ) -> Event:
@@ -240,14 +282,13 @@ class DemoBuilder:
             ends_at=starts + timedelta(hours=4),
             capacity=capacity,
             audience=Audience.VILLAGES,
-            status=status,
             created_by_id=author.id,
             registration_opens_at=opens,
             registration_closes_at=starts - timedelta(hours=24),
             cancellation_cutoff_at=starts - timedelta(hours=24),
         )
         event.villages = list(villages)
-        db.session.add(event)
+        db.session.add(transitions.recorded(event, recorded_as))
         db.session.flush()
         audit.record("event.create", event, actor=author, changes={"title": (None, title)})
         return event

@@ -9,6 +9,7 @@ from portal.extensions import db
 from portal.models import Course, CourseAssignment, Participant, User
 from portal.models.enums import BudgetLineKind, CourseStatus, PlanStatus
 from portal.models.support import PlacementKind
+from portal.services.lifecycle import transitions
 from portal.services.money import budget
 from portal.services.plans import diagnosis, plans
 from portal.services.support import placements
@@ -58,21 +59,19 @@ def contracts_2009(people: list[Participant], worker: User) -> None:
         )
         plans.share(plan, actor=worker, now=when + timedelta(days=14))
         # Acknowledged on paper in 2009 and carried out by the end of the contract.
-        plan.status = PlanStatus.COMPLETED
-        db.session.add(
-            CourseAssignment(
-                centre_id=centre_id,
-                participant_id=person.id,
-                course_id=course.id,
-                plan_id=plan.id,
-                status=CourseStatus.COMPLETED,
-                planned_start=date(2009, 9, 1),
-                planned_end=date(2009, 10, 30),
-                certificate_number=f"{index + 1}/2009/SP",
-                completed_on=date(2009, 10, 30),
-                cost_grosze=COURSE_PRICE,
-            )
+        transitions.recorded(plan, PlanStatus.COMPLETED)
+        place = CourseAssignment(
+            centre_id=centre_id,
+            participant_id=person.id,
+            course_id=course.id,
+            plan_id=plan.id,
+            planned_start=date(2009, 9, 1),
+            planned_end=date(2009, 10, 30),
+            certificate_number=f"{index + 1}/2009/SP",
+            completed_on=date(2009, 10, 30),
+            cost_grosze=COURSE_PRICE,
         )
+        db.session.add(transitions.recorded(place, CourseStatus.COMPLETED))
         if not budget.spend(line, COURSE_PRICE):
             raise ValueError("the demo's course places do not fit the 2009 course line")
         # Work training before the course, as the report orders the instruments.

@@ -29,7 +29,9 @@ from portal.models.enums import (
     InstalmentStatus,
     PurposeCategory,
 )
+from portal.models.spending import DocumentKind
 from portal.models.support import EventCostKind
+from portal.services.lifecycle import transitions
 from portal.services.money import budget, ledger, posts
 
 YEAR = 2013
@@ -81,17 +83,51 @@ EVENT_COSTS = [
     ],
     [(EventCostKind.CATERING, 1_600_00), (EventCostKind.ROOM, 600_00)],
 ]
-# Other costs of the stage; 11 456 zł in all.
+# Other costs of the stage; 11 456 zł in all. The issuers and their tax numbers are invented
+# (the numbers pass the NIP check digit, so the list of documents reads as a real one would).
 OTHER_EXPENSES = [
-    (date(YEAR, 5, 31), "FV 12/05/2013", "Trener treningu kompetencji społecznych", 6_000_00),
+    (
+        date(YEAR, 5, 31),
+        "FV 12/05/2013",
+        "Trener treningu kompetencji społecznych",
+        6_000_00,
+        ("Pracownia Rozwoju Osobistego „Krok” s.c.", "8621541009"),
+    ),
     (
         date(YEAR, 7, 15),
         "FV 231/2013",
         "Wyposażenie młodzieżowego klubu samopomocowego: zestaw meblowy i gry edukacyjne",
         3_456_00,
+        ("Meble i Zabawki Sp. z o.o.", "7123001006"),
     ),
-    (date(YEAR, 9, 30), "FV 88/09/2013", "Materiały szkoleniowe i biurowe", 2_000_00),
+    (
+        date(YEAR, 9, 30),
+        "FV 88/09/2013",
+        "Materiały szkoleniowe i biurowe",
+        2_000_00,
+        ("Hurtownia Papiernicza „Biuro-Serwis”", "9462711007"),
+    ),
 ]
+# Who issued the events' invoices, by the kind of cost.
+EVENT_ISSUERS = {
+    EventCostKind.BUS: ("Przewozy Osobowe „Janów-Bus”", "9173401016"),
+    EventCostKind.CATERING: ("Catering „Pod Lipami”", "6338121005"),
+    EventCostKind.INSURANCE: ("Towarzystwo Ubezpieczeń „Ochrona” S.A.", "7352191008"),
+    EventCostKind.ROOM: ("Gminny Ośrodek Kultury w Janowie Lubelskim", "8624411000"),
+    EventCostKind.OTHER: ("Gminny Ośrodek Kultury w Janowie Lubelskim", "8624411000"),
+}
+
+
+def _invoice(issuer: tuple[str, str], paid_on: date) -> ledger.Document:
+    """An invoice of the stage, issued a week before it was paid and wholly eligible."""
+    name, nip = issuer
+    return ledger.Document(
+        kind=DocumentKind.INVOICE,
+        accounting_number=f"K/{paid_on:%m}/{paid_on.day:02d}/{YEAR}",
+        issuer=name,
+        issuer_nip=nip,
+        issued_on=paid_on - timedelta(days=7),
+    )
 
 
 def spend_2013(
@@ -114,9 +150,10 @@ def spend_2013(
                 document_number=f"FV {event.starts_at:%m}/{event.id}/{YEAR}",
                 amount_grosze=amount,
                 actor=coordinator,
+                document=_invoice(EVENT_ISSUERS[kind], event.starts_at.date()),
             )
     other = _line(stage, BudgetLineKind.OTHER)
-    for spent_on, number, description, amount in OTHER_EXPENSES:
+    for spent_on, number, description, amount, issuer in OTHER_EXPENSES:
         ledger.record_expense(
             stage.project.centre_id,
             stage.id,
@@ -126,6 +163,7 @@ def spend_2013(
             description=description,
             amount_grosze=amount,
             actor=coordinator,
+            document=_invoice(issuer, spent_on),
         )
 
 
@@ -143,19 +181,17 @@ def _courses(people: list[Participant]) -> None:
     }
     spent = 0
     for index, (person, (name, price)) in enumerate(zip(people, COURSE_PLACES, strict=True)):
-        db.session.add(
-            CourseAssignment(
-                centre_id=person.centre_id,
-                participant_id=person.id,
-                course_id=by_name[name].id,
-                status=CourseStatus.COMPLETED,
-                planned_start=date(YEAR, 9, 2),
-                planned_end=date(YEAR, 11, 15),
-                certificate_number=f"{index + 1}/{YEAR}/KZ",
-                completed_on=date(YEAR, 11, 15),
-                cost_grosze=price,
-            )
+        place = CourseAssignment(
+            centre_id=person.centre_id,
+            participant_id=person.id,
+            course_id=by_name[name].id,
+            planned_start=date(YEAR, 9, 2),
+            planned_end=date(YEAR, 11, 15),
+            certificate_number=f"{index + 1}/{YEAR}/KZ",
+            completed_on=date(YEAR, 11, 15),
+            cost_grosze=price,
         )
+        db.session.add(transitions.recorded(place, CourseStatus.COMPLETED))
         spent += price
     project_id = people[0].project_id
     line = budget.line_ids([project_id], BudgetLineKind.COURSES)[(project_id, YEAR)]
@@ -202,26 +238,27 @@ def _allowances(
                 first_month=months[0] if kind is AllowanceKind.PERIODIC else None,
                 last_month=months[-1] if kind is AllowanceKind.PERIODIC else None,
                 category=category,
-                purpose=PURPOSES.get(category, ""),
+                purpose=PURPOSES[category] if category is not None else "",
                 justification="Brak dochodu; wsparcie w okresie kontraktu socjalnego.",
-                status=AllowanceStatus.PAID,
                 prepared_by_id=worker.id,
                 decided_by_id=coordinator.id,
                 submitted_at=local(months[0] - timedelta(days=20), 9),
                 decided_at=local(months[0] - timedelta(days=10), 9),
             )
             allowance.instalments = [
-                Instalment(
-                    centre_id=person.centre_id,
-                    month=month,
-                    amount_grosze=amount,
-                    status=InstalmentStatus.PAID,
-                    payment_list=lists[month],
-                    paid_on=month + timedelta(days=9),
+                transitions.recorded(
+                    Instalment(
+                        centre_id=person.centre_id,
+                        month=month,
+                        amount_grosze=amount,
+                        payment_list=lists[month],
+                        paid_on=month + timedelta(days=9),
+                    ),
+                    InstalmentStatus.PAID,
                 )
                 for month in months
             ]
-            db.session.add(allowance)
+            db.session.add(transitions.recorded(allowance, AllowanceStatus.PAID))
             total += amount * len(months)
     if not budget.spend(line, total):
         raise ValueError("the demo's allowances do not fit the allowance line")

@@ -4,8 +4,9 @@ The coordinator has allowance requests to decide and a pending account request; 
 has a draft request to submit; the advisor has a draft plan to share and a participant who asked
 a question; the participant on a contract has a shared plan to acknowledge and an allowance
 granted, its instalment due (beside 2013's paid ones). The 2013 people carry
-the ESF monitoring data, most of it complete, a few records left incomplete on purpose and some
-questions answered "refuses to answer".
+the ESF monitoring data set's minimum, most of them the rest of it too, some questions answered
+"refuses to answer" (Chrzanów's two 2009 records carry none: the esf-incomplete list and the
+central system's checks of that stage name them).
 """
 
 from datetime import UTC, date, datetime, timedelta
@@ -27,17 +28,21 @@ STATUS = [
 
 
 def monitoring_data(people: list[Participant]) -> None:
-    """The 2013 people's ESF data: complete for most, missing for the last three."""
+    """The 2013 people's ESF data: the minimum data set for everyone (the stage's file for the
+    central monitoring system holds all of them), the rest for all but the last three."""
     for index, person in enumerate(people):
-        if index >= len(people) - 3:
-            person.education = EDUCATION[index % 3]  # labour-market status, household missing
-            continue
         person.education = EDUCATION[index % 3]
         person.labour_market_status = STATUS[index % 3]
+        registered = person.labour_market_status == LabourMarketStatus.UNEMPLOYED_REGISTERED
+        if registered and _under_18_in_2013(person):
+            # A labour office registers the unemployed from 18.
+            person.labour_market_status = LabourMarketStatus.UNEMPLOYED_UNREGISTERED
         person.is_long_term_unemployed = person.labour_market_status != STATUS[2] and index % 2 == 0
-        person.area = person.area or _area(person)
         person.jobless_household = Answer.YES if index % 3 else Answer.NO
         person.single_adult_with_children = Answer.NO if index % 4 else Answer.YES
+        if index >= len(people) - 3:
+            continue  # their address, social situation and exit are not recorded yet
+        person.area = person.area or _area(person)
         person.minority = Answer.REFUSED if index % 7 == 0 else Answer.NO
         person.homeless = Answer.NO
         person.disability = Answer.REFUSED if index % 9 == 0 else Answer.NO
@@ -48,6 +53,11 @@ def monitoring_data(people: list[Participant]) -> None:
         person.exit_job_seeking = index % 2 == 0
         person.exit_employed = index % 5 == 0
         person.exit_qualification = person.on_contract_path and index % 3 == 0
+
+
+def _under_18_in_2013(person: Participant) -> bool:
+    born = person.birth_date
+    return born is not None and born > date(2013 - 18, 4, 1)
 
 
 def _area(person: Participant) -> Area:
@@ -131,7 +141,7 @@ def waiting_work(
     )
     allowances.submit(clothing, actor=workers[1], now=now)
     approvals.approve_many(
-        [clothing.id], centre_id=coordinator.centre_id, approver=coordinator, now=now
+        [clothing.id], centre_id=clothing.centre_id, approver=coordinator, now=now
     )
     # A draft the first social worker still has to check and submit.
     allowances.create(
@@ -159,7 +169,9 @@ def waiting_work(
     )
 
 
-def _plans(today: date, now: datetime, *, advisor: User, uczestnik: Participant, other) -> None:
+def _plans(
+    today: date, now: datetime, *, advisor: User, uczestnik: Participant, other: Participant
+) -> None:
     shared = plans.start(uczestnik, advisor=advisor, now=now)
     plans.save_section(
         shared,
@@ -207,7 +219,7 @@ def _plans(today: date, now: datetime, *, advisor: User, uczestnik: Participant,
     plans.share(shared, actor=advisor, now=now)
     plans.comment(
         shared,
-        author=db.session.get(User, uczestnik.user_id),
+        author=db.session.get_one(User, uczestnik.user_id),
         body="Czy kurs prawa jazdy może zacząć się dopiero po żniwach?",
         now=now,
     )

@@ -10,7 +10,7 @@ which event, the allowance and course amounts, each event's costs, the other exp
 The stage's money, spent through the same services the pages call, is in `portal.demo.money`.
 """
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from portal.demo import money
 from portal.demo.builder import local
@@ -26,9 +26,11 @@ from portal.models import (
     User,
 )
 from portal.models.enums import (
+    AllowanceKind,
     Audience,
     EventStatus,
     EventType,
+    Instrument,
     RegistrationStatus,
 )
 from portal.models.support import (
@@ -36,8 +38,9 @@ from portal.models.support import (
     GroupInstrument,
     PlacementKind,
 )
+from portal.services.lifecycle import transitions
 from portal.services.reporting import stage_people
-from portal.services.support import placements
+from portal.services.support import allowances, approvals, contracts, placements
 
 TRIP_AIM = "Celem wycieczki było zachęcenie uczestników do tworzenia gospodarstw agroturystycznych."
 SESSION_TITLES = {
@@ -80,16 +83,15 @@ def _pal_attendance(events: list[Event], people: list[Participant]) -> None:
         came = [people[(index * 5 + offset) % len(people)] for offset in range(size)]
         for number, person in enumerate(came, start=1):
             absent = number == len(came) or (index % 2 and number == 1)
-            db.session.add(
-                Registration(
-                    centre_id=event.centre_id,
-                    event_id=event.id,
-                    participant_id=person.id,
-                    status=RegistrationStatus.ABSENT if absent else RegistrationStatus.ATTENDED,
-                    queue_number=number,
-                    created_by_id=event.created_by_id,
-                )
+            registration = Registration(
+                centre_id=event.centre_id,
+                event_id=event.id,
+                participant_id=person.id,
+                queue_number=number,
+                created_by_id=event.created_by_id,
             )
+            came_or_not = RegistrationStatus.ABSENT if absent else RegistrationStatus.ATTENDED
+            db.session.add(transitions.recorded(registration, came_or_not))
         event.places_taken = len(came)
         event.attendance_recorded_at = event.ends_at
 
@@ -119,7 +121,6 @@ def _group_sessions(project: Project, coordinator: User, people: list[Participan
             capacity=len(people),
             places_taken=len(people),
             audience=Audience.PROJECT,
-            status=EventStatus.HELD,
             created_by_id=coordinator.id,
             attendance_recorded_at=starts + timedelta(hours=hours),
             trainer="Anna Mazur"
@@ -127,19 +128,17 @@ def _group_sessions(project: Project, coordinator: User, people: list[Participan
             else "Marta Sowińska",
             topics=topic,
         )
-        db.session.add(session)
+        db.session.add(transitions.recorded(session, EventStatus.HELD))
         db.session.flush()
         for number, person in enumerate(people, start=1):
-            db.session.add(
-                Registration(
-                    centre_id=project.centre_id,
-                    event_id=session.id,
-                    participant_id=person.id,
-                    status=RegistrationStatus.ATTENDED,
-                    queue_number=number,
-                    created_by_id=coordinator.id,
-                )
+            registration = Registration(
+                centre_id=project.centre_id,
+                event_id=session.id,
+                participant_id=person.id,
+                queue_number=number,
+                created_by_id=coordinator.id,
             )
+            db.session.add(transitions.recorded(registration, RegistrationStatus.ATTENDED))
         sessions.append(session)
     return sessions
 
@@ -200,3 +199,98 @@ def starts_of_participation(stage: ProjectStage) -> None:
     db.session.flush()
     for person_id, took in stage_people.participation(stage).items():
         db.session.get_one(Participant, person_id).support_start = took.start
+
+
+# Back on a contract this year (the work waiting in `portal.demo.work` adds Tomasz Wierzbicki):
+# their periodic allowances make the current month's payment list, one of them paid in cash.
+BACK_ON_CONTRACT = slice(7, 11)
+# The PAL people whose exit 2013 did not record, at this year's first PAL event.
+BACK_IN_PAL = slice(17, 20)
+EXIT_FIELDS = (
+    "support_end",
+    "left_early",
+    "exit_completed_path",
+    "exit_employed",
+    "exit_job_seeking",
+    "exit_qualification",
+)
+
+
+def came_back(person: Participant) -> None:
+    """Somebody who took part in 2013 and takes part again: no exit yet."""
+    for name in EXIT_FIELDS:
+        setattr(person, name, None)
+
+
+def current_year(
+    *,
+    today: date,
+    coordinator: User,
+    workers: list[User],
+    contract_people: list[Participant],
+    pal_people: list[Participant],
+    pal_event: Event | None,
+) -> None:
+    """The current stage as far as it has gone: contracts signed this year and in force this
+    month, each with a periodic allowance granted from this month on; and the PAL people at
+    this year's event already held."""
+    now = datetime.now(UTC)
+    this_month = today.replace(day=1)
+    start = date(today.year, max(1, today.month - 2), 1)
+    end = (start + timedelta(days=190)).replace(day=1) - timedelta(days=1)
+    granted = []
+    for index, person in enumerate(contract_people[BACK_ON_CONTRACT]):
+        worker = workers[index % len(workers)]
+        came_back(person)
+        contract = contracts.create(
+            person,
+            contracts.ContractFields(
+                start_date=start,
+                end_date=end,
+                problem="Długotrwałe bezrobocie po zakończeniu kontraktu w 2013 roku.",
+                goal="Utrzymanie aktywności i podjęcie zatrudnienia.",
+                participant_obligations="Udział w doradztwie zawodowym i treningu pracy.",
+                centre_obligations="Zasiłek okresowy w okresie kontraktu, praca socjalna.",
+                instruments=[Instrument.VOCATIONAL_COUNSELLING],
+                support="Doradztwo zawodowe, praca socjalna.",
+            ),
+            social_worker=worker,
+            now=now,
+        )
+        contracts.sign(contract, signed_on=start - timedelta(days=3), actor=worker, now=now)
+        contracts.activate(contract, actor=worker, now=now)
+        periodic = allowances.create(
+            person,
+            contract,
+            allowances.AllowanceFields(
+                kind=AllowanceKind.PERIODIC,
+                amount_grosze=380_00 + 40_00 * index,
+                first_month=this_month,
+                last_month=end.replace(day=1),
+                justification="Brak dochodu; zasiłek na okres kontraktu socjalnego.",
+            ),
+            prepared_by=worker,
+            now=now,
+        )
+        allowances.submit(periodic, actor=worker, now=now)
+        granted.append(periodic.id)
+    _approved, refused = approvals.approve_many(
+        granted, centre_id=coordinator.centre_id, approver=coordinator, now=now
+    )
+    if refused:
+        raise ValueError("the demo's allowances of this year do not fit the allowance line")
+    if pal_event is None:
+        return
+    came = pal_people[BACK_IN_PAL]
+    for number, person in enumerate(came, start=1):
+        came_back(person)
+        registration = Registration(
+            centre_id=pal_event.centre_id,
+            event_id=pal_event.id,
+            participant_id=person.id,
+            queue_number=number,
+            created_by_id=pal_event.created_by_id,
+        )
+        db.session.add(transitions.recorded(registration, RegistrationStatus.ATTENDED))
+    pal_event.places_taken = len(came)
+    pal_event.attendance_recorded_at = pal_event.ends_at

@@ -1,14 +1,29 @@
 """The domain model, one module per aggregate; importing this registers every table."""
 
-from portal.models.allowances import Allowance, Instalment, PaymentList
+from portal.models.allowances import (
+    Allowance,
+    Instalment,
+    PaymentList,
+    TransferFile,
+    TransferFileFormat,
+)
 from portal.models.audit import AuditEntry
-from portal.models.centres import BudgetLine, Centre, Project, ProjectStage, Village
+from portal.models.centres import (
+    BudgetLine,
+    Centre,
+    Project,
+    ProjectStage,
+    ProjectTask,
+    Village,
+)
 from portal.models.contracts import SocialContract
 from portal.models.events import Event, Registration, event_villages
 from portal.models.imports import ImportBatch
 from portal.models.mail import OutboxMessage
 from portal.models.people import (
     AccountRequest,
+    BankAccountChange,
+    BankAccountChangeStatus,
     Consent,
     ConsentKind,
     Participant,
@@ -34,6 +49,8 @@ __all__ = [
     "AccountRequest",
     "Allowance",
     "AuditEntry",
+    "BankAccountChange",
+    "BankAccountChangeStatus",
     "BudgetLine",
     "CaseworkEntry",
     "Centre",
@@ -61,11 +78,14 @@ __all__ = [
     "Project",
     "ProjectPost",
     "ProjectStage",
+    "ProjectTask",
     "RecoveryCode",
     "Registration",
     "SocialContract",
     "StageReport",
     "StageReportRevision",
+    "TransferFile",
+    "TransferFileFormat",
     "User",
     "UserRole",
     "Village",

@@ -2,10 +2,20 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.base import Base, CentreOwned, Grosze, Timestamped, UTCDateTime, str_enum
+from portal.models.base import (
+    Base,
+    CentreOwned,
+    Grosze,
+    LabelledEnum,
+    Labels,
+    Timestamped,
+    UTCDateTime,
+    str_enum,
+)
 from portal.models.centres import BudgetLine
 from portal.models.contracts import SocialContract
 from portal.models.enums import (
@@ -82,17 +92,71 @@ class Allowance(CentreOwned, Timestamped, Base):
 
 
 class PaymentList(CentreOwned, Timestamped, Base):
-    """The month's list of instalments to pay, signed and paid as one document."""
+    """The month's list of instalments to pay, signed and paid as one document.
+
+    Once its transfer files are made (`exported_at`) no instalment joins or leaves it: what the
+    bank was sent is what the list says. What comes due in the month after that goes on a
+    correction list of the same month, the next `sequence`.
+    """
 
     __tablename__ = "payment_lists"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     month: Mapped[date]
+    sequence: Mapped[int] = mapped_column(default=1, server_default="1")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    exported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    exported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     instalments: Mapped[list["Instalment"]] = relationship(back_populates="payment_list")
 
-    __table_args__ = (UniqueConstraint("centre_id", "month"),)
+    __table_args__ = (
+        UniqueConstraint("centre_id", "month", "sequence"),
+        CheckConstraint("sequence >= 1", name="sequence_positive"),
+        CheckConstraint(
+            "(exported_at IS NULL) = (exported_by_id IS NULL)", name="exported_by_someone"
+        ),
+    )
+
+    @property
+    def is_locked(self) -> bool:
+        return self.exported_at is not None
+
+
+class TransferFileFormat(LabelledEnum):
+    ELIXIR = "elixir"
+    SEPA = "sepa"
+    CASH = "cash"
+
+    @classmethod
+    def _labels(cls) -> "Labels":
+        return {
+            cls.ELIXIR: _l("Elixir-O transfer file"),
+            cls.SEPA: _l("SEPA XML transfer file"),
+            cls.CASH: _l("Cash and postal-order list"),
+        }
+
+
+class TransferFile(CentreOwned, Base):
+    """A file made from a payment list when it was exported, kept byte for byte: downloading it
+    again gives what the bank was (or will be) sent, whatever changed in the records since."""
+
+    __tablename__ = "transfer_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_list_id: Mapped[int] = mapped_column(ForeignKey("payment_lists.id"), index=True)
+    file_format: Mapped[TransferFileFormat] = mapped_column(
+        str_enum(TransferFileFormat, "transfer_file_format")
+    )
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    # How many payments the file holds and their total, as the page and the trail show them.
+    items: Mapped[int]
+    total_grosze: Mapped[int] = mapped_column(Grosze)
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    made_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    __table_args__ = (UniqueConstraint("payment_list_id", "file_format"),)
 
 
 class Instalment(CentreOwned, Base):

@@ -43,6 +43,8 @@ class Centre(Timestamped, Base):
     # How to reach the data protection officer (an e-mail or a postal address), when the centre
     # has given one; the privacy notice names it.
     dpo_contact: Mapped[str | None] = mapped_column(String(200))
+    # The account transfers are paid from, in electronic IBAN form ("PL" and 26 digits).
+    bank_account: Mapped[str | None] = mapped_column(String(28))
     # Settings: how many hours before an event participants may still cancel, by default.
     default_cancellation_cutoff_hours: Mapped[int] = mapped_column(default=24)
     reminder_days_before: Mapped[int] = mapped_column(default=1)
@@ -111,10 +113,36 @@ class Project(CentreOwned, Timestamped, Base):
     stages: Mapped[list["ProjectStage"]] = relationship(
         back_populates="project", order_by="ProjectStage.year"
     )
+    tasks: Mapped[list["ProjectTask"]] = relationship(
+        back_populates="project", order_by="ProjectTask.number"
+    )
 
     __table_args__ = (
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="end_after_start"),
     )
+
+
+class ProjectTask(CentreOwned, Base):
+    """A task (zadanie) of the funding agreement: the budget's lines belong to one, and the
+    payment claim totals its documents per task."""
+
+    __tablename__ = "project_tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    number: Mapped[int]
+    name: Mapped[str] = mapped_column(String(300))
+
+    project: Mapped[Project] = relationship(back_populates="tasks")
+
+    __table_args__ = (
+        UniqueConstraint("project_id", "number"),
+        CheckConstraint("number >= 1 AND number <= 99", name="number_range"),
+    )
+
+    @property
+    def label(self) -> str:
+        return f"{self.number}. {self.name}"
 
 
 class ProjectStage(Base):
@@ -152,11 +180,14 @@ class BudgetLine(CentreOwned, Base):
     funding_source: Mapped[FundingSource] = mapped_column(
         str_enum(FundingSource, "funding_source"), default=FundingSource.ESF, server_default="esf"
     )
+    # The task of the funding agreement the line belongs to (none on lines set up before tasks).
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("project_tasks.id"), index=True)
     planned_grosze: Mapped[int] = mapped_column(Grosze)
     committed_grosze: Mapped[int] = mapped_column(Grosze, default=0)
     paid_grosze: Mapped[int] = mapped_column(Grosze, default=0)
 
     stage: Mapped[ProjectStage] = relationship(back_populates="budget_lines")
+    task: Mapped[ProjectTask | None] = relationship()
 
     __table_args__ = (
         UniqueConstraint("stage_id", "kind"),

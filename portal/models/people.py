@@ -10,6 +10,7 @@ from sqlalchemy import (
     Index,
     String,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -26,6 +27,14 @@ from portal.models.base import (
 )
 from portal.models.centres import Area, Centre, Project, Village
 from portal.models.enums import STAFF_ROLES, RequestStatus, Role
+
+
+def masked_account(account: str | None) -> str:
+    """A bank account as every page but its editing page shows it: the country and check
+    digits and the last four digits ("PL61 **** **** **** **** **** 2874")."""
+    if not account:
+        return ""
+    return f"{account[:4]} {' '.join(['****'] * 5)} {account[-4:]}"
 
 
 # The answers of the ESF monitoring data set (MONITORING.md), with translatable labels.
@@ -256,6 +265,13 @@ class Participant(CentreOwned, Timestamped, Base):
     exit_reason: Mapped[str | None] = mapped_column(String(500))
     exit_result_on: Mapped[date | None]
 
+    # Where allowances are paid: the account in electronic IBAN form ("PL" and 26 digits), its
+    # holder's name when it is not the participant's own, or cash / postal order. A change the
+    # participant asks for waits in BankAccountChange until staff confirm it.
+    bank_account: Mapped[str | None] = mapped_column(String(28))
+    bank_account_owner: Mapped[str | None] = mapped_column(String(140))
+    paid_in_cash: Mapped[bool] = mapped_column(default=False, server_default=false())
+
     # A private calendar feed: a secret, revocable token (never the PESEL, never the id).
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Set when the retention period ended and every personal datum was removed (retention.py):
@@ -300,6 +316,10 @@ class Participant(CentreOwned, Timestamped, Base):
         """The PESEL as lists show it: the last four digits, never the birth date."""
         return f"*******{self.pesel[-4:]}" if self.pesel else ""
 
+    @property
+    def masked_bank_account(self) -> str:
+        return masked_account(self.bank_account)
+
 
 class AccountRequest(CentreOwned, Timestamped, Base):
     """A resident without an account asks for one; staff accept or refuse."""
@@ -331,6 +351,70 @@ class AccountRequest(CentreOwned, Timestamped, Base):
             postgresql_where=text("status = 'pending'"),
         ),
     )
+
+
+class BankAccountChangeStatus(LabelledEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REFUSED = "refused"
+    # Replaced by a newer request of the same person before anyone decided it.
+    WITHDRAWN = "withdrawn"
+
+    @classmethod
+    def _labels(cls) -> "Labels":
+        return {
+            cls.PENDING: _l("Waiting for confirmation"),
+            cls.CONFIRMED: _l("Change confirmed"),
+            cls.REFUSED: _l("Change refused"),
+            cls.WITHDRAWN: _l("Replaced by a newer request"),
+        }
+
+
+class BankAccountChange(CentreOwned, Base):
+    """A participant asks to be paid to another account (or in cash); staff confirm or refuse.
+
+    A changed account is the classic route to divert benefits, so the participant's own change
+    never takes effect by itself: until confirmed, payments go where they went before.
+    """
+
+    __tablename__ = "bank_account_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    bank_account: Mapped[str | None] = mapped_column(String(28))
+    bank_account_owner: Mapped[str | None] = mapped_column(String(140))
+    paid_in_cash: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[BankAccountChangeStatus] = mapped_column(
+        str_enum(BankAccountChangeStatus, "bank_account_change_status"),
+        default=BankAccountChangeStatus.PENDING,
+    )
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    participant: Mapped[Participant] = relationship()
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    __table_args__ = (
+        # One request waits per person: a new one replaces the old (services/people/bank_accounts).
+        Index(
+            "uq_bank_account_changes_pending",
+            "participant_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+        # Never both; neither once the retention period ended and the account was removed.
+        CheckConstraint(
+            "NOT (paid_in_cash AND bank_account IS NOT NULL)", name="not_account_and_cash"
+        ),
+    )
+
+    @property
+    def masked_bank_account(self) -> str:
+        return masked_account(self.bank_account)
 
 
 # Recovery codes of staff two-factor sign-in: kept only as hashes, each usable once.

@@ -25,6 +25,9 @@ class StageReport(CentreOwned, Timestamped, Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     frozen_figures: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # What the check of the figures found at closing, each with the coordinator's explanation
+    # (services/reporting/discrepancies.py); printed as the annex of the PDF and DOCX.
+    explained_discrepancies: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
     closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])

@@ -8,6 +8,7 @@ switching the private calendar address off. Plain HTML: no JavaScript needed.
 from datetime import datetime
 
 from flask import redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 
 from portal.forms import CsrfForm
 from portal.models import Event, Registration
@@ -29,7 +30,7 @@ def too_late_to_cancel(event: Event, registration: Registration, now: datetime) 
 
 
 @bp.get("/events/<int:event_id>/cancel")
-def cancel_confirm(event_id: int):
+def cancel_confirm(event_id: int) -> ResponseReturnValue:
     person = _me()
     event = events.get_for_participant(person, event_id)
     registration = signups.find(event.id, person.id)
@@ -52,7 +53,7 @@ def cancel_confirm(event_id: int):
 
 
 @bp.get("/calendar/switch-off")
-def calendar_switch_off():
+def calendar_switch_off() -> ResponseReturnValue:
     person = _me()
     return render_template(
         "participant/calendar_switch_off.html", feed_url=feed_url(person), form=CalendarForm()

@@ -1,5 +1,7 @@
 """Forms of the participant's own pages."""
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -49,6 +51,6 @@ class CalendarForm(PortalForm):
 
     action = SelectField(choices=[], validators=[InputRequired()])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.action.choices = [("renew", _l("Make a new address")), ("revoke", _l("Switch it off"))]

@@ -13,10 +13,12 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from flask import Response, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Boolean, Enum, TypeDecorator, inspect
+from sqlalchemy.types import TypeEngine
 from weasyprint import HTML
 
 from portal.formatting import date_time, iso_date, money, month, short_date
@@ -34,6 +36,7 @@ from portal.models import (
     Registration,
     SocialContract,
 )
+from portal.models.base import LabelledEnum
 from portal.models.enums import ActionKind, ActionStatus, GoalStatus
 from portal.participant.blueprint import _me, bp
 from portal.participant.my_data_labels import FIELD_LABELS, SECTION_TITLES
@@ -74,12 +77,13 @@ def _label(key: str) -> str:
 def _value(model: type | None, key: str, value: Any) -> str:
     """A stored value as the reader's language writes it."""
     column = inspect(model).columns.get(key) if model is not None else None
-    kind = column.type if column is not None else None
+    kind: TypeEngine[Any] | None = column.type if column is not None else None
     if isinstance(value, bool) or isinstance(kind, Boolean):
-        return _("Yes") if value else _("No")
-    if isinstance(kind, Enum) and kind.enum_class is not None:
+        return str(_("Yes") if value else _("No"))
+    labelled = kind.enum_class if isinstance(kind, Enum) else None
+    if labelled is not None and issubclass(labelled, LabelledEnum):
         try:
-            return str(kind.enum_class(value).label)
+            return labelled(value).label
         except ValueError:
             return str(value)
     if key.endswith("_grosze") and isinstance(value, int):
@@ -190,7 +194,7 @@ def readable(export: dict[str, Any]) -> list[Section]:
 
 
 @bp.get("/my-data")
-def my_data_page():
+def my_data_page() -> ResponseReturnValue:
     """Everything the centre holds about me, to read; `?format=pdf` gives the same as a PDF in
     the reader's language (audited like the data file, which stays at /me/my-data.json)."""
     person = _me()

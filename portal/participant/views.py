@@ -1,6 +1,7 @@
 """The participant's own pages: only ever their own record."""
 
 import json
+from typing import Any
 
 from flask import (
     Response,
@@ -11,16 +12,19 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import boundary
-from portal.forms import CsrfForm, id_from
+from portal.forms import CsrfForm, PortalForm, id_from
+from portal.models import Event, IndividualPlan, Participant, Registration
 from portal.models.base import utcnow
 from portal.models.enums import EventType, Instrument, RegistrationStatus
 from portal.participant.blueprint import _me, bp, feed_url
 from portal.participant.forms import CalendarForm, DisagreeForm, PlanCommentForm, SignUpForm
 from portal.services.audit import audit
+from portal.services.common import loading
 from portal.services.common.links import site_domain
 from portal.services.events import calendar, events, sessions, signups
 from portal.services.people import participants
@@ -30,7 +34,7 @@ from portal.services.support import allowances, contracts, courses
 
 
 @bp.get("/")
-def home():
+def home() -> ResponseReturnValue:
     person = _me()
     now = utcnow()
     upcoming = events.my_events(person, now=now, past=False)
@@ -46,13 +50,13 @@ def home():
     )
 
 
-def _shared_plan(person):
+def _shared_plan(person: Participant) -> dict[str, Any] | None:
     found = plans.get_for(person.id)
     return plans.shared_version(found) if found else None
 
 
 @bp.get("/contract")
-def contract():
+def contract() -> ResponseReturnValue:
     person = _me()
     current = contracts.current_for(person.id)
     return render_template(
@@ -64,12 +68,14 @@ def contract():
 
 
 @bp.get("/plan")
-def plan():
+def plan() -> ResponseReturnValue:
     person = _me()
     return _plan_page(person, plans.get_for(person.id))
 
 
-def _plan_page(person, found, status: int = 200, **sent_back):
+def _plan_page(
+    person: Participant, found: IndividualPlan | None, status: int = 200, **sent_back: PortalForm
+) -> ResponseReturnValue:
     """The plan page; a form sent back with its errors replaces its empty one."""
     shared = plans.shared_version(found) if found else None
     forms = {
@@ -87,7 +93,7 @@ def _plan_page(person, found, status: int = 200, **sent_back):
 
 
 @bp.post("/plan/acknowledge")
-def plan_acknowledge():
+def plan_acknowledge() -> ResponseReturnValue:
     found = _shared_plan_of(_me())
     plans.acknowledge(
         found,
@@ -99,16 +105,15 @@ def plan_acknowledge():
     return redirect(url_for(".plan"))
 
 
-def _shared_plan_of(person):
+def _shared_plan_of(person: Participant) -> IndividualPlan:
     """The person's plan once it was shared with them; before that there is nothing to act on."""
-    found = plans.get_for(person.id)
-    if found is None or found.shared_revision_number is None:
-        abort(404)
-    return found
+    plan = loading.found(plans.get_for(person.id))
+    loading.found(plan.shared_revision_number)  # not shared yet
+    return plan
 
 
 @bp.post("/plan/comments")
-def plan_comment():
+def plan_comment() -> ResponseReturnValue:
     person = _me()
     found = _shared_plan_of(person)
     form = PlanCommentForm()
@@ -120,7 +125,7 @@ def plan_comment():
 
 
 @bp.post("/plan/disagree")
-def plan_disagree():
+def plan_disagree() -> ResponseReturnValue:
     """The participant does not agree with the plan shown: their words reach the advisor as a
     question on the plan (one channel, `plans.comment`), opening with a marker that says so."""
     person = _me()
@@ -136,7 +141,7 @@ def plan_disagree():
 
 
 @bp.get("/allowances")
-def allowance_list():
+def allowance_list() -> ResponseReturnValue:
     person = _me()
     return render_template(
         "participant/allowances.html",
@@ -146,7 +151,7 @@ def allowance_list():
 
 
 @bp.get("/events")
-def event_list():
+def event_list() -> ResponseReturnValue:
     person = _me()
     past = request.args.get("tab") == "past"
     village = id_from(request.args.get("village"))
@@ -172,7 +177,9 @@ def event_list():
     )
 
 
-def _event_page(person, event, form=None, status=200):
+def _event_page(
+    person: Participant, event: Event, form: SignUpForm | None = None, status: int = 200
+) -> ResponseReturnValue:
     registration = signups.find(event.id, person.id)
     position = None
     if registration is not None and registration.status == RegistrationStatus.WAITING:
@@ -189,13 +196,13 @@ def _event_page(person, event, form=None, status=200):
 
 
 @bp.get("/events/<int:event_id>")
-def event_detail(event_id: int):
+def event_detail(event_id: int) -> ResponseReturnValue:
     person = _me()
     return _event_page(person, events.get_for_participant(person, event_id))
 
 
 @bp.post("/events/<int:event_id>/sign-up")
-def sign_up(event_id: int):
+def sign_up(event_id: int) -> ResponseReturnValue:
     person = _me()
     event = events.get_for_participant(person, event_id)
     form = SignUpForm()
@@ -218,23 +225,25 @@ def sign_up(event_id: int):
     return redirect(url_for(".event_detail", event_id=event_id))
 
 
-def _signed_up_message(registration) -> str:
+def _signed_up_message(registration: Registration) -> str:
     if registration.status == RegistrationStatus.CONFIRMED:
-        return _("You are signed up. See you there!")
+        return str(_("You are signed up. See you there!"))
     position = signups.waiting_positions([registration.event_id]).get(registration.id)
-    return _(
-        "The event is full. You are on the waiting list, number %(n)d. We will let you "
-        "know if a place becomes free.",
-        n=position or 0,
+    return str(
+        _(
+            "The event is full. You are on the waiting list, number %(n)d. We will let you "
+            "know if a place becomes free.",
+            n=position or 0,
+        )
     )
 
 
 @bp.post("/events/<int:event_id>/cancel")
-def cancel(event_id: int):
+def cancel(event_id: int) -> ResponseReturnValue:
     person = _me()
-    registration = signups.find(event_id, person.id)
-    if registration is None or not CsrfForm().validate():
-        abort(404 if registration is None else 400)
+    registration = loading.found(signups.find(event_id, person.id))
+    if not CsrfForm().validate():
+        abort(400)
     was_waiting = registration.status == RegistrationStatus.WAITING
     signups.cancel(registration.id, now=utcnow(), actor=current_user, owner=person)
     flash(
@@ -247,7 +256,7 @@ def cancel(event_id: int):
 
 
 @bp.get("/my-events")
-def my_events():
+def my_events() -> ResponseReturnValue:
     person = _me()
     now = utcnow()
     upcoming = events.my_events(person, now=now, past=False)
@@ -260,7 +269,7 @@ def my_events():
 
 
 @bp.get("/events/<int:event_id>/event.ics")
-def event_ics(event_id: int):
+def event_ics(event_id: int) -> ResponseReturnValue:
     event = events.get_for_participant(_me(), event_id)
     body = calendar.event_ics(event, domain=site_domain(), now=utcnow())
     return Response(
@@ -271,7 +280,7 @@ def event_ics(event_id: int):
 
 
 @bp.get("/my-data.json")
-def my_data():
+def my_data() -> ResponseReturnValue:
     """Everything the centre holds about me, as a file (the right of access).
 
     A GET that writes one thing: who downloaded the data is audited (the boundary commits it
@@ -288,7 +297,7 @@ def my_data():
 
 
 @bp.route("/calendar", methods=["GET", "POST"])
-def calendar_feed():
+def calendar_feed() -> ResponseReturnValue:
     person = _me()
     form = CalendarForm()
     if form.validate_on_submit():

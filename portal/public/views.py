@@ -6,7 +6,6 @@ from typing import cast
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     jsonify,
@@ -25,6 +24,7 @@ from portal.extensions import csrf, db, limiter
 from portal.models.base import utcnow
 from portal.public.forms import AccountRequestForm
 from portal.services.centres import centre_contacts
+from portal.services.common import loading
 from portal.services.common.links import site_domain
 from portal.services.events import calendar, public_events
 from portal.services.people import account_requests
@@ -111,9 +111,7 @@ def request_account() -> ResponseReturnValue:
 @bp.get("/calendar/<token>.ics")
 def calendar_feed(token: str) -> ResponseReturnValue:
     """A participant's private feed, for calendar apps that cannot sign in."""
-    person = calendar.person_for_feed(token)
-    if person is None:
-        abort(404)
+    person = loading.found(calendar.person_for_feed(token))
     body = calendar.feed_ics(person, name=_("My events"), domain=site_domain(), now=utcnow())
     return Response(body, mimetype="text/calendar", headers={"Cache-Control": "no-store"})
 

@@ -6,6 +6,7 @@ there (tests/test_routes_registered.py).
 """
 
 from flask import Blueprint
+from flask.typing import ResponseReturnValue
 
 from portal.auth.access import require_roles
 from portal.models.enums import STAFF_ROLES
@@ -14,5 +15,5 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
 @bp.before_request
-def _staff_only():
+def _staff_only() -> ResponseReturnValue | None:
     return require_roles(*STAFF_ROLES)

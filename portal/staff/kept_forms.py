@@ -7,22 +7,25 @@ from flask_babel import lazy_gettext as _l
 
 from portal.auth.kept_forms import Keeps, fixed, keep
 from portal.forms import CsrfForm
-from portal.staff.accounts import admin_forms as admin
+from portal.staff.accounts import staffing_forms as staffing
+from portal.staff.centres import centre_forms as centre
 from portal.staff.centres import setup_forms as setup
 from portal.staff.centres.setup import LISTS
 from portal.staff.esf import esf_forms as esf
 from portal.staff.events import event_forms as event
 from portal.staff.events import session_forms as session
-from portal.staff.money import spending_forms as spending
+from portal.staff.money import ledger_forms as ledger
+from portal.staff.money import post_forms as post
+from portal.staff.people import account_request_forms as account_request
 from portal.staff.people import course_forms as course
 from portal.staff.people import monitoring_forms as monitoring
 from portal.staff.people import participant_forms as participant
 from portal.staff.plans import plan_forms as plan
 from portal.staff.plans.plan_questions import AnswerForm
 from portal.staff.reporting import report_forms as report
+from portal.staff.support import allowance_forms as allowance
 from portal.staff.support import casework_forms as casework
 from portal.staff.support import contract_forms as contract
-from portal.staff.support import money_forms as money
 
 plan_title = _l("Individual development plan")
 
@@ -34,16 +37,17 @@ def plan_section(args: Mapping[str, object]) -> Keeps | None:
 
 
 def setup_list(args: Mapping[str, object]) -> Keeps | None:
-    found = LISTS.get(args.get("kind")) if isinstance(args.get("kind"), str) else None
+    kind = args.get("kind")
+    found = LISTS.get(kind) if isinstance(kind, str) else None
     return Keeps(found[1], found[2]) if found else None
 
 
 keep(
     {
-        "staff.users": fixed(admin.StaffUserForm, _l("Create a staff account")),
-        "staff.user_account": fixed(admin.RolesForm, _l("Staff accounts")),
-        "staff.centres": fixed(admin.CentreForm, _l("Centres")),
-        "staff.account_request_refuse": fixed(admin.RefusalForm, _l("Account requests")),
+        "staff.users": fixed(staffing.StaffUserForm, _l("Create a staff account")),
+        "staff.user_account": fixed(staffing.RolesForm, _l("Staff accounts")),
+        "staff.centres": fixed(centre.CentreForm, _l("Centres")),
+        "staff.account_request_refuse": fixed(account_request.RefusalForm, _l("Account requests")),
         "staff.participant_new": fixed(participant.ParticipantForm, _l("Record a participant")),
         "staff.participant_edit": fixed(
             participant.DetailsForm, _l("Change the participant's details")
@@ -55,9 +59,9 @@ keep(
         "staff.contract_sign": fixed(contract.SignForm, _l("Sign the contract")),
         "staff.contract_complete": fixed(contract.EvaluationForm, _l("Complete the contract")),
         "staff.contract_terminate": fixed(contract.TerminationForm, _l("End the contract early")),
-        "staff.allowance_new": fixed(money.AllowanceForm, _l("Prepare an allowance request")),
-        "staff.allowance_edit": fixed(money.AllowanceForm, _l("Prepare an allowance request")),
-        "staff.allowance_limits": fixed(money.LimitsForm, _l("Allowance limits")),
+        "staff.allowance_new": fixed(allowance.AllowanceForm, _l("Prepare an allowance request")),
+        "staff.allowance_edit": fixed(allowance.AllowanceForm, _l("Prepare an allowance request")),
+        "staff.allowance_limits": fixed(allowance.LimitsForm, _l("Allowance limits")),
         "staff.reject": fixed(event.ReasonForm, _l("Reject the request")),
         "staff.course_propose": fixed(course.CourseForm, _l("Propose a course")),
         "staff.course_complete": fixed(course.CourseCompletionForm, _l("Courses")),
@@ -95,11 +99,11 @@ keep(
         "staff.setup.line_edit": fixed(setup.ReplanForm, _l("Centre set-up")),
         "staff.setup.entries": setup_list,
         "staff.setup.entry_edit": setup_list,
-        "staff.spending.stage_money": fixed(spending.ExpenseForm, _l("Spending")),
-        "staff.spending.expense_correct": fixed(spending.CorrectionForm, _l("Correct an entry")),
-        "staff.spending.event_costs": fixed(spending.EventCostForm, _l("Costs of the event")),
-        "staff.spending.post_new": fixed(spending.PostForm, _l("Project posts")),
-        "staff.spending.post_edit": fixed(spending.PostForm, _l("Project posts")),
-        "staff.spending.post_salary": fixed(spending.SalaryForm, _l("Project posts")),
+        "staff.spending.stage_money": fixed(ledger.ExpenseForm, _l("Spending")),
+        "staff.spending.expense_correct": fixed(ledger.CorrectionForm, _l("Correct an entry")),
+        "staff.spending.event_costs": fixed(ledger.EventCostForm, _l("Costs of the event")),
+        "staff.spending.post_new": fixed(post.PostForm, _l("Project posts")),
+        "staff.spending.post_edit": fixed(post.PostForm, _l("Project posts")),
+        "staff.spending.post_salary": fixed(post.SalaryForm, _l("Project posts")),
     }
 )

@@ -19,13 +19,6 @@ def page(response) -> str:
     return response.get_data(as_text=True)
 
 
-def signed_in(app, email: str):
-    client = app.test_client()
-    response = client.post("/auth/login", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 302, email
-    return client
-
-
 def roles_of(app, user_id: int) -> set[Role]:
     with app.app_context():
         return set(db.session.get(User, user_id).roles)
@@ -76,8 +69,8 @@ def office(app, make_centre, make_user, make_participant):
 
 
 @pytest.fixture
-def boss(app, office):
-    return signed_in(app, "boss@example.org")
+def boss(app, office, login_as):
+    return login_as("boss@example.org", fresh=True)
 
 
 # -- the list and the account page ---------------------------------------------------------------
@@ -98,9 +91,9 @@ def test_the_staff_page_shows_every_account_with_its_roles_and_state(app, office
     assert translated(app, "Hand over the caseload") in account
 
 
-def test_only_the_coordinator_and_the_admin_manage_staff_accounts(app, office):
+def test_only_the_coordinator_and_the_admin_manage_staff_accounts(app, office, login_as):
     for email in ("leaving@example.org", "worker@example.org"):
-        client = signed_in(app, email)
+        client = login_as(email, fresh=True)
         assert client.get("/staff/users").status_code == 403
         assert client.get(f"/staff/users/{office.staying}").status_code == 403
         for action in ("deactivate", "reactivate", "handover"):
@@ -111,7 +104,7 @@ def test_only_the_coordinator_and_the_admin_manage_staff_accounts(app, office):
         )
     assert roles_of(app, office.staying) == {Role.ADVISOR}
     assert is_active(app, office.staying)
-    admin = signed_in(app, "admin@example.org")
+    admin = login_as("admin@example.org", fresh=True)
     assert admin.get(f"/staff/users/{office.leaving}").status_code == 200
 
 
@@ -133,8 +126,8 @@ def test_another_centres_account_or_a_participants_is_not_found(app, office, bos
 # -- roles ---------------------------------------------------------------------------------------
 
 
-def test_changing_roles_is_audited_and_signs_the_person_out(app, office, boss):
-    theirs = signed_in(app, "worker@example.org")
+def test_changing_roles_is_audited_and_signs_the_person_out(app, office, boss, login_as):
+    theirs = login_as("worker@example.org", fresh=True)
     assert theirs.get("/staff/participants").status_code == 200
     response = boss.post(
         f"/staff/users/{office.worker}", data={"roles": ["social_worker", "advisor"]}
@@ -149,7 +142,7 @@ def test_changing_roles_is_audited_and_signs_the_person_out(app, office, boss):
     assert entry.actor_id == office.boss
     assert theirs.get("/staff/participants").headers["Location"].startswith("/auth/login")
     # The same roles again change nothing: no audit entry, nobody signed out.
-    again = signed_in(app, "worker@example.org")
+    again = login_as("worker@example.org", fresh=True)
     boss.post(f"/staff/users/{office.worker}", data={"roles": ["advisor", "social_worker"]})
     assert len(audit_actions(app, "user.roles")) == 1
     assert again.get("/staff/participants").status_code == 200
@@ -200,8 +193,8 @@ def test_a_coordinator_does_not_change_an_administrators_account(app, office, bo
     assert is_active(app, office.admin)
 
 
-def test_the_admin_keeps_their_role_when_given_a_centre_role(app, office):
-    admin = signed_in(app, "admin@example.org")
+def test_the_admin_keeps_their_role_when_given_a_centre_role(app, office, login_as):
+    admin = login_as("admin@example.org", fresh=True)
     response = admin.post(f"/staff/users/{office.admin}", data={"roles": ["coordinator"]})
     assert response.status_code == 302
     assert roles_of(app, office.admin) == {Role.ADMIN, Role.COORDINATOR}
@@ -211,9 +204,9 @@ def test_the_admin_keeps_their_role_when_given_a_centre_role(app, office):
 # -- deactivation --------------------------------------------------------------------------------
 
 
-def test_a_deactivated_account_is_signed_out_everywhere_at_once(app, office, boss):
-    phone = signed_in(app, "staying@example.org")
-    laptop = signed_in(app, "staying@example.org")
+def test_a_deactivated_account_is_signed_out_everywhere_at_once(app, office, boss, login_as):
+    phone = login_as("staying@example.org", fresh=True)
+    laptop = login_as("staying@example.org", fresh=True)
     for client in (phone, laptop):
         assert client.get("/staff/caseload").status_code == 200
     with app.app_context():
@@ -245,15 +238,15 @@ def test_a_deactivated_account_is_signed_out_everywhere_at_once(app, office, bos
     assert [e.changes for e in audit_actions(app, "user.reactivate")] == [
         {"is_active": {"old": False, "new": True}}
     ]
-    assert signed_in(app, "staying@example.org").get("/staff/caseload").status_code == 200
+    assert login_as("staying@example.org", fresh=True).get("/staff/caseload").status_code == 200
 
 
-def test_nobody_deactivates_their_own_account_or_the_last_coordinator(app, office, boss):
+def test_nobody_deactivates_their_own_account_or_the_last_coordinator(app, office, boss, login_as):
     url = f"/staff/users/{office.boss}"
     back = {"Referer": f"http://localhost{url}"}  # the refusal is flashed on the account page
     response = boss.post(f"{url}/deactivate", headers=back, follow_redirects=True)
     assert translated(app, "You cannot deactivate your own account.") in page(response)
-    admin = signed_in(app, "admin@example.org")
+    admin = login_as("admin@example.org", fresh=True)
     response = admin.post(f"{url}/deactivate", headers=back, follow_redirects=True)
     only = translated(
         app,
@@ -279,7 +272,7 @@ def versions(app, ids) -> list[int]:
         return [db.session.get(Participant, i).version_id for i in ids]
 
 
-def test_a_caseload_moves_to_a_colleague_in_one_step(app, office, boss, query_counter):
+def test_a_caseload_moves_to_a_colleague_in_one_step(app, office, boss, query_counter, login_as):
     account = page(boss.get(f"/staff/users/{office.leaving}"))
     assert "Zostająca" in account
     assert "stranger@example.org" not in account
@@ -307,7 +300,7 @@ def test_a_caseload_moves_to_a_colleague_in_one_step(app, office, boss, query_co
         for e in entries
     )
     assert (
-        signed_in(app, "staying@example.org")
+        login_as("staying@example.org", fresh=True)
         .get(f"/staff/participants/{office.people[2]}")
         .status_code
         == 200
@@ -388,7 +381,7 @@ def test_the_successor_list_offers_only_active_colleagues_with_the_role(app, off
 # -- allowance limits ----------------------------------------------------------------------------
 
 
-def test_the_coordinator_sets_the_allowance_limits(app, office, boss):
+def test_the_coordinator_sets_the_allowance_limits(app, office, boss, login_as):
     assert 'href="/staff/allowance-limits"' in page(boss.get("/staff/users"))
     data = {
         "max_purpose": "300,00",
@@ -405,7 +398,7 @@ def test_the_coordinator_sets_the_allowance_limits(app, office, boss):
     assert 'aria-invalid="true"' in page(wrong)
     with app.app_context():
         assert db.session.get(Centre, office.centre).max_purpose_grosze == 300_00
-    worker = signed_in(app, "worker@example.org")
+    worker = login_as("worker@example.org", fresh=True)
     assert worker.get("/staff/allowance-limits").status_code == 403
     assert 'href="/staff/allowance-limits"' not in page(worker.get("/staff/participants"))
 
@@ -446,7 +439,9 @@ def village_of(app, centre_id: int) -> int:
         return db.session.scalar(select(Village.id).where(Village.centre_id == centre_id))
 
 
-def test_a_town_centre_without_villages_receives_account_requests(app, client, town, make_user):
+def test_a_town_centre_without_villages_receives_account_requests(
+    app, client, town, make_user, login_as
+):
     form = page(client.get("/request-account"))
     assert "MOPS Miasto" in form
     response = ask(client, centre_id=str(town))
@@ -455,7 +450,7 @@ def test_a_town_centre_without_villages_receives_account_requests(app, client, t
     assert stored_requests(app) == [(town, None)]
     # Its staff accept it: the person is recorded without a village.
     make_user(Role.COORDINATOR, centre_id=town, email="mops@example.org")
-    staff = signed_in(app, "mops@example.org")
+    staff = login_as("mops@example.org", fresh=True)
     with app.app_context():
         request_id = db.session.scalar(select(AccountRequest.id))
     assert staff.post(f"/staff/account-requests/{request_id}/accept").status_code == 302

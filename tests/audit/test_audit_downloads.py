@@ -5,6 +5,7 @@ download fails this test by name until it is listed here with its records, or se
 the reason it holds nobody's personal data.
 """
 
+import hashlib
 import re
 
 import pytest
@@ -19,8 +20,11 @@ from portal.models import (
     Placement,
     ProjectStage,
     SocialContract,
+    TransferFile,
+    TransferFileFormat,
     User,
 )
+from portal.models.base import utcnow
 from portal.models.centres import Project
 from tests.urlmap import fill, routes
 
@@ -38,6 +42,7 @@ NOT_PERSONAL = {
 POSTED = {
     "staff.esf.export_stage": {"file_format": "csv", "variant": "pseudonymised"},
     "staff.stage_export": {},
+    "staff.esf.central_system_download": {},
 }
 
 
@@ -64,9 +69,11 @@ def records(app, demo):
             .where(Project.centre_id == centre_id)
             .order_by(ProjectStage.id)
         )
+        list_id = first(PaymentList)
+        _exported(list_id, centre_id)
         return {
             "contract_id": first(SocialContract),
-            "list_id": first(PaymentList),
+            "list_id": list_id,
             "event_id": first(Event),
             "plan_id": first(IndividualPlan),
             "placement_id": first(Placement),
@@ -74,6 +81,32 @@ def records(app, demo):
             "name": "participants",
             "fmt": "csv",
         }
+
+
+def _exported(list_id: int, centre_id: int) -> None:
+    """The list as if sent to the bank: its kept files are downloads too (the files' contents
+    are tested in tests/support/test_transfer_files.py)."""
+    payment_list = db.session.get(PaymentList, list_id)
+    if payment_list.is_locked:
+        return
+    coordinator = db.session.scalar(select(User.id).where(User.email == COORDINATOR))
+    now = utcnow()
+    payment_list.exported_at, payment_list.exported_by_id = now, coordinator
+    for file_format in TransferFileFormat:
+        db.session.add(
+            TransferFile(
+                centre_id=centre_id,
+                payment_list_id=list_id,
+                file_format=file_format,
+                body=b"kept",
+                sha256=hashlib.sha256(b"kept").hexdigest(),
+                items=1,
+                total_grosze=1,
+                made_at=now,
+                made_by_id=coordinator,
+            )
+        )
+    db.session.commit()
 
 
 def downloads(app):
@@ -108,7 +141,8 @@ def test_every_download_of_staff_is_audited(app, client, login_as, records):
         assert "attachment" in response.headers.get("Content-Disposition", ""), url
         assert audited(app) == before + 1, f"{url} left no audit entry"
         checked.append(route.endpoint)
-    assert len(checked) >= 14  # contract, plan, payment list ×3, hours ×3, event ×2, stage ×4…
+    # contract, plan, payment list ×3, its bank files ×3, hours ×3, event ×2, stage ×4…
+    assert len(checked) >= 17
 
 
 def test_a_participant_downloading_their_data_is_audited(app, client, login_as, demo):

@@ -30,6 +30,7 @@ COORDINATOR = "coordinator.a@example.org"
 PAGES = [
     ("/staff/participants/<int:participant_id>", "detail", None),
     ("/staff/participants/<int:participant_id>/edit", "edit", None),
+    ("/staff/participants/<int:participant_id>/bank-account", "bank_account", None),
     ("/staff/participants/<int:participant_id>/monitoring", "monitoring", None),
     ("/staff/participants/<int:participant_id>/exit", "exit", None),
     ("/staff/participants/<int:participant_id>/merge", "merge", None),
@@ -280,6 +281,11 @@ def _the_assigned(_app, side) -> list[int]:
     return [side.assigned]
 
 
+def _asking_for_another_account(_app, side) -> list[int]:
+    """The person whose change of bank account waits for staff (tests/records.py)."""
+    return [side.unassigned]
+
+
 # (route, who reads it, the page's kind in the entry, what the test sets up first, returning the
 # people the page then shows)
 LISTS = [
@@ -295,6 +301,8 @@ LISTS = [
     ("/staff/participants/esf-incomplete", "coordinator", "esf_incomplete", _centre_people),
     ("/staff/participants/results-due", "coordinator", "results_due", _left_without_result),
     ("/staff/casework", "social_worker", "my_casework", _the_assigned),
+    ("/staff/bank-account-changes", "social_worker", "bank_account_changes",
+     _asking_for_another_account),
 ]  # fmt: skip
 
 

@@ -21,6 +21,8 @@ def test_a_coordinator_keeps_the_stage_ledger_in_both_languages(page, demo_site,
     stage_year = page.locator("main h1").inner_text().split()[-1]
     page.fill("#spent_on", f"{stage_year}-06-15")
     page.fill("#document_number", "FV 77/06")
+    page.fill("#issuer", "Hurtownia Papiernicza")
+    page.fill("#issuer_nip", "526-025-02-74")
     page.fill("#description", "Materiały biurowe")
     # More than any line holds: refused beside the amount, with what is left.
     page.fill("#amount", "99 999 999,00")

@@ -37,7 +37,7 @@ def _ok(response, *expected: int):
     return response
 
 
-def _invited(app, email: str) -> object:
+def _invited(app, login_as, email: str) -> object:
     """Follow the invitation in the outbox, set a password, sign in: a client for that person."""
     with app.app_context():
         bodies = db.session.scalars(
@@ -46,8 +46,7 @@ def _invited(app, email: str) -> object:
     link = LINK.search(bodies[-1]).group(0)
     client = app.test_client()
     _ok(client.post(link, data={"password": PASSWORD, "confirm": PASSWORD}))
-    _ok(client.post("/auth/login", data={"email": email, "password": PASSWORD}))
-    return client
+    return login_as(email, PASSWORD, test_client=client)
 
 
 def _id(app, model, *where):
@@ -55,14 +54,13 @@ def _id(app, model, *where):
         return db.session.scalar(select(model.id).where(*where).order_by(model.id.desc()))
 
 
-def test_a_new_centre_goes_live_through_its_pages(app, runner):
+def test_a_new_centre_goes_live_through_its_pages(app, runner, login_as):
     result = runner.invoke(
         args=["create-user", "admin@example.gov.pl", "--role", "admin", "--password-stdin"],
         input=f"{PASSWORD}\n",
     )
     assert result.exit_code == 0, result.output
-    admin = app.test_client()
-    _ok(admin.post("/auth/login", data={"email": "admin@example.gov.pl", "password": PASSWORD}))
+    admin = login_as("admin@example.gov.pl", PASSWORD, fresh=True)
     _ok(
         admin.post(
             "/staff/centres",
@@ -79,7 +77,7 @@ def test_a_new_centre_goes_live_through_its_pages(app, runner):
     )
 
     # The coordinator sets the centre up.
-    coordinator = _invited(app, "koordynator@zielona.example.gov.pl")
+    coordinator = _invited(app, login_as, "koordynator@zielona.example.gov.pl")
     today = datetime.now(WARSAW).date()
     stages = _ok(
         coordinator.post(
@@ -123,7 +121,7 @@ def test_a_new_centre_goes_live_through_its_pages(app, runner):
         )
 
     # The social worker records a participant with an account and the ESF data.
-    worker = _invited(app, "pracownik@zielona.example.gov.pl")
+    worker = _invited(app, login_as, "pracownik@zielona.example.gov.pl")
     form = worker.get("/staff/participants/new").get_data(as_text=True)
     village_id = re.search(r'<option value="(\d+)"[^>]*>Zielona Górna', form).group(1)
     _ok(
@@ -180,7 +178,7 @@ def test_a_new_centre_goes_live_through_its_pages(app, runner):
     )
     event_id = _id(app, Event)
     _ok(coordinator.post(f"/staff/events/{event_id}/publish"))
-    participant = _invited(app, "zofia@example.org")
+    participant = _invited(app, login_as, "zofia@example.org")
     _ok(participant.post(f"/me/events/{event_id}/sign-up", data={"companions": "0"}))
 
     # A contract is signed; an allowance is prepared, approved and put on a payment list.

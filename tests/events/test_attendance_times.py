@@ -16,10 +16,9 @@ from sqlalchemy import func, select
 
 from portal import formatting
 from portal.extensions import db
-from portal.models import AuditEntry, Event, OutboxMessage, Participant, Registration
+from portal.models import AuditEntry, Event, OutboxMessage, Registration
 from portal.models.enums import EventStatus, RegistrationStatus, Role
-from portal.services.events import signups
-from tests.helpers import PASSWORD, translated
+from tests.helpers import translated
 
 S = RegistrationStatus
 # 10:00 in Warsaw; the event starts at 13:00 the same day.
@@ -31,13 +30,6 @@ JUST_AFTER = datetime(2026, 3, 10, 12, 1, tzinfo=UTC)
 @pytest.fixture
 def centre(make_centre):
     return make_centre()
-
-
-def _signed_in(app, email="koordynator@example.org"):
-    client = app.test_client()
-    response = client.post("/auth/login", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 302
-    return client
 
 
 def _held_label(app) -> str:
@@ -65,19 +57,14 @@ def _registration_status(app, registration_id):
 
 
 def test_attendance_before_the_start_is_refused_saying_when_it_opens_then_taken_after_it(
-    app, centre, make_user, make_participant, make_event
+    app, centre, make_user, make_participant, make_event, make_registration, login_as
 ):
     with freeze_time(MORNING) as clock:
         make_user(Role.COORDINATOR, centre_id=centre, email="koordynator@example.org")
         event = make_event(centre, starts_at=STARTS)
         person = make_participant(centre)
-        with app.app_context():
-            registration = signups.sign_up(
-                db.session.get(Participant, person), event, now=MORNING, actor=None
-            )
-            db.session.commit()
-            registration = registration.id
-        client = _signed_in(app)
+        registration = make_registration(person, event, now=MORNING)
+        client = login_as("koordynator@example.org", fresh=True)
 
         # Before the start the page says when the list opens and offers no marks to save.
         form = client.get(f"/staff/events/{event}/attendance").get_data(as_text=True)
@@ -97,7 +84,7 @@ def test_attendance_before_the_start_is_refused_saying_when_it_opens_then_taken_
 
         # From the start it is taken, and only now the event took place.
         clock.move_to(JUST_AFTER)
-        client = _signed_in(app)
+        client = login_as("koordynator@example.org", fresh=True)
         response = client.post(
             f"/staff/events/{event}/attendance", data={f"present-{registration}": "yes"}
         )
@@ -140,13 +127,13 @@ def _error_beside(page: str, field: str) -> str:
 
 
 def test_a_past_event_is_recorded_afterwards_with_a_reason_audited_then_takes_attendance(
-    app, centre, make_user, make_participant
+    app, centre, make_user, make_participant, login_as
 ):
     with freeze_time(GO_LIVE):
         make_user(Role.COORDINATOR, centre_id=centre, email="koordynator@example.org")
         came = make_participant(centre, on_pal_path=True, first_name="Olena", last_name="Koval")
         missed = make_participant(centre, on_pal_path=True)
-        client = _signed_in(app)
+        client = login_as("koordynator@example.org", fresh=True)
 
         # Without a reason, a past start is refused beside the start, and says what to do.
         response = client.post("/staff/events/new", data=_past_event(recorded_afterwards_reason=""))

@@ -13,6 +13,7 @@ from portal.extensions import db
 from portal.models import AuditEntry, BudgetLine, Expense, ProjectPost, User
 from portal.models.enums import BudgetLineKind, FundingSource, Role
 from portal.models.support import EventCostKind, ExpenseKind, GroupInstrument
+from portal.services.centres import projects
 from portal.services.common.errors import NotFound, PortalError
 from portal.services.money import ledger, ledger_reports, posts
 from portal.services.people import participants
@@ -357,6 +358,7 @@ def test_the_money_page_enters_an_expense_and_shows_a_refusal_beside_the_field(
     assert "Own contribution" in page
     form = {
         "line_id": world["other"],
+        "document_kind": "other",
         "spent_on": "2026-04-01",
         "document_number": "FV 12/04",
         "description": "Papier",
@@ -521,7 +523,7 @@ def test_another_centre_sees_none_of_it(app, world, make_centre, make_user, logi
         post_id = _post(world).id
         db.session.commit()
         with pytest.raises(NotFound):
-            ledger.stage_of(stranger_centre, world["stage"])
+            projects.get_stage(stranger_centre, world["stage"])
         with pytest.raises(PortalError) as refused:  # another centre's line is not theirs
             ledger.record_expense(
                 stranger_centre,

@@ -18,7 +18,7 @@ from portal.models import AccountRequest, Participant, ProjectPost, Registration
 from portal.models.enums import Role
 from portal.services.common import names
 from portal.services.people import participants
-from tests.helpers import PASSWORD, translated, village_id
+from tests.helpers import translated, village_id
 
 LETTERS_ONLY = "Use only letters, spaces, hyphens and apostrophes."
 LIST_OF_NAMES = "Use only letters, spaces, hyphens and apostrophes; put a comma between names."
@@ -75,15 +75,6 @@ def world(app, make_centre, make_user, make_participant, make_event):
         "participant_email": participant_email,
         "event": make_event(centre, capacity=20),
     }
-
-
-def _client(app, form: NameForm, world):
-    client = app.test_client()
-    email = form.who(world)
-    if email is not None:
-        response = client.post("/auth/login", data={"email": email, "password": PASSWORD})
-        assert response.status_code == 302
-    return client
 
 
 def _count(model, *where):
@@ -218,9 +209,13 @@ def _error_beside(page: str, field: str) -> str:
 
 
 @pytest.mark.parametrize("form", FORMS, ids=[f.name for f in FORMS])
-def test_digits_and_symbols_are_refused_beside_the_field_any_alphabet_is_taken(app, world, form):
+def test_digits_and_symbols_are_refused_beside_the_field_any_alphabet_is_taken(
+    app, client, login_as, world, form
+):
     message = LIST_OF_NAMES if form.fields == ("companion_names",) else LETTERS_ONLY
-    client = _client(app, form, world)
+    email = form.who(world)
+    if email is not None:  # else a visitor's form
+        login_as(email)
     before = form.saved(app)
     for field in form.fields:
         for bad in REFUSED[:3] if field != form.fields[0] else REFUSED:
@@ -242,9 +237,7 @@ def test_digits_and_symbols_are_refused_beside_the_field_any_alphabet_is_taken(a
     assert form.saved(app) == before + 1
 
 
-def test_every_name_in_the_demo_and_the_factories_obeys_the_rule(app, runner, make_participant):
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
+def test_every_name_in_the_demo_and_the_factories_obeys_the_rule(app, demo, make_participant):
     # The factories' counters are letters too (the tenth person is not "Uczestnik10").
     for _ in range(30):
         make_participant()

@@ -282,7 +282,9 @@ def test_the_waiting_list_and_the_promotion_are_mailed_with_the_position(
     _ics_of(promoted[0])
 
 
-def test_the_sender_attaches_the_ics(app, make_centre, make_participant, make_event, monkeypatch):
+def test_the_sender_attaches_the_ics(
+    app, make_centre, make_participant, make_event, make_registration, monkeypatch
+):
     centre = make_centre()
     person = make_participant(centre)
     event = make_event(centre, title="Spacer")
@@ -306,9 +308,8 @@ def test_the_sender_attaches_the_ics(app, make_centre, make_participant, make_ev
 
     monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
     app.config.update(MAIL_SERVER="smtp.example.org", MAIL_USE_TLS=False)
+    make_registration(person, event)
     with app.app_context():
-        signups.sign_up(db.session.get(Participant, person), event, now=utcnow(), actor=None)
-        db.session.commit()
         [message_id] = mail.pending()
         assert mail.claim(message_id, now=utcnow())
         assert mail.send_claimed(message_id)

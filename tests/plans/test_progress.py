@@ -7,7 +7,6 @@ from sqlalchemy import select, update
 from portal.extensions import db
 from portal.models import (
     DiagnosisTest,
-    Event,
     IndividualPlan,
     Participant,
     Registration,
@@ -16,13 +15,9 @@ from portal.models import (
 from portal.models.base import utcnow
 from portal.models.enums import (
     ActionKind,
-    Audience,
     CourseStatus,
-    EventStatus,
-    EventType,
     RegistrationStatus,
 )
-from portal.services.people import participants
 from portal.services.plans import progress
 from portal.services.support import courses
 from tests.helpers import translated
@@ -41,26 +36,6 @@ from tests.plans.steps import (
 # Progress that records itself.
 
 
-def _event(app, world: World, title: str, starts_at) -> int:
-    with app.app_context():
-        project = participants.current_project(world.centre)
-        event = Event(
-            centre_id=world.centre,
-            project_id=project.id,
-            event_type=EventType.INTEGRATION_MEETING,
-            title=title,
-            place="Świetlica",
-            starts_at=starts_at,
-            ends_at=starts_at + timedelta(hours=2),
-            capacity=10,
-            status=EventStatus.PUBLISHED,
-            audience=Audience.PROJECT,
-        )
-        db.session.add(event)
-        db.session.commit()
-        return event.id
-
-
 def _registration(app, world: World, event_id: int, status: RegistrationStatus) -> None:
     with app.app_context():
         db.session.add(
@@ -75,7 +50,9 @@ def _registration(app, world: World, event_id: int, status: RegistrationStatus) 
         db.session.commit()
 
 
-def test_attendance_counselling_and_courses_show_on_the_plan_without_retyping(app, world, login_as):
+def test_attendance_counselling_and_courses_show_on_the_plan_without_retyping(
+    app, world, login_as, make_event
+):
     plan_id = _start(app, world)
     with app.app_context():  # the plan began a month ago
         db.session.execute(
@@ -85,8 +62,12 @@ def test_attendance_counselling_and_courses_show_on_the_plan_without_retyping(ap
         )
         db.session.commit()
     now = utcnow()
-    attended = _event(app, world, "Spotkanie integracyjne PAL", now - timedelta(days=2))
-    missed = _event(app, world, "Warsztaty, na których nie była", now - timedelta(days=3))
+    attended = make_event(
+        world.centre, title="Spotkanie integracyjne PAL", starts_at=now - timedelta(days=2)
+    )
+    missed = make_event(
+        world.centre, title="Warsztaty, na których nie była", starts_at=now - timedelta(days=3)
+    )
     _registration(app, world, attended, RegistrationStatus.ATTENDED)
     _registration(app, world, missed, RegistrationStatus.ABSENT)
     counselling = _add_action(app, world, plan_id, "Doradztwo indywidualne", ActionKind.COUNSELLING)

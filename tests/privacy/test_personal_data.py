@@ -10,27 +10,23 @@ from portal.models import (
     AuditEntry,
     CaseworkEntry,
     IndividualPlan,
-    Participant,
     Placement,
     PlacementDay,
 )
-from portal.models.base import utcnow
 from portal.models.enums import Role
 from portal.models.support import ContactKind, PlacementKind
-from portal.services.events import signups
 
 
 def test_participant_downloads_own_data_without_advisor_notes(
-    app, client, make_centre, make_participant, login_as, make_event
+    app, client, make_centre, make_participant, login_as, make_event, make_registration
 ):
     centre = make_centre()
     me = make_participant(centre, first_name="Halina", pesel_number="44051401359")
     other = make_participant(centre, first_name="Zenon")
     event_id = make_event(centre, title="Piknik rodzinny")
+    for person_id in (me, other):
+        make_registration(person_id, event_id)
     with app.app_context():
-        for person_id in (me, other):
-            person = db.session.get(Participant, person_id)
-            signups.sign_up(person, event_id, now=utcnow(), actor=None)
         db.session.add(
             IndividualPlan(centre_id=centre, participant_id=me, advisor_notes="tylko dla doradcy")
         )

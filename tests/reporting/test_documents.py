@@ -43,9 +43,8 @@ LATER_NUMBER = "FELU.11.01-IZ.00-0001/26"
 
 
 @pytest.fixture
-def demo(app, runner):
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
+def demo(demo, app):
+    """The shared demo, its coordinator reading in English, and a later project of the centre."""
     with app.app_context():
         coordinator = db.session.scalars(
             select(User).where(User.email == "koordynator@example.org")
@@ -65,12 +64,8 @@ def demo(app, runner):
 
 
 @pytest.fixture
-def english(app, demo):
-    client = app.test_client()
-    response = client.post(
-        "/auth/login", data={"email": "koordynator@example.org", "password": PASSWORD}
-    )
-    assert response.status_code == 302
+def english(demo, login_as):
+    client = login_as("koordynator@example.org", PASSWORD, fresh=True)
     # The interface really is English for this reader.
     assert '<html lang="en">' in client.get("/staff/").get_data(as_text=True)
     return client

@@ -5,115 +5,19 @@ it), is found with the records behind it; the command exits with 1 and lists the
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import literal, select, text, update
+from sqlalchemy import literal, select
 
 from portal.extensions import db
 from portal.models import (
-    Course,
     CourseAssignment,
-    Event,
-    Instalment,
     Participant,
-    Project,
     ProjectStage,
     User,
 )
-from portal.models.base import utcnow
-from portal.models.enums import BudgetLineKind, EventStatus, Role
-from portal.services.reporting import figures_check, stage_people
+from portal.services.reporting import stage_people
 from portal.services.support import courses
 from tests.factories import NOW
-from tests.support.allowances.steps import approve
-
-JANUARY, MARCH = date(2026, 1, 1), date(2026, 3, 1)
-EVENT_START = datetime(2026, 6, 10, 10, 0, tzinfo=UTC)
-
-
-def found(app, stage_id=None) -> list[tuple[str, tuple[str, ...]]]:
-    with app.app_context():
-        result = figures_check.check(now=utcnow(), stage_id=stage_id)
-        db.session.rollback()
-        return [(d.rule, tuple(str(r) for r in d.records)) for d in result]
-
-
-def sql(app, statement: str, **params) -> None:
-    with app.app_context():
-        db.session.execute(text(statement), params)
-        db.session.commit()
-
-
-@pytest.fixture
-def centre(
-    app,
-    make_centre,
-    make_user,
-    make_participant,
-    make_contract,
-    make_budget_line,
-    make_periodic_allowance,
-):
-    """A small centre made through the services: a signed contract (January–June 2026) with a
-    periodic allowance for January–March approved, and a course place bought."""
-    centre_id = make_centre()
-    coordinator = make_user(Role.COORDINATOR, centre_id=centre_id)
-    worker = make_user(Role.SOCIAL_WORKER, centre_id=centre_id)
-    person = make_participant(centre_id)
-    contract = make_contract(person, worker)
-    allowance_line = make_budget_line(centre_id, 10_000_00)
-    course_line = make_budget_line(centre_id, 10_000_00, kind=BudgetLineKind.COURSES)
-    allowance = make_periodic_allowance(person, worker, contract, JANUARY, MARCH, amount=300_00)
-    approved, refused = approve(app, [allowance], coordinator)
-    assert approved == [allowance], refused
-    with app.app_context():
-        course = Course(centre_id=centre_id, name="Kucharz", price_grosze=1_500_00)
-        db.session.add(course)
-        db.session.flush()
-        place = courses.propose(
-            db.session.get(Participant, person),
-            course.id,
-            planned_start=date(2026, 4, 1),
-            planned_end=date(2026, 5, 29),
-            cost_grosze=None,
-            actor=db.session.get(User, worker),
-            now=NOW,
-        )
-        courses.enrol(place, actor=db.session.get(User, worker), now=NOW)
-        db.session.commit()
-        stage_id = db.session.scalar(
-            select(ProjectStage.id).join(Project).where(Project.centre_id == centre_id)
-        )
-        instalments = list(
-            db.session.scalars(
-                select(Instalment.id)
-                .where(Instalment.allowance_id == allowance)
-                .order_by(Instalment.month)
-            )
-        )
-        ids = {
-            "centre": centre_id,
-            "stage": stage_id,
-            "person": person,
-            "worker": worker,
-            "contract": contract,
-            "allowance": allowance,
-            "instalments": instalments,
-            "allowance_line": allowance_line,
-            "course_line": course_line,
-            "course": course.id,
-            "place": place.id,
-        }
-    return ids
-
-
-def held(app, event_id: int, *, recorded_at: datetime) -> None:
-    """Marked held with its attendance recorded at `recorded_at` (through the column's type)."""
-    with app.app_context():
-        db.session.execute(
-            update(Event)
-            .where(Event.id == event_id)
-            .values(status=EventStatus.HELD, attendance_recorded_at=recorded_at)
-        )
-        db.session.commit()
+from tests.reporting.checking import EVENT_START, checked, found, held, sql
 
 
 def test_the_demo_is_clean(app, demo, runner):
@@ -132,7 +36,7 @@ def test_a_centre_made_through_the_services_is_clean(app, centre):
 
 
 def test_a_person_counted_without_support_and_support_not_counted(
-    app, centre, make_participant, monkeypatch
+    app, login_as, centre, make_participant, monkeypatch
 ):
     """The report's set made wrong both ways: one counted who had nothing, one left out."""
     idle = make_participant(centre["centre"])
@@ -140,7 +44,7 @@ def test_a_person_counted_without_support_and_support_not_counted(
         stage_people, "activated", lambda stage, now: select(literal(idle)).where(literal(1) == 1)
     )
     person = centre["person"]
-    assert found(app) == [
+    assert checked(app, login_as, centre) == [
         ("counted-without-support", (f"participant {idle}",)),
         (
             "support-not-counted",
@@ -153,7 +57,7 @@ def test_a_person_counted_without_support_and_support_not_counted(
     ]
 
 
-def test_instalments_after_the_contract_ended(app, centre):
+def test_instalments_after_the_contract_ended(app, login_as, centre):
     """Terminated on 15 January by hand, its February and March instalments left due."""
     sql(
         app,
@@ -163,7 +67,7 @@ def test_instalments_after_the_contract_ended(app, centre):
     )
     _january, february, march = centre["instalments"]
     whose = (f"allowance {centre['allowance']}", f"social_contract {centre['contract']}")
-    assert found(app) == [
+    assert checked(app, login_as, centre) == [
         (
             "instalment-after-end",
             (f"instalment {february}", *whose, f"participant {centre['person']}"),
@@ -175,7 +79,7 @@ def test_instalments_after_the_contract_ended(app, centre):
     ]
 
 
-def test_instalments_after_the_person_left(app, centre):
+def test_instalments_after_the_person_left(app, login_as, centre):
     """Left on 1 February: February is still theirs, March is not."""
     sql(
         app,
@@ -184,17 +88,19 @@ def test_instalments_after_the_person_left(app, centre):
         id=centre["person"],
     )
     march = centre["instalments"][2]
-    assert [rule_records[1][0] for rule_records in found(app)] == [f"instalment {march}"]
+    assert [rule_records[1][0] for rule_records in checked(app, login_as, centre)] == [
+        f"instalment {march}"
+    ]
 
 
-def test_attendance_before_the_event_started(app, centre, make_event, make_registration):
+def test_attendance_before_the_event_started(app, login_as, centre, make_event, make_registration):
     event = make_event(centre["centre"], starts_at=EVENT_START)
     registration = make_registration(
         centre["person"], event, now=datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
     )
     sql(app, "UPDATE registrations SET status = 'attended' WHERE id = :id", id=registration)
     held(app, event, recorded_at=datetime(2026, 6, 9, 12, 0, tzinfo=UTC))
-    assert found(app) == [
+    assert checked(app, login_as, centre) == [
         ("attended-before-start", (f"registration {registration}", f"event {event}")),
         ("held-before-start", (f"event {event}",)),
     ]
@@ -210,7 +116,7 @@ def test_attendance_taken_after_the_start_is_fine(app, centre, make_event, make_
     assert found(app) == []
 
 
-def test_a_course_place_at_zero_with_a_catalogue_price(app, centre):
+def test_a_course_place_at_zero_with_a_catalogue_price(app, login_as, centre):
     with app.app_context():
         free = CourseAssignment(
             centre_id=centre["centre"],
@@ -222,7 +128,7 @@ def test_a_course_place_at_zero_with_a_catalogue_price(app, centre):
         db.session.add(free)
         db.session.commit()
         free_id = free.id
-    assert found(app) == [
+    assert checked(app, login_as, centre) == [
         (
             "course-place-at-zero",
             (
@@ -265,12 +171,12 @@ def test_a_dropped_enrolment_stays_bought_and_a_dropped_proposal_costs_nothing(a
     ],
 )
 @pytest.mark.parametrize("line", ["allowance_line", "course_line"])
-def test_a_line_that_differs_from_its_charges(app, centre, change, rule, line):
+def test_a_line_that_differs_from_its_charges(app, login_as, centre, change, rule, line):
     sql(app, f"UPDATE budget_lines SET {change} WHERE id = :id", id=centre[line])  # noqa: S608 - the test's own text
-    assert found(app) == [(rule, (f"budget_line {centre[line]}",))]
+    assert checked(app, login_as, centre) == [(rule, (f"budget_line {centre[line]}",))]
 
 
-def test_a_cancelled_instalment_whose_money_stayed_committed(app, centre):
+def test_a_cancelled_instalment_whose_money_stayed_committed(app, login_as, centre):
     """Cancelled without giving its money back to the line."""
     sql(
         app,
@@ -278,7 +184,9 @@ def test_a_cancelled_instalment_whose_money_stayed_committed(app, centre):
         "WHERE id = :id",
         id=centre["instalments"][2],
     )
-    assert found(app) == [("line-committed", (f"budget_line {centre['allowance_line']}",))]
+    assert checked(app, login_as, centre) == [
+        ("line-committed", (f"budget_line {centre['allowance_line']}",))
+    ]
 
 
 def test_the_command_lists_the_discrepancies_and_exits_with_1(app, centre, runner):

@@ -22,12 +22,6 @@ EVENT_DAY = "2031-06-12"
 AFTER_THE_START = "2031-06-12 08:30:00"  # 10:30 in Warsaw; the event began at 10:00
 
 
-def _login(app, email: str):
-    client = app.test_client()
-    _ok(client.post("/auth/login", data={"email": email, "password": PASSWORD}))
-    return client
-
-
 def _csv(body: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
 
@@ -93,7 +87,7 @@ def _esf_count(coordinator, stage_id: int) -> int:
     return int(re.search(r"Participants in the file: (\d+)", page)[1])
 
 
-def _set_up(app, runner) -> tuple[object, object, int, int]:
+def _set_up(app, runner, login_as) -> tuple[object, object, int, int]:
     """An administrator made with the CLI opens a centre; its coordinator sets up a project with
     a 2031 stage and a village and invites a social worker. Returns (coordinator, worker, stage
     id, village id)."""
@@ -102,7 +96,7 @@ def _set_up(app, runner) -> tuple[object, object, int, int]:
         input=f"{PASSWORD}\n",
     )
     assert result.exit_code == 0, result.output
-    admin = _login(app, "admin@example.gov.pl")
+    admin = login_as("admin@example.gov.pl", PASSWORD, fresh=True)
     _ok(
         admin.post(
             "/staff/centres",
@@ -117,7 +111,7 @@ def _set_up(app, runner) -> tuple[object, object, int, int]:
             },
         )
     )
-    coordinator = _invited(app, "koordynator@wrzosowa.example.gov.pl")
+    coordinator = _invited(app, login_as, "koordynator@wrzosowa.example.gov.pl")
     stages = _ok(
         coordinator.post(
             "/staff/setup/projects/new",
@@ -146,7 +140,7 @@ def _set_up(app, runner) -> tuple[object, object, int, int]:
             },
         )
     )
-    worker = _invited(app, "pracownik@wrzosowa.example.gov.pl")
+    worker = _invited(app, login_as, "pracownik@wrzosowa.example.gov.pl")
     form = worker.get("/staff/participants/new").get_data(as_text=True)
     village_id = int(re.search(r'<option value="(\d+)"[^>]*>Wrzosowa Górna', form)[1])
     return coordinator, worker, _id(app, ProjectStage), village_id
@@ -186,10 +180,12 @@ def _import_one_more(coordinator) -> None:
     _ok(coordinator.post(batch, data={"mode": "all"}))
 
 
-def test_only_support_delivered_counts_in_the_report_the_dashboard_and_every_export(app, runner):
+def test_only_support_delivered_counts_in_the_report_the_dashboard_and_every_export(
+    app, runner, login_as
+):
     app.test_client_class = EnglishClient
     with freeze_time(MORNING, tick=True) as clock:
-        coordinator, worker, stage_id, village_id = _set_up(app, runner)
+        coordinator, worker, stage_id, village_id = _set_up(app, runner, login_as)
 
         # Four people: one on the contract path, three on the PAL path.
         _record(worker, "Kontraktowa", village_id, contract=True)
@@ -258,7 +254,7 @@ def test_only_support_delivered_counts_in_the_report_the_dashboard_and_every_exp
 
         # Thursday, half an hour after the start: the attendance list is taken.
         clock.move_to(AFTER_THE_START)
-        coordinator = _login(app, "koordynator@wrzosowa.example.gov.pl")
+        coordinator = login_as("koordynator@wrzosowa.example.gov.pl", PASSWORD, fresh=True)
         form = coordinator.get(f"/staff/events/{event_id}/attendance").get_data(as_text=True)
         marks = {name: "yes" for name in re.findall(r'name="(present-\d+)"', form)}
         assert len(marks) == 1

@@ -53,7 +53,7 @@ class Coordinator:
         ).status_code
 
 
-def _sign_in(url: str, emails: list[str]) -> list[Coordinator]:
+def _coordinators(url: str, emails: list[str]) -> list[Coordinator]:
     with ThreadPoolExecutor(max_workers=len(emails)) as pool:
         return list(pool.map(lambda e: Coordinator(url, e), emails))
 
@@ -110,7 +110,7 @@ def test_three_coordinators_never_overspend_the_allowance_line(
     people = [make_participant(centre, with_account=False) for _ in range(5)]
     line_id = make_budget_line(centre, 3 * ZL_1000)  # room for exactly three requests
     ids = [make_allowance(people[n % 5], worker, amount=ZL_1000) for n in range(10)]
-    coordinators = _sign_in(server, [email(app, boss) for boss in bosses])
+    coordinators = _coordinators(server, [email(app, boss) for boss in bosses])
 
     # Every coordinator presses for each request alone, and for several at once, in any order.
     rng = random.Random(20260310)  # noqa: S311 - a fixed, repeatable mix of presses
@@ -157,7 +157,7 @@ def test_two_coordinators_approving_one_request_at_once_approve_it_once(
         make_periodic_allowance(person, worker, contract, first, last, amount=450_00)
         for _ in range(10)
     ]
-    coordinators = _sign_in(server, [email(app, boss) for boss in bosses])
+    coordinators = _coordinators(server, [email(app, boss) for boss in bosses])
 
     statuses = []
     for allowance_id in ids:  # ten times: both coordinators press twice, at the same moment

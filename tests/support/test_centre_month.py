@@ -48,6 +48,6 @@ def test_the_payment_lists_page_offers_the_centres_month(
 ):
     make_user(Role.COORDINATOR, email="koordynatorka@example.org")
     login_as("koordynatorka@example.org")
-    monkeypatch.setattr("portal.staff.support.decisions.utcnow", lambda: JUST_AFTER_MIDNIGHT)
+    monkeypatch.setattr("portal.staff.support.payments.utcnow", lambda: JUST_AFTER_MIDNIGHT)
     page = client.get("/staff/payments").get_data(as_text=True)
     assert 'value="2026-12"' in page

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import AuditEntry, BudgetLine, Course, Participant, ProjectStage, User
+from portal.models import AuditEntry, BudgetLine, Course, Participant, User
 from portal.models.base import utcnow
 from portal.models.enums import BudgetLineKind, CourseStatus, Role
 from portal.services.common.errors import PortalError
@@ -16,19 +16,16 @@ from tests.helpers import translated
 
 
 @pytest.fixture
-def setup(app, make_centre, make_user, make_participant):
+def setup(app, make_centre, make_user, make_participant, make_budget_line):
     centre = make_centre()
     advisor_id = make_user(Role.ADVISOR, centre_id=centre, email="advisor@example.org")
     person_id = make_participant(centre)
+    line_id = make_budget_line(centre, 200_000, kind=BudgetLineKind.COURSES)
     with app.app_context():
-        stage = db.session.scalar(select(ProjectStage).where(ProjectStage.year == 2026))
-        line = BudgetLine(
-            centre_id=centre, stage_id=stage.id, kind=BudgetLineKind.COURSES, planned_grosze=200_000
-        )
         course = Course(centre_id=centre, name="Operator wózka widłowego")
-        db.session.add_all([line, course])
+        db.session.add(course)
         db.session.commit()
-        return {"person": person_id, "advisor": advisor_id, "line": line.id, "course": course.id}
+        return {"person": person_id, "advisor": advisor_id, "line": line_id, "course": course.id}
 
 
 def _propose(ids, cost):

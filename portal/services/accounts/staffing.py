@@ -20,7 +20,8 @@ from portal.models import AuditEntry, Centre, Participant, User, UserRole
 from portal.models.enums import STAFF_ROLES, Role
 from portal.services.accounts import accounts
 from portal.services.audit import audit
-from portal.services.common.errors import Forbidden, NotFound, PortalError
+from portal.services.common import loading
+from portal.services.common.errors import Forbidden, PortalError
 
 # The roles a centre gives its own staff; an administrator's role is given by the installation.
 CENTRE_ROLES = (Role.ADVISOR, Role.SOCIAL_WORKER, Role.COORDINATOR)
@@ -52,14 +53,11 @@ def list_accounts(centre_id: int) -> list[User]:
 
 def get_account(centre_id: int, user_id: int) -> User:
     """A staff account of this centre; a participant's or another centre's is as good as missing."""
-    user = db.session.scalar(
+    return loading.one(
         select(User).where(
             User.id == user_id, User.centre_id == centre_id, User.id.in_(_staff_ids())
         )
     )
-    if user is None:
-        raise NotFound()
-    return user
 
 
 @dataclass(frozen=True)
@@ -109,9 +107,7 @@ def get_invitee(centre_id: int, user_id: int, *, actor: User) -> User:
     Another centre's account is as good as missing; an administrator's is changed only by an
     administrator.
     """
-    user = db.session.scalar(select(User).where(User.id == user_id, User.centre_id == centre_id))
-    if user is None:
-        raise NotFound()
+    user = loading.one(select(User).where(User.id == user_id, User.centre_id == centre_id))
     _may_change(user, actor)
     return user
 

@@ -1,5 +1,6 @@
 """The one audit mechanism: called inside the transaction of the change it records."""
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -30,6 +31,8 @@ PERSONAL_FIELDS = frozenset(
         "responsible", "supervisor", "employer", "occupation", "certificate_number",
         "exit_reason", "refusal_reason", "rejection_reason", "termination_reason",
         "drop_reason", "reopened_reason", "text",
+        # where a person is paid: never in the trail, whose rows are never erased
+        "bank_account", "bank_account_owner",
     }
 )  # fmt: skip
 REDACTED_FIELDS = SECRET_FIELDS | PERSONAL_FIELDS
@@ -149,13 +152,15 @@ def record_many(
     centre_id: int | None,
     changes: dict[str, tuple[Any, Any]],
     at: datetime | None = None,
+    each: Mapping[int, dict[str, tuple[Any, Any]]] | None = None,
 ) -> None:
-    """The same change to many records of one kind, in one INSERT (bulk decisions)."""
+    """The same change to many records of one kind, in one INSERT (bulk decisions); `each`
+    adds what one record's entry says beyond the common `changes`."""
     if not ids:
         return
     from sqlalchemy import insert
 
-    plain = _masked(entity_type, changes)
+    each = each or {}
     when = at or utcnow()
     db.session.execute(
         insert(AuditEntry),
@@ -167,7 +172,7 @@ def record_many(
                 "action": action,
                 "entity_type": entity_type,
                 "entity_id": entity_id,
-                "changes": plain,
+                "changes": _masked(entity_type, changes | each.get(entity_id, {})),
             }
             for entity_id in ids
         ],

@@ -28,6 +28,7 @@ ACTIONS: dict[str, Any] = {
     "participant.contact": _l("Contact details changed"),
     "participant.data_confirmed": _l("Participant confirmed their data"),
     "participant.data_export": _l("Participant downloaded their data"),
+    "payment_list.export": _l("Payment list exported to the bank (files made, list locked)"),
     "participant.calendar_feed": _l("Calendar link changed"),
     "user.create": _l("Staff account created"),
     "user.sign_in": _l("Signed in"),
@@ -99,6 +100,12 @@ ACTIONS: dict[str, Any] = {
     "account_request.accepted": _l("Account request accepted"),
     "account_request.refused": _l("Account request refused"),
     "account_request.listed": _l("List of account requests shown"),
+    "participant.bank_account": _l("Payment details changed"),
+    "centre.bank_account": _l("Centre's bank account changed"),
+    "bank_account_change.requested": _l("Change of bank account asked for"),
+    "bank_account_change.confirmed": _l("Change of bank account confirmed"),
+    "bank_account_change.refused": _l("Change of bank account refused"),
+    "bank_account_change.withdrawn": _l("Change of bank account replaced by a newer one"),
 }
 
 ENTITIES: dict[str, Any] = {
@@ -116,7 +123,9 @@ ENTITIES: dict[str, Any] = {
     "centres": _l("Centre"),
     "payment_lists": _l("Payment list"),
     "budget_lines": _l("Budget line"),
+    "project_tasks": _l("Project task"),
     "account_requests": _l("Account request"),
+    "bank_account_changes": _l("Change of bank account"),
     "casework_entries": _l("Casework note"),
     "placements": _l("Work placement"),
     "expenses": _l("Expense"),
@@ -185,6 +194,10 @@ FIELDS: dict[str, Any] = {
     "month": _l("Month"),
     "reason": _l("Reason"),
     "cancelled_because": _l("Why cancelled"),
+    "bank_account": _l("Bank account"),
+    "bank_account_owner": _l("Account holder"),
+    "paid_in_cash": _l("Paid in cash or by postal order"),
+    "change": _l("Change no."),
 }
 
 # The values of "page" (a record viewed) and "document" (a file downloaded), in words.
@@ -235,18 +248,24 @@ NAMED_VALUES: dict[str, dict[str, Any]] = {
         "walk_in": _l("someone who came without being enrolled"),
         "session_cancel": _l("cancelling a group session"),
         "esf_incomplete": _l("people with incomplete ESF data"),
+        "central_system": _l("faults found by the central system's checks"),
         "results_due": _l("results at exit still due"),
         "my_casework": _l("a worker's own casework log"),
         "account_requests": _l("account requests"),
+        "bank_account": _l("payment details (account shown in full)"),
+        "bank_account_changes": _l("changes of bank account to confirm"),
     },
     "document": {
         "contract": _l("social contract"),
         "plan": _l("individual plan"),
         "payment_list": _l("payment list"),
+        "transfer_file": _l("bank transfer file"),
+        "cash_list": _l("cash and postal-order list"),
         "attendance_list": _l("attendance list"),
         "registrations": _l("list of sign-ups"),
         "hours_sheet": _l("hours sheet"),
         "ledger": _l("ledger of expenses"),
+        "claim_documents": _l("list of documents of a payment claim"),
         "yearly_report": _l("yearly report"),
     },
 }

@@ -9,7 +9,7 @@ The trail grows to millions of rows, so it is read a page at a time by keyset
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, exists, select
 
@@ -18,8 +18,8 @@ from portal.models import AccountRequest, AuditEntry, Centre, Participant, User,
 from portal.models.base import Base
 from portal.models.enums import STAFF_ROLES, Role
 from portal.services.audit import audit
-from portal.services.common import dates
-from portal.services.common.errors import Forbidden, NotFound
+from portal.services.common import dates, loading
+from portal.services.common.errors import Forbidden
 
 PAGE_SIZE = 50
 
@@ -114,18 +114,14 @@ def history(viewer: User, entity_type: str, entity_id: int, *, before: int | Non
     """The entries of one record, for `viewer`; a record of another centre is as good as missing
     (404), so is a record neither in the database nor in the trail."""
     centre_id = visible_centre(viewer, None)
-    model = _model_of(entity_type)
-    if model is None:
-        raise NotFound()
+    model = loading.found(_model_of(entity_type))
     if centre_id is not None:
-        owner = _owner_centre(model.__table__, entity_id)
-        if owner is not None and owner[0] != centre_id:
-            raise NotFound()
+        loading.same_centre(centre_id, _owner_centre(model.__table__, entity_id))
     page = read(
         Filters(centre_id=centre_id, entity_type=entity_type, entity_id=entity_id), before=before
     )
-    if not page.rows and before is None and not _exists(model, entity_id, centre_id):
-        raise NotFound()
+    if not page.rows and before is None:
+        _existing(model, entity_id, centre_id)
     return page
 
 
@@ -138,9 +134,12 @@ def _model_of(entity_type: str) -> Any:
     return None
 
 
-def _owner_centre(table: Any, entity_id: int) -> tuple[int | None] | None:
-    """The centre a row belongs to, as a one-tuple (None inside: no centre's, an installation
-    administrator's account); None when there is no such row.
+class Owner(NamedTuple):
+    centre_id: int | None  # None: no centre's (an installation administrator's account)
+
+
+def _owner_centre(table: Any, entity_id: int) -> Owner | None:
+    """The centre a row belongs to; None when there is no such row.
 
     A centre is its own; a row without a `centre_id` belongs to its parent's: the first foreign
     key it cannot exist without (a stage's project, a goal's plan, a role's account). A row no
@@ -152,7 +151,7 @@ def _owner_centre(table: Any, entity_id: int) -> tuple[int | None] | None:
         parent = next(iter(parent_key.foreign_keys)).column if parent_key is not None else None
         if parent is None or parent.table.name in seen:
             exists_at_all = db.session.execute(select(table.c.id).where(table.c.id == entity_id))
-            return (None,) if exists_at_all.first() is not None else None
+            return Owner(None) if exists_at_all.first() is not None else None
         source = source.join(parent.table, parent_key == parent)
         current = parent.table
         seen.add(current.name)
@@ -160,15 +159,16 @@ def _owner_centre(table: Any, entity_id: int) -> tuple[int | None] | None:
     row = db.session.execute(
         select(column).select_from(source).where(table.c.id == entity_id)
     ).first()
-    return (row[0],) if row is not None else None
+    return Owner(row[0]) if row is not None else None
 
 
-def _exists(model: Any, entity_id: int, centre_id: int | None) -> bool:
+def _existing(model: Any, entity_id: int, centre_id: int | None) -> None:
+    """The record the trail has nothing on must be there at least (of the centre, if any)."""
     table = model.__table__
     condition = table.c.id == entity_id
     if centre_id is not None and "centre_id" in table.c:
         condition &= table.c.centre_id == centre_id
-    return bool(db.session.scalar(select(exists().where(condition))))
+    loading.one(select(table.c.id).where(condition))
 
 
 def actors(centre_id: int | None) -> list[User]:

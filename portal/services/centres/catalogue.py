@@ -6,7 +6,7 @@ being offered for new ones.
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -15,10 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from portal.extensions import db
 from portal.models import Course, DiagnosisTestType, User, Village
 from portal.services.audit import audit
-from portal.services.common.errors import AlreadyExists, NotFound
+from portal.services.common.errors import AlreadyExists
 
-# One of the centre's lists; the functions below take the model and give back its records.
-Entry = TypeVar("Entry", Village, Course, DiagnosisTestType)
+# An entry of one of the centre's lists; the functions below take the model and give back its
+# records. Not a type variable: the staff pages choose the list from the address.
+Entry = Village | Course | DiagnosisTestType
 
 # What each list is called in the audit trail, and the message when a name is taken.
 KINDS: dict[type[Village | Course | DiagnosisTestType], tuple[str, Any]] = {
@@ -37,15 +38,6 @@ def list_entries(model: type[Entry], centre_id: int) -> list[Entry]:
             .order_by(model.is_active.desc(), model.name)
         )
     )
-
-
-def get_entry(model: type[Entry], centre_id: int, entry_id: int) -> Entry:
-    entry = db.session.scalar(
-        select(model).where(model.id == entry_id, model.centre_id == centre_id)
-    )
-    if entry is None:
-        raise NotFound()
-    return entry
 
 
 @contextmanager

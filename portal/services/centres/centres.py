@@ -1,28 +1,18 @@
-"""Centres and the scope every query of a centre's staff runs in."""
+"""Centres: the list, opening one, and its official name and contact details."""
 
 import re
 from dataclasses import dataclass, fields
-from typing import Any, TypeVar
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Centre, User
-from portal.models.base import CentreOwned
 from portal.models.enums import CentreKind
 from portal.services.audit import audit
-from portal.services.common.errors import AlreadyExists, NotFound, PortalError
-
-Owned = TypeVar("Owned", bound=CentreOwned)
-
-
-def get_owned(model: type[Owned], record_id: int, centre_id: int) -> Owned:
-    """Load a centre-owned record by id, as if records of other centres did not exist."""
-    record = db.session.get(model, record_id)
-    if record is None or record.centre_id != centre_id:
-        raise NotFound()
-    return record
+from portal.services.common import loading
+from portal.services.common.errors import AlreadyExists, PortalError
 
 
 def list_centres() -> list[Centre]:
@@ -50,13 +40,6 @@ def create_centre(
     audit.record(
         "centre.create", centre, actor=actor, centre_id=centre.id, changes={"name": (None, name)}
     )
-    return centre
-
-
-def get_centre(centre_id: int) -> Centre:
-    centre = db.session.get(Centre, centre_id)
-    if centre is None:
-        raise NotFound()
     return centre
 
 
@@ -113,7 +96,7 @@ def update_details(centre_id: int, details: CentreDetails, *, actor: User | None
     """The centre's coordinator (or the installation administrator) corrects its official name
     and contact details; every change is audited with the old and new value. Returns the
     changes (empty when nothing changed)."""
-    centre = get_centre(centre_id)
+    centre = loading.centre(centre_id)
     values = _checked(details)
     taken = db.session.scalar(
         select(Centre.id).where(Centre.name == values["name"], Centre.id != centre.id)

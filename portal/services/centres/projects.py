@@ -13,7 +13,9 @@ from portal.formatting import money
 from portal.models import BudgetLine, Centre, Project, ProjectStage, User
 from portal.models.enums import BudgetLineKind, FundingSource
 from portal.services.audit import audit
-from portal.services.common.errors import AlreadyExists, NotFound, PortalError
+from portal.services.centres import project_tasks
+from portal.services.common import loading
+from portal.services.common.errors import AlreadyExists, PortalError
 from portal.services.money import budget
 
 
@@ -46,33 +48,13 @@ def list_projects(centre_id: int) -> list[Project]:
     )
 
 
-def get_project(centre_id: int, project_id: int) -> Project:
-    project = db.session.scalar(
-        select(Project).where(Project.id == project_id, Project.centre_id == centre_id)
-    )
-    if project is None:
-        raise NotFound()
-    return project
-
-
 def get_stage(centre_id: int, stage_id: int) -> ProjectStage:
-    stage = db.session.scalar(
+    """A stage of one of this centre's projects (a stage has no centre of its own)."""
+    return loading.one(
         select(ProjectStage)
         .join(Project)
         .where(ProjectStage.id == stage_id, Project.centre_id == centre_id)
     )
-    if stage is None:
-        raise NotFound()
-    return stage
-
-
-def get_line(centre_id: int, line_id: int) -> BudgetLine:
-    line = db.session.scalar(
-        select(BudgetLine).where(BudgetLine.id == line_id, BudgetLine.centre_id == centre_id)
-    )
-    if line is None:
-        raise NotFound()
-    return line
 
 
 def _check_period(start: date, end: date | None, *, end_field: str = "end_date") -> None:
@@ -167,11 +149,13 @@ def add_line(
     planned_grosze: int,
     name: str,
     actor: User,
+    task_id: int | None = None,
 ) -> BudgetLine:
-    """A budget line of a stage: one per kind."""
+    """A budget line of a stage: one per kind, in one of the project's tasks once it has any."""
     line = BudgetLine(
         centre_id=stage.project.centre_id,
         stage_id=stage.id,
+        task_id=project_tasks.line_task(stage.project_id, task_id),
         kind=kind,
         funding_source=funding_source,
         planned_grosze=planned_grosze,
@@ -193,6 +177,7 @@ def add_line(
             "kind": (None, kind),
             "funding_source": (None, funding_source),
             "planned_grosze": (None, planned_grosze),
+            "task_id": (None, line.task_id),
         },
     )
     return line
@@ -206,11 +191,14 @@ def replan_line(
     name: str,
     reason: str,
     actor: User,
+    task_id: int | None = None,
 ) -> None:
-    """Change a line's planned amount, with a reason; never below what is already committed."""
-    old = (line.planned_grosze, line.funding_source, line.name)
+    """Change a line's planned amount, with a reason; never below what is already committed.
+    The line may move to another task of the project."""
+    old = (line.planned_grosze, line.funding_source, line.name, line.task_id)
+    task = project_tasks.line_task(line.stage.project_id, task_id)
     replanned = budget.replan(
-        line.id, planned_grosze, funding_source=funding_source, name=name.strip()
+        line.id, planned_grosze, funding_source=funding_source, name=name.strip(), task_id=task
     )
     db.session.refresh(line)
     if not replanned:
@@ -229,6 +217,7 @@ def replan_line(
             "planned_grosze": (old[0], line.planned_grosze),
             "funding_source": (old[1], line.funding_source),
             "name": (old[2], line.name),
+            "task_id": (old[3], line.task_id),
             "reason": (None, reason.strip()),
         },
     )

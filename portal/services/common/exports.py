@@ -3,6 +3,7 @@
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -47,25 +48,39 @@ def to_xlsx(
     money_columns: Sequence[int] = (),
 ) -> bytes:
     """A one-sheet workbook; text neutralised like CSV, money columns as numbers in złoty."""
+    return to_xlsx_sheets([Sheet(title, header, rows, money_columns)])
+
+
+@dataclass(frozen=True)
+class Sheet:
+    title: str
+    header: Sequence[str]
+    rows: Iterable[Sequence[object]]
+    money_columns: Sequence[int] = ()
+
+
+def to_xlsx_sheets(sheets: Sequence[Sheet]) -> bytes:
+    """A workbook of several sheets, each written as `to_xlsx` writes its one."""
     from openpyxl import Workbook
 
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append([_xlsx_cell(cell) for cell in header])
-    for row in rows:
-        sheet.append(
-            [
-                Decimal(cell) / 100
-                if index in money_columns and isinstance(cell, int)
-                else _xlsx_cell(cell)
-                for index, cell in enumerate(row)
-            ]
-        )
-    for column in money_columns:
-        for cells in sheet.iter_rows(min_row=2, min_col=column + 1, max_col=column + 1):
-            for cell in cells:
-                cell.number_format = '#,##0.00 "zł"'
+    workbook.remove(workbook.active)
+    for part in sheets:
+        sheet = workbook.create_sheet(part.title[:31])
+        sheet.append([_xlsx_cell(cell) for cell in part.header])
+        for row in part.rows:
+            sheet.append(
+                [
+                    Decimal(cell) / 100
+                    if index in part.money_columns and isinstance(cell, int)
+                    else _xlsx_cell(cell)
+                    for index, cell in enumerate(row)
+                ]
+            )
+        for column in part.money_columns:
+            for cells in sheet.iter_rows(min_row=2, min_col=column + 1, max_col=column + 1):
+                for cell in cells:
+                    cell.number_format = '#,##0.00 "zł"'
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

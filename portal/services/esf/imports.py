@@ -16,7 +16,7 @@ from portal.models import Centre, ImportBatch, Project, User, Village
 from portal.models.imports import ImportStatus
 from portal.models.people import Sex
 from portal.services.audit import audit
-from portal.services.common.errors import NotFound, PortalError
+from portal.services.common.errors import PortalError
 from portal.services.esf import import_files, import_rules
 from portal.services.lifecycle import transitions
 from portal.services.people import participants
@@ -59,15 +59,6 @@ def preview(
             "problems": (None, len(batch.problems)),
         },
     )
-    return batch
-
-
-def get_batch(centre_id: int, batch_id: int) -> ImportBatch:
-    batch = db.session.scalar(
-        select(ImportBatch).where(ImportBatch.id == batch_id, ImportBatch.centre_id == centre_id)
-    )
-    if batch is None:
-        raise NotFound()
     return batch
 
 

@@ -13,8 +13,8 @@ from portal.extensions import db
 from portal.models import Centre, Event, Participant, Project, Registration, User, Village
 from portal.models.enums import Audience, EventStatus, EventType, RegistrationStatus
 from portal.services.audit import audit
-from portal.services.common import dates
-from portal.services.common.errors import NotFound, PortalError
+from portal.services.common import dates, loading
+from portal.services.common.errors import PortalError
 from portal.services.events import signups
 from portal.services.lifecycle import transitions
 
@@ -134,7 +134,6 @@ def create(
         centre_id=centre.id,
         project_id=project.id,
         created_by_id=actor.id,
-        status=EventStatus.DRAFT,
         recorded_afterwards_reason=reason,
         **values,
     )
@@ -234,26 +233,17 @@ def cancel_event(
 
 
 def get(centre_id: int, event_id: int) -> Event:
-    event = db.session.scalar(
-        select(Event)
-        .where(Event.id == event_id, Event.centre_id == centre_id)
-        .options(selectinload(Event.villages))
-    )
-    if event is None:
-        raise NotFound()
-    return event
+    """An event of this centre, the villages it is for loaded with it."""
+    return loading.of_centre(Event, event_id, centre_id, options=(selectinload(Event.villages),))
 
 
 def of_registration(centre_id: int, registration_id: int) -> Event:
     """The event a registration of this centre belongs to."""
-    event = db.session.scalar(
+    return loading.one(
         select(Event)
         .join(Registration, Registration.event_id == Event.id)
         .where(Registration.id == registration_id, Registration.centre_id == centre_id)
     )
-    if event is None:
-        raise NotFound()
-    return event
 
 
 def list_for_staff(centre_id: int, *, now: datetime, past: bool = False) -> list[Event]:
@@ -324,10 +314,8 @@ def list_for_participant(
 
 
 def get_for_participant(person: Participant, event_id: int) -> Event:
-    event = db.session.scalar(_catalogue(person).where(Event.id == event_id))
-    if event is None:
-        raise NotFound()
-    return event
+    """An event of the person's catalogue; any other is as good as missing."""
+    return loading.one(_catalogue(person).where(Event.id == event_id))
 
 
 def registrations_of(

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from portal.extensions import db
 from portal.models import Centre, Event, Participant, Registration
-from portal.services.common.errors import NotFound
+from portal.services.common import loading
 from portal.services.events import signups
 
 
@@ -23,20 +22,15 @@ class Letter:
 
 def letter(centre_id: int, event_id: int, registration_id: int) -> Letter:
     """A registration of this centre's event, with what its letter needs; not found otherwise."""
-    registration = db.session.scalar(
+    registration = loading.one(
         select(Registration).where(
             Registration.id == registration_id,
             Registration.event_id == event_id,
             Registration.centre_id == centre_id,
         )
     )
-    if registration is None:
-        raise NotFound()
-    centre = db.session.get(Centre, centre_id)
-    if centre is None:  # cannot happen: the registration belongs to it
-        raise NotFound()
     return Letter(
-        centre=centre,
+        centre=loading.centre(centre_id),
         event=registration.event,
         registration=registration,
         person=registration.participant,

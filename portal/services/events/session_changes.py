@@ -17,7 +17,8 @@ from portal.extensions import db
 from portal.models import Event, Participant, Registration, User
 from portal.models.enums import Audience, EventStatus
 from portal.services.audit import audit
-from portal.services.common.errors import NotFound, PortalError
+from portal.services.common import loading
+from portal.services.common.errors import PortalError
 from portal.services.events import events, sessions, signups
 from portal.services.lifecycle import transitions
 from portal.services.people import consents
@@ -34,14 +35,13 @@ def update(event_id: int, fields: sessions.SessionFields, *, version: int, actor
     The group never shrinks below the places taken (update_event refuses it beside the field);
     the instrument and the project stay."""
     event = signups.lock_event(event_id)
-    if event.instrument is None:
-        raise NotFound()
+    instrument = loading.found(event.instrument)  # a PAL event is no session
     sessions.check(event.project, fields)
     events.update_event(
         event.id,
         events.EventFields(
             event_type=event.event_type,
-            title=fields.title.strip() or str(event.instrument.label),
+            title=fields.title.strip() or str(instrument.label),
             description=event.description,
             place=fields.place.strip(),
             starts_at=fields.starts_at,

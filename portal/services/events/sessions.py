@@ -19,9 +19,10 @@ from portal.models import Centre, Event, Participant, Project, Registration, Use
 from portal.models.enums import Audience, EventStatus, EventType, RegistrationStatus
 from portal.models.support import GroupInstrument
 from portal.services.audit import audit
-from portal.services.common import dates
-from portal.services.common.errors import NotFound, PortalError
+from portal.services.common import dates, loading
+from portal.services.common.errors import PortalError
 from portal.services.events import events, signups
+from portal.services.lifecycle import transitions
 
 # Everyone who had a place: the attendance list names them.
 ON_THE_LIST = (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED, RegistrationStatus.ABSENT)
@@ -88,8 +89,7 @@ def create(
 ) -> Event:
     """A session is published at once (nobody signs up for it). One recorded after it began
     takes its enrolments and attendance straight away (see `enrolment_open`)."""
-    if project.centre_id != centre.id:
-        raise NotFound()
+    loading.same_centre(centre.id, project)
     check(project, fields)
     event = events.create(
         centre,
@@ -143,14 +143,11 @@ def enrolment_open(event: Event, *, now: datetime) -> bool:
 
 def get(centre_id: int, session_id: int) -> Event:
     """A session of this centre; a PAL event or another centre's session is not found."""
-    event = db.session.scalar(
+    return loading.one(
         select(Event).where(
             Event.id == session_id, Event.centre_id == centre_id, Event.instrument.is_not(None)
         )
     )
-    if event is None:
-        raise NotFound()
-    return event
 
 
 def list_for_staff(centre_id: int, *, now: datetime, past: bool = False) -> list[Event]:
@@ -184,16 +181,14 @@ def enrol(
     """Confirmed places for the chosen people, all or none: nobody twice, never past the
     group's size (the places counter's conditional UPDATE), only before the session starts."""
     event = signups.lock_event(event_id)
-    if event.instrument is None:
-        raise NotFound()
+    loading.found(event.instrument)  # a PAL event is no session
     if not enrolment_open(event, now=now):
         raise PortalError(_l("People can be enrolled only before the session starts."))
     if not people:
         raise PortalError(_l("Choose at least one participant."), field="participant_ids")
     enrolled = []
     for person in people:
-        if person.centre_id != event.centre_id:
-            raise NotFound()
+        loading.same_centre(event.centre_id, person)
         if person.project_id != event.project_id:
             raise PortalError(
                 _l("%(name)s takes part in another project.", name=person.full_name),
@@ -230,7 +225,7 @@ def _enrol_one(event: Event, person: Participant, *, actor: User) -> Registratio
         centre_id=event.centre_id,
         event_id=event.id,
         participant_id=person.id,
-        status=RegistrationStatus.CONFIRMED,
+        status=transitions.initial(Registration, RegistrationStatus.CONFIRMED),
         queue_number=queue_number,
         created_by_id=actor.id,
     )
@@ -247,8 +242,7 @@ def _enrol_one(event: Event, person: Participant, *, actor: User) -> Registratio
 def unenrol(registration_id: int, *, centre_id: int, actor: User, now: datetime) -> Registration:
     """Take a place back while enrolment is open; afterwards the person is marked absent."""
     event = events.of_registration(centre_id, registration_id)
-    if event.instrument is None:
-        raise NotFound()
+    loading.found(event.instrument)  # a PAL event is no session
     if not enrolment_open(event, now=now):
         raise PortalError(
             _l("The session has started: mark the person absent on the attendance list.")
@@ -262,8 +256,8 @@ def walk_in(
     """Someone who came without a place: from the session's start onwards, with a reason, they
     are given a place (the group grows if it is full) and marked present."""
     event = signups.lock_event(event_id)
-    if event.instrument is None or event.centre_id != person.centre_id:
-        raise NotFound()
+    loading.found(event.instrument)  # a PAL event is no session
+    loading.same_centre(person.centre_id, event)
     if person.project_id != event.project_id:
         raise PortalError(
             _l("%(name)s takes part in another project.", name=person.full_name),
@@ -282,7 +276,7 @@ def walk_in(
             centre_id=event.centre_id,
             event_id=event.id,
             participant_id=person.id,
-            status=RegistrationStatus.WAITING,
+            status=transitions.initial(Registration, RegistrationStatus.WAITING),
             queue_number=signups.next_queue_number(event.id),
             created_by_id=actor.id,
         )

@@ -18,7 +18,8 @@ from portal.extensions import db
 from portal.models import Event, Participant, Registration, User
 from portal.models.enums import Audience, EventStatus, RegistrationStatus
 from portal.services.audit import audit
-from portal.services.common.errors import NotFound, PortalError
+from portal.services.common import loading
+from portal.services.common.errors import PortalError
 from portal.services.events import signup_mail
 from portal.services.lifecycle import transitions
 
@@ -43,15 +44,7 @@ class IllegalTransition(PortalError):
 
 def lock_event(event_id: int) -> Event:
     """Take the event's lock for the rest of the transaction and return its current state."""
-    event = db.session.scalar(
-        select(Event)
-        .where(Event.id == event_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if event is None:
-        raise NotFound()
-    return event
+    return loading.one(select(Event).where(Event.id == event_id), for_update=True)
 
 
 def refusal_reason(person: Participant, event: Event, *, now: datetime) -> LazyString | None:
@@ -151,9 +144,15 @@ def sign_up(
     Staff signing someone up `on_behalf` are not held to the sign-up window or the audience; for
     an event recorded afterwards they put down who came, after the event, and nobody is told.
     """
-    event = lock_event(event_id)
-    if event.centre_id != person.centre_id or event.project_id != person.project_id:
-        raise NotFound()
+    # Another centre's or another project's event is as good as missing.
+    event = loading.one(
+        select(Event).where(
+            Event.id == event_id,
+            Event.centre_id == person.centre_id,
+            Event.project_id == person.project_id,
+        ),
+        for_update=True,
+    )
     if event.instrument is not None:  # a group session: staff enrol (services/sessions.py)
         raise SignUpRefused()
     existing = find(event.id, person.id)
@@ -182,7 +181,7 @@ def sign_up(
             centre_id=event.centre_id,
             event_id=event.id,
             participant_id=person.id,
-            status=status,
+            status=transitions.initial(Registration, status),
             companions=companions,
             companion_names=companion_names.strip(),
             queue_number=queue_number,
@@ -236,9 +235,10 @@ def cancel(
     Participants (`owner`) may cancel a confirmed place only until the event's cut-off; leaving
     the waiting list is always possible. Cancelling twice has one effect.
     """
-    registration = db.session.get(Registration, registration_id)
-    if registration is None or (owner is not None and registration.participant_id != owner.id):
-        raise NotFound()
+    query = select(Registration).where(Registration.id == registration_id)
+    if owner is not None:  # a participant's own registrations only
+        query = query.where(Registration.participant_id == owner.id)
+    registration = loading.one(query)
     event = lock_event(registration.event_id)
     db.session.refresh(registration)
     if registration.status == RegistrationStatus.CANCELLED:
@@ -315,9 +315,7 @@ def admit(
     A `walk_in` (someone who came without a place) is admitted from the event's start onwards,
     while attendance can be taken, and is not sent a confirmation.
     """
-    registration = db.session.get(Registration, registration_id)
-    if registration is None:
-        raise NotFound()
+    registration = loading.found(db.session.get(Registration, registration_id))
     event = lock_event(registration.event_id)
     db.session.refresh(registration)
     if registration.status != RegistrationStatus.WAITING:
@@ -358,7 +356,7 @@ def attendance_refusal(event: Event, *, now: datetime) -> LazyString | None:
     """Why attendance cannot be taken for this event now; None from the event's start onwards.
 
     Saving attendance makes the event "held": before it began, nobody can have come."""
-    if event.status not in (EventStatus.PUBLISHED, EventStatus.HELD):
+    if not transitions.can(event, "hold"):
         return _l("Attendance can only be taken for a published event.")
     if now < event.starts_at:
         return _l(
@@ -396,18 +394,13 @@ def record_attendance(
             move(registration, new, actor=actor, action="registration.attendance")
             changed += 1
     if event.status != EventStatus.HELD or event.attendance_recorded_at is None:
-        old_status = event.status
-        db.session.execute(
-            update(Event)
-            .where(Event.id == event.id)
-            .values(status=EventStatus.HELD, attendance_recorded_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        audit.record(
-            "event.attendance_recorded",
+        transitions.move(
             event,
+            "hold",
+            refusal=IllegalTransition(_l("Attendance can only be taken for a published event.")),
             actor=actor,
-            changes={"status": (old_status, EventStatus.HELD)},
+            audit_action="event.attendance_recorded",
+            unaudited={"attendance_recorded_at": now},
         )
     return changed
 

@@ -29,7 +29,8 @@ from portal.extensions import db
 from portal.models import OutboxMessage, User
 from portal.models.base import utcnow
 from portal.services.audit import audit
-from portal.services.common.errors import NotFound, PortalError
+from portal.services.common import loading
+from portal.services.common.errors import PortalError
 from portal.services.common.links import site_domain
 
 log = logging.getLogger(__name__)
@@ -185,9 +186,7 @@ def retry(message_id: int, *, actor: User, now: datetime) -> OutboxMessage:
 
     A claim is left as it is: a sender busy with the message right now keeps it to itself.
     """
-    message = db.session.get(OutboxMessage, message_id)
-    if message is None:
-        raise NotFound()
+    message = loading.found(db.session.get(OutboxMessage, message_id))
     if message.sent_at is not None:
         raise AlreadySent()
     if message.attempts == 0 and message.failed_at is None:

@@ -5,21 +5,24 @@ UPDATE), in the same transaction as the entry and its audit record. Entries are 
 a correction is a new entry with the difference, pointing at the entry it corrects.
 """
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from stdnum.pl import nip as nip_numbers
 
 from portal.extensions import db
 from portal.formatting import money
-from portal.models import BudgetLine, Event, Expense, Project, ProjectStage, User
+from portal.models import BudgetLine, Event, Expense, ProjectStage, User
 from portal.models.base import utcnow
 from portal.models.enums import BudgetLineKind
+from portal.models.spending import DocumentKind
 from portal.models.support import EventCostKind, ExpenseKind
 from portal.services.audit import audit
-from portal.services.common import dates
-from portal.services.common.errors import NotFound, PortalError
+from portal.services.common import dates, loading
+from portal.services.common.errors import PortalError
 from portal.services.money import budget
 
 
@@ -79,6 +82,95 @@ def _positive(amount: int) -> int:
     return amount
 
 
+@dataclass(frozen=True)
+class Document:
+    """What the payment claim's list of documents needs of an expense, beside its number,
+    description and eligible amount; None: the default (issued on the day it is paid, the
+    gross amount wholly eligible, no VAT in it)."""
+
+    kind: DocumentKind = DocumentKind.INVOICE
+    accounting_number: str = ""
+    issuer: str = ""
+    issuer_nip: str = ""
+    issued_on: date | None = None
+    gross_grosze: int | None = None
+    vat_grosze: int = 0
+
+
+# Documents whose issuer is a business: an invoice always names its tax number.
+NIP_REQUIRED = frozenset({DocumentKind.INVOICE})
+# Documents issued by someone else than the centre (a payroll list is the centre's own).
+ISSUER_REQUIRED = frozenset({DocumentKind.INVOICE, DocumentKind.BILL})
+
+
+def checked_nip(value: str, *, required: bool) -> str:
+    """The issuer's tax number as ten digits (spaces, dashes and a "PL" prefix dropped), or
+    empty; refused when its check digit is wrong."""
+    typed = (value or "").strip()
+    if not typed:
+        if required:
+            raise LedgerRefused(
+                _l("An invoice names its issuer's tax number (NIP): enter it."),
+                field="issuer_nip",
+            )
+        return ""
+    if any(char.isdigit() and not char.isascii() for char in typed):
+        raise LedgerRefused(_l("A tax number (NIP) has ten digits."), field="issuer_nip")
+    number = nip_numbers.compact(typed)
+    if number.upper().startswith("PL"):
+        number = number[2:]
+    if not (len(number) == 10 and number.isascii() and number.isdigit()):
+        raise LedgerRefused(_l("A tax number (NIP) has ten digits."), field="issuer_nip")
+    if not nip_numbers.is_valid(number):
+        raise LedgerRefused(
+            _l("This tax number (NIP) is not valid: check its digits."), field="issuer_nip"
+        )
+    return number
+
+
+def document_values(
+    document: Document, *, paid_on: date, amount_grosze: int, today: date
+) -> dict[str, Any]:
+    """The document's columns of an entry, checked: dates not in the future and issued no
+    later than paid, the eligible amount within the gross, the VAT within the eligible."""
+    issued_on = document.issued_on or paid_on
+    if paid_on > today:
+        raise LedgerRefused(_l("The date cannot be in the future."), field="spent_on")
+    if issued_on > today:
+        raise LedgerRefused(_l("The date cannot be in the future."), field="issued_on")
+    if paid_on < issued_on:
+        raise LedgerRefused(_l("A document cannot be paid before it was issued."), field="spent_on")
+    gross = amount_grosze if document.gross_grosze is None else document.gross_grosze
+    if gross <= 0:
+        raise LedgerRefused(_l("The amount must be more than zero."), field="gross")
+    if amount_grosze > gross:
+        raise LedgerRefused(
+            _l(
+                "The eligible amount cannot be more than the document's gross amount (%(gross)s).",
+                gross=money(gross),
+            ),
+            field="amount",
+        )
+    if document.vat_grosze < 0:
+        raise LedgerRefused(_l("The VAT cannot be negative."), field="vat")
+    if document.vat_grosze > amount_grosze:
+        raise LedgerRefused(
+            _l("The VAT counted cannot be more than the eligible amount."), field="vat"
+        )
+    return {
+        "document_kind": document.kind,
+        "accounting_number": _text(
+            document.accounting_number, 60, "accounting_number", required=False
+        ),
+        "issuer": _text(document.issuer, 200, "issuer", required=document.kind in ISSUER_REQUIRED),
+        "issuer_nip": checked_nip(document.issuer_nip, required=document.kind in NIP_REQUIRED),
+        "issued_on": issued_on,
+        "paid_on": paid_on,
+        "gross_grosze": gross,
+        "vat_grosze": document.vat_grosze,
+    }
+
+
 def _add(
     expense: Expense, *, actor: User, action: str, extra: dict[str, tuple[Any, Any]] | None = None
 ) -> Expense:
@@ -109,8 +201,12 @@ def record_expense(
     description: str,
     amount_grosze: int,
     actor: User,
+    *,
+    document: Document | None = None,
+    today: date | None = None,
 ) -> Expense:
-    """An expense paid from a line of the stage, dated within the stage, never beyond plan.
+    """An expense paid from a line of the stage, dated (paid) within the stage, never beyond
+    plan; with its document, as the payment claim lists it, when one is given.
 
     The allowances line is paid through payment lists only, so it takes no ledger entries."""
     line = _line_of_stage(centre_id, stage_id, line_id)
@@ -124,6 +220,17 @@ def record_expense(
             _l("The date must fall within the stage (%(year)d).", year=stage.year),
             field="spent_on",
         )
+    amount = _positive(amount_grosze)
+    values = (
+        document_values(
+            document,
+            paid_on=spent_on,
+            amount_grosze=amount,
+            today=today or dates.local_date(utcnow()),
+        )
+        if document is not None
+        else {}
+    )
     expense = Expense(
         centre_id=centre_id,
         budget_line_id=line.id,
@@ -131,10 +238,12 @@ def record_expense(
         spent_on=spent_on,
         document_number=_text(document_number, 60, "document_number", required=True),
         description=_text(description, 300, "description", required=True),
-        amount_grosze=_positive(amount_grosze),
+        amount_grosze=amount,
         created_by_id=actor.id,
+        **values,
     )
-    return _add(expense, actor=actor, action="expense.record")
+    extra = {name: (None, value) for name, value in values.items()}
+    return _add(expense, actor=actor, action="expense.record", extra=extra)
 
 
 def cost_line(event: Event) -> BudgetLine:
@@ -167,15 +276,6 @@ def cost_line(event: Event) -> BudgetLine:
     return line
 
 
-def get_event(centre_id: int, event_id: int) -> Event:
-    event = db.session.scalar(
-        select(Event).where(Event.id == event_id, Event.centre_id == centre_id)
-    )
-    if event is None:
-        raise NotFound()
-    return event
-
-
 def record_event_cost(
     event_id: int,
     cost_kind: EventCostKind,
@@ -184,12 +284,25 @@ def record_event_cost(
     amount_grosze: int,
     actor: User,
     description: str = "",
+    *,
+    document: Document | None = None,
+    today: date | None = None,
 ) -> Expense:
-    """An event's cost (bus, catering...), charged to the line its kind of event is paid from."""
-    if actor.centre_id is None:
-        raise NotFound()
-    event = get_event(actor.centre_id, event_id)
+    """An event's cost (bus, catering...), charged to the line its kind of event is paid from;
+    with its document, as the payment claim lists it, when one is given."""
+    event = loading.of_centre(Event, event_id, loading.centre_id_of(actor))
     line = cost_line(event)
+    amount = _positive(amount_grosze)
+    values = (
+        document_values(
+            document,
+            paid_on=spent_on,
+            amount_grosze=amount,
+            today=today or dates.local_date(utcnow()),
+        )
+        if document is not None
+        else {}
+    )
     expense = Expense(
         centre_id=event.centre_id,
         budget_line_id=line.id,
@@ -198,21 +311,14 @@ def record_event_cost(
         document_number=_text(document_number, 60, "document_number", required=True),
         description=_text(description, 300, "description", required=False)
         or f"{cost_kind.label}: {event.title}"[:300],
-        amount_grosze=_positive(amount_grosze),
+        amount_grosze=amount,
         event_id=event.id,
         cost_kind=cost_kind,
         created_by_id=actor.id,
+        **values,
     )
-    return _add(expense, actor=actor, action="expense.event_cost")
-
-
-def get_expense(centre_id: int, expense_id: int) -> Expense:
-    expense = db.session.scalar(
-        select(Expense).where(Expense.id == expense_id, Expense.centre_id == centre_id)
-    )
-    if expense is None:
-        raise NotFound()
-    return expense
+    extra = {name: (None, value) for name, value in values.items()}
+    return _add(expense, actor=actor, action="expense.event_cost", extra=extra)
 
 
 def net_amount(expense: Expense) -> int:
@@ -223,6 +329,15 @@ def net_amount(expense: Expense) -> int:
         )
     )
     return expense.amount_grosze + int(corrected or 0)
+
+
+def _net_gross(expense: Expense) -> int:
+    corrected = db.session.scalar(
+        select(func.coalesce(func.sum(Expense.gross_grosze), 0)).where(
+            Expense.corrects_id == expense.id
+        )
+    )
+    return expense.gross_grosze + int(corrected or 0)
 
 
 def check_correction(expense: Expense, new_amount_grosze: int) -> int:
@@ -255,16 +370,7 @@ def correct(
 
     The corrected entry is locked first, so two corrections at once are booked one after the
     other, each against the net amount the other left; the net never goes below zero."""
-    if actor.centre_id is None:
-        raise NotFound()
-    expense = db.session.scalar(
-        select(Expense)
-        .where(Expense.id == expense_id, Expense.centre_id == actor.centre_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if expense is None:
-        raise NotFound()
+    expense = loading.of_centre(Expense, expense_id, loading.centre_id_of(actor), for_update=True)
     why = _text(reason, 500, "reason", required=True)
     difference = check_correction(expense, new_amount_grosze)
     correction = Expense(
@@ -275,6 +381,13 @@ def correct(
         document_number=expense.document_number,
         description=expense.description,
         amount_grosze=difference,
+        # An eligible amount raised above the document's gross raises the gross with it (an
+        # additional payment); lowered, the gross stays (what was paid, partly ineligible).
+        gross_grosze=max(0, new_amount_grosze - _net_gross(expense)),
+        document_kind=expense.document_kind,
+        accounting_number=expense.accounting_number,
+        issuer=expense.issuer,
+        issuer_nip=expense.issuer_nip,
         corrects_id=expense.id,
         reason=why,
         created_by_id=actor.id,
@@ -289,14 +402,3 @@ def correct(
             "reason": (None, why),
         },
     )
-
-
-def stage_of(centre_id: int, stage_id: int) -> ProjectStage:
-    stage = db.session.scalar(
-        select(ProjectStage)
-        .join(Project)
-        .where(ProjectStage.id == stage_id, Project.centre_id == centre_id)
-    )
-    if stage is None:
-        raise NotFound()
-    return stage

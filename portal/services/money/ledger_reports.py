@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from portal.extensions import db
-from portal.models import BudgetLine, Expense, ProjectStage
+from portal.models import BudgetLine, Expense, ProjectStage, ProjectTask
 from portal.models.enums import FundingSource
 from portal.services.common import exports
 
@@ -30,10 +30,20 @@ class Totals:
 
 
 @dataclass
+class TaskMoney:
+    """A task of the funding agreement with its lines' sums (task None: lines of no task)."""
+
+    task: ProjectTask | None
+    lines: list[BudgetLine] = field(default_factory=list)
+    totals: Totals = field(default_factory=Totals)
+
+
+@dataclass
 class StageMoney:
     lines: list[BudgetLine]
     by_source: dict[FundingSource, Totals]
     total: Totals
+    by_task: list[TaskMoney] = field(default_factory=list)
 
 
 @dataclass
@@ -49,20 +59,28 @@ class LedgerRow:
 
 
 def stage_money(stage_id: int) -> StageMoney:
-    """Per line planned / committed / spent (paid) / left, and the same per funding source and
-    for the whole stage: one query."""
+    """Per line planned / committed / spent (paid) / left, and the same per task of the funding
+    agreement, per funding source and for the whole stage: two queries."""
     lines = list(
         db.session.scalars(
-            select(BudgetLine).where(BudgetLine.stage_id == stage_id).order_by(BudgetLine.id)
+            select(BudgetLine)
+            .where(BudgetLine.stage_id == stage_id)
+            .options(selectinload(BudgetLine.task))
+            .order_by(BudgetLine.id)
         )
     )
     by_source: dict[FundingSource, Totals] = {}
+    by_task: dict[int | None, TaskMoney] = {}
     total = Totals()
     for line in lines:
         by_source.setdefault(line.funding_source, Totals()).add(line)
+        of_task = by_task.setdefault(line.task_id, TaskMoney(line.task))
+        of_task.lines.append(line)
+        of_task.totals.add(line)
         total.add(line)
     ordered = {source: by_source[source] for source in FundingSource if source in by_source}
-    return StageMoney(lines=lines, by_source=ordered, total=total)
+    tasks = sorted(by_task.values(), key=lambda t: t.task.number if t.task else 100)
+    return StageMoney(lines=lines, by_source=ordered, total=total, by_task=tasks)
 
 
 def _rows(condition: ColumnElement[bool]) -> list[LedgerRow]:

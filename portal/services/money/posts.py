@@ -16,10 +16,11 @@ from sqlalchemy.orm import selectinload
 from portal.extensions import db
 from portal.models import Expense, Project, ProjectPost, User, UserRole
 from portal.models.enums import STAFF_ROLES, BudgetLineKind
+from portal.models.spending import DocumentKind
 from portal.models.support import ExpenseKind
 from portal.services.audit import audit
-from portal.services.common import dates
-from portal.services.common.errors import NotFound, PortalError
+from portal.services.common import dates, loading
+from portal.services.common.errors import PortalError
 from portal.services.money import budget, ledger
 
 
@@ -48,15 +49,6 @@ def list_posts(centre_id: int) -> list[ProjectPost]:
             .order_by(ProjectPost.person_name, ProjectPost.id)
         )
     )
-
-
-def get_post(centre_id: int, post_id: int) -> ProjectPost:
-    post = db.session.scalar(
-        select(ProjectPost).where(ProjectPost.id == post_id, ProjectPost.centre_id == centre_id)
-    )
-    if post is None:
-        raise NotFound()
-    return post
 
 
 def posted_months(post_id: int) -> list[Expense]:
@@ -176,6 +168,7 @@ def _insert_posting(
         kind=ExpenseKind.SALARY,
         spent_on=month,
         document_number="",
+        document_kind=DocumentKind.PAYROLL,
         description=f"{post.person_name}, {post.title}"[:300],
         amount_grosze=amount,
         post_id=post.id,
@@ -237,9 +230,7 @@ def post_salary(
 ) -> Expense:
     """One month's salary of a post (by default its monthly cost), once per month, within the
     post's period, charged to the salaries line of that year's stage."""
-    if actor.centre_id is None:
-        raise NotFound()
-    post = get_post(actor.centre_id, post_id)
+    post = loading.of_centre(ProjectPost, post_id, loading.centre_id_of(actor))
     month = _first_of(month)
     if not _covers(post, month):
         raise PostRefused(
@@ -276,10 +267,9 @@ def active_posts(project_id: int, month: date) -> list[ProjectPost]:
 def post_month(project_id: int, month: date, actor: User) -> list[Expense]:
     """Every post of the project running in `month` not yet posted for it, at its monthly cost:
     all of them or none (a refusal rolls the whole request back)."""
-    if actor.centre_id is None:
-        raise NotFound()
+    centre_id = loading.centre_id_of(actor)
     project = db.session.scalar(
-        select(Project).where(Project.id == project_id, Project.centre_id == actor.centre_id)
+        select(Project).where(Project.id == project_id, Project.centre_id == centre_id)
     )
     if project is None:
         raise PostRefused(_l("Choose one of the centre's projects."), field="project_id")

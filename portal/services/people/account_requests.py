@@ -11,7 +11,8 @@ from portal.models import AccountRequest, Centre, ConsentKind, User, Village
 from portal.models.enums import CentreKind, RequestStatus
 from portal.services.accounts import accounts
 from portal.services.audit import audit
-from portal.services.common.errors import AlreadyExists, NotFound, PortalError
+from portal.services.common import loading
+from portal.services.common.errors import AlreadyExists, PortalError
 from portal.services.lifecycle import transitions
 from portal.services.mail import mail
 from portal.services.people import consents, participants
@@ -140,13 +141,7 @@ def _decide(
     now: datetime,
     reason: str | None = None,
 ) -> AccountRequest:
-    request = db.session.scalar(
-        select(AccountRequest).where(
-            AccountRequest.id == request_id, AccountRequest.centre_id == centre_id
-        )
-    )
-    if request is None:
-        raise NotFound()
+    request = loading.of_centre(AccountRequest, request_id, centre_id)
     transitions.move(
         request,
         "accept" if new == RequestStatus.ACCEPTED else "refuse",

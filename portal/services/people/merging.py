@@ -34,6 +34,8 @@ from portal.extensions import db
 from portal.models import (
     Allowance,
     AuditEntry,
+    BankAccountChange,
+    BankAccountChangeStatus,
     CaseworkEntry,
     Consent,
     CounsellingSession,
@@ -50,7 +52,9 @@ from portal.models import (
 )
 from portal.models.enums import ContractStatus, RegistrationStatus
 from portal.services.audit import audit
-from portal.services.common.errors import NotFound, PageRefused, PortalError
+from portal.services.common import loading
+from portal.services.common.errors import PageRefused, PortalError
+from portal.services.support import entitlements
 
 # What moves, in the order the check page lists it.
 MOVED: dict[str, tuple[Any, Any]] = {
@@ -64,6 +68,7 @@ MOVED: dict[str, tuple[Any, Any]] = {
     "consents": (Consent, _l("Consent records")),
     "casework_entries": (CaseworkEntry, _l("Casework entries")),
     "placements": (Placement, _l("Placements")),
+    "bank_account_changes": (BankAccountChange, _l("Changes of bank account")),
 }
 KIND_LABELS = {
     **{kind: label for kind, (_model, label) in MOVED.items()},
@@ -81,6 +86,8 @@ GROUPS = (
     ("support_start", "support_end", "left_early"),
     # The long-term flag is checked against the date the person became unemployed.
     ("labour_market_status", "is_long_term_unemployed", "unemployed_since"),
+    # An account goes with its holder.
+    ("bank_account", "bank_account_owner"),
 )  # fmt: skip
 SINGLE = (
     "birth_date", "sex", "no_pesel_country", "email", "phone", "village_id", "advisor_id",
@@ -169,8 +176,7 @@ def pair(
     found = {person.id: person for person in db.session.scalars(query)}
     if len(found) != 2:
         _refuse_if_merged(centre_id, kept_id, removed_id, found)
-        raise NotFound()
-    return found[kept_id], found[removed_id]
+    return loading.found(found.get(kept_id)), loading.found(found.get(removed_id))
 
 
 def _merged_into(centre_id: int, participant_id: int) -> int | None:
@@ -229,7 +235,22 @@ def _fills(kept: Participant, removed: Participant) -> dict[str, Any]:
         fills.pop("no_pesel_country", None)  # a PESEL says the person has one
     if fills.get("pesel"):
         fills["no_pesel_country"] = None
+    if kept.paid_in_cash:  # the kept record's choice of cash stands: never an account too
+        fills.pop("bank_account", None)
+        fills.pop("bank_account_owner", None)
     return fills
+
+
+def _change_waiting(participant_id: int) -> bool:
+    """One change of bank account waits per person: two cannot become one person's."""
+    return bool(
+        db.session.scalar(
+            select(BankAccountChange.id).where(
+                BankAccountChange.participant_id == participant_id,
+                BankAccountChange.status == BankAccountChangeStatus.PENDING,
+            )
+        )
+    )
 
 
 def _count(model: Any, participant_id: int) -> int:
@@ -256,6 +277,26 @@ def _contract_refusals(kept: Participant, removed: Participant) -> list[Any]:
         )
         for other in db.session.scalars(live.where(SocialContract.participant_id == removed.id))
         if other.project_id in mine
+    ]
+
+
+def _entitlement_refusals(plan: MergePlan) -> list[Any]:
+    """The merged record's exit (the kept record's own, or the removed one's filled in) ends
+    the allowances of both records: no periodic instalment may be left to pay after it.
+    Recording that exit on both records first cancels them, with the confirmation an exit
+    asks for."""
+    end = plan.filled.get("support_end", plan.kept.support_end)
+    if end is None or not any(
+        entitlements.preview_for_person(person, end).count for person in (plan.kept, plan.removed)
+    ):
+        return []
+    return [
+        _l(
+            "After the merge the person's support ends on %(date)s, and instalments of a "
+            "periodic allowance dated after that are still to pay. Record that exit on both "
+            "records first: it cancels them.",
+            date=end.isoformat(),
+        )
     ]
 
 
@@ -320,7 +361,15 @@ def plan_merge(kept: Participant, removed: Participant) -> MergePlan:
                 "plan: merge the plans by hand first."
             )
         )
+    if _change_waiting(kept.id) and _change_waiting(removed.id):
+        plan.refusals.append(
+            _l(
+                "Both records have a change of bank account waiting. Confirm or refuse one of "
+                "them first."
+            )
+        )
     plan.refusals += _contract_refusals(kept, removed)
+    plan.refusals += _entitlement_refusals(plan)
     plan.refusals += _registration_clashes(plan)
     plan.counts["registrations_dropped"] = len(plan.dropped_registrations)
     return plan

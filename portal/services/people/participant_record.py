@@ -17,7 +17,8 @@ from portal.models import Participant, User, Village
 from portal.models.people import Sex
 from portal.services.accounts import accounts
 from portal.services.audit import audit
-from portal.services.common.errors import NotFound, PortalError
+from portal.services.common import loading
+from portal.services.common.errors import PortalError
 from portal.services.people import duplicates, pesel
 
 
@@ -96,11 +97,6 @@ def identity(
     return {"pesel": number, "no_pesel_country": None, "birth_date": born, "sex": sex_of_number}
 
 
-def _same_centre(person: Participant, *others: Any) -> None:
-    if any(other is not None and other.centre_id != person.centre_id for other in others):
-        raise NotFound()
-
-
 def update_details(
     person: Participant,
     details: Details,
@@ -112,7 +108,7 @@ def update_details(
 ) -> dict[str, tuple[Any, Any]]:
     """Save the details; a PESEL held by another record is refused, namesakes are warned of."""
     check_version(person, version)
-    _same_centre(person, details.village, details.advisor, details.social_worker)
+    loading.same_centre(person.centre_id, details.village, details.advisor, details.social_worker)
     values = {
         "first_name": details.first_name.strip(),
         "last_name": details.last_name.strip(),

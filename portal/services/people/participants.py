@@ -13,7 +13,8 @@ from portal.models.base import utcnow
 from portal.models.enums import Role
 from portal.services.accounts import accounts
 from portal.services.audit import audit
-from portal.services.common.errors import AlreadyExists, Forbidden, NotFound, PortalError
+from portal.services.common import loading
+from portal.services.common.errors import AlreadyExists, Forbidden, PortalError
 from portal.services.people import consents, duplicates, participant_record
 
 
@@ -42,8 +43,7 @@ def create_participant(
     With `warn_namesakes`, a namesake born the same day or living in the same village is
     refused as a possible duplicate until staff confirm it is a different person.
     `consent_kinds` are the consents the person signed on the paper form, taken by `actor`."""
-    if project.centre_id != centre.id or (village is not None and village.centre_id != centre.id):
-        raise NotFound()
+    loading.same_centre(centre.id, project, village)
     person = Participant(
         centre_id=centre.id,
         project_id=project.id,
@@ -115,7 +115,7 @@ def create_account(
     """Give a recorded person an account (participant role) linked to their record."""
     if person.user_id is not None:
         raise AlreadyExists(_l("This participant already has an account."), field="email")
-    centre = db.session.get(Centre, person.centre_id)
+    centre = loading.centre(person.centre_id)
     user = accounts.create_user(
         email=email,
         first_name=person.first_name,
@@ -178,10 +178,7 @@ def list_by_ids(centre_id: int, ids: list[int]) -> list[Participant]:
 
 
 def get_for_staff(staff: User, participant_id: int) -> Participant:
-    person = db.session.scalar(visible_to(staff).where(Participant.id == participant_id))
-    if person is None:
-        raise NotFound()
-    return person
+    return loading.one(visible_to(staff).where(Participant.id == participant_id))
 
 
 def own_record(user: User) -> Participant:
@@ -231,22 +228,18 @@ def get_staff_member(centre_id: int, user_id: int, role: Role) -> User:
     """A member of this centre's staff with `role`; anyone else is as good as missing."""
     from portal.models import UserRole
 
-    user = db.session.scalar(
+    return loading.one(
         select(User).where(
             User.id == user_id,
             User.centre_id == centre_id,
             User.id.in_(select(UserRole.user_id).where(UserRole.role == role)),
         )
     )
-    if user is None:
-        raise NotFound()
-    return user
 
 
 def assign_advisor(person: Participant, advisor: User | None, *, actor: User) -> None:
     """The coordinator decides which career advisor keeps a person's plan."""
-    if advisor is not None and advisor.centre_id != person.centre_id:
-        raise NotFound()
+    loading.same_centre(person.centre_id, advisor)
     new = advisor.id if advisor else None
     if person.advisor_id != new:
         audit.record(

@@ -7,8 +7,8 @@ from flask_babel import lazy_gettext as _l
 from portal.extensions import db
 from portal.models import IndividualPlan, PlanAction, PlanGoal, User
 from portal.models.enums import ActionKind, ActionStatus, GoalStatus
-from portal.services.common import dates
-from portal.services.common.errors import NotFound
+from portal.services.common import dates, loading
+from portal.services.lifecycle import transitions
 from portal.services.plans.plans import HAS_CONTENT, PlanRefused, lock_for_edit, revise
 
 
@@ -86,10 +86,9 @@ def set_goal_status(
 ) -> None:
     """A goal of this plan changes state; refused on an old version."""
     _touch(plan, version, now)
-    goal = next((g for g in plan.goals if g.id == goal_id), None)
-    if goal is None:
-        raise NotFound()
-    old, goal.status = goal.status, status
+    goal = loading.found(next((g for g in plan.goals if g.id == goal_id), None))
+    old = goal.status
+    transitions.move(goal, status.value, actor=actor, refusal=PlanRefused(), now=now)
     revise(plan, actor=actor, now=now, changes={f"goal {goal.description}": (old, status)})
 
 
@@ -104,8 +103,7 @@ def set_action_status(
 ) -> None:
     """An action of this plan changes state; refused on an old version."""
     _touch(plan, version, now)
-    action = next((a for a in plan.actions if a.id == action_id), None)
-    if action is None:
-        raise NotFound()
-    old, action.status = action.status, status
+    action = loading.found(next((a for a in plan.actions if a.id == action_id), None))
+    old = action.status
+    transitions.move(action, status.value, actor=actor, refusal=PlanRefused(), now=now)
     revise(plan, actor=actor, now=now, changes={f"action {action.description}": (old, status)})

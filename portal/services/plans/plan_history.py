@@ -15,7 +15,8 @@ from portal.models import IndividualPlan, PlanAction, PlanGoal, PlanRevision, Us
 from portal.models.base import LabelledEnum
 from portal.models.enums import ActionKind, ActionStatus, GoalStatus
 from portal.services.audit import audit
-from portal.services.common.errors import NotFound
+from portal.services.common import loading
+from portal.services.lifecycle import transitions
 from portal.services.plans.plans import SECTIONS, SWOT, lock_for_edit, revise, revision
 
 Differences = list[tuple[str, list[tuple[str, str]]]]
@@ -89,9 +90,10 @@ def compared(
 ) -> tuple[PlanRevision, PlanRevision, Differences]:
     """Two revisions of one plan in either order, older first, and their differences; a number
     that is missing or not a revision of this plan is not found."""
-    if a is None or b is None:
-        raise NotFound()
-    older, newer = sorted((revision(plan_id, a), revision(plan_id, b)), key=lambda r: r.number)
+    older, newer = sorted(
+        (revision(plan_id, loading.found(a)), revision(plan_id, loading.found(b))),
+        key=lambda r: r.number,
+    )
     return older, newer, compare(older, newer)
 
 
@@ -115,27 +117,24 @@ def restore(
     for action in list(plan.actions):
         db.session.delete(action)
     db.session.flush()
+    # The goals and actions come back in the states the revision kept.
     for position, goal in enumerate(data.get("goals", [])):
-        db.session.add(
-            PlanGoal(
-                plan_id=plan.id,
-                position=position,
-                description=goal["description"],
-                target_date=_date(goal["target_date"]),
-                status=GoalStatus(goal["status"]),
-            )
+        restored_goal = PlanGoal(
+            plan_id=plan.id,
+            position=position,
+            description=goal["description"],
+            target_date=_date(goal["target_date"]),
         )
+        db.session.add(transitions.recorded(restored_goal, GoalStatus(goal["status"])))
     for action in data.get("actions", []):
-        db.session.add(
-            PlanAction(
-                plan_id=plan.id,
-                kind=ActionKind(action["kind"]),
-                description=action["description"],
-                due_date=_date(action["due_date"]),
-                responsible=action["responsible"],
-                status=ActionStatus(action["status"]),
-            )
+        restored_action = PlanAction(
+            plan_id=plan.id,
+            kind=ActionKind(action["kind"]),
+            description=action["description"],
+            due_date=_date(action["due_date"]),
+            responsible=action["responsible"],
         )
+        db.session.add(transitions.recorded(restored_action, ActionStatus(action["status"])))
     plan.updated_at = now
     db.session.flush()
     db.session.expire(plan, ["goals", "actions"])

@@ -15,7 +15,8 @@ from sqlalchemy.orm import aliased, selectinload
 from portal.extensions import db
 from portal.models import IndividualPlan, PlanComment, User
 from portal.services.audit import audit
-from portal.services.common.errors import NotFound, PortalError
+from portal.services.common import loading
+from portal.services.common.errors import PortalError
 from portal.services.common.links import external_url
 from portal.services.mail import mail
 from portal.services.people import consents
@@ -57,14 +58,15 @@ def tell_advisor(plan: IndividualPlan) -> bool:
 
 
 def _question(plan: IndividualPlan, question_id: int) -> PlanComment:
-    question = db.session.scalar(
-        select(PlanComment)
-        .where(PlanComment.id == question_id, PlanComment.plan_id == plan.id)
-        .with_for_update()
+    # A reply is no question of its own: it is answered as missing.
+    return loading.one(
+        select(PlanComment).where(
+            PlanComment.id == question_id,
+            PlanComment.plan_id == plan.id,
+            PlanComment.reply_to_id.is_(None),
+        ),
+        for_update=True,
     )
-    if question is None or question.reply_to_id is not None:
-        raise NotFound()
-    return question
 
 
 def answer(

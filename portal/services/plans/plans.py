@@ -26,7 +26,8 @@ from portal.models import (
 )
 from portal.models.enums import ActionStatus, PlanStatus
 from portal.services.audit import audit
-from portal.services.common.errors import NotFound, PortalError
+from portal.services.common import loading
+from portal.services.common.errors import PortalError
 from portal.services.lifecycle import transitions
 from portal.services.people import participants
 from portal.services.plans import plan_questions
@@ -161,7 +162,6 @@ def start(person: Participant, *, advisor: User, now: datetime) -> IndividualPla
         centre_id=person.centre_id,
         participant_id=person.id,
         advisor_id=advisor.id,
-        status=PlanStatus.DRAFT,
     )
     try:
         with db.session.begin_nested():
@@ -185,11 +185,10 @@ def save_section(
     now: datetime,
 ) -> PlanRevision | None:
     """Save one section; refused if the plan changed since the form was opened."""
-    if section not in SECTIONS:
-        raise NotFound()
+    fields = SECTIONS[loading.known(section, SECTIONS)]
     lock_for_edit(plan, version)
     clean: dict[str, Any] = {}
-    for field in SECTIONS[section]:
+    for field in fields:
         value = values.get(field, "")
         if field in SWOT:
             clean[field] = items(value, field=field)
@@ -351,24 +350,10 @@ def get_for(participant_id: int) -> IndividualPlan | None:
     )
 
 
-def get(centre_id: int, plan_id: int) -> IndividualPlan:
-    plan = db.session.scalar(
-        select(IndividualPlan).where(
-            IndividualPlan.id == plan_id, IndividualPlan.centre_id == centre_id
-        )
-    )
-    if plan is None:
-        raise NotFound()
-    return plan
-
-
 def revision(plan_id: int, number: int) -> PlanRevision:
-    found = db.session.scalar(
+    return loading.one(
         select(PlanRevision).where(PlanRevision.plan_id == plan_id, PlanRevision.number == number)
     )
-    if found is None:
-        raise NotFound()
-    return found
 
 
 def shared_version(plan: IndividualPlan) -> dict[str, Any] | None:

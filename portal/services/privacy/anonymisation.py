@@ -21,6 +21,7 @@ from portal.extensions import db
 from portal.models import (
     AccountRequest,
     Allowance,
+    BankAccountChange,
     CaseworkEntry,
     CounsellingSession,
     CourseAssignment,
@@ -58,6 +59,7 @@ FREE_TEXT: tuple[tuple[Any, dict[str, Any]], ...] = (
     (CourseAssignment, {"certificate_number": None, "drop_reason": None}),
     (CaseworkEntry, {"note": ""}),
     (Placement, {"employer": "", "supervisor": ""}),
+    (BankAccountChange, {"bank_account": None, "bank_account_owner": None}),
 )  # fmt: skip
 PLAN_TEXT: dict[str, Any] = {
     "strengths": [], "weaknesses": [], "opportunities": [], "threats": [], "potential": "",
@@ -67,7 +69,8 @@ PLAN_TEXT: dict[str, Any] = {
 # The participant's own columns that identify or describe the person beyond the ESF categories.
 PERSON_CLEARED = (
     "pesel", "no_pesel_country", "email", "phone", "town", "street", "building_number",
-    "flat_number", "postcode", "occupation", "exit_reason", "calendar_token",
+    "flat_number", "postcode", "occupation", "exit_reason", "calendar_token", "bank_account",
+    "bank_account_owner",
 )  # fmt: skip
 NAME_SHOWN = "—"
 

@@ -78,6 +78,9 @@ class Discrepancy:
     stage_id: int
     records: tuple[Record, ...]
     detail: str = ""  # ids, dates and amounts only
+    # The same facts for a reader: dates as dates, amounts in grosze ("month", "ended", "price",
+    # "stated", "charged"), worded by `discrepancies` in the reader's language.
+    values: tuple[tuple[str, date | int], ...] = ()
 
     def line(self) -> str:
         """One line of the command's output."""
@@ -296,6 +299,7 @@ def _instalments_after_end(stage: ProjectStage) -> list[Discrepancy]:
                 stage.id,
                 tuple(records),
                 f"month {month.isoformat()}, entitlement ended {end.isoformat()}",
+                (("month", month), ("ended", end)),
             )
         )
     return found
@@ -376,6 +380,7 @@ def _free_course_places(stage: ProjectStage) -> list[Discrepancy]:
                     Record("participant", person),
                 ),
                 f"catalogue price {price} grosze",
+                (("price", price or 0),),
             )
         )
     return found
@@ -471,6 +476,7 @@ def _lines(stage: ProjectStage) -> list[Discrepancy]:
                         stage.id,
                         (Record("budget_line", line_id),),
                         f"stated {stated} grosze, charges {charged} grosze",
+                        (("stated", stated), ("charged", charged)),
                     )
                 )
     return found

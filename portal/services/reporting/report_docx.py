@@ -7,8 +7,9 @@ from typing import Any
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
+from flask_babel import gettext as _
 
-from portal.services.reporting import report_text
+from portal.services.reporting import discrepancies, report_text
 from portal.services.reporting.report_text import Table
 from portal.services.reporting.yearly_facts import Figures
 
@@ -33,8 +34,28 @@ def _table(document: Any, table: Table) -> None:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
-def build(facts: Figures, texts: dict[str, str], *, place_line: str) -> bytes:
-    """The whole report; `texts` are the coordinator's, per section key."""
+def _annex(document: Any, explained: list[discrepancies.Explained]) -> None:
+    document.add_heading(
+        _("Annex: discrepancies found by the check of the figures, with explanations"), level=2
+    )
+    for each in explained:
+        facts = discrepancies.facts(each.found)
+        meaning = discrepancies.meaning(each.found)
+        document.add_paragraph(f"{meaning} {facts}".strip(), style="List Number")
+        records = ", ".join(discrepancies.record_name(record) for record in each.found.records)
+        document.add_paragraph(_("Records:") + " " + records)
+        document.add_paragraph(_("Explanation:") + " " + each.explanation)
+
+
+def build(
+    facts: Figures,
+    texts: dict[str, str],
+    *,
+    place_line: str,
+    explained: list[discrepancies.Explained] | None = None,
+) -> bytes:
+    """The whole report; `texts` are the coordinator's, per section key; `explained`, the
+    discrepancies a closed report was closed with, are its annex."""
     document = Document()
     document.styles["Normal"].font.name = "Calibri"
     document.styles["Normal"].font.size = Pt(11)
@@ -54,6 +75,8 @@ def build(facts: Figures, texts: dict[str, str], *, place_line: str) -> bytes:
             document.add_paragraph(text)
         for text in paragraphs_of(texts.get(section.key, "")):
             document.add_paragraph(text)
+    if explained:
+        _annex(document, explained)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

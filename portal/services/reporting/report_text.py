@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from portal.formatting import money
 from portal.models.enums import AllowanceKind, BudgetLineKind, EventType, FundingSource
 from portal.models.support import GroupInstrument, PlacementKind
-from portal.services.reporting.yearly_facts import Figures
+from portal.services.reporting.yearly_facts import Figures, Line
 
 
 @dataclass(frozen=True)
@@ -274,6 +274,8 @@ def _budget(facts: Figures) -> Section:
         spent=money(facts.spent_grosze),
         salaries=money(facts.salaries_grosze),
     )
+    if any(line.task for line in facts.lines):
+        return Section("budget", _("Budget"), paragraphs=[text], table=_budget_by_task(facts))
     table = Table(
         header=[_("Budget line"), _("Funding source"), _("Planned"), _("Spent")],
         rows=[
@@ -289,6 +291,47 @@ def _budget(facts: Figures) -> Section:
         numeric=(2, 3),
     )
     return Section("budget", _("Budget"), paragraphs=[text], table=table)
+
+
+def _task_number(task: str) -> int:
+    number, _dot, _name = task.partition(".")
+    return int(number) if number.isdigit() else 100
+
+
+def _budget_by_task(facts: Figures) -> Table:
+    """The lines under the task of the funding agreement each belongs to, with each task's
+    sums after its lines."""
+    tasks: dict[str, list[Line]] = {}
+    for line in facts.lines:
+        tasks.setdefault(line.task, []).append(line)
+    rows: list[list[str]] = []
+    for task in sorted(tasks, key=_task_number):
+        lines = tasks[task]
+        for line in lines:
+            rows.append(
+                [
+                    task or _("No task"),
+                    line.name or BudgetLineKind(line.kind).label,
+                    FundingSource(line.funding_source).label,
+                    money(line.planned_grosze),
+                    money(line.spent_grosze),
+                ]
+            )
+        rows.append(
+            [
+                _("Total of the task %(task)s", task=task) if task else _("Total of no task"),
+                "",
+                "",
+                money(sum(line.planned_grosze for line in lines)),
+                money(sum(line.spent_grosze for line in lines)),
+            ]
+        )
+    rows.append([_("Total"), "", "", money(facts.planned_grosze), money(facts.spent_grosze)])
+    return Table(
+        header=[_("Task"), _("Budget line"), _("Funding source"), _("Planned"), _("Spent")],
+        rows=rows,
+        numeric=(3, 4),
+    )
 
 
 def sections(facts: Figures) -> list[Section]:

@@ -18,8 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.models import ProjectStage, User
 from portal.services.audit import audit
-from portal.services.common import dates, exports
-from portal.services.common.errors import NotFound
+from portal.services.common import dates, exports, loading
 from portal.services.reporting import stage_exports_money as money
 from portal.services.reporting import stage_exports_people as people
 from portal.services.reporting.stage_exports_people import Cell, Table
@@ -200,10 +199,7 @@ NAMES = (
 
 
 def kind_named(name: str) -> Kind:
-    for kind in kinds():
-        if kind.name == name:
-            return kind
-    raise NotFound()
+    return loading.found(next((kind for kind in kinds() if kind.name == name), None))
 
 
 def export(
@@ -211,8 +207,7 @@ def export(
 ) -> ExportFile:
     """One table of the stage as a file; who exported what of which stage is audited."""
     kind = kind_named(name)
-    if file_format not in FORMATS:
-        raise NotFound()
+    loading.known(file_format, FORMATS)
     table = kind.build(stage)
     if file_format == "xlsx":
         body, mimetype = to_xlsx(table), XLSX

@@ -416,6 +416,37 @@ def per_period(
 # --- Each person's participation ---------------------------------------------------------------
 
 
+def _reach(sources: Sequence[_Source], people: Any) -> Any:
+    """Per person of `people`: the first and last day of support given on days, and the first
+    and last moment of the events attended (Warsaw days are made of these by the caller)."""
+    no_day, no_moment = cast(null(), Date), cast(null(), UTCDateTime)
+    parts = []
+    for source in sources:
+        days = (no_day, no_day) if source.moment else (source.first, source.last)
+        moments = (source.first, source.last) if source.moment else (no_moment, no_moment)
+        parts.append(
+            source.select(
+                source.person.label("person"),
+                days[0].label("first_day"),
+                days[1].label("last_day"),
+                moments[0].label("first_at"),
+                moments[1].label("last_at"),
+            ).where(source.person.in_(people))
+        )
+    every = union_all(*parts).subquery("every")
+    return (
+        select(
+            every.c.person,
+            func.min(every.c.first_day).label("first_day"),
+            func.max(every.c.last_day).label("last_day"),
+            func.min(every.c.first_at).label("first_at"),
+            func.max(every.c.last_at).label("last_at"),
+        )
+        .group_by(every.c.person)
+        .subquery("reach")
+    )
+
+
 def participation(stage: ProjectStage, *, now: datetime | None = None) -> dict[int, Participation]:
     """Person id -> participation, for everybody activated in the stage: when it started (the
     first support in the project), when it ended, and the paths taken in the stage. One
@@ -431,32 +462,7 @@ def participation(stage: ProjectStage, *, now: datetime | None = None) -> dict[i
         .group_by(in_stage.c.person)
         .cte("paths")  # read once, though every kind of support asks it
     )
-    no_day, no_moment = cast(null(), Date), cast(null(), UTCDateTime)
-    parts = []
-    for source in sources:
-        days = (no_day, no_day) if source.moment else (source.first, source.last)
-        moments = (source.first, source.last) if source.moment else (no_moment, no_moment)
-        parts.append(
-            source.select(
-                source.person.label("person"),
-                days[0].label("first_day"),
-                days[1].label("last_day"),
-                moments[0].label("first_at"),
-                moments[1].label("last_at"),
-            ).where(source.person.in_(select(paths.c.person)))
-        )
-    every = union_all(*parts).subquery("every")
-    reach = (
-        select(
-            every.c.person,
-            func.min(every.c.first_day).label("first_day"),
-            func.max(every.c.last_day).label("last_day"),
-            func.min(every.c.first_at).label("first_at"),
-            func.max(every.c.last_at).label("last_at"),
-        )
-        .group_by(every.c.person)
-        .subquery("reach")
-    )
+    reach = _reach(sources, select(paths.c.person))
     rows = db.session.execute(
         select(
             paths.c.person,

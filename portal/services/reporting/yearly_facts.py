@@ -70,6 +70,9 @@ class Line:
     name: str
     planned_grosze: int
     spent_grosze: int
+    # The task of the funding agreement ("1. Aktywna integracja"); empty for a line of none,
+    # and in reports closed before lines had tasks.
+    task: str = ""
 
 
 @dataclass(frozen=True)
@@ -138,8 +141,13 @@ def _load(kind: Any, value: Any) -> Any:
         return date.fromisoformat(value)
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         hints = typing.get_type_hints(kind)
+        # A field added later is missing from reports closed before: it keeps its default.
         return kind(
-            **{f.name: _load(hints[f.name], value[f.name]) for f in dataclasses.fields(kind)}
+            **{
+                f.name: _load(hints[f.name], value[f.name])
+                for f in dataclasses.fields(kind)
+                if f.name in value
+            }
         )
     if typing.get_origin(kind) is tuple:
         inner = typing.get_args(kind)[0]

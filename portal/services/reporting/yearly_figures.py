@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import (
@@ -44,8 +45,8 @@ from portal.models.enums import (
 )
 from portal.models.support import GroupInstrument as Instrument
 from portal.models.support import PlacementKind
+from portal.services.common import loading
 from portal.services.common.dates import local_date, local_to_utc
-from portal.services.common.errors import NotFound
 from portal.services.money import ledger_reports
 from portal.services.reporting import stage_people
 from portal.services.reporting.yearly_facts import (
@@ -72,15 +73,14 @@ def _of_project(stage: ProjectStage) -> Any:
 
 
 def _stage(stage_id: int) -> tuple[ProjectStage, Project, Centre]:
-    row = db.session.execute(
-        select(ProjectStage, Project, Centre)
+    # The join keeps the session's centre scope on the stage (a stage has no centre_id itself).
+    stage = loading.one(
+        select(ProjectStage)
         .join(Project, Project.id == ProjectStage.project_id)
-        .join(Centre, Centre.id == Project.centre_id)
         .where(ProjectStage.id == stage_id)
-    ).one_or_none()
-    if row is None:
-        raise NotFound()
-    return row[0], row[1], row[2]
+        .options(joinedload(ProjectStage.project).joinedload(Project.centre))
+    )
+    return stage, stage.project, stage.project.centre
 
 
 def _pal_event_ids(stage: ProjectStage) -> Any:
@@ -349,6 +349,7 @@ def figures(stage_id: int, *, now: datetime | None = None) -> Figures:
                 name=line.name,
                 planned_grosze=line.planned_grosze,
                 spent_grosze=line.paid_grosze,
+                task=line.task.label if line.task is not None else "",
             )
             for line in money.lines
         ),

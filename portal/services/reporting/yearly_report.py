@@ -6,6 +6,7 @@ overwrite each other silently. Closing the report freezes the figures as JSON: r
 it states the same figures whatever changed in the data; an open report is always computed live.
 """
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -16,9 +17,9 @@ from sqlalchemy.orm import selectinload
 from portal.extensions import db
 from portal.models import ProjectStage, StageReport, StageReportRevision, User
 from portal.services.audit import audit
-from portal.services.centres import projects
-from portal.services.common.errors import NotFound, PortalError
-from portal.services.reporting import yearly_facts, yearly_figures
+from portal.services.common import loading
+from portal.services.common.errors import PortalError
+from portal.services.reporting import discrepancies, figures_check, yearly_facts, yearly_figures
 from portal.services.reporting.yearly_facts import Figures
 
 # The sections of the report, in the order of the centres' own reports.
@@ -53,11 +54,6 @@ class ReportConflict(ReportRefused):
         self.current = current
 
 
-def stage(centre_id: int, stage_id: int) -> ProjectStage:
-    """The stage, if it is the centre's (404 otherwise)."""
-    return projects.get_stage(centre_id, stage_id)
-
-
 def find(stage_id: int) -> StageReport | None:
     return db.session.scalar(select(StageReport).where(StageReport.stage_id == stage_id))
 
@@ -73,9 +69,7 @@ def _open_report(stage: ProjectStage, version: int) -> StageReport:
     """The report locked for a change, created on its first save. `version` 0 means the form
     was opened before the report existed."""
     report = find(stage.id)
-    if report is None:
-        if version != 0:
-            raise NotFound()
+    if report is None and version == 0:
         report = StageReport(centre_id=stage.project.centre_id, stage_id=stage.id, texts={})
         try:
             with db.session.begin_nested():
@@ -87,6 +81,8 @@ def _open_report(stage: ProjectStage, version: int) -> StageReport:
                 raise
             raise ReportConflict(current) from None
         return report
+    # Still none: the form names a version of a report that does not exist.
+    report = loading.found(report)
     db.session.refresh(report, with_for_update=True)
     if report.version_id != version:
         raise ReportConflict(report)
@@ -98,8 +94,7 @@ def save_section(
 ) -> StageReportRevision | None:
     """Save one section's text; refused if the report changed since the form was opened or
     if it is closed. Nothing changed, nothing saved."""
-    if section not in SECTIONS:
-        raise NotFound()
+    loading.known(section, SECTIONS)
     text = (text or "").strip()
     if len(text) > TEXT_MAX:
         raise ReportRefused(_l("At most %(n)d characters.", n=TEXT_MAX), field="text")
@@ -135,17 +130,52 @@ def save_section(
     return revision
 
 
-def close(stage: ProjectStage, *, version: int, actor: User, now: datetime) -> StageReport:
-    """Freeze the figures as they are now; the report keeps them from then on."""
+def close(
+    stage: ProjectStage,
+    *,
+    version: int,
+    actor: User,
+    now: datetime,
+    explanations: Mapping[str, str] | None = None,
+) -> StageReport:
+    """Freeze the figures as they are now; the report keeps them from then on.
+
+    The check of the figures runs again here, not only on the page the coordinator read: every
+    discrepancy it finds now needs an explanation (by `discrepancies.key`), or nothing closes.
+    The findings and their explanations are frozen with the figures, for the annex."""
     report = _open_report(stage, version)
     if report.closed_at is not None:
         raise ReportRefused(_l("The report is already closed."))
+    explanations = explanations or {}
+    found = figures_check.check_stage(stage, now=now)
+    missing = discrepancies.unexplained(found, explanations)
+    if missing:
+        raise ReportRefused(
+            _l(
+                "The check of the figures found %(count)d discrepancies without an explanation. "
+                "Explain each one, or correct the data, before closing.",
+                count=len(missing),
+            )
+        )
+    if any(len(text) > discrepancies.EXPLANATION_MAX for text in explanations.values()):
+        raise ReportRefused(_l("At most %(n)d characters.", n=discrepancies.EXPLANATION_MAX))
     report.frozen_figures = yearly_facts.to_json(yearly_figures.figures(stage.id, now=now))
+    report.explained_discrepancies = discrepancies.to_json(found, explanations)
     report.closed_at = now
     report.closed_by_id = actor.id
     report.updated_by_id = actor.id
-    audit.record("stage_report.close", report, actor=actor, at=now, changes={"closed": (None, now)})
+    changes: dict[str, tuple[object, object]] = {"closed": (None, now)}
+    if found:
+        changes["explained_discrepancies"] = (None, report.explained_discrepancies)
+    audit.record("stage_report.close", report, actor=actor, at=now, changes=changes)
     return report
+
+
+def explained(report: StageReport | None) -> list[discrepancies.Explained]:
+    """The findings a closed report was closed with, and their explanations (the annex)."""
+    if report is None or report.closed_at is None:
+        return []
+    return discrepancies.from_json(report.stage_id, report.explained_discrepancies)
 
 
 def revisions(report: StageReport | None) -> list[StageReportRevision]:

@@ -26,7 +26,7 @@ from portal.models.enums import (
 )
 from portal.services.audit import audit
 from portal.services.common import dates
-from portal.services.common.errors import NotFound, PortalError
+from portal.services.common.errors import PortalError
 from portal.services.lifecycle import transitions
 from portal.services.money import budget
 from portal.services.support import entitlements
@@ -164,7 +164,6 @@ def create(
         participant_id=person.id,
         contract_id=contract.id if contract else None,
         prepared_by_id=prepared_by.id,
-        status=AllowanceStatus.DRAFT,
         **values,
     )
     db.session.add(allowance)
@@ -256,15 +255,6 @@ def withdraw(allowance: Allowance, *, actor: User, now: datetime) -> None:
     transitions.move(
         allowance, "withdraw", refusal=AllowanceRefused(), actor=actor, now=now, withdrawn_at=now
     )
-
-
-def get(centre_id: int, allowance_id: int) -> Allowance:
-    allowance = db.session.scalar(
-        select(Allowance).where(Allowance.id == allowance_id, Allowance.centre_id == centre_id)
-    )
-    if allowance is None:
-        raise NotFound()
-    return allowance
 
 
 def received_in_year(participant_id: int, year: int) -> int:

@@ -13,14 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import Select, case, func, insert, select
 from sqlalchemy.orm import selectinload
 
-from portal import database
 from portal.extensions import db
 from portal.models import Allowance, AuditEntry, Instalment, Participant, User
-from portal.models.enums import AllowanceKind, AllowanceStatus, BudgetLineKind, InstalmentStatus
-from portal.services.audit import audit
+from portal.models.enums import AllowanceKind, AllowanceStatus, BudgetLineKind
 from portal.services.common import dates
 from portal.services.common.errors import PortalError
 from portal.services.lifecycle import transitions
@@ -192,19 +190,9 @@ def approve_many(
     if not approvals:
         return [], refused
     _charge(approvals)
-    _mark_approved(approvals, approver, now)
+    _mark_approved(approvals, centre_id=centre_id, approver=approver, now=now)
     _schedule_instalments(approvals)
-    ids = [a.allowance.id for a in approvals]
-    audit.record_many(
-        "allowance.approved",
-        Allowance.__tablename__,
-        ids,
-        actor=approver,
-        centre_id=centre_id,
-        at=now,
-        changes={"status": (AllowanceStatus.SUBMITTED, AllowanceStatus.APPROVED)},
-    )
-    return ids, refused
+    return [a.allowance.id for a in approvals], refused
 
 
 def _lines_to_charge(
@@ -302,34 +290,37 @@ def _charge(approvals: list[_Approval]) -> None:
             raise BudgetExceeded()
 
 
-def _mark_approved(approvals: list[_Approval], approver: User, now: datetime) -> None:
-    """One conditional UPDATE per line; a request decided meanwhile undoes the whole batch."""
+def _mark_approved(
+    approvals: list[_Approval], *, centre_id: int, approver: User, now: datetime
+) -> None:
+    """One conditional UPDATE, each request charged to its line; a request decided meanwhile
+    undoes the whole batch. The trail names the decision only: its entry's actor and time are
+    who decided and when."""
     per_line: dict[int, list[int]] = defaultdict(list)
     for approval in approvals:
         per_line[approval.line_id].append(approval.allowance.id)
-    for line_id, ids in per_line.items():
-        changed = database.rows_changed(
-            update(Allowance)
-            .where(
-                Allowance.id.in_(ids),
-                Allowance.status == AllowanceStatus.SUBMITTED,
-                Allowance.prepared_by_id != approver.id,
+    transitions.move_many(
+        Allowance,
+        [a.allowance.id for a in approvals],
+        "approve",
+        actor=approver,
+        centre_id=centre_id,
+        lost=AllowanceRefused(
+            _l(
+                "Someone else has just decided some of these requests. "
+                "Nothing was approved; try again."
             )
-            .values(
-                status=AllowanceStatus.APPROVED,
-                decided_by_id=approver.id,
-                decided_at=now,
-                budget_line_id=line_id,
-            )
-            .execution_options(synchronize_session=False),
-        )
-        if changed != len(ids):
-            raise AllowanceRefused(
-                _l(
-                    "Someone else has just decided some of these requests. "
-                    "Nothing was approved; try again."
-                )
-            )
+        ),
+        now=now,
+        where=Allowance.prepared_by_id != approver.id,
+        unaudited={
+            "decided_by_id": approver.id,
+            "decided_at": now,
+            "budget_line_id": case(
+                *((Allowance.id.in_(ids), line_id) for line_id, ids in per_line.items())
+            ),
+        },
+    )
 
 
 def _schedule_instalments(approvals: list[_Approval]) -> None:
@@ -341,7 +332,6 @@ def _schedule_instalments(approvals: list[_Approval]) -> None:
                 "allowance_id": approval.allowance.id,
                 "month": month,
                 "amount_grosze": amount,
-                "status": InstalmentStatus.DUE,
             }
             for approval in approvals
             for month, amount in approval.plan

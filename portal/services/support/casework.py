@@ -23,8 +23,8 @@ from portal.models import Participant, SocialContract, User, UserRole
 from portal.models.enums import Role
 from portal.models.support import CaseworkEntry, ContactKind
 from portal.services.audit import audit
-from portal.services.common import dates
-from portal.services.common.errors import Forbidden, NotFound, PortalError
+from portal.services.common import dates, loading
+from portal.services.common.errors import Forbidden, PortalError
 
 # Who keeps the casework log.
 WORKERS = (Role.SOCIAL_WORKER, Role.COORDINATOR)
@@ -90,17 +90,6 @@ def _require_worker(actor: User) -> int:
     return actor.centre_id
 
 
-def _participant(centre_id: int, participant_id: int) -> Participant:
-    person = db.session.scalar(
-        select(Participant).where(
-            Participant.id == participant_id, Participant.centre_id == centre_id
-        )
-    )
-    if person is None:
-        raise NotFound()
-    return person
-
-
 def _check(fields: ContactFields, person: Participant, now: datetime) -> None:
     if fields.happened_on > dates.local_date(now):
         raise CaseworkRefused(_l("The contact cannot be in the future."), field="happened_on")
@@ -140,7 +129,7 @@ def record(
     now: datetime,
 ) -> CaseworkEntry:
     """A contact the actor (a social worker or coordinator) had with a person of their centre."""
-    person = _participant(_require_worker(actor), participant_id)
+    person = loading.of_centre(Participant, participant_id, _require_worker(actor))
     fields = ContactFields(happened_on, contact_kind, minutes, with_family, note, contract_id)
     _check(fields, person, now)
     values = fields.values()
@@ -207,14 +196,10 @@ def correct(
 
 
 def get(centre_id: int, entry_id: int) -> CaseworkEntry:
-    entry = db.session.scalar(
-        select(CaseworkEntry)
-        .options(joinedload(CaseworkEntry.participant))
-        .where(CaseworkEntry.id == entry_id, CaseworkEntry.centre_id == centre_id)
+    """An entry of this centre's casework log, with its person."""
+    return loading.of_centre(
+        CaseworkEntry, entry_id, centre_id, options=(joinedload(CaseworkEntry.participant),)
     )
-    if entry is None:
-        raise NotFound()
-    return entry
 
 
 def list_for_participant(participant_id: int, *, limit: int = 500) -> list[CaseworkEntry]:

@@ -13,7 +13,7 @@ from portal.models import Participant, SocialContract, User
 from portal.models.enums import ContractStatus, Instrument
 from portal.services.audit import audit
 from portal.services.common import dates
-from portal.services.common.errors import NotFound, PortalError
+from portal.services.common.errors import PortalError
 from portal.services.lifecycle import transitions
 from portal.services.support import entitlements
 
@@ -77,7 +77,6 @@ def create(
             participant_id=person.id,
             project_id=person.project_id,
             social_worker_id=social_worker.id,
-            status=ContractStatus.DRAFT,
             number=_next_number(person.centre_id, fields.start_date.year),
             **values,
         )
@@ -221,17 +220,6 @@ def terminate(
         actor=actor,
         now=now,
     )
-
-
-def get(centre_id: int, contract_id: int) -> SocialContract:
-    contract = db.session.scalar(
-        select(SocialContract).where(
-            SocialContract.id == contract_id, SocialContract.centre_id == centre_id
-        )
-    )
-    if contract is None:
-        raise NotFound()
-    return contract
 
 
 def list_for_participant(participant_id: int) -> list[SocialContract]:

@@ -8,10 +8,10 @@ from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.models import Course, CourseAssignment, Participant, User
-from portal.models.enums import BudgetLineKind, CourseStatus
+from portal.models.enums import BudgetLineKind
 from portal.services.audit import audit
 from portal.services.common import dates
-from portal.services.common.errors import NotFound, PortalError
+from portal.services.common.errors import PortalError
 from portal.services.lifecycle import transitions
 from portal.services.money import budget
 
@@ -72,7 +72,6 @@ def propose(
         centre_id=person.centre_id,
         participant_id=person.id,
         course_id=course.id,
-        status=CourseStatus.PROPOSED,
         planned_start=planned_start,
         planned_end=planned_end,
         cost_grosze=cost_grosze,
@@ -139,17 +138,6 @@ def drop(assignment: CourseAssignment, *, reason: str, actor: User, now: datetim
         now=now,
         drop_reason=reason.strip(),
     )
-
-
-def get(centre_id: int, assignment_id: int) -> CourseAssignment:
-    assignment = db.session.scalar(
-        select(CourseAssignment).where(
-            CourseAssignment.id == assignment_id, CourseAssignment.centre_id == centre_id
-        )
-    )
-    if assignment is None:
-        raise NotFound()
-    return assignment
 
 
 def list_for_participant(participant_id: int) -> list[CourseAssignment]:

@@ -16,7 +16,9 @@ whose row count must match what the person confirmed (a fingerprint of the insta
 payment list made at the same time asks for status = 'due' too, so it either took an instalment
 first (which is then taken off it here) or never sees it; one being paid at the same time is
 either paid first (the confirmation no longer matches: nothing is cancelled, the page asks again)
-or finds it cancelled. A CHECK constraint keeps a cancelled instalment off every list.
+or finds it cancelled. A CHECK constraint keeps a cancelled instalment off every list. An
+instalment on a list already exported to the bank is not cancelled: the whole change is refused
+(services/support/list_locks), since the money has left or is leaving.
 """
 
 import hashlib
@@ -26,10 +28,9 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, and_, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import selectinload
 
-from portal import database
 from portal.extensions import db
 from portal.models import Allowance, Instalment, Participant, SocialContract, User
 from portal.models.enums import (
@@ -39,10 +40,11 @@ from portal.models.enums import (
     InstalmentCancellation,
     InstalmentStatus,
 )
-from portal.services.audit import audit
 from portal.services.common import dates
 from portal.services.common.errors import PortalError
+from portal.services.lifecycle import transitions
 from portal.services.money import budget
+from portal.services.support import list_locks
 
 ENDED = (ContractStatus.TERMINATED, ContractStatus.COMPLETED)
 
@@ -204,6 +206,8 @@ def _cancel(
     """`confirmed` is the fingerprint the person saw (None: they were shown nothing to cancel)."""
     seen = _due_after(whose, end, lock=False)
     budget.lock({i.allowance.budget_line_id for i in seen})
+    # Lists before instalments, the order a payment list takes them in (payments.get_or_create).
+    list_locks.refuse_if_exported(i.payment_list_id for i in seen)
     ending = Ending(end, _due_after(whose, end, lock=True))
     expected = confirmed or Ending(end, []).fingerprint
     if ending.fingerprint != expected:
@@ -230,36 +234,41 @@ def cancel(
     back to the lines, each audited with why. One conditional UPDATE; a lost race refuses all."""
     if not instalments:
         return
-    centre_id, ids = instalments[0].centre_id, [i.id for i in instalments]
-    changed = database.rows_changed(
-        update(Instalment)
-        .where(Instalment.id.in_(ids), Instalment.status == InstalmentStatus.DUE)
-        .values(status=InstalmentStatus.CANCELLED, cancelled_because=cause, payment_list_id=None)
-        .execution_options(synchronize_session=False),
+    # What was sent to the bank stays on its list (services/support/list_locks).
+    list_locks.refuse_if_exported(i.payment_list_id for i in instalments)
+    centre_id = instalments[0].centre_id
+    # Each entry says which month and amount will not be paid, and the list it left.
+    each = {
+        i.id: {
+            "month": (None, i.month),
+            "amount_grosze": (None, i.amount_grosze),
+            **(
+                {"payment_list_id": (i.payment_list_id, None)}
+                if i.payment_list_id is not None
+                else {}
+            ),
+            **{name: (None, value) for name, value in audit_values.items()},
+        }
+        for i in instalments
+    }
+    transitions.move_many(
+        Instalment,
+        [i.id for i in instalments],
+        "cancel",
+        actor=actor,
+        centre_id=centre_id,
+        lost=EntitlementsChanged(),
+        now=now,
+        audit_each=each,
+        unaudited={"payment_list_id": None},
+        cancelled_because=cause,
     )
-    if changed != len(ids):
-        raise EntitlementsChanged()
     by_line: dict[int, int] = defaultdict(int)
     for instalment in instalments:
         by_line[instalment.allowance.charged_line_id] += instalment.amount_grosze
     for line_id, amount in sorted(by_line.items()):
         budget.release(line_id, amount)
     for instalment in instalments:
-        on_list = instalment.payment_list_id
-        audit.record(
-            "instalment.cancelled",
-            instalment,
-            actor=actor,
-            at=now,
-            changes={
-                "status": (InstalmentStatus.DUE, InstalmentStatus.CANCELLED),
-                "cancelled_because": (None, cause),
-                "month": (None, instalment.month),
-                "amount_grosze": (None, instalment.amount_grosze),
-                **({"payment_list_id": (on_list, None)} if on_list is not None else {}),
-                **{name: (None, value) for name, value in audit_values.items()},
-            },
-        )
         db.session.expire(instalment)
     _settle(
         {i.allowance_id for i in instalments},
@@ -288,22 +297,14 @@ def _settle(allowance_ids: set[int], *, centre_id: int, actor: User, now: dateti
             )
         )
     )
-    if not settled:
-        return
-    db.session.execute(
-        update(Allowance)
-        .where(Allowance.id.in_(settled), Allowance.status == AllowanceStatus.APPROVED)
-        .values(status=AllowanceStatus.PAID)
-        .execution_options(synchronize_session="fetch")
-    )
-    audit.record_many(
-        "allowance.paid",
-        Allowance.__tablename__,
+    transitions.move_many(
+        Allowance,
         settled,
+        "pay",
         actor=actor,
         centre_id=centre_id,
-        at=now,
-        changes={"status": (AllowanceStatus.APPROVED, AllowanceStatus.PAID)},
+        lost=EntitlementsChanged(),
+        now=now,
     )
 
 

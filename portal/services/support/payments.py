@@ -4,19 +4,19 @@ from collections import defaultdict
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from portal import database
 from portal.extensions import db
 from portal.models import Allowance, Instalment, Participant, PaymentList, User
 from portal.models.enums import AllowanceStatus, InstalmentStatus
 from portal.services.audit import audit
 from portal.services.common import dates
-from portal.services.common.errors import NotFound, PortalError
+from portal.services.common.errors import PortalError
+from portal.services.lifecycle import transitions
 from portal.services.money import budget
-from portal.services.support import entitlements
+from portal.services.support import entitlements, list_locks
 
 
 class PaymentRefused(PortalError):
@@ -24,55 +24,82 @@ class PaymentRefused(PortalError):
 
 
 def get_or_create(centre_id: int, month: date, *, actor: User, now: datetime) -> PaymentList:
-    """The month's list, taking every approved instalment of the month not yet on a list (and
-    none dated after its contract's end or the person's exit: services/support/entitlements)."""
+    """The month's open list, taking every approved instalment of the month not yet on a list
+    (and none dated after its contract's end or the person's exit: services/support/
+    entitlements). When the month's list has been exported to the bank (services/support/
+    list_locks) what came due since goes on a correction list, the month's next one."""
     month = month.replace(day=1)
-    payment_list = db.session.scalar(
-        select(PaymentList).where(PaymentList.centre_id == centre_id, PaymentList.month == month)
-    )
-    if payment_list is None:
-        payment_list = PaymentList(centre_id=centre_id, month=month, created_by_id=actor.id)
-        try:
-            with db.session.begin_nested():
-                db.session.add(payment_list)
-                db.session.flush()
-        except IntegrityError:  # created by someone else just now
-            payment_list = db.session.scalars(
-                select(PaymentList).where(
-                    PaymentList.centre_id == centre_id, PaymentList.month == month
-                )
-            ).one()
-        else:
-            audit.record(
-                "payment_list.create",
-                payment_list,
-                actor=actor,
-                at=now,
-                changes={"month": (None, month)},
-            )
-    approved = select(Allowance.id).where(Allowance.status == AllowanceStatus.APPROVED)
+    latest = _latest(centre_id, month)
+    if latest is None:
+        payment_list = _create(centre_id, month, 1, actor=actor, now=now)
+    elif latest.is_locked and _pending(centre_id, month):
+        payment_list = _create(centre_id, month, latest.sequence + 1, actor=actor, now=now)
+    else:
+        payment_list = latest
+    # Read afresh under the row's lock: an export in between has locked the list.
+    (payment_list,) = list_locks.locked([payment_list.id])
+    if payment_list.is_locked:
+        return payment_list
     db.session.execute(
         update(Instalment)
-        .where(
-            Instalment.centre_id == centre_id,
-            Instalment.month == month,
-            Instalment.status == InstalmentStatus.DUE,
-            Instalment.payment_list_id.is_(None),
-            Instalment.allowance_id.in_(approved),
-            entitlements.not_ended_in(month),
-        )
+        .where(_pending_in(centre_id, month))
         .values(payment_list_id=payment_list.id)
         .execution_options(synchronize_session=False)
     )
     return payment_list
 
 
-def get(centre_id: int, list_id: int) -> PaymentList:
-    payment_list = db.session.scalar(
-        select(PaymentList).where(PaymentList.id == list_id, PaymentList.centre_id == centre_id)
+def _latest(centre_id: int, month: date) -> PaymentList | None:
+    return db.session.scalar(
+        select(PaymentList)
+        .where(PaymentList.centre_id == centre_id, PaymentList.month == month)
+        .order_by(PaymentList.sequence.desc())
+        .limit(1)
     )
-    if payment_list is None:
-        raise NotFound()
+
+
+def _pending_in(centre_id: int, month: date) -> ColumnElement[bool]:
+    """Instalments of the month a list would take: approved, due, on no list, not ended."""
+    approved = select(Allowance.id).where(Allowance.status == AllowanceStatus.APPROVED)
+    return and_(
+        Instalment.centre_id == centre_id,
+        Instalment.month == month,
+        Instalment.status == InstalmentStatus.DUE,
+        Instalment.payment_list_id.is_(None),
+        Instalment.allowance_id.in_(approved),
+        entitlements.not_ended_in(month),
+    )
+
+
+def _pending(centre_id: int, month: date) -> bool:
+    return bool(db.session.scalar(select(exists().where(_pending_in(centre_id, month)))))
+
+
+def _create(
+    centre_id: int, month: date, sequence: int, *, actor: User, now: datetime
+) -> PaymentList:
+    payment_list = PaymentList(
+        centre_id=centre_id, month=month, sequence=sequence, created_by_id=actor.id
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(payment_list)
+            db.session.flush()
+    except IntegrityError:  # created by someone else just now
+        return db.session.scalars(
+            select(PaymentList).where(
+                PaymentList.centre_id == centre_id,
+                PaymentList.month == month,
+                PaymentList.sequence == sequence,
+            )
+        ).one()
+    audit.record(
+        "payment_list.create",
+        payment_list,
+        actor=actor,
+        at=now,
+        changes={"month": (None, month)} | ({"sequence": (None, sequence)} if sequence > 1 else {}),
+    )
     return payment_list
 
 
@@ -82,7 +109,7 @@ def list_for(centre_id: int) -> list[PaymentList]:
         db.session.scalars(
             select(PaymentList)
             .where(PaymentList.centre_id == centre_id)
-            .order_by(PaymentList.month.desc())
+            .order_by(PaymentList.month.desc(), PaymentList.sequence.desc())
         )
     )
 
@@ -136,32 +163,23 @@ def mark_paid(
         return 0
     ids = [i.id for i in chosen]
     budget.lock({i.allowance.budget_line_id for i in chosen})
-    changed = database.rows_changed(
-        update(Instalment)
-        .where(Instalment.id.in_(ids), Instalment.status == InstalmentStatus.DUE)
-        .values(status=InstalmentStatus.PAID, paid_on=paid_on)
-        .execution_options(synchronize_session=False),
+    someone_else = PaymentRefused(
+        _l("Someone else has just marked some of these items paid. Reload the list.")
     )
-    if changed != len(ids):
-        raise PaymentRefused(
-            _l("Someone else has just marked some of these items paid. Reload the list.")
-        )
+    transitions.move_many(
+        Instalment,
+        ids,
+        "pay",
+        actor=actor,
+        centre_id=payment_list.centre_id,
+        lost=someone_else,
+        now=now,
+        paid_on=paid_on,
+    )
     by_line: dict[int, int] = defaultdict(int)
     for instalment in chosen:
         by_line[instalment.allowance.charged_line_id] += instalment.amount_grosze
     budget.pay(by_line)
-    audit.record_many(
-        "instalment.paid",
-        Instalment.__tablename__,
-        ids,
-        actor=actor,
-        centre_id=payment_list.centre_id,
-        at=now,
-        changes={
-            "status": (InstalmentStatus.DUE, InstalmentStatus.PAID),
-            "paid_on": (None, paid_on),
-        },
-    )
     # An allowance whose every instalment is paid is paid.
     allowance_ids = {i.allowance_id for i in chosen}
     unpaid = select(Instalment.allowance_id).where(
@@ -174,20 +192,13 @@ def mark_paid(
             Allowance.id.not_in(unpaid),
         )
     ).all()
-    if fully_paid:
-        db.session.execute(
-            update(Allowance)
-            .where(Allowance.id.in_(fully_paid))
-            .values(status=AllowanceStatus.PAID)
-            .execution_options(synchronize_session=False)
-        )
-        audit.record_many(
-            "allowance.paid",
-            Allowance.__tablename__,
-            list(fully_paid),
-            actor=actor,
-            centre_id=payment_list.centre_id,
-            at=now,
-            changes={"status": (AllowanceStatus.APPROVED, AllowanceStatus.PAID)},
-        )
+    transitions.move_many(
+        Allowance,
+        fully_paid,
+        "pay",
+        actor=actor,
+        centre_id=payment_list.centre_id,
+        lost=someone_else,
+        now=now,
+    )
     return len(ids)

@@ -24,8 +24,8 @@ from portal.extensions import db
 from portal.models import Participant, SocialContract, User
 from portal.models.support import Placement, PlacementDay, PlacementKind
 from portal.services.audit import audit
-from portal.services.common import dates
-from portal.services.common.errors import Forbidden, NotFound, PortalError
+from portal.services.common import dates, loading
+from portal.services.common.errors import Forbidden, PortalError
 from portal.services.support import entitlements
 from portal.services.support.casework import WORKERS, month_bounds
 
@@ -154,13 +154,7 @@ def create(
 ) -> Placement:
     """A placement for a person of the actor's centre (a social worker or coordinator)."""
     centre_id = _require_worker(actor)
-    person = db.session.scalar(
-        select(Participant).where(
-            Participant.id == participant_id, Participant.centre_id == centre_id
-        )
-    )
-    if person is None:
-        raise NotFound()
+    person = loading.of_centre(Participant, participant_id, centre_id)
     fields = PlacementFields(
         kind, employer, starts_on, ends_on, hours_per_month, hourly_rate_grosze, supervisor,
         contract_id,
@@ -239,14 +233,13 @@ def update(
 
 
 def get(centre_id: int, placement_id: int) -> Placement:
-    placement = db.session.scalar(
-        select(Placement)
-        .options(joinedload(Placement.participant), joinedload(Placement.contract))
-        .where(Placement.id == placement_id, Placement.centre_id == centre_id)
+    """A placement of this centre, its person and contract loaded with it."""
+    return loading.of_centre(
+        Placement,
+        placement_id,
+        centre_id,
+        options=(joinedload(Placement.participant), joinedload(Placement.contract)),
     )
-    if placement is None:
-        raise NotFound()
-    return placement
 
 
 def list_for_participant(participant_id: int) -> list[Placement]:

@@ -1,1 +1,1 @@
-"""Staff accounts and residents' account requests."""
+"""The centre's staff accounts: roles, deactivation, caseloads handed over."""

@@ -1,10 +1,13 @@
 """The audit trail's filters: a GET form, so that a filtered page can be bookmarked."""
 
+from collections.abc import Iterable
+
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectField
+from wtforms import DateField, Field, IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from portal.forms import PortalForm
+from portal.models import Centre, User
 from portal.services.audit import audit_labels
 from portal.services.common.limits import MAX_ID
 
@@ -24,7 +27,9 @@ class TrailFilterForm(PortalForm):
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("To"), validators=[Optional()])
 
-    def fill(self, *, centres, actors, every_centre: bool) -> None:
+    def fill(
+        self, *, centres: Iterable[Centre], actors: Iterable[User], every_centre: bool
+    ) -> None:
         """The choices: centres for an administrator, the staff, the actions and the records."""
         self.centre.choices = [(EVERY, _l("All centres"))] + [(str(c.id), c.name) for c in centres]
         if not every_centre:
@@ -41,11 +46,11 @@ class TrailFilterForm(PortalForm):
             (name, audit_labels.entity_label(name)) for name in types
         ]
 
-    def validate_record_id(self, field) -> None:
+    def validate_record_id(self, field: Field) -> None:
         if field.data and not self.record_type.data:
             raise ValidationError(_l("Choose the kind of record the number belongs to."))
 
-    def validate_until(self, field) -> None:
+    def validate_until(self, field: Field) -> None:
         if field.data and self.since.data and field.data < self.since.data:
             raise ValidationError(_l("The end date cannot be before the start date."))
 

@@ -6,6 +6,7 @@ what and when; the people doing the work see their records' current state on the
 """
 
 from flask import flash, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -30,7 +31,7 @@ def _before() -> int | None:
 
 @bp.get("/audit")
 @role_required(*READERS)
-def audit_trail_page():
+def audit_trail_page() -> ResponseReturnValue:
     every_centre = audit_trail.reads_every_centre(current_user)
     scope = audit_trail.visible_centre(current_user, id_from(request.args.get("centre")))
     form = TrailFilterForm(request.args, meta={"csrf": False})
@@ -64,7 +65,7 @@ def audit_trail_page():
 
 @bp.get("/history/<entity_type>/<int:entity_id>")
 @role_required(*READERS)
-def record_history(entity_type: str, entity_id: int):
+def record_history(entity_type: str, entity_id: int) -> ResponseReturnValue:
     page = audit_trail.history(current_user, entity_type, entity_id, before=_before())
     return render_template(
         "staff/audit/record_history.html",

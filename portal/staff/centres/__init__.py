@@ -1,1 +1,2 @@
-"""A centre's set-up: project, stages, lines, villages, catalogue, contacts."""
+"""The installation's centres, and a centre's set-up: project, stages, lines, villages, catalogue,
+contacts."""

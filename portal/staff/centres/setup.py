@@ -1,20 +1,28 @@
 """The centre's set-up by its coordinator: projects, stages, budget lines, the centre's lists."""
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal import boundary
 from portal.auth.access import require_roles
-from portal.models import Course, DiagnosisTestType, Village
+from portal.forms import PortalForm
+from portal.models import BudgetLine, Course, DiagnosisTestType, Project, Village
 from portal.models.centres import Area
 from portal.models.enums import BudgetLineKind, FundingSource, Role
-from portal.services.centres import catalogue, centres, projects
+from portal.services.centres import catalogue, centres, project_tasks, projects
+from portal.services.common import loading
 from portal.services.money import money
+from portal.services.people import bank_accounts
 from portal.staff.centres.setup_forms import (
     BudgetLineForm,
     CatalogueCourseForm,
+    CentreAccountForm,
     CentreDetailsForm,
     ProjectForm,
     ReplanForm,
@@ -27,7 +35,7 @@ bp = Blueprint("setup", __name__, url_prefix="/setup")
 
 
 @bp.before_request
-def _coordinators_of_a_centre():
+def _coordinators_of_a_centre() -> ResponseReturnValue | None:
     refusal = require_roles(Role.COORDINATOR, Role.ADMIN)
     if refusal is None and current_user.centre_id is None:
         abort(403)  # an installation admin outside any centre has nothing to set up here
@@ -35,11 +43,11 @@ def _coordinators_of_a_centre():
 
 
 def _centre_id() -> int:
-    return current_user.centre_id
+    return loading.centre_id_of(current_user)
 
 
 @bp.get("/")
-def overview():
+def overview() -> ResponseReturnValue:
     centre_id = _centre_id()
     return render_template(
         "staff/centres/overview.html",
@@ -52,9 +60,9 @@ def overview():
 _DETAILS = tuple(centres.CentreDetails.__dataclass_fields__)
 
 
-def centre_details_page(centre_id: int, *, back_url: str, back_label: str):
+def centre_details_page(centre_id: int, *, back_url: str, back_label: str) -> ResponseReturnValue:
     """The centre's details form, shown and saved; the administrator's centres page uses it too."""
-    centre = centres.get_centre(centre_id)
+    centre = loading.centre(centre_id)
     form = CentreDetailsForm(data={name: getattr(centre, name) or "" for name in _DETAILS})
     if form.validate_on_submit():
         with boundary.shown(form):
@@ -75,7 +83,7 @@ def centre_details_page(centre_id: int, *, back_url: str, back_label: str):
 
 
 @bp.route("/details", methods=["GET", "POST"])
-def details():
+def details() -> ResponseReturnValue:
     return centre_details_page(
         _centre_id(),
         back_url=url_for(".overview"),
@@ -83,17 +91,41 @@ def details():
     )
 
 
+@bp.route("/bank-account", methods=["GET", "POST"])
+def bank_account() -> ResponseReturnValue:
+    """The account the centre pays transfers from (the transfer files name it)."""
+    centre = loading.centre(_centre_id())
+    form = CentreAccountForm(data={"bank_account": bank_accounts.grouped(centre.bank_account)})
+    if form.validate_on_submit():
+        with boundary.shown(form):
+            changed = bank_accounts.set_centre_account(
+                centre.id, form.bank_account.data, actor=current_user
+            )
+            flash(
+                _("The centre's bank account is saved.") if changed else _("Nothing has changed."),
+                "success",
+            )
+            return redirect(url_for(".overview"))
+    return render_template("staff/centres/bank_account.html", form=form, centre=centre)
+
+
 def _project_fields(form: ProjectForm) -> projects.ProjectFields:
     return projects.ProjectFields(
-        **{
-            name: form[name].data or ("" if name not in ("end_date", "archive_until") else None)
-            for name in projects.ProjectFields.__dataclass_fields__
-        }
+        title=form.title.data or "",
+        number=form.number.data or "",
+        programme=form.programme.data or "",
+        priority=form.priority.data or "",
+        measure=form.measure.data or "",
+        submeasure=form.submeasure.data or "",
+        funder=form.funder.data or "",
+        start_date=form.start_date.data,
+        end_date=form.end_date.data or None,
+        archive_until=form.archive_until.data or None,
     )
 
 
 @bp.route("/projects/new", methods=["GET", "POST"])
-def project_new():
+def project_new() -> ResponseReturnValue:
     form = ProjectForm()
     if form.validate_on_submit():
         with boundary.shown(form):
@@ -106,8 +138,8 @@ def project_new():
 
 
 @bp.route("/projects/<int:project_id>", methods=["GET", "POST"])
-def project_edit(project_id: int):
-    project = projects.get_project(_centre_id(), project_id)
+def project_edit(project_id: int) -> ResponseReturnValue:
+    project = loading.of_centre(Project, project_id, _centre_id())
     form = ProjectForm(obj=project)
     if form.validate_on_submit():
         with boundary.shown(form):
@@ -118,8 +150,8 @@ def project_edit(project_id: int):
 
 
 @bp.route("/projects/<int:project_id>/stages/new", methods=["GET", "POST"])
-def stage_new(project_id: int):
-    project = projects.get_project(_centre_id(), project_id)
+def stage_new(project_id: int) -> ResponseReturnValue:
+    project = loading.of_centre(Project, project_id, _centre_id())
     form = StageForm()
     if form.validate_on_submit():
         with boundary.shown(form):
@@ -135,10 +167,19 @@ def stage_new(project_id: int):
     return render_template("staff/centres/stage_form.html", form=form, project=project)
 
 
+def _offer_tasks(form: BudgetLineForm, project_id: int) -> None:
+    """The project's tasks to choose from ("—" only for a project that has none yet)."""
+    tasks = project_tasks.list_tasks(project_id)
+    form.task_id.choices = ([] if tasks else [("", "—")]) + [
+        (task.id, task.label) for task in tasks
+    ]
+
+
 @bp.route("/stages/<int:stage_id>/lines/new", methods=["GET", "POST"])
-def line_new(stage_id: int):
+def line_new(stage_id: int) -> ResponseReturnValue:
     stage = projects.get_stage(_centre_id(), stage_id)
     form = BudgetLineForm()
+    _offer_tasks(form, stage.project_id)
     if form.validate_on_submit():
         with boundary.shown(form):
             projects.add_line(
@@ -148,6 +189,7 @@ def line_new(stage_id: int):
                 planned_grosze=money.parse(form.planned.data, field="planned", allow_zero=True),
                 name=form.name.data or "",
                 actor=current_user,
+                task_id=form.task_id.data,
             )
             flash(_("The budget line is saved."), "success")
             return redirect(url_for(".line_new", stage_id=stage.id))
@@ -155,15 +197,17 @@ def line_new(stage_id: int):
 
 
 @bp.route("/lines/<int:line_id>", methods=["GET", "POST"])
-def line_edit(line_id: int):
-    line = projects.get_line(_centre_id(), line_id)
+def line_edit(line_id: int) -> ResponseReturnValue:
+    line = loading.of_centre(BudgetLine, line_id, _centre_id())
     form = ReplanForm(
         data={
             "planned": money.to_text(line.planned_grosze),
             "name": line.name,
             "funding_source": line.funding_source.value,
+            "task_id": line.task_id,
         }
     )
+    _offer_tasks(form, line.stage.project_id)
     if form.validate_on_submit():
         with boundary.shown(form):
             projects.replan_line(
@@ -173,6 +217,7 @@ def line_edit(line_id: int):
                 name=form.name.data or "",
                 reason=form.reason.data,
                 actor=current_user,
+                task_id=form.task_id.data,
             )
             flash(_("The budget line is saved."), "success")
             return redirect(url_for(".overview"))
@@ -180,11 +225,19 @@ def line_edit(line_id: int):
 
 
 # The centre's lists: model, form, title, and how a form's data becomes the entry's values.
-def _village(form) -> dict:
+EntryList = tuple[
+    type[Village | Course | DiagnosisTestType],
+    type[PortalForm],
+    object,
+    Callable[[Any], dict[str, object]],
+]
+
+
+def _village(form: VillageForm) -> dict[str, object]:
     return {"name": form.name.data, "area": Area(form.area.data), "is_active": form.is_active.data}
 
 
-def _course(form) -> dict:
+def _course(form: CatalogueCourseForm) -> dict[str, object]:
     price = form.price.data
     return {
         "name": form.name.data,
@@ -195,25 +248,23 @@ def _course(form) -> dict:
     }
 
 
-def _test_type(form) -> dict:
+def _test_type(form: TestTypeForm) -> dict[str, object]:
     return {"name": form.name.data, "is_active": form.is_active.data}
 
 
-LISTS = {
+LISTS: dict[str, EntryList] = {
     "villages": (Village, VillageForm, _l("Villages (sołectwa)"), _village),
     "courses": (Course, CatalogueCourseForm, _l("Course catalogue"), _course),
     "tests": (DiagnosisTestType, TestTypeForm, _l("Diagnosis tests"), _test_type),
 }
 
 
-def _list(kind: str):
-    if kind not in LISTS:
-        abort(404)
-    return LISTS[kind]
+def _list(kind: str) -> EntryList:
+    return LISTS[loading.known(kind, LISTS)]
 
 
 @bp.route("/<kind>", methods=["GET", "POST"])
-def entries(kind: str):
+def entries(kind: str) -> ResponseReturnValue:
     model, form_class, title, values = _list(kind)
     form = form_class()
     if form.validate_on_submit():
@@ -232,11 +283,11 @@ def entries(kind: str):
 
 
 @bp.route("/<kind>/<int:entry_id>", methods=["GET", "POST"])
-def entry_edit(kind: str, entry_id: int):
+def entry_edit(kind: str, entry_id: int) -> ResponseReturnValue:
     model, form_class, title, values = _list(kind)
-    entry = catalogue.get_entry(model, _centre_id(), entry_id)
+    entry = loading.of_centre(model, entry_id, _centre_id())
     form = form_class(obj=entry)
-    if kind == "courses" and not form.is_submitted():
+    if isinstance(entry, Course) and not form.is_submitted():
         # A free course (0 zł) keeps its 0: an empty price means the catalogue gives none.
         form.price.data = (
             money.to_text(entry.price_grosze) if entry.price_grosze is not None else ""

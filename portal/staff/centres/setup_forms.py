@@ -5,12 +5,21 @@ from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringF
 from wtforms.fields import DateField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.forms import PortalForm, amount_field, contact_email_field, phone_field, strip
+from portal.forms import (
+    PortalForm,
+    amount_field,
+    chosen_id,
+    contact_email_field,
+    phone_field,
+    strip,
+)
 from portal.models.centres import Area
 from portal.models.enums import BudgetLineKind, FundingSource
 
 
-def _text(label, length: int, *, required: str | None = None, description=None):
+def _text(
+    label: object, length: int, *, required: object = None, description: object = None
+) -> StringField:
     return StringField(
         label,
         description=description,
@@ -59,11 +68,15 @@ class StageForm(PortalForm):
 
 class BudgetLineForm(PortalForm):
     kind = SelectField(_l("Kind"), choices=[])
+    # The project's tasks, filled by the view; the service checks the choice.
+    task_id = SelectField(
+        _l("Task of the funding agreement"), coerce=chosen_id, choices=[], validate_choice=False
+    )
     funding_source = RadioField(_l("Funding source"), choices=[], default=FundingSource.ESF.value)
     planned = amount_field(_l("Planned amount (zł)"))
     name = _text(_l("Note"), 200, description=_l("Optional: what the line covers."))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.kind.choices = BudgetLineKind.choices()
         self.funding_source.choices = FundingSource.choices()
@@ -74,9 +87,22 @@ class ReplanForm(BudgetLineForm):
         _l("Reason for the change"), 500, required=_l("Enter the reason for the change.")
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         del self.kind  # a line keeps its kind; a new kind is a new line
+
+
+class TaskForm(PortalForm):
+    number = IntegerField(
+        _l("Number"),
+        description=_l("As in the funding agreement."),
+        validators=[
+            InputRequired(_l("Enter the task's number.")),
+            NumberRange(1, 99, _l("Enter a number from 1 to 99.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    name = _text(_l("Task name"), 300, required=_l("Enter the task's name."))
 
 
 class VillageForm(PortalForm):
@@ -84,7 +110,7 @@ class VillageForm(PortalForm):
     area = RadioField(_l("Area"), choices=[], default=Area.RURAL.value)
     is_active = BooleanField(_l("In use"), default=True)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.area.choices = Area.choices()
 
@@ -111,6 +137,15 @@ class CatalogueCourseForm(PortalForm):
 class TestTypeForm(PortalForm):
     name = _text(_l("Test name"), 100, required=_l("Enter the name."))
     is_active = BooleanField(_l("In use"), default=True)
+
+
+class CentreAccountForm(PortalForm):
+    bank_account = StringField(
+        _l("The centre's account number"),
+        description=_l("26 digits, as on the bank's statement; spaces and PL in front are fine."),
+        validators=[Length(max=60)],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
 
 
 class CentreDetailsForm(PortalForm):

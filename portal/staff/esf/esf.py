@@ -13,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,9 +23,9 @@ from portal.auth.fresh import fresh_login_required
 from portal.forms import CsrfForm
 from portal.models.base import utcnow
 from portal.models.enums import Role
-from portal.models.imports import ImportStatus
+from portal.models.imports import ImportBatch, ImportStatus
 from portal.services.centres import projects
-from portal.services.common import exports
+from portal.services.common import exports, loading
 from portal.services.esf import esf_export, import_files, import_rules, imports
 from portal.services.people import participants
 from portal.staff.esf.esf_forms import ConfirmForm, ExportForm, UploadForm
@@ -37,7 +38,7 @@ IMPORTERS = (Role.COORDINATOR, Role.SOCIAL_WORKER)
 
 @bp.get("/esf-export")
 @role_required(*EXPORTERS)
-def export_overview():
+def export_overview() -> ResponseReturnValue:
     return render_template(
         "staff/esf/export_overview.html",
         projects=projects.list_projects(current_user.centre_id),
@@ -48,7 +49,7 @@ def export_overview():
 @bp.route("/esf-export/stages/<int:stage_id>", methods=["GET", "POST"])
 @role_required(*EXPORTERS)
 @fresh_login_required(methods=("POST",))  # a full export of personal data (ASVS 3.7.1)
-def export_stage(stage_id: int):
+def export_stage(stage_id: int) -> ResponseReturnValue:
     stage = projects.get_stage(current_user.centre_id, stage_id)
     form = ExportForm()
     if form.validate_on_submit():
@@ -78,7 +79,7 @@ def export_stage(stage_id: int):
 
 @bp.route("/import", methods=["GET", "POST"])
 @role_required(*IMPORTERS)
-def import_upload():
+def import_upload() -> ResponseReturnValue:
     form = UploadForm()
     limits = import_files.Limits.from_config(current_app.config)
     if form.validate_on_submit():
@@ -104,7 +105,7 @@ def import_upload():
 @bp.get("/import/template.xlsx", defaults={"kind": "xlsx"})
 @bp.get("/import/template.csv", defaults={"kind": "csv"})
 @role_required(*IMPORTERS)
-def import_template(kind: str):
+def import_template(kind: str) -> ResponseReturnValue:
     header = [column.header for column in import_rules.COLUMNS]
     if kind == "csv":
         body, mimetype = exports.to_csv(header, []).encode("utf-8"), "text/csv"
@@ -137,8 +138,8 @@ def _template_xlsx(header: list[str]) -> bytes:
 
 @bp.route("/import/<int:batch_id>", methods=["GET", "POST"])
 @role_required(*IMPORTERS)
-def import_batch(batch_id: int):
-    batch = imports.get_batch(current_user.centre_id, batch_id)
+def import_batch(batch_id: int) -> ResponseReturnValue:
+    batch = loading.of_centre(ImportBatch, batch_id, current_user.centre_id)
     form = ConfirmForm()
     if batch.status == ImportStatus.PENDING and form.validate_on_submit():
         with boundary.shown(form):
@@ -163,8 +164,8 @@ def import_batch(batch_id: int):
 
 @bp.post("/import/<int:batch_id>/discard")
 @role_required(*IMPORTERS)
-def import_discard(batch_id: int):
-    batch = imports.get_batch(current_user.centre_id, batch_id)
+def import_discard(batch_id: int) -> ResponseReturnValue:
+    batch = loading.of_centre(ImportBatch, batch_id, current_user.centre_id)
     form = CsrfForm()
     if form.validate_on_submit():
         imports.discard(batch, actor=current_user, now=utcnow())

@@ -11,7 +11,7 @@ class ExportForm(PortalForm):
     file_format = RadioField(_l("File format"), choices=[], default="xlsx")
     variant = RadioField(_l("Variant"), choices=[], default="full")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.file_format.choices = [
             ("xlsx", _l("XLSX (Excel, LibreOffice Calc)")),
@@ -38,7 +38,7 @@ class UploadForm(PortalForm):
 class ConfirmForm(PortalForm):
     mode = RadioField(_l("What to import"), choices=[], default="all")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.mode.choices = [
             ("all", _l("Every row, or nothing if any row has a problem")),

@@ -1,8 +1,11 @@
 """Forms of the event pages: the event itself, reasons, signing someone up, attendance."""
 
+from collections.abc import Iterable, Sequence
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateTimeLocalField,
+    Form,
     IntegerField,
     RadioField,
     SelectField,
@@ -12,13 +15,14 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.forms import CsrfForm, MultiCheckboxField, PortalForm, VersionField, id_from
+from portal.models import Registration, Village
 from portal.models.enums import Audience, EventType, RegistrationStatus
 from portal.services.events.signups import MAX_COMPANIONS
 
 DATETIME = "%Y-%m-%dT%H:%M"
 
 
-def _when(label, *, required: bool, description=None):
+def _when(label: object, *, required: bool, description: object = None) -> DateTimeLocalField:
     message = _l("Enter the date and time.")
     return DateTimeLocalField(
         label,
@@ -79,7 +83,7 @@ class EventForm(PortalForm):
     )
     version = VersionField()
 
-    def __init__(self, *args, villages=(), **kwargs):
+    def __init__(self, *args: object, villages: Iterable[Village] = (), **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.event_type.choices = EventType.choices()
         self.audience.choices = Audience.choices()
@@ -98,7 +102,7 @@ class NoteForm(PortalForm):
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
 
 
-def _chosen_id(value) -> int:
+def _chosen_id(value: int | str | None) -> int:
     """The id of the chosen option, within the database's range; 0 when none is chosen."""
     if isinstance(value, int):
         return value
@@ -127,7 +131,7 @@ class AddRegistrationForm(PortalForm):
 class MarkField(RadioField):
     """Present or absent; a row left unmarked is allowed and keeps its state."""
 
-    def pre_validate(self, form) -> None:
+    def pre_validate(self, form: Form) -> None:
         if self.data is not None:
             super().pre_validate(form)
 
@@ -143,7 +147,7 @@ class AttendanceForm(CsrfForm):
         return {rid: mark == "yes" for rid, mark in marked.items() if mark}
 
 
-def attendance_form(registrations) -> AttendanceForm:
+def attendance_form(registrations: Sequence[Registration]) -> AttendanceForm:
     marks = {RegistrationStatus.ATTENDED: "yes", RegistrationStatus.ABSENT: "no"}
     rows = {r.id: f"present-{r.id}" for r in registrations}
     fields = {
@@ -154,7 +158,10 @@ def attendance_form(registrations) -> AttendanceForm:
         )
         for r in registrations
     }
-    form = type("EventAttendanceForm", (AttendanceForm,), {**fields, "rows": rows})()
+    form_class: type[AttendanceForm] = type(
+        "EventAttendanceForm", (AttendanceForm,), {**fields, "rows": rows}
+    )
+    form = form_class()
     for name in rows.values():
         form[name].choices = [("yes", _l("Present")), ("no", _l("Absent"))]
     return form

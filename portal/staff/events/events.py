@@ -1,8 +1,10 @@
 """Staff run events: create, edit, publish, cancel, registrations, attendance and its list."""
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,13 +12,12 @@ from markupsafe import Markup
 
 from portal import boundary
 from portal.auth.access import role_required
-from portal.extensions import db
-from portal.models import Centre, Event, Registration
+from portal.models import Event, Registration, Village
 from portal.models.base import utcnow
 from portal.models.enums import Audience, EventStatus, EventType, RegistrationStatus, Role
 from portal.pdf import frame_of, pdf_response
 from portal.services.audit import audit_trail
-from portal.services.common import dates, exports
+from portal.services.common import dates, exports, loading
 from portal.services.events import events, letters, signups
 from portal.services.people import consents, exits, participants
 from portal.staff.audit import reads
@@ -41,12 +42,16 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=dates.WARSAW).astimezone(UTC)
 
 
-def _fields(form: EventForm, villages) -> events.EventFields:
+def _fields(form: EventForm, villages: Sequence[Village]) -> events.EventFields:
     chosen = [village for village in villages if village.id in (form.village_ids.data or [])]
-    starts = _utc(form.starts_at.data)
+    starts, ends = _utc(form.starts_at.data), _utc(form.ends_at.data)
+    if starts is None or ends is None:
+        # Both are required: only the form's one pass (validate_on_submit_with) gets here
+        # without them, and skips the check, as it did when comparing None with a time.
+        raise ValueError("an event needs its start and end")
     cutoff = _utc(form.cancellation_cutoff_at.data)
     if cutoff is None:
-        centre = db.session.get(Centre, current_user.centre_id)
+        centre = loading.centre(current_user.centre_id)
         cutoff = starts - timedelta(hours=centre.default_cancellation_cutoff_hours)
     return events.EventFields(
         event_type=EventType(form.event_type.data),
@@ -54,7 +59,7 @@ def _fields(form: EventForm, villages) -> events.EventFields:
         description=(form.description.data or "").strip(),
         place=form.place.data.strip(),
         starts_at=starts,
-        ends_at=_utc(form.ends_at.data),
+        ends_at=ends,
         capacity=form.capacity.data,
         audience=Audience(form.audience.data),
         villages=chosen,
@@ -66,7 +71,7 @@ def _fields(form: EventForm, villages) -> events.EventFields:
 
 @bp.get("/events")
 @role_required(*EVENT_STAFF)
-def event_list():
+def event_list() -> ResponseReturnValue:
     past = request.args.get("tab") == "past"
     found = events.list_for_staff(current_user.centre_id, now=utcnow(), past=past)
     return render_template(
@@ -79,7 +84,7 @@ def event_list():
 
 @bp.route("/events/new", methods=["GET", "POST"])
 @role_required(*EVENT_STAFF)
-def event_new():
+def event_new() -> ResponseReturnValue:
     villages = participants.list_villages(current_user.centre_id)
     form = EventForm(villages=villages)
 
@@ -93,7 +98,7 @@ def event_new():
 
     if form.validate_on_submit_with(check):
         with boundary.shown(form):
-            centre = db.session.get(Centre, current_user.centre_id)
+            centre = loading.centre(current_user.centre_id)
             project = participants.require_project(centre.id)
             fields = _fields(form, villages)
             event = events.create(
@@ -117,7 +122,7 @@ def event_new():
 
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
 @role_required(*EVENT_STAFF)
-def event_edit(event_id: int):
+def event_edit(event_id: int) -> ResponseReturnValue:
     event = events.get(current_user.centre_id, event_id)
     if event.instrument is not None:  # a group session is edited on its own page
         return redirect(url_for(".session_edit", session_id=event.id))
@@ -152,7 +157,7 @@ def event_edit(event_id: int):
 
 @bp.get("/events/<int:event_id>")
 @role_required(*EVENT_STAFF)
-def event_detail(event_id: int):
+def event_detail(event_id: int) -> ResponseReturnValue:
     event = events.get(current_user.centre_id, event_id)
     if event.instrument is not None:  # a group session has its own page
         return redirect(url_for(".session_detail", session_id=event.id))
@@ -165,7 +170,7 @@ def _detail_page(
     add_form: AddRegistrationForm | None = None,
     reason_form: ReasonForm | None = None,
     row: tuple[int, str, ReasonForm | NoteForm] | None = None,
-):
+) -> str:
     """The event's page; a form sent back with its errors replaces the blank one. `row` is
     (registration id, "admit" or "cancel", form) for the buttons of one registration."""
     registrations = events.registrations_for_staff(event.id)
@@ -200,7 +205,7 @@ def _detail_page(
 
 @bp.post("/events/<int:event_id>/publish")
 @role_required(*EVENT_STAFF)
-def event_publish(event_id: int):
+def event_publish(event_id: int) -> ResponseReturnValue:
     event = events.get(current_user.centre_id, event_id)
     events.publish(event.id, actor=current_user, now=utcnow())
     flash(_("The event is published: participants can see it and sign up."), "success")
@@ -209,7 +214,7 @@ def event_publish(event_id: int):
 
 @bp.post("/events/<int:event_id>/cancel")
 @role_required(*EVENT_STAFF)
-def event_cancel(event_id: int):
+def event_cancel(event_id: int) -> ResponseReturnValue:
     event = events.get(current_user.centre_id, event_id)
     form = ReasonForm()
     if form.validate_on_submit():
@@ -229,7 +234,7 @@ def event_cancel(event_id: int):
 
 @bp.post("/events/<int:event_id>/registrations")
 @role_required(*EVENT_STAFF)
-def registration_add(event_id: int):
+def registration_add(event_id: int) -> ResponseReturnValue:
     event = events.get(current_user.centre_id, event_id)
     form = AddRegistrationForm()
     if form.validate_on_submit():
@@ -257,7 +262,7 @@ def registration_add(event_id: int):
 
 @bp.post("/registrations/<int:registration_id>/cancel")
 @role_required(*EVENT_STAFF)
-def registration_cancel(registration_id: int):
+def registration_cancel(registration_id: int) -> ResponseReturnValue:
     event = events.of_registration(current_user.centre_id, registration_id)
     form = NoteForm()
     if form.validate_on_submit():
@@ -276,7 +281,7 @@ def registration_cancel(registration_id: int):
 
 @bp.post("/registrations/<int:registration_id>/admit")
 @role_required(*EVENT_STAFF)
-def registration_admit(registration_id: int):
+def registration_admit(registration_id: int) -> ResponseReturnValue:
     event = events.of_registration(current_user.centre_id, registration_id)
     form = ReasonForm()
     if form.validate_on_submit():
@@ -315,7 +320,7 @@ def _page_of(event: Event) -> str:
 
 @bp.route("/events/<int:event_id>/attendance", methods=["GET", "POST"])
 @role_required(*ATTENDANCE_STAFF)
-def attendance(event_id: int):
+def attendance(event_id: int) -> ResponseReturnValue:
     event = _for_attendance(event_id)
     registrations = _on_the_list(event)
     form = attendance_form(registrations)
@@ -338,7 +343,7 @@ def attendance(event_id: int):
 
 @bp.get("/events/<int:event_id>/attendance.pdf")
 @role_required(*ATTENDANCE_STAFF)
-def attendance_pdf(event_id: int):
+def attendance_pdf(event_id: int) -> ResponseReturnValue:
     event = _for_attendance(event_id)
     audit_trail.record_download(
         event, actor=current_user, document="attendance_list", file_format="pdf"
@@ -361,7 +366,7 @@ def attendance_pdf(event_id: int):
 
 @bp.get("/events/<int:event_id>/registrations.csv")
 @role_required(*EVENT_STAFF)
-def registrations_csv(event_id: int):
+def registrations_csv(event_id: int) -> ResponseReturnValue:
     event = events.get(current_user.centre_id, event_id)
     audit_trail.record_download(
         event, actor=current_user, document="registrations", file_format="csv"
@@ -396,7 +401,7 @@ def registrations_csv(event_id: int):
 
 @bp.get("/events/<int:event_id>/registrations/<int:registration_id>/letter")
 @role_required(*EVENT_STAFF)
-def registration_letter(event_id: int, registration_id: int):
+def registration_letter(event_id: int, registration_id: int) -> ResponseReturnValue:
     """A letter to print about the event for one registered person (for someone without
     e-mail). The page is in the staff member's language; the letter in the participant's (their
     account's language, Polish without an account)."""

@@ -1,6 +1,8 @@
 """Forms of the session pages: a session of a group instrument, its edit and cancelling,
 enrolment, a walk-in."""
 
+from collections.abc import Iterable
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
@@ -13,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.forms import MultiCheckboxField, PortalForm, VersionField
+from portal.models import Project
 from portal.models.support import GroupInstrument
 from portal.staff.events.event_forms import _chosen_id
 
@@ -65,7 +68,7 @@ class SessionForm(_SessionFields):
         validators=[DataRequired(_l("Choose the project."))],
     )
 
-    def __init__(self, *args, projects=(), **kwargs):
+    def __init__(self, *args: object, projects: Iterable[Project] = (), **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.instrument.choices = GroupInstrument.choices()
         self.project_id.choices = [(project.id, project.title) for project in projects]

@@ -3,7 +3,11 @@
 Attendance and the printable attendance list are the event pages' own (staff/events.py).
 """
 
+from collections.abc import Iterable
+from typing import cast
+
 from flask import abort, flash, get_template_attribute, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,14 +15,13 @@ from markupsafe import Markup
 
 from portal import boundary
 from portal.auth.access import role_required
-from portal.extensions import db
 from portal.forms import CsrfForm
-from portal.models import Centre, Event
+from portal.models import Event, Participant, Project, Registration
 from portal.models.base import utcnow
 from portal.models.enums import Role
 from portal.models.support import GroupInstrument
 from portal.services.centres import projects
-from portal.services.common import dates
+from portal.services.common import dates, loading
 from portal.services.events import events, session_changes, sessions, signups
 from portal.services.people import exits, participants
 from portal.staff.audit import reads
@@ -35,7 +38,7 @@ from portal.staff.events.session_forms import (
 SESSION_STAFF = (Role.COORDINATOR, Role.ADVISOR, Role.SOCIAL_WORKER)
 
 
-def _choices(people) -> list[tuple[int, Markup]]:
+def _choices(people: Iterable[Participant]) -> list[tuple[int, Markup]]:
     """People as options, namesakes told apart as elsewhere: masked PESEL or birth year, village."""
     who = get_template_attribute("staff/people/participant_macros.html", "who")
     return [
@@ -47,12 +50,12 @@ def _choices(people) -> list[tuple[int, Markup]]:
 @bp.app_template_filter("hours")
 def hours(minutes: int) -> str:
     """Minutes as hours, e.g. 1,5 in Polish (the pages of both audiences use it)."""
-    return format_decimal(minutes / 60, format="0.##")
+    return cast(str, format_decimal(minutes / 60, format="0.##"))
 
 
 @bp.get("/sessions")
 @role_required(*SESSION_STAFF)
-def session_list():
+def session_list() -> ResponseReturnValue:
     past = request.args.get("tab") == "past"
     found = sessions.list_for_staff(current_user.centre_id, now=utcnow(), past=past)
     return render_template(
@@ -66,7 +69,7 @@ def session_list():
 
 @bp.route("/sessions/new", methods=["GET", "POST"])
 @role_required(*SESSION_STAFF)
-def session_new():
+def session_new() -> ResponseReturnValue:
     found = projects.list_projects(current_user.centre_id)
     form = SessionForm(projects=found)
     if request.method == "GET":
@@ -74,8 +77,8 @@ def session_new():
         form.project_id.data = current.id if current else None
     if form.validate_on_submit():
         with boundary.shown(form):
-            centre = db.session.get(Centre, current_user.centre_id)
-            project = projects.get_project(centre.id, form.project_id.data)
+            centre = loading.centre(current_user.centre_id)
+            project = loading.of_centre(Project, form.project_id.data, centre.id)
             fields = _fields(form, GroupInstrument(form.instrument.data))
             event = sessions.create(centre, project, fields, actor=current_user, now=utcnow())
             flash(_("The session is saved. Enrol the participants."), "success")
@@ -83,7 +86,9 @@ def session_new():
     return render_template("staff/events/session_form.html", form=form, event=None)
 
 
-def _fields(form: SessionForm | SessionEditForm, instrument: GroupInstrument):
+def _fields(
+    form: SessionForm | SessionEditForm, instrument: GroupInstrument
+) -> sessions.SessionFields:
     return sessions.SessionFields(
         instrument=instrument,
         title=form.title.data,
@@ -98,7 +103,7 @@ def _fields(form: SessionForm | SessionEditForm, instrument: GroupInstrument):
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 @role_required(*SESSION_STAFF)
-def session_edit(session_id: int):
+def session_edit(session_id: int) -> ResponseReturnValue:
     event = sessions.get(current_user.centre_id, session_id)
     form = SessionEditForm()
     if request.method == "GET":
@@ -123,7 +128,7 @@ def session_edit(session_id: int):
             try:
                 session_changes.update(
                     event.id,
-                    _fields(form, event.instrument),
+                    _fields(form, loading.found(event.instrument)),
                     version=form.version.data or 0,
                     actor=current_user,
                 )
@@ -143,7 +148,7 @@ def session_edit(session_id: int):
 
 @bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
 @role_required(*SESSION_STAFF)
-def session_cancel(session_id: int):
+def session_cancel(session_id: int) -> ResponseReturnValue:
     event = sessions.get(current_user.centre_id, session_id)
     form = CancelForm()
     if session_changes.cancellable(event) and form.validate_on_submit():
@@ -177,12 +182,12 @@ def session_cancel(session_id: int):
     ), (400 if form.errors else 200)
 
 
-def _listed(event: Event) -> list:
+def _listed(event: Event) -> list[Registration]:
     """The session's registrations that had a place: the attendance list names them."""
     return [r for r in events.registrations_for_staff(event.id) if r.status in sessions.ON_THE_LIST]
 
 
-def _eligible(event: Event, taken: set[int]):
+def _eligible(event: Event, taken: set[int]) -> list[Participant]:
     """The people this staff member may see in the session's project, not on its list yet."""
     return [
         person
@@ -193,13 +198,15 @@ def _eligible(event: Event, taken: set[int]):
 
 @bp.get("/sessions/<int:session_id>")
 @role_required(*SESSION_STAFF)
-def session_detail(session_id: int):
+def session_detail(session_id: int) -> ResponseReturnValue:
     return _detail_page(sessions.get(current_user.centre_id, session_id))
 
 
-def _detail_page(event: Event, *, enrol_form: EnrolForm | None = None, status: int = 200):
+def _detail_page(
+    event: Event, *, enrol_form: EnrolForm | None = None, status: int = 200
+) -> tuple[str, int]:
     listed = _listed(event)
-    offered = []
+    offered: list[Participant] = []
     if enrol_form is None:
         enrol_form = EnrolForm(formdata=None)
         offered = _eligible(event, {r.participant_id for r in listed})
@@ -225,7 +232,7 @@ def _detail_page(event: Event, *, enrol_form: EnrolForm | None = None, status: i
 
 @bp.post("/sessions/<int:session_id>/enrol")
 @role_required(*SESSION_STAFF)
-def session_enrol(session_id: int):
+def session_enrol(session_id: int) -> ResponseReturnValue:
     event = sessions.get(current_user.centre_id, session_id)
     eligible = _eligible(event, {r.participant_id for r in _listed(event)})
     form = EnrolForm()
@@ -246,7 +253,7 @@ def session_enrol(session_id: int):
 
 @bp.post("/sessions/registrations/<int:registration_id>/unenrol")
 @role_required(*SESSION_STAFF)
-def session_unenrol(registration_id: int):
+def session_unenrol(registration_id: int) -> ResponseReturnValue:
     event = events.of_registration(current_user.centre_id, registration_id)
     if not CsrfForm().validate_on_submit():
         abort(400)
@@ -259,7 +266,7 @@ def session_unenrol(registration_id: int):
 
 @bp.route("/sessions/<int:session_id>/walk-in", methods=["GET", "POST"])
 @role_required(*SESSION_STAFF)
-def session_walk_in(session_id: int):
+def session_walk_in(session_id: int) -> ResponseReturnValue:
     event = sessions.get(current_user.centre_id, session_id)
     listed = {r.participant_id for r in _listed(event)}
     eligible = _eligible(event, listed)

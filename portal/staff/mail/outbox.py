@@ -4,6 +4,7 @@ No message body or subject is shown (they may carry personal data), and recipien
 """
 
 from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,7 +17,7 @@ from portal.staff.blueprint import bp
 
 @bp.get("/outbox")
 @role_required(Role.ADMIN)
-def outbox():
+def outbox() -> ResponseReturnValue:
     return render_template(
         "staff/mail/outbox.html",
         messages=mail.undelivered(),
@@ -27,7 +28,7 @@ def outbox():
 
 @bp.post("/outbox/<int:message_id>/retry")
 @role_required(Role.ADMIN)
-def outbox_retry(message_id: int):
+def outbox_retry(message_id: int) -> ResponseReturnValue:
     mail.retry(message_id, actor=current_user, now=utcnow())
     flash(_("The message will be sent again within a few minutes."), "success")
     return redirect(url_for("staff.outbox"))

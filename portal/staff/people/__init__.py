@@ -1,1 +1,2 @@
-"""Participants: the list, the record, monitoring data and exit, merging."""
+"""Participants: the list, the record, monitoring data and exit, merging, residents' account
+requests."""

@@ -1,11 +1,13 @@
 """Merging two records of one person: pick the duplicate, check what moves, confirm."""
 
 from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import boundary
 from portal.auth.access import role_required
+from portal.models import Participant
 from portal.models.base import utcnow
 from portal.models.enums import Role
 from portal.services.people import merging, participants
@@ -14,7 +16,7 @@ from portal.staff.blueprint import bp
 from portal.staff.people.merge_forms import MergeChoiceForm, MergeConfirmForm
 
 
-def _told_apart(person) -> str:
+def _told_apart(person: Participant) -> str:
     """A name as staff tell namesakes apart (as `participant_macros.who` shows it)."""
     if person.pesel:
         known = person.masked_pesel
@@ -26,7 +28,7 @@ def _told_apart(person) -> str:
     return f"{person.full_name} ({known} · {village})"
 
 
-def _choice_form(kept) -> MergeChoiceForm:
+def _choice_form(kept: Participant) -> MergeChoiceForm:
     form = MergeChoiceForm()
     form.other_id.choices = [(0, _("— choose —"))] + [
         (other.id, _told_apart(other)) for other in merging.candidates(kept.centre_id, kept)
@@ -36,7 +38,7 @@ def _choice_form(kept) -> MergeChoiceForm:
 
 @bp.route("/participants/<int:participant_id>/merge", methods=["GET", "POST"])
 @role_required(Role.COORDINATOR)
-def participant_merge(participant_id: int):
+def participant_merge(participant_id: int) -> ResponseReturnValue:
     kept = participants.get_for_staff(current_user, participant_id)
     # The record kept is the one read; the others are offered by name, as the list shows them.
     reads.viewed(kept, "merge")
@@ -55,7 +57,7 @@ def participant_merge(participant_id: int):
 
 @bp.post("/participants/<int:participant_id>/merge/confirm")
 @role_required(Role.COORDINATOR)
-def participant_merge_confirm(participant_id: int):
+def participant_merge_confirm(participant_id: int) -> ResponseReturnValue:
     kept = participants.get_for_staff(current_user, participant_id)
     form = MergeConfirmForm()
     removed_id = form.chosen if form.validate_on_submit() else None

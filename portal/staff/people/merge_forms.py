@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired
 from portal.forms import PortalForm, id_from
 
 
-def _chosen_id(value) -> int:
+def _chosen_id(value: int | str | None) -> int:
     """The id of the chosen option, within the database's range; 0 for anything else."""
     if isinstance(value, int):
         return value

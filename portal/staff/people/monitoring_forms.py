@@ -1,6 +1,8 @@
 """Forms of a participant's ESF monitoring data and of the end of their support."""
 
 from datetime import date
+from enum import Enum
+from typing import Self, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField
@@ -9,9 +11,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 
 from portal.forms import PortalForm, VersionField, strip
 from portal.models.centres import Area
-from portal.models.people import Answer, Education, LabourMarketStatus
+from portal.models.people import Answer, Education, LabourMarketStatus, Participant
 from portal.services.common import dates
 from portal.services.people import exits, monitoring
+
+E = TypeVar("E", bound=Enum)
 
 YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
 ANSWERS = (
@@ -35,7 +39,7 @@ ADDRESS = (
 )
 
 
-def _text(label, length: int, **kwargs):
+def _text(label: object, length: int, **kwargs: object) -> StringField:
     return StringField(
         label, filters=[strip], validators=[Optional(), Length(max=length)], **kwargs
     )
@@ -48,7 +52,7 @@ class UnemployedSinceField(DateField):
     date_range = (date(1900, 1, 1), dates.LATEST)
 
 
-def _answer(label, description=None):
+def _answer(label: object, description: object = None) -> RadioField:
     return RadioField(label, description=description, choices=[], validators=[Optional()])
 
 
@@ -113,7 +117,7 @@ class MonitoringForm(PortalForm):
         _l("Cares for a dependant"), choices=[], validators=[Optional()]
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         none = [("", _l("— not recorded —"))]
         self.education.choices = none + Education.choices()
@@ -126,22 +130,38 @@ class MonitoringForm(PortalForm):
         self.cares_for_dependant.choices = YES_NO
 
     def monitoring_data(self) -> monitoring.MonitoringData:
-        def enum(kind, name):
+        def enum(kind: type[E], name: str) -> E | None:
             return kind(self[name].data) if self[name].data else None
 
-        def yes_no(name):
+        def yes_no(name: str) -> bool | None:
             return {"yes": True, "no": False}.get(self[name].data)
+
+        def text(name: str) -> str:
+            return self[name].data or ""
 
         return monitoring.MonitoringData(
             education=enum(Education, "education"),
-            **{name: self[name].data or "" for name in ADDRESS},
+            voivodeship=text("voivodeship"),
+            county=text("county"),
+            commune=text("commune"),
+            town=text("town"),
+            street=text("street"),
+            building_number=text("building_number"),
+            flat_number=text("flat_number"),
+            postcode=text("postcode"),
             area=enum(Area, "area"),
             labour_market_status=enum(LabourMarketStatus, "labour_market_status"),
             is_long_term_unemployed=self.is_long_term_unemployed.data,
             is_in_education=self.is_in_education.data,
             occupation=self.occupation.data or "",
             employer_kind=self.employer_kind.data or "",
-            **{name: enum(Answer, name) for name in ANSWERS},
+            minority=enum(Answer, "minority"),
+            homeless=enum(Answer, "homeless"),
+            disability=enum(Answer, "disability"),
+            jobless_household=enum(Answer, "jobless_household"),
+            jobless_household_with_children=enum(Answer, "jobless_household_with_children"),
+            single_adult_with_children=enum(Answer, "single_adult_with_children"),
+            other_disadvantage=enum(Answer, "other_disadvantage"),
             cares_for_child_under_7=yes_no("cares_for_child_under_7"),
             cares_for_dependant=yes_no("cares_for_dependant"),
             support_start=self.support_start.data,
@@ -149,9 +169,11 @@ class MonitoringForm(PortalForm):
         )
 
     @classmethod
-    def of(cls, person):
+    def of(cls, person: Participant) -> Self:
         """The form filled in from the record, on its current version."""
-        data = {name: getattr(person, name) or "" for name in (*ADDRESS, "occupation")}
+        data: dict[str, object] = {
+            name: getattr(person, name) or "" for name in (*ADDRESS, "occupation")
+        }
         for name in ("education", "area", "labour_market_status", *ANSWERS):
             value = getattr(person, name)
             data[name] = value.value if value is not None else None
@@ -196,7 +218,7 @@ class ExitForm(PortalForm):
     # The instalments the page said leaving cancels (entitlements.Ending's fingerprint).
     cancels = HiddenField(validators=[Optional(), Length(max=64)])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.how.choices = [
             ("completed", _l("Completed the planned path")),
@@ -213,8 +235,8 @@ class ExitForm(PortalForm):
         )
 
     @classmethod
-    def of(cls, person):
-        data = {name: bool(getattr(person, name)) for name in exits.RESULTS}
+    def of(cls, person: Participant) -> Self:
+        data: dict[str, object] = {name: bool(getattr(person, name)) for name in exits.RESULTS}
         if person.left_early is not None:
             data["how"] = "early" if person.left_early else "completed"
         data |= {

@@ -2,6 +2,7 @@
 hold a PESEL."""
 
 import re
+from typing import Self, TypedDict
 
 from flask import request
 from flask_babel import lazy_gettext as _l
@@ -23,7 +24,19 @@ from portal.models.people import Sex
 PESEL_SHAPE = re.compile(r"[0-9]{11}")
 
 
-def _different_person():
+class NameCriteria(TypedDict, total=False):
+    """What a search by name asks the list for (the keyword arguments of the list's query)."""
+
+    search: str
+
+
+class Criteria(NameCriteria, total=False):
+    """A search by name, or by a whole PESEL."""
+
+    pesel_number: str
+
+
+def _different_person() -> BooleanField:
     """Shown only when namesakes were found: the person recording confirms they are not one."""
     return BooleanField(
         _l("This is a different person"),
@@ -107,7 +120,7 @@ class DetailsForm(PortalForm):
     social_worker_id = SelectField(_l("Social worker"), coerce=int, validators=[Optional()])
     different_person = _different_person()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.sex.choices = Sex.choices()
 
@@ -123,13 +136,13 @@ class NameSearchForm(PortalForm):
     )
 
     @classmethod
-    def from_request(cls):
+    def from_request(cls) -> Self:
         """The posted search, or on a GET the address's `q` (no CSRF token to check there)."""
         if request.method == "POST":
             return cls()
         return cls(request.args, meta={"csrf": False})
 
-    def criteria(self) -> dict[str, str]:
+    def criteria(self) -> NameCriteria:
         if not self.validate() or not self.q.data:
             return {}
         return {"search": self.q.data}
@@ -146,8 +159,8 @@ class SearchForm(NameSearchForm):
         render_kw={"type": "search", "autocomplete": "off"},
     )
 
-    def criteria(self) -> dict[str, str]:
-        found = super().criteria()
-        if request.method == "POST" and PESEL_SHAPE.fullmatch(found.get("search", "")):
-            return {"pesel_number": found["search"]}
-        return found
+    def criteria(self) -> Criteria:
+        search = super().criteria().get("search", "")
+        if request.method == "POST" and PESEL_SHAPE.fullmatch(search):
+            return {"pesel_number": search}
+        return {"search": search} if search else {}

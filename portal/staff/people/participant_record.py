@@ -2,21 +2,22 @@
 and the centre's lists of incomplete monitoring data and of results at exit still due."""
 
 from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
 from portal import boundary, formatting
 from portal.auth.access import role_required
-from portal.models import Participant, Village
+from portal.models import Participant, User, Village
 from portal.models.base import utcnow
 from portal.models.enums import Role
 from portal.models.people import Sex
-from portal.services.centres import centres
-from portal.services.common import dates
+from portal.services.common import dates, loading
 from portal.services.people import exits, monitoring, participant_record, participants
 from portal.services.people.participant_record import noticed
 from portal.services.reporting import stage_people
+from portal.services.support import entitlements
 from portal.staff.audit import reads
 from portal.staff.blueprint import bp
 from portal.staff.people.monitoring_forms import ExitForm, MonitoringForm
@@ -25,12 +26,15 @@ from portal.staff.people.participant_forms import DetailsForm
 RECORD_KEEPERS = (Role.COORDINATOR, Role.SOCIAL_WORKER)
 
 
-def namesakes_of(found: dict, centre_id: int) -> list[Participant]:
+def namesakes_of(found: dict[str, object], centre_id: int) -> list[Participant]:
     """The namesakes a refusal named, read again after its rollback (one query)."""
-    return participants.list_by_ids(centre_id, found.get("namesakes", []))
+    ids = found.get("namesakes")
+    return participants.list_by_ids(centre_id, ids if isinstance(ids, list) else [])
 
 
-def _on_current_version(form, person: Participant, found: dict) -> None:
+def _on_current_version(
+    form: DetailsForm | MonitoringForm | ExitForm, person: Participant, found: dict[str, object]
+) -> None:
     """After a conflict the typed text stays, and the next save is based on the record as it
     is now: the person has been told and can compare before saving again."""
     if found.get("conflict"):
@@ -65,7 +69,7 @@ def _details_form(person: Participant) -> DetailsForm:
 
 
 def _details(form: DetailsForm, centre_id: int) -> participant_record.Details:
-    def staff(name: str, role: Role):
+    def staff(name: str, role: Role) -> User | None:
         chosen = form[name].data
         return participants.get_staff_member(centre_id, chosen, role) if chosen else None
 
@@ -78,7 +82,7 @@ def _details(form: DetailsForm, centre_id: int) -> participant_record.Details:
         sex=Sex(form.sex.data) if form.sex.data else None,
         email=form.email.data,
         phone=form.phone.data,
-        village=centres.get_owned(Village, form.village_id.data, centre_id)
+        village=loading.of_centre(Village, form.village_id.data, centre_id)
         if form.village_id.data
         else None,
         on_contract_path=form.on_contract_path.data,
@@ -90,10 +94,11 @@ def _details(form: DetailsForm, centre_id: int) -> participant_record.Details:
 
 @bp.route("/participants/<int:participant_id>/edit", methods=["GET", "POST"])
 @role_required(*RECORD_KEEPERS)
-def participant_edit(participant_id: int):
+def participant_edit(participant_id: int) -> ResponseReturnValue:
     person = participants.get_for_staff(current_user, participant_id)
     reads.viewed(person, "edit")
-    form, found = _details_form(person), {}
+    form = _details_form(person)
+    found: dict[str, object] = {}
     if form.validate_on_submit():
         with boundary.shown(form), noticed(found):
             participant_record.update_details(
@@ -118,10 +123,11 @@ def participant_edit(participant_id: int):
 
 @bp.route("/participants/<int:participant_id>/monitoring", methods=["GET", "POST"])
 @role_required(*RECORD_KEEPERS)
-def participant_monitoring(participant_id: int):
+def participant_monitoring(participant_id: int) -> ResponseReturnValue:
     person = participants.get_for_staff(current_user, participant_id)
     reads.viewed(person, "monitoring")
-    form, found = MonitoringForm.of(person), {}
+    form = MonitoringForm.of(person)
+    found: dict[str, object] = {}
     if form.validate_on_submit():
         with boundary.shown(form), noticed(found):
             monitoring.update(
@@ -145,10 +151,12 @@ def participant_monitoring(participant_id: int):
 
 @bp.route("/participants/<int:participant_id>/exit", methods=["GET", "POST"])
 @role_required(*RECORD_KEEPERS)
-def participant_exit(participant_id: int):
+def participant_exit(participant_id: int) -> ResponseReturnValue:
     person = participants.get_for_staff(current_user, participant_id)
     reads.viewed(person, "exit")
-    form, found, confirm = ExitForm.of(person), {}, None
+    form = ExitForm.of(person)
+    found: dict[str, object] = {}
+    confirm: entitlements.Ending | None = None
     if form.validate_on_submit():
         data, now = form.exit_data(), utcnow()
         with boundary.shown(form), noticed(found):
@@ -196,7 +204,7 @@ def participant_exit(participant_id: int):
 
 @bp.get("/participants/esf-incomplete")
 @role_required(*RECORD_KEEPERS)
-def esf_incomplete():
+def esf_incomplete() -> ResponseReturnValue:
     people = monitoring.list_incomplete(current_user.centre_id)
     reads.listed(people, "esf_incomplete")
     return render_template(
@@ -207,7 +215,7 @@ def esf_incomplete():
 
 @bp.get("/participants/results-due")
 @role_required(*RECORD_KEEPERS)
-def results_due():
+def results_due() -> ResponseReturnValue:
     centre_id = current_user.centre_id
     people = exits.list_results_due(centre_id, among=stage_people.supported(centre_id))
     reads.listed(people, "results_due")

@@ -1,19 +1,20 @@
 """Staff pages about people: the list and its search, recording a person, their page, caseload."""
 
 from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import boundary, formatting
 from portal.auth.access import role_required
-from portal.extensions import db
-from portal.models import Centre, Village
+from portal.models import Participant, Village
 from portal.models.base import utcnow
 from portal.models.enums import Role
 from portal.services.accounts import accounts
 from portal.services.audit import audit
-from portal.services.centres import centres
+from portal.services.common import loading
 from portal.services.people import consents, monitoring, participants
+from portal.services.people.participant_record import noticed
 from portal.services.plans import plans
 from portal.services.support import courses
 from portal.staff.audit import reads
@@ -26,7 +27,7 @@ from portal.staff.plans.plan_forms import AdvisorForm
 
 @bp.route("/participants", methods=["GET", "POST"], endpoint="participants")
 @role_required(Role.COORDINATOR, Role.SOCIAL_WORKER, Role.ADMIN)
-def participants_list():
+def participants_list() -> ResponseReturnValue:
     # A search is posted and its results shown at once: a PESEL never lands in an address.
     form = SearchForm.from_request()
     people = participants.list_for_staff(current_user, **form.criteria())
@@ -36,7 +37,7 @@ def participants_list():
 
 @bp.get("/caseload")
 @role_required(Role.ADVISOR, Role.COORDINATOR)
-def caseload():
+def caseload() -> ResponseReturnValue:
     # Names only (the plans' search has no PESEL), so the search stays a bookmarkable GET.
     form = NameSearchForm.from_request()
     rows = plans.caseload(current_user, **form.criteria())
@@ -58,10 +59,11 @@ def _participant_form() -> ParticipantForm:
 
 @bp.route("/participants/new", methods=["GET", "POST"])
 @role_required(Role.COORDINATOR, Role.SOCIAL_WORKER)
-def participant_new():
-    form, found = _participant_form(), {}
+def participant_new() -> ResponseReturnValue:
+    form = _participant_form()
+    found: dict[str, object] = {}  # what a refusal says about other records
     if form.validate_on_submit():
-        with boundary.shown(form), participant_record.noticed(found):
+        with boundary.shown(form), noticed(found):
             person = _record(form)
             flash(_("The participant has been recorded."), "success")
             return redirect(url_for("staff.participant_detail", participant_id=person.id))
@@ -73,9 +75,9 @@ def participant_new():
     )
 
 
-def _record(form: ParticipantForm):
+def _record(form: ParticipantForm) -> Participant:
     """The person as the form describes them, with an invited account if an address is given."""
-    centre = db.session.get(Centre, current_user.centre_id)
+    centre = loading.centre(current_user.centre_id)
     advisor_id, village_id = form.advisor_id.data, form.village_id.data
     person = participants.create_participant(
         centre=centre,
@@ -85,7 +87,7 @@ def _record(form: ParticipantForm):
         pesel_number=form.pesel.data or None,
         no_pesel_country=form.no_pesel_country.data,
         birth_date=form.birth_date.data,
-        village=centres.get_owned(Village, village_id, centre.id) if village_id else None,
+        village=loading.of_centre(Village, village_id, centre.id) if village_id else None,
         on_contract_path=form.on_contract_path.data,
         on_pal_path=form.on_pal_path.data,
         advisor=participants.get_staff_member(centre.id, advisor_id, Role.ADVISOR)
@@ -104,13 +106,15 @@ def _record(form: ParticipantForm):
 
 
 @bp.get("/participants/<int:participant_id>")
-def participant_detail(participant_id: int):
+def participant_detail(participant_id: int) -> ResponseReturnValue:
     person = participants.get_for_staff(current_user, participant_id)
     reads.viewed(person, "detail")
     return detail_page(person)
 
 
-def detail_page(person, *, pesel_shown: bool = False, course_form: CourseForm | None = None):
+def detail_page(
+    person: Participant, *, pesel_shown: bool = False, course_form: CourseForm | None = None
+) -> str:
     """The participant's page for staff; a course form sent back with its errors is kept."""
     course_form = course_form or CourseForm()
     # The catalogue price beside each course: what an empty cost field will charge.
@@ -137,7 +141,7 @@ def detail_page(person, *, pesel_shown: bool = False, course_form: CourseForm | 
     )
 
 
-def _advisor_form(person) -> AdvisorForm:
+def _advisor_form(person: Participant) -> AdvisorForm:
     form = AdvisorForm(advisor_id=person.advisor_id or 0)
     form.advisor_id.choices = [(0, "—")] + [
         (a.id, a.full_name) for a in participants.list_staff(person.centre_id, Role.ADVISOR)
@@ -147,7 +151,7 @@ def _advisor_form(person) -> AdvisorForm:
 
 @bp.post("/participants/<int:participant_id>/pesel")
 @role_required(Role.COORDINATOR, Role.SOCIAL_WORKER)
-def participant_pesel(participant_id: int):
+def participant_pesel(participant_id: int) -> ResponseReturnValue:
     """Show the full PESEL once, to staff who need it; the viewing is recorded (ASVS 8.3.5)."""
     person = participants.get_for_staff(current_user, participant_id)
     audit.record("participant.pesel_viewed", person, actor=current_user)

@@ -1,8 +1,11 @@
+from collections.abc import Iterable
+
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.forms import PortalForm, VersionField
+from portal.models.base import LabelledEnum
 from portal.models.enums import ActionKind, ActionStatus, CounsellingKind, GoalStatus
 from portal.services.plans.diagnosis import NOTES_MAX
 from portal.services.plans.plans import TEXT_MAX
@@ -10,7 +13,7 @@ from portal.services.plans.plans import TEXT_MAX
 ONE_PER_LINE = _l("One item per line.")
 
 
-def _text(label, description=None):
+def _text(label: object, description: object = None) -> TextAreaField:
     return TextAreaField(
         label, description=description, validators=[Optional(), Length(max=TEXT_MAX)]
     )
@@ -67,12 +70,12 @@ class ActionForm(VersionedForm):
     due_date = DateField(_l("Due date"), validators=[Optional()])
     responsible = StringField(_l("Who is responsible"), validators=[Optional(), Length(max=200)])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.kind.choices = ActionKind.choices()
 
 
-def _state(states) -> SelectField:
+def _state(states: Iterable[LabelledEnum]) -> SelectField:
     message = _l("Choose a state.")
     return SelectField(
         _l("State"),
@@ -86,7 +89,7 @@ class GoalStatusForm(VersionedForm):
 
     status = _state(GoalStatus)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.status.choices = GoalStatus.choices()
 
@@ -94,7 +97,7 @@ class GoalStatusForm(VersionedForm):
 class ActionStatusForm(VersionedForm):
     status = _state(ActionStatus)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.status.choices = ActionStatus.choices()
 
@@ -132,7 +135,7 @@ class SessionForm(PortalForm):
     )
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=NOTES_MAX)])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.kind.choices = CounsellingKind.choices()
 

@@ -8,19 +8,23 @@ one part can never drop what was typed in another. The task list shows each part
 when it was last saved; a save comes back to it with the confirmation on top.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from flask import abort, render_template, request, url_for
+from flask import render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.auth.access import role_required
-from portal.forms import id_from
-from portal.models import IndividualPlan, Participant
+from portal.forms import PortalForm, id_from
+from portal.models import CounsellingSession, DiagnosisTest, IndividualPlan, Participant
 from portal.models.enums import ActionStatus, GoalStatus, Role
 from portal.pdf import frame_of, pdf_response
 from portal.services.audit import audit_trail
+from portal.services.common import loading
 from portal.services.people import participants
 from portal.services.plans import diagnosis, plan_history, plan_questions, plans, progress
 from portal.services.support import courses
@@ -33,6 +37,7 @@ from portal.staff.plans.plan_forms import (
     GoalForm,
     ReopenForm,
     SessionForm,
+    VersionedForm,
 )
 
 PLAN_STAFF = (Role.ADVISOR, Role.COORDINATOR)
@@ -71,19 +76,24 @@ class Task:
 
 def plan_for_staff(plan_id: int) -> tuple[IndividualPlan, Participant]:
     """The plan and its person, if the signed-in staff member may see the person (else 404)."""
-    plan = plans.get(current_user.centre_id, plan_id)
+    plan = loading.of_centre(IndividualPlan, plan_id, current_user.centre_id)
     return plan, participants.get_for_staff(current_user, plan.participant_id)
 
 
-def section_forms(plan: IndividualPlan, posted: str | None = None, posted_form=None) -> dict:
+def section_forms(
+    plan: IndividualPlan, posted: str | None = None, posted_form: VersionedForm | None = None
+) -> dict[str, VersionedForm]:
     """Each section's form with what is saved; the one just posted as it was typed."""
-    forms = {}
+    forms: dict[str, VersionedForm] = {}
     for name, form_class in SECTION_FORMS.items():
-        data = {"version": plan.version_id}
+        data: dict[str, object] = {"version": plan.version_id}
         for field in plans.SECTIONS[name]:
             value = getattr(plan, field)
             data[field] = "\n".join(value) if isinstance(value, list) else value
-        forms[name] = posted_form if name == posted else form_class(None, prefix=name, data=data)
+        if name == posted and posted_form is not None:
+            forms[name] = posted_form
+        else:
+            forms[name] = form_class(None, prefix=name, data=data)
     return forms
 
 
@@ -104,7 +114,12 @@ def _text_state(plan: IndividualPlan, section: str) -> str:
     return COMPLETED if all(filled) else IN_PROGRESS if any(filled) else NOT_STARTED
 
 
-def tasks(person: Participant, plan: IndividualPlan | None, tests, sessions) -> list[Task]:
+def tasks(
+    person: Participant,
+    plan: IndividualPlan | None,
+    tests: Sequence[DiagnosisTest],
+    sessions: Sequence[CounsellingSession],
+) -> list[Task]:
     """The task list: a text section is completed when all its fields are filled, in progress
     when some are; a list (goals, actions, tests, sessions) is completed once it has an entry."""
     saved = _last_saved(plan) if plan is not None else {}
@@ -118,20 +133,22 @@ def tasks(person: Participant, plan: IndividualPlan | None, tests, sessions) -> 
             href = url_for(f".plan_{name}_page", plan_id=plan.id)
             state = COMPLETED if items else NOT_STARTED
             found.append(Task(name, str(TITLES[name]), href, state, saved.get(name), len(items)))
-    for name, items, endpoint in (
+    for name, recorded, endpoint in (
         ("tests", tests, ".diagnosis_tests_page"),
         ("sessions", sessions, ".counselling_sessions_page"),
     ):
         href = url_for(endpoint, participant_id=person.id)
-        state = COMPLETED if items else NOT_STARTED
-        found.append(Task(name, str(TITLES[name]), href, state, None, len(items)))
+        state = COMPLETED if recorded else NOT_STARTED
+        found.append(Task(name, str(TITLES[name]), href, state, None, len(recorded)))
     return found
 
 
-def render_plan(person: Participant, plan: IndividualPlan | None, status: int = 200, **forms):
+def render_plan(
+    person: Participant, plan: IndividualPlan | None, status: int = 200, **forms: PortalForm
+) -> tuple[str, int]:
     """The task list of the plan (or the button that starts it)."""
     tests, sessions = diagnosis.list_for_participant(person.id)
-    context = {
+    context: dict[str, object] = {
         "person": person,
         "plan": plan,
         "tasks": tasks(person, plan, tests, sessions),
@@ -144,9 +161,20 @@ def render_plan(person: Participant, plan: IndividualPlan | None, status: int = 
     return render_template("staff/plans/plan.html", **context), status
 
 
-def render_part(person: Participant, plan: IndividualPlan | None, part: str, form, status=200):
+def render_part(
+    person: Participant,
+    plan: IndividualPlan | None,
+    part: str,
+    form: PortalForm,
+    status: int = 200,
+) -> tuple[str, int]:
     """One part of the plan on its own page: what it holds so far and its one form."""
-    context: dict = {"person": person, "plan": plan, "part": part, "title": TITLES[part]}
+    context: dict[str, object] = {
+        "person": person,
+        "plan": plan,
+        "part": part,
+        "title": TITLES[part],
+    }
     context["form"] = form
     if part == "goals" and plan is not None:
         context |= {"items": plan.goals, "statuses": GoalStatus}
@@ -172,7 +200,9 @@ def diagnosis_test_form(
     return form
 
 
-def render_conflict(conflict: plans.PlanConflict, person: Participant, section: str, mine: dict):
+def render_conflict(
+    conflict: plans.PlanConflict, person: Participant, section: str, mine: dict[str, Any]
+) -> tuple[str, int]:
     """Both texts side by side, and the form again with what was typed, on the current version.
 
     Rendered before the app rolls the request back (409): the plan was re-read under lock
@@ -196,7 +226,7 @@ def render_conflict(conflict: plans.PlanConflict, person: Participant, section: 
 
 @bp.get("/participants/<int:participant_id>/plan")
 @role_required(*PLAN_STAFF)
-def plan_page(participant_id: int):
+def plan_page(participant_id: int) -> ResponseReturnValue:
     person = participants.get_for_staff(current_user, participant_id)
     plan = plans.get_for(person.id)
     reads.viewed(person, "plan", plan.id if plan is not None else None)
@@ -205,17 +235,16 @@ def plan_page(participant_id: int):
 
 @bp.get("/plans/<int:plan_id>/sections/<section>")
 @role_required(*PLAN_STAFF)
-def plan_section_page(plan_id: int, section: str):
+def plan_section_page(plan_id: int, section: str) -> ResponseReturnValue:
     plan, person = plan_for_staff(plan_id)
-    if section not in SECTION_FORMS:
-        abort(404)
+    loading.known(section, SECTION_FORMS)
     reads.viewed(person, "plan_part", plan.id)
     return render_part(person, plan, section, section_forms(plan)[section])
 
 
 @bp.get("/plans/<int:plan_id>/goals")
 @role_required(*PLAN_STAFF)
-def plan_goals_page(plan_id: int):
+def plan_goals_page(plan_id: int) -> ResponseReturnValue:
     plan, person = plan_for_staff(plan_id)
     reads.viewed(person, "plan_part", plan.id)
     form = GoalForm(formdata=None, prefix="goal", data={"version": plan.version_id})
@@ -224,7 +253,7 @@ def plan_goals_page(plan_id: int):
 
 @bp.get("/plans/<int:plan_id>/actions")
 @role_required(*PLAN_STAFF)
-def plan_actions_page(plan_id: int):
+def plan_actions_page(plan_id: int) -> ResponseReturnValue:
     plan, person = plan_for_staff(plan_id)
     reads.viewed(person, "plan_part", plan.id)
     form = ActionForm(formdata=None, prefix="action", data={"version": plan.version_id})
@@ -233,7 +262,7 @@ def plan_actions_page(plan_id: int):
 
 @bp.get("/participants/<int:participant_id>/diagnosis-tests")
 @role_required(*PLAN_STAFF)
-def diagnosis_tests_page(participant_id: int):
+def diagnosis_tests_page(participant_id: int) -> ResponseReturnValue:
     person = participants.get_for_staff(current_user, participant_id)
     reads.viewed(person, "diagnosis")
     form = diagnosis_test_form(person)
@@ -242,7 +271,7 @@ def diagnosis_tests_page(participant_id: int):
 
 @bp.get("/participants/<int:participant_id>/counselling-sessions")
 @role_required(*PLAN_STAFF)
-def counselling_sessions_page(participant_id: int):
+def counselling_sessions_page(participant_id: int) -> ResponseReturnValue:
     person = participants.get_for_staff(current_user, participant_id)
     reads.viewed(person, "counselling")
     form = SessionForm(formdata=None, prefix="session")
@@ -251,7 +280,7 @@ def counselling_sessions_page(participant_id: int):
 
 @bp.get("/plans/<int:plan_id>/history", endpoint="plan_history")
 @role_required(*PLAN_STAFF)
-def history_page(plan_id: int):
+def history_page(plan_id: int) -> ResponseReturnValue:
     plan, person = plan_for_staff(plan_id)
     reads.viewed(person, "plan_history", plan.id)
     compared = None
@@ -269,7 +298,7 @@ def history_page(plan_id: int):
 
 @bp.get("/plans/<int:plan_id>/plan.pdf")
 @role_required(*PLAN_STAFF)
-def plan_pdf(plan_id: int):
+def plan_pdf(plan_id: int) -> ResponseReturnValue:
     plan, person = plan_for_staff(plan_id)
     audit_trail.record_download(plan, actor=current_user, document="plan", file_format="pdf")
     return pdf_response(

@@ -1,6 +1,7 @@
 """The advisor answers a participant's question on the plan page (`_plan_questions.html`)."""
 
 from flask import flash, redirect, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -34,7 +35,7 @@ def changed_since_shared(plan: IndividualPlan) -> bool:
 
 @bp.post("/plans/<int:plan_id>/answer")
 @role_required(*PLAN_STAFF)
-def plan_answer(plan_id: int):
+def plan_answer(plan_id: int) -> ResponseReturnValue:
     plan, _person = plan_for_staff(plan_id)
     form = AnswerForm()
     back = url_for(".plan_page", participant_id=plan.participant_id) + "#questions"

@@ -5,15 +5,22 @@ rolls back anything else. A stale save is answered by the conflict page (409): t
 beside the plan as saved now. The pages themselves are in `portal.staff.plans.plan_pages`.
 """
 
-from flask import abort, flash, redirect, render_template, url_for
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol, TypeVar
+
+from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import boundary
 from portal.auth.access import role_required
-from portal.models import IndividualPlan
+from portal.forms import PortalForm
+from portal.models import IndividualPlan, User
 from portal.models.base import utcnow
 from portal.models.enums import ActionKind, ActionStatus, CounsellingKind, GoalStatus, Role
+from portal.services.common import loading
 from portal.services.people import participants
 from portal.services.plans import diagnosis, plan_goals, plan_history, plans
 from portal.staff.audit import reads
@@ -29,6 +36,7 @@ from portal.staff.plans.plan_forms import (
     ReopenForm,
     RestoreForm,
     SessionForm,
+    VersionedForm,
 )
 from portal.staff.plans.plan_pages import (
     PLAN_STAFF,
@@ -40,28 +48,36 @@ from portal.staff.plans.plan_pages import (
     render_plan,
 )
 
+Versioned = TypeVar("Versioned", bound=VersionedForm)
 
-def _on_version(form, version: int):
+
+class _Move(Protocol):
+    """A service that moves a plan on (share, begin, complete)."""
+
+    def __call__(self, plan: IndividualPlan, *, actor: User, now: datetime) -> None: ...
+
+
+def _on_version(form: Versioned, version: int) -> Versioned:
     """The form as typed, but carrying the plan's current version, as if opened just now."""
     form.version.data, form.version.raw_data = version, [str(version)]
     return form
 
 
-def _flash_refusal(form) -> None:
+def _flash_refusal(form: PortalForm) -> None:
     """A small form posted from a list (a state, a restore button) has no field on the page it
     returns to: its first error is shown on top."""
     errors = [error for field in form for error in field.errors]
     flash(str(errors[0]) if errors else _("The form is damaged. Reload the page."), "error")
 
 
-def _back(plan: IndividualPlan):
+def _back(plan: IndividualPlan) -> ResponseReturnValue:
     """To the task list, where the confirmation is shown on top."""
     return redirect(url_for(".plan_page", participant_id=plan.participant_id))
 
 
 @bp.post("/participants/<int:participant_id>/plan")
 @role_required(*PLAN_STAFF)
-def plan_start(participant_id: int):
+def plan_start(participant_id: int) -> ResponseReturnValue:
     person = participants.get_for_staff(current_user, participant_id)
     plans.start(person, advisor=current_user, now=utcnow())
     flash(_("The plan is started as a draft."), "success")
@@ -70,11 +86,9 @@ def plan_start(participant_id: int):
 
 @bp.post("/plans/<int:plan_id>/sections/<section>")
 @role_required(*PLAN_STAFF)
-def plan_section(plan_id: int, section: str):
+def plan_section(plan_id: int, section: str) -> ResponseReturnValue:
     plan, person = plan_for_staff(plan_id)
-    if section not in SECTION_FORMS:
-        abort(404)
-    form = SECTION_FORMS[section](prefix=section)
+    form = SECTION_FORMS[loading.known(section, SECTION_FORMS)](prefix=section)
     if form.validate_on_submit():
         values = {field: getattr(form, field).data for field in plans.SECTIONS[section]}
         with boundary.shown(form):
@@ -94,7 +108,13 @@ def plan_section(plan_id: int, section: str):
     return render_part(person, plan, section, form, 400)
 
 
-def _plan_change(plan_id: int, form, change, message: str, part: str):
+def _plan_change(
+    plan_id: int,
+    form: VersionedForm,
+    change: Callable[[IndividualPlan], object],
+    message: str,
+    part: str,
+) -> ResponseReturnValue:
     """Add a goal or an action: on an old version the typed form comes back, nothing lost.
     Saved, it is back on its own page (to add another), with the confirmation on top."""
     plan, person = plan_for_staff(plan_id)
@@ -111,13 +131,13 @@ def _plan_change(plan_id: int, form, change, message: str, part: str):
     return render_part(person, plan, part, form, 400)
 
 
-def _part(plan: IndividualPlan, part: str):
+def _part(plan: IndividualPlan, part: str) -> ResponseReturnValue:
     return redirect(url_for(f".plan_{part}_page", plan_id=plan.id))
 
 
 @bp.post("/plans/<int:plan_id>/goals")
 @role_required(*PLAN_STAFF)
-def plan_goal_add(plan_id: int):
+def plan_goal_add(plan_id: int) -> ResponseReturnValue:
     form = GoalForm(prefix="goal")
     return _plan_change(
         plan_id,
@@ -137,7 +157,7 @@ def plan_goal_add(plan_id: int):
 
 @bp.post("/plans/<int:plan_id>/actions")
 @role_required(*PLAN_STAFF)
-def plan_action_add(plan_id: int):
+def plan_action_add(plan_id: int) -> ResponseReturnValue:
     form = ActionForm(prefix="action")
     return _plan_change(
         plan_id,
@@ -157,14 +177,19 @@ def plan_action_add(plan_id: int):
     )
 
 
-def _status_change(plan_id: int, form, change, part: str):
+def _status_change(
+    plan_id: int,
+    form: GoalStatusForm | ActionStatusForm,
+    change: Callable[[IndividualPlan, str, int], None],
+    part: str,
+) -> ResponseReturnValue:
     """A state chosen on a goal's or an action's card; any refusal is shown above the list."""
     plan, _person = plan_for_staff(plan_id)
     if not form.validate_on_submit():
         _flash_refusal(form)
         return _part(plan, part)
     with boundary.shown():
-        change(plan, form.status.data, version=form.version.data or 0)
+        change(plan, form.status.data, form.version.data or 0)
         flash(_("Saved."), "success")
         return _part(plan, part)
     return _part(plan, part)
@@ -172,7 +197,7 @@ def _status_change(plan_id: int, form, change, part: str):
 
 @bp.post("/plans/<int:plan_id>/goals/<int:goal_id>/status")
 @role_required(*PLAN_STAFF)
-def plan_goal_status(plan_id: int, goal_id: int):
+def plan_goal_status(plan_id: int, goal_id: int) -> ResponseReturnValue:
     return _status_change(
         plan_id,
         GoalStatusForm(),
@@ -185,7 +210,7 @@ def plan_goal_status(plan_id: int, goal_id: int):
 
 @bp.post("/plans/<int:plan_id>/actions/<int:action_id>/status")
 @role_required(*PLAN_STAFF)
-def plan_action_status(plan_id: int, action_id: int):
+def plan_action_status(plan_id: int, action_id: int) -> ResponseReturnValue:
     return _status_change(
         plan_id,
         ActionStatusForm(),
@@ -196,7 +221,7 @@ def plan_action_status(plan_id: int, action_id: int):
     )
 
 
-def _lifecycle(plan_id: int, change, message: str):
+def _lifecycle(plan_id: int, change: _Move, message: str) -> ResponseReturnValue:
     """A button that moves the plan on; a refusal is shown above the plan."""
     plan, _person = plan_for_staff(plan_id)
     with boundary.shown():
@@ -208,7 +233,7 @@ def _lifecycle(plan_id: int, change, message: str):
 
 @bp.post("/plans/<int:plan_id>/share")
 @role_required(*PLAN_STAFF)
-def plan_share(plan_id: int):
+def plan_share(plan_id: int) -> ResponseReturnValue:
     return _lifecycle(
         plan_id, plans.share, _("The participant can now see this version of the plan.")
     )
@@ -216,19 +241,19 @@ def plan_share(plan_id: int):
 
 @bp.post("/plans/<int:plan_id>/begin")
 @role_required(*PLAN_STAFF)
-def plan_begin(plan_id: int):
+def plan_begin(plan_id: int) -> ResponseReturnValue:
     return _lifecycle(plan_id, plans.begin, _("The plan is in progress."))
 
 
 @bp.post("/plans/<int:plan_id>/complete")
 @role_required(*PLAN_STAFF)
-def plan_complete(plan_id: int):
+def plan_complete(plan_id: int) -> ResponseReturnValue:
     return _lifecycle(plan_id, plans.complete, _("The plan is completed and read-only."))
 
 
 @bp.post("/plans/<int:plan_id>/reopen")
 @role_required(*PLAN_STAFF)
-def plan_reopen(plan_id: int):
+def plan_reopen(plan_id: int) -> ResponseReturnValue:
     plan, person = plan_for_staff(plan_id)
     form = ReopenForm()
     if form.validate_on_submit():
@@ -241,7 +266,7 @@ def plan_reopen(plan_id: int):
 
 @bp.get("/plans/<int:plan_id>/restore/<int:number>")
 @role_required(*PLAN_STAFF)
-def plan_restore_confirm(plan_id: int, number: int):
+def plan_restore_confirm(plan_id: int, number: int) -> ResponseReturnValue:
     """What restoring would do, before it is done (the POST below does it)."""
     plan, person = plan_for_staff(plan_id)
     old = plans.revision(plan.id, number)
@@ -259,7 +284,7 @@ def plan_restore_confirm(plan_id: int, number: int):
 
 @bp.post("/plans/<int:plan_id>/restore/<int:number>")
 @role_required(*PLAN_STAFF)
-def plan_restore(plan_id: int, number: int):
+def plan_restore(plan_id: int, number: int) -> ResponseReturnValue:
     plan, _person = plan_for_staff(plan_id)
     form = RestoreForm()
     if not form.validate_on_submit():
@@ -283,7 +308,7 @@ def plan_restore(plan_id: int, number: int):
 
 @bp.post("/participants/<int:participant_id>/diagnosis-tests")
 @role_required(*PLAN_STAFF)
-def diagnosis_test_add(participant_id: int):
+def diagnosis_test_add(participant_id: int) -> ResponseReturnValue:
     person = participants.get_for_staff(current_user, participant_id)
     form = diagnosis_test_form(person, DiagnosisTestForm(prefix="test"))
     if form.validate_on_submit():
@@ -303,7 +328,7 @@ def diagnosis_test_add(participant_id: int):
 
 @bp.post("/participants/<int:participant_id>/counselling-sessions")
 @role_required(*PLAN_STAFF)
-def counselling_session_add(participant_id: int):
+def counselling_session_add(participant_id: int) -> ResponseReturnValue:
     person = participants.get_for_staff(current_user, participant_id)
     form = SessionForm(prefix="session")
     if form.validate_on_submit():
@@ -324,7 +349,7 @@ def counselling_session_add(participant_id: int):
 
 @bp.post("/participants/<int:participant_id>/advisor")
 @role_required(Role.COORDINATOR)
-def assign_advisor(participant_id: int):
+def assign_advisor(participant_id: int) -> ResponseReturnValue:
     person = participants.get_for_staff(current_user, participant_id)
     form = AdvisorForm()
     advisors = participants.list_staff(person.centre_id, Role.ADVISOR)

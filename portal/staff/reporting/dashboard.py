@@ -1,6 +1,7 @@
 """The staff home: the coordinator's dashboard (its figures are assembled in `dashboard_page`)."""
 
 from flask import render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from portal.auth.access import role_required
@@ -17,7 +18,7 @@ from portal.staff.reporting import dashboard_page
 
 @bp.get("/")
 @role_required(Role.COORDINATOR, Role.ADMIN)
-def dashboard():
+def dashboard() -> ResponseReturnValue:
     centre_id = current_user.centre_id
     if not current_user.has_role(Role.COORDINATOR):
         # An administrator keeps the overview: the people who took part (support delivered, in

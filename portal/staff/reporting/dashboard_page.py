@@ -4,14 +4,15 @@ and the charts drawn from them (portal/charts), labelled in the reader's languag
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import cast
 
-from flask import abort
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 
 from portal import charts
 from portal.models import ProjectStage
+from portal.models.enums import PlanStatus
+from portal.services.common import loading
 from portal.services.money import ledger_reports
 from portal.services.reporting import dashboard, dashboard_money
 
@@ -23,7 +24,7 @@ class StagePage:
     events: dashboard.EventFigures
     sessions: dashboard.SessionFigures
     courses: dashboard.CourseFigures
-    plans: list[Any]
+    plans: list[tuple[PlanStatus, int]]
     esf: dashboard.EsfFigures
     money: ledger_reports.StageMoney
     allowances: dashboard_money.AllowanceFigures
@@ -35,23 +36,22 @@ def chosen(choices: list[ProjectStage], wanted: int | None, today: date) -> Proj
     """The stage asked for (404 when it is not one of the centre's), else the current one."""
     if wanted is None:
         return dashboard.current_stage(choices, today)
-    for stage in choices:
-        if stage.id == wanted:
-            return stage
-    abort(404)
+    return loading.found(next((stage for stage in choices if stage.id == wanted), None))
 
 
 def zloty(grosze: int) -> str:
     """Whole złoty, for axes and bar ends: `12 000 zł`."""
-    return _("%(amount)s zł", amount=format_decimal(Decimal(grosze) / 100, format="#,##0"))
+    return cast(
+        str, _("%(amount)s zł", amount=format_decimal(Decimal(grosze) / 100, format="#,##0"))
+    )
 
 
 def hours(minutes: int) -> str:
-    return _("%(hours)s h", hours=format_decimal(minutes / 60, format="0.#"))
+    return cast(str, _("%(hours)s h", hours=format_decimal(minutes / 60, format="0.#")))
 
 
 def month_name(month: date) -> str:
-    return format_date(month, "LLL")
+    return cast(str, format_date(month, "LLL"))
 
 
 def build(stage: ProjectStage, today: date) -> StagePage:

@@ -2,19 +2,36 @@
 data with the coordinator's texts around them, per section with revisions, closing (which
 freezes the figures), and downloads as PDF and DOCX."""
 
+from typing import cast
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import boundary
 from portal.auth.access import require_roles
+from portal.models import ProjectStage, StageReport
 from portal.models.base import utcnow
 from portal.models.enums import Role
 from portal.pdf import frame_of, pdf_response
 from portal.services.audit import audit_trail
+from portal.services.centres import projects
+from portal.services.common import loading
 from portal.services.common.dates import local_date
-from portal.services.reporting import report_docx, report_text, yearly_report
-from portal.staff.reporting.report_forms import CloseReportForm, ReportSectionForm
+from portal.services.reporting import (
+    discrepancies,
+    figures_check,
+    report_docx,
+    report_text,
+    yearly_report,
+)
+from portal.services.reporting.yearly_facts import Figures
+from portal.staff.reporting.report_forms import (
+    ReportSectionForm,
+    close_form_for,
+    explanation_field,
+)
 
 bp = Blueprint("reports", __name__)
 
@@ -22,26 +39,28 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @bp.before_request
-def _coordinators_only():
+def _coordinators_only() -> ResponseReturnValue | None:
     refusal = require_roles(Role.COORDINATOR)
     if refusal is None and current_user.centre_id is None:
         abort(403)
     return refusal
 
 
-def _loaded(stage_id: int):
+def _loaded(stage_id: int) -> tuple[ProjectStage, StageReport | None, Figures]:
     """The centre's stage (404 otherwise), its report if any, and the figures it states."""
-    stage = yearly_report.stage(current_user.centre_id, stage_id)
+    stage = projects.get_stage(current_user.centre_id, stage_id)
     report = yearly_report.find(stage.id)
     return stage, report, yearly_report.figures(report, stage.id)
 
 
-def _place_line(stage, report) -> str:
+def _place_line(stage: ProjectStage, report: StageReport | None) -> str:
     when = local_date(report.closed_at) if report and report.closed_at else local_date(utcnow())
-    return _("%(town)s, %(date)s", town=stage.project.centre.town, date=report_text.day(when))
+    return cast(
+        str, _("%(town)s, %(date)s", town=stage.project.centre.town, date=report_text.day(when))
+    )
 
 
-def _document(stage_id: int) -> dict:
+def _document(stage_id: int) -> dict[str, object]:
     stage, report, facts = _loaded(stage_id)
     return {
         "stage": stage,
@@ -56,14 +75,13 @@ def _document(stage_id: int) -> dict:
 
 
 @bp.get("/stages/<int:stage_id>/report")
-def report_page(stage_id: int):
+def report_page(stage_id: int) -> ResponseReturnValue:
     return render_template("staff/reporting/report.html", **_document(stage_id))
 
 
 @bp.route("/stages/<int:stage_id>/report/sections/<section>", methods=["GET", "POST"])
-def report_section(stage_id: int, section: str):
-    if section not in yearly_report.SECTIONS:
-        abort(404)
+def report_section(stage_id: int, section: str) -> ResponseReturnValue:
+    loading.known(section, yearly_report.SECTIONS)
     stage, report, facts = _loaded(stage_id)
     heading = {s.key: s.heading for s in report_text.sections(facts)}[section]
     form = ReportSectionForm()
@@ -115,7 +133,7 @@ def report_section(stage_id: int, section: str):
 
 
 @bp.get("/stages/<int:stage_id>/report/revisions")
-def report_revisions(stage_id: int):
+def report_revisions(stage_id: int) -> ResponseReturnValue:
     stage, report, _facts = _loaded(stage_id)
     sections = {s.key: s.heading for s in report_text.sections(_facts)}
     return render_template(
@@ -127,15 +145,36 @@ def report_revisions(stage_id: int):
     )
 
 
+@bp.get("/stages/<int:stage_id>/report/check")
+def report_check(stage_id: int) -> ResponseReturnValue:
+    stage, report, _facts = _loaded(stage_id)
+    return render_template(
+        "staff/reporting/check.html",
+        stage=stage,
+        report=report,
+        found=figures_check.check_stage(stage, now=utcnow()),
+        discrepancies=discrepancies,
+    )
+
+
 @bp.route("/stages/<int:stage_id>/report/close", methods=["GET", "POST"])
-def report_close(stage_id: int):
+def report_close(stage_id: int) -> ResponseReturnValue:
     stage, report, facts = _loaded(stage_id)
-    form = CloseReportForm()
+    found = figures_check.check_stage(stage, now=utcnow())
+    form_class = close_form_for(found)
+    form = form_class()
     if form.validate_on_submit():
         with boundary.shown(form):
             try:
                 yearly_report.close(
-                    stage, version=form.version.data or 0, actor=current_user, now=utcnow()
+                    stage,
+                    version=form.version.data or 0,
+                    actor=current_user,
+                    now=utcnow(),
+                    explanations={
+                        discrepancies.key(each): form[explanation_field(each)].data or ""
+                        for each in found
+                    },
                 )
             except yearly_report.ReportConflict:
                 flash(
@@ -146,13 +185,19 @@ def report_close(stage_id: int):
             flash(_("The report is closed; its figures are kept as they are now."), "success")
             return redirect(url_for(".report_page", stage_id=stage.id))
     elif not form.is_submitted():
-        form = CloseReportForm(formdata=None, data={"version": report.version_id if report else 0})
+        form = form_class(formdata=None, data={"version": report.version_id if report else 0})
     return render_template(
-        "staff/reporting/close.html", stage=stage, report=report, facts=facts, form=form
+        "staff/reporting/close.html",
+        stage=stage,
+        report=report,
+        facts=facts,
+        form=form,
+        found=[(each, form[explanation_field(each)]) for each in found],
+        discrepancies=discrepancies,
     ), (400 if form.is_submitted() else 200)
 
 
-def _downloaded(stage, file_format: str) -> None:
+def _downloaded(stage: ProjectStage, file_format: str) -> None:
     audit_trail.record_download(
         stage,
         actor=current_user,
@@ -163,7 +208,7 @@ def _downloaded(stage, file_format: str) -> None:
 
 
 @bp.get("/stages/<int:stage_id>/report.pdf")
-def report_pdf(stage_id: int):
+def report_pdf(stage_id: int) -> ResponseReturnValue:
     stage, report, facts = _loaded(stage_id)
     _downloaded(stage, "pdf")
     closed_at = report.closed_at if report else None
@@ -183,15 +228,20 @@ def report_pdf(stage_id: int):
         paragraphs_of=report_docx.paragraphs_of,
         # Who closed the report signs it; a draft is signed by the coordinator printing it.
         coordinator=report.closed_by if report and closed_at else current_user,
+        explained=yearly_report.explained(report),
+        discrepancies=discrepancies,
     )
 
 
 @bp.get("/stages/<int:stage_id>/report.docx")
-def report_docx_file(stage_id: int):
+def report_docx_file(stage_id: int) -> ResponseReturnValue:
     stage, report, facts = _loaded(stage_id)
     _downloaded(stage, "docx")
     body = report_docx.build(
-        facts, report.texts if report else {}, place_line=_place_line(stage, report)
+        facts,
+        report.texts if report else {},
+        place_line=_place_line(stage, report),
+        explained=yearly_report.explained(report),
     )
     return Response(
         body,

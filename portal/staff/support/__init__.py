@@ -1,1 +1,1 @@
-"""Contracts, allowances and their decisions, courses, casework and placements."""
+"""Contracts, allowances, their approval and payment, courses, casework and placements."""

@@ -1,31 +1,35 @@
-"""Social workers prepare, correct, submit and withdraw allowance requests."""
+"""Social workers prepare, correct, submit and withdraw allowance requests; coordinators set
+the centre's allowance limits."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import Field
 
 from portal import boundary
 from portal.auth.access import role_required
+from portal.models import Allowance, Participant, SocialContract
 from portal.models.base import utcnow
-from portal.models.enums import AllowanceKind, PurposeCategory
-from portal.services.common import dates
+from portal.models.enums import AllowanceKind, PurposeCategory, Role
+from portal.services.common import dates, loading
 from portal.services.money import money
 from portal.services.people import participants
 from portal.services.support import allowances, contracts
 from portal.staff.audit import reads
 from portal.staff.blueprint import bp
+from portal.staff.support.allowance_forms import AllowanceForm, LimitsForm
 from portal.staff.support.contracts import CASEWORK
-from portal.staff.support.money_forms import AllowanceForm
 
 
-def _allowance(allowance_id: int):
+def _allowance(allowance_id: int) -> Allowance:
     """A request of the centre whose person this member of staff may see (else not found)."""
-    allowance = allowances.get(current_user.centre_id, allowance_id)
+    allowance = loading.of_centre(Allowance, allowance_id, current_user.centre_id)
     participants.get_for_staff(current_user, allowance.participant_id)
     return allowance
 
 
-def _form(person, form: AllowanceForm | None = None) -> AllowanceForm:
+def _form(person: Participant, form: AllowanceForm | None = None) -> AllowanceForm:
     form = form or AllowanceForm()
     form.contract_id.choices = [(0, _("— none —"))] + [
         (c.id, f"{c.number} ({c.start_date} – {c.end_date})")
@@ -48,19 +52,21 @@ def _fields(form: AllowanceForm) -> allowances.AllowanceFields:
     )
 
 
-def _contract(form: AllowanceForm):
+def _contract(form: AllowanceForm) -> SocialContract | None:
     # Chosen from this person's current contracts; the service checks the choice again.
     if not form.contract_id.data:
         return None
-    return contracts.get(current_user.centre_id, form.contract_id.data)
+    return loading.of_centre(SocialContract, form.contract_id.data, current_user.centre_id)
 
 
-def _check(form: AllowanceForm, person) -> None:
+def _check(form: AllowanceForm, person: Participant) -> None:
     """The service's check of the request as typed, run with the form's own (one pass)."""
     allowances.check(person, _contract(form), _fields(form))
 
 
-def _form_page(form: AllowanceForm, person, allowance=None):
+def _form_page(
+    form: AllowanceForm, person: Participant, allowance: Allowance | None = None
+) -> ResponseReturnValue:
     return render_template(
         "staff/support/allowance_form.html",
         form=form,
@@ -72,7 +78,7 @@ def _form_page(form: AllowanceForm, person, allowance=None):
 
 @bp.route("/participants/<int:participant_id>/allowances/new", methods=["GET", "POST"])
 @role_required(*CASEWORK)
-def allowance_new(participant_id: int):
+def allowance_new(participant_id: int) -> ResponseReturnValue:
     person = participants.get_for_staff(current_user, participant_id)
     reads.viewed(person, "allowance_form")
     form = _form(person)
@@ -92,7 +98,7 @@ def allowance_new(participant_id: int):
 
 @bp.route("/allowances/<int:allowance_id>/edit", methods=["GET", "POST"])
 @role_required(*CASEWORK)
-def allowance_edit(allowance_id: int):
+def allowance_edit(allowance_id: int) -> ResponseReturnValue:
     """Correct an undecided request; whoever changes it may not decide it (four-eyes)."""
     allowance = _allowance(allowance_id)
     person = allowance.participant
@@ -115,7 +121,7 @@ def allowance_edit(allowance_id: int):
 
 @bp.get("/allowances/<int:allowance_id>")
 @role_required(*CASEWORK)
-def allowance_detail(allowance_id: int):
+def allowance_detail(allowance_id: int) -> ResponseReturnValue:
     allowance = _allowance(allowance_id)
     reads.viewed(allowance.participant, "allowance", allowance.id)
     return render_template(
@@ -130,7 +136,7 @@ def allowance_detail(allowance_id: int):
 
 @bp.post("/allowances/<int:allowance_id>/submit")
 @role_required(*CASEWORK)
-def allowance_submit(allowance_id: int):
+def allowance_submit(allowance_id: int) -> ResponseReturnValue:
     allowance = _allowance(allowance_id)
     with boundary.shown():
         allowances.submit(allowance, actor=current_user, now=utcnow())
@@ -140,9 +146,43 @@ def allowance_submit(allowance_id: int):
 
 @bp.post("/allowances/<int:allowance_id>/withdraw")
 @role_required(*CASEWORK)
-def allowance_withdraw(allowance_id: int):
+def allowance_withdraw(allowance_id: int) -> ResponseReturnValue:
     allowance = _allowance(allowance_id)
     with boundary.shown():
         allowances.withdraw(allowance, actor=current_user, now=utcnow())
         flash(_("The request is withdrawn."), "success")
     return redirect(url_for(".allowance_detail", allowance_id=allowance.id))
+
+
+@bp.route("/allowance-limits", methods=["GET", "POST"])
+@role_required(Role.COORDINATOR, Role.ADMIN)
+def allowance_limits() -> ResponseReturnValue:
+    # An installation administrator sets no centre's limits.
+    centre = loading.centre(loading.centre_id_of(current_user))
+    form = LimitsForm()
+    if request.method == "GET":
+        for field, value in (
+            ("max_periodic", centre.max_periodic_grosze),
+            ("max_purpose", centre.max_purpose_grosze),
+            ("max_in_kind", centre.max_in_kind_grosze),
+        ):
+            getattr(form, field).data = money.to_text(value) if value is not None else ""
+        form.decision_warning_days.data = centre.decision_warning_days
+    if form.validate_on_submit():
+        with boundary.shown(form):
+            allowances.set_limits(
+                centre,
+                periodic=_limit(form.max_periodic),
+                purpose=_limit(form.max_purpose),
+                in_kind=_limit(form.max_in_kind),
+                warning_days=form.decision_warning_days.data or 0,  # None only when refused
+                actor=current_user,
+            )
+            flash(_("The limits are saved."), "success")
+            return redirect(url_for(".allowance_limits"))
+    return render_template("staff/support/allowance_limits.html", form=form, centre=centre)
+
+
+def _limit(field: Field) -> int | None:
+    """An optional amount; one that is no amount is refused beside its field."""
+    return money.parse(field.data, field=field.name) if field.data else None

@@ -8,6 +8,7 @@ import re
 from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -44,7 +45,7 @@ def month_arg(value: str | None, default: date) -> date:
 
 def month_label(month: date) -> str:
     """A month as the reader's language names it: "marzec 2026"."""
-    return format_date(month, "LLLL y")
+    return str(format_date(month, "LLLL y"))
 
 
 def this_month() -> date:
@@ -74,7 +75,7 @@ def _fields(form: ContactForm) -> casework.ContactFields:
 
 @bp.get("/participants/<int:participant_id>/contacts")
 @role_required(*WORKERS)
-def contact_log(participant_id: int):
+def contact_log(participant_id: int) -> ResponseReturnValue:
     person = participants.get_for_staff(current_user, participant_id)
     reads.viewed(person, "contacts")
     return render_template(
@@ -86,7 +87,7 @@ def contact_log(participant_id: int):
 
 @bp.route("/participants/<int:participant_id>/contacts/new", methods=["GET", "POST"])
 @role_required(*WORKERS)
-def contact_new(participant_id: int):
+def contact_new(participant_id: int) -> ResponseReturnValue:
     person = participants.get_for_staff(current_user, participant_id)
     reads.viewed(person, "contact_form")
     form = ContactForm(contracts=contracts.list_for_participant(person.id))
@@ -103,7 +104,7 @@ def contact_new(participant_id: int):
 
 @bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
 @role_required(*WORKERS)
-def contact_edit(contact_id: int):
+def contact_edit(contact_id: int) -> ResponseReturnValue:
     entry = casework.get(current_user.centre_id, contact_id)
     person = participants.get_for_staff(current_user, entry.participant_id)
     reads.viewed(person, "contact_form", entry.id)
@@ -144,7 +145,7 @@ def contact_edit(contact_id: int):
 
 @bp.get("/casework")
 @role_required(*WORKERS)
-def my_casework():
+def my_casework() -> ResponseReturnValue:
     month = month_arg(request.args.get("month"), this_month())
     entries = casework.own_log(current_user.id, current_user.centre_id, month)
     reads.listed([e.participant for e in entries], "my_casework")
@@ -160,7 +161,7 @@ def my_casework():
 
 @bp.get("/casework/hours")
 @role_required(*WORKERS)
-def casework_hours():
+def casework_hours() -> ResponseReturnValue:
     month = month_arg(request.args.get("month"), this_month())
     everyone = current_user.has_role(Role.COORDINATOR)
     rows = casework.monthly_hours(

@@ -1,5 +1,6 @@
 """Forms of individual support: a casework contact, a placement and its monthly hours sheet."""
 
+from collections.abc import Iterable
 from datetime import date
 
 from flask_babel import format_date
@@ -16,11 +17,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.forms import PortalForm, VersionField, amount_field, strip
+from portal.models import SocialContract
 from portal.models.support import ContactKind, PlacementKind
 from portal.services.support import placements
 
 
-def contract_choices(contracts) -> list[tuple[int, str]]:
+def contract_choices(contracts: Iterable[SocialContract]) -> list[tuple[int, object]]:
     return [(0, _l("— none —")), *((c.id, c.number) for c in contracts)]
 
 
@@ -48,7 +50,9 @@ class ContactForm(PortalForm):
     )
     seen = HiddenField()
 
-    def __init__(self, *args, contracts=(), **kwargs):
+    def __init__(
+        self, *args: object, contracts: Iterable[SocialContract] = (), **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.contact_kind.choices = ContactKind.choices()
         self.with_whom.choices = [
@@ -88,7 +92,9 @@ class PlacementForm(PortalForm):
     contract_id = SelectField(_l("Social contract"), coerce=int, choices=[], default=0)
     version = VersionField()
 
-    def __init__(self, *args, contracts=(), **kwargs):
+    def __init__(
+        self, *args: object, contracts: Iterable[SocialContract] = (), **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.kind.choices = PlacementKind.choices()
         self.contract_id.choices = contract_choices(contracts)
@@ -104,7 +110,7 @@ class HoursSheetForm(PortalForm):
         return {day: self[name].data for day, name in self.days.items()}
 
 
-def hours_sheet_form(days: list[date], **kwargs) -> HoursSheetForm:
+def hours_sheet_form(days: list[date], **kwargs: object) -> HoursSheetForm:
     names = {day: placements.day_field(day) for day in days}
     fields = {
         names[day]: IntegerField(
@@ -114,5 +120,7 @@ def hours_sheet_form(days: list[date], **kwargs) -> HoursSheetForm:
         )
         for day in days
     }
-    form_class = type("MonthHoursForm", (HoursSheetForm,), {**fields, "days": names})
+    form_class: type[HoursSheetForm] = type(
+        "MonthHoursForm", (HoursSheetForm,), {**fields, "days": names}
+    )
     return form_class(**kwargs)

@@ -37,7 +37,7 @@ class ContractForm(PortalForm):
     )
     version = VersionField()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.instruments.choices = Instrument.choices()
 

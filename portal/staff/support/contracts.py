@@ -1,6 +1,7 @@
 """Social workers prepare, sign and close social contracts."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -8,14 +9,16 @@ from flask_login import current_user
 from portal import boundary
 from portal.auth.access import role_required
 from portal.formatting import money
+from portal.forms import PortalForm
+from portal.models import SocialContract
 from portal.models.base import utcnow
 from portal.models.enums import ContractStatus, Instrument, Role
 from portal.pdf import frame_of, pdf_response
 from portal.services.audit import audit_trail
-from portal.services.common import dates
+from portal.services.common import dates, loading
 from portal.services.events import sessions
 from portal.services.people import participants
-from portal.services.support import allowances, contracts
+from portal.services.support import allowances, contracts, entitlements
 from portal.staff.audit import reads
 from portal.staff.blueprint import bp
 from portal.staff.support.contract_forms import (
@@ -28,9 +31,9 @@ from portal.staff.support.contract_forms import (
 CASEWORK = (Role.SOCIAL_WORKER, Role.COORDINATOR)
 
 
-def contract_of(contract_id: int):
+def contract_of(contract_id: int) -> SocialContract:
     """A contract of the centre whose person this member of staff may see (else not found)."""
-    contract = contracts.get(current_user.centre_id, contract_id)
+    contract = loading.of_centre(SocialContract, contract_id, current_user.centre_id)
     participants.get_for_staff(current_user, contract.participant_id)
     return contract
 
@@ -50,7 +53,7 @@ def _contract_fields(form: ContractForm) -> contracts.ContractFields:
 
 @bp.get("/participants/<int:participant_id>/casework")
 @role_required(*CASEWORK)
-def casework(participant_id: int):
+def casework(participant_id: int) -> ResponseReturnValue:
     person = participants.get_for_staff(current_user, participant_id)
     reads.viewed(person, "casework")
     return render_template(
@@ -64,7 +67,7 @@ def casework(participant_id: int):
 
 @bp.route("/participants/<int:participant_id>/contracts/new", methods=["GET", "POST"])
 @role_required(*CASEWORK)
-def contract_new(participant_id: int):
+def contract_new(participant_id: int) -> ResponseReturnValue:
     person = participants.get_for_staff(current_user, participant_id)
     reads.viewed(person, "contract_form")
     form = ContractForm()
@@ -84,7 +87,7 @@ def contract_new(participant_id: int):
 
 @bp.route("/contracts/<int:contract_id>/edit", methods=["GET", "POST"])
 @role_required(*CASEWORK)
-def contract_edit(contract_id: int):
+def contract_edit(contract_id: int) -> ResponseReturnValue:
     contract = contract_of(contract_id)
     reads.viewed(contract.participant, "contract_form", contract.id)
     form = ContractForm(obj=None if request.method == "POST" else contract)
@@ -111,15 +114,15 @@ def contract_edit(contract_id: int):
 
 @bp.get("/contracts/<int:contract_id>")
 @role_required(*CASEWORK)
-def contract_detail(contract_id: int):
+def contract_detail(contract_id: int) -> ResponseReturnValue:
     contract = contract_of(contract_id)
     reads.viewed(contract.participant, "contract", contract.id)
     return _detail_page(contract)
 
 
-def _detail_page(contract, **sent_back):
+def _detail_page(contract: SocialContract, **sent_back: PortalForm) -> ResponseReturnValue:
     """The contract's page; a step's form sent back with its errors replaces the empty one."""
-    forms = {
+    forms: dict[str, PortalForm] = {
         "sign_form": SignForm(formdata=None),
         "evaluation_form": EvaluationForm(formdata=None),
     }
@@ -145,7 +148,7 @@ def _detail_page(contract, **sent_back):
 
 @bp.post("/contracts/<int:contract_id>/sign")
 @role_required(*CASEWORK)
-def contract_sign(contract_id: int):
+def contract_sign(contract_id: int) -> ResponseReturnValue:
     contract = contract_of(contract_id)
     form = SignForm()
     if not form.validate_on_submit():
@@ -158,7 +161,7 @@ def contract_sign(contract_id: int):
 
 @bp.post("/contracts/<int:contract_id>/activate")
 @role_required(*CASEWORK)
-def contract_activate(contract_id: int):
+def contract_activate(contract_id: int) -> ResponseReturnValue:
     contract = contract_of(contract_id)
     with boundary.shown():
         contracts.activate(contract, actor=current_user, now=utcnow())
@@ -168,7 +171,7 @@ def contract_activate(contract_id: int):
 
 @bp.post("/contracts/<int:contract_id>/complete")
 @role_required(*CASEWORK)
-def contract_complete(contract_id: int):
+def contract_complete(contract_id: int) -> ResponseReturnValue:
     contract = contract_of(contract_id)
     form = EvaluationForm()
     if not form.validate_on_submit():
@@ -186,7 +189,7 @@ def contract_complete(contract_id: int):
     return redirect(url_for(".contract_detail", contract_id=contract.id))
 
 
-def _flash_cancelled(ending) -> None:
+def _flash_cancelled(ending: entitlements.Ending) -> None:
     if ending.count:
         flash(
             ngettext(
@@ -203,14 +206,16 @@ def _flash_cancelled(ending) -> None:
 
 @bp.get("/contracts/<int:contract_id>/terminate")
 @role_required(*CASEWORK)
-def contract_terminate_confirm(contract_id: int):
+def contract_terminate_confirm(contract_id: int) -> ResponseReturnValue:
     """What ending the contract early does, with the reason to give; the POST below does it."""
     contract = contract_of(contract_id)
     reads.viewed(contract.participant, "contract_termination", contract.id)
     return _termination_page(contract, TerminationForm(formdata=None))
 
 
-def _termination_page(contract, form, status: int = 200):
+def _termination_page(
+    contract: SocialContract, form: TerminationForm, status: int = 200
+) -> ResponseReturnValue:
     now = utcnow()
     # The figures are always those of now: a page sent back after a change shows the new ones.
     ending = contracts.ending(contract, now=now)
@@ -227,7 +232,7 @@ def _termination_page(contract, form, status: int = 200):
 
 @bp.post("/contracts/<int:contract_id>/terminate")
 @role_required(*CASEWORK)
-def contract_terminate(contract_id: int):
+def contract_terminate(contract_id: int) -> ResponseReturnValue:
     contract = contract_of(contract_id)
     form = TerminationForm()
     if form.validate_on_submit():
@@ -247,7 +252,7 @@ def contract_terminate(contract_id: int):
 
 @bp.get("/contracts/<int:contract_id>/contract.pdf")
 @role_required(*CASEWORK)
-def contract_pdf(contract_id: int):
+def contract_pdf(contract_id: int) -> ResponseReturnValue:
     contract = contract_of(contract_id)
     audit_trail.record_download(
         contract, actor=current_user, document="contract", file_format="pdf"

@@ -1,13 +1,16 @@
 """Courses proposed to a participant, enrolled (charged to the course line), completed, dropped."""
 
 from flask import flash, redirect, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import boundary
 from portal.auth.access import role_required
+from portal.models import CourseAssignment
 from portal.models.base import utcnow
 from portal.models.enums import Role
+from portal.services.common import loading
 from portal.services.money import money
 from portal.services.people import participants
 from portal.services.support import courses
@@ -18,20 +21,20 @@ from portal.staff.people.participants import detail_page
 COURSE_STAFF = (Role.ADVISOR, Role.SOCIAL_WORKER, Role.COORDINATOR)
 
 
-def _back(participant_id: int):
+def _back(participant_id: int) -> ResponseReturnValue:
     return redirect(url_for(".participant_detail", participant_id=participant_id) + "#courses")
 
 
-def _assignment(assignment_id: int):
+def _assignment(assignment_id: int) -> CourseAssignment:
     """A course of the centre whose person this member of staff may see (else not found)."""
-    assignment = courses.get(current_user.centre_id, assignment_id)
+    assignment = loading.of_centre(CourseAssignment, assignment_id, current_user.centre_id)
     participants.get_for_staff(current_user, assignment.participant_id)
     return assignment
 
 
 @bp.post("/participants/<int:participant_id>/courses")
 @role_required(*COURSE_STAFF)
-def course_propose(participant_id: int):
+def course_propose(participant_id: int) -> ResponseReturnValue:
     person = participants.get_for_staff(current_user, participant_id)
     form = CourseForm()
     form.course_id.choices = [(c.id, c.name) for c in courses.catalogue(person.centre_id)]
@@ -57,7 +60,7 @@ def course_propose(participant_id: int):
 
 @bp.post("/course-assignments/<int:assignment_id>/enrol")
 @role_required(*COURSE_STAFF)
-def course_enrol(assignment_id: int):
+def course_enrol(assignment_id: int) -> ResponseReturnValue:
     assignment = _assignment(assignment_id)
     with boundary.shown():
         courses.enrol(assignment, actor=current_user, now=utcnow())
@@ -71,7 +74,7 @@ def course_enrol(assignment_id: int):
 
 @bp.post("/course-assignments/<int:assignment_id>/complete")
 @role_required(*COURSE_STAFF)
-def course_complete(assignment_id: int):
+def course_complete(assignment_id: int) -> ResponseReturnValue:
     assignment = _assignment(assignment_id)
     form = CourseCompletionForm()
     if not form.validate_on_submit():
@@ -92,7 +95,7 @@ def course_complete(assignment_id: int):
 
 @bp.post("/course-assignments/<int:assignment_id>/drop")
 @role_required(*COURSE_STAFF)
-def course_drop(assignment_id: int):
+def course_drop(assignment_id: int) -> ResponseReturnValue:
     assignment = _assignment(assignment_id)
     form = DropForm()
     if not form.validate_on_submit():

@@ -1,12 +1,16 @@
 """Work placements: recorded, edited with version protection, and their monthly hours sheets
 (entered for a month at once, printed as a PDF, exported for the labour office)."""
 
+from datetime import date
+
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import boundary
 from portal.auth.access import role_required
+from portal.models import Placement
 from portal.models.base import utcnow
 from portal.models.support import PlacementKind
 from portal.pdf import frame_of, pdf_response
@@ -23,7 +27,7 @@ from portal.staff.support.casework_forms import PlacementForm, hours_sheet_form
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _placement(placement_id: int):
+def _placement(placement_id: int) -> Placement:
     placement = placements.get(current_user.centre_id, placement_id)
     participants.get_for_staff(current_user, placement.participant_id)
     return placement
@@ -45,7 +49,7 @@ def _fields(form: PlacementForm) -> placements.PlacementFields:
 
 @bp.get("/participants/<int:participant_id>/placements")
 @role_required(*WORKERS)
-def placement_list(participant_id: int):
+def placement_list(participant_id: int) -> ResponseReturnValue:
     person = participants.get_for_staff(current_user, participant_id)
     reads.viewed(person, "placements")
     return render_template(
@@ -57,7 +61,7 @@ def placement_list(participant_id: int):
 
 @bp.route("/participants/<int:participant_id>/placements/new", methods=["GET", "POST"])
 @role_required(*WORKERS)
-def placement_new(participant_id: int):
+def placement_new(participant_id: int) -> ResponseReturnValue:
     person = participants.get_for_staff(current_user, participant_id)
     reads.viewed(person, "placement_form")
     form = PlacementForm(contracts=contracts.list_for_participant(person.id))
@@ -76,7 +80,7 @@ def placement_new(participant_id: int):
 
 @bp.get("/placements/<int:placement_id>")
 @role_required(*WORKERS)
-def placement_detail(placement_id: int):
+def placement_detail(placement_id: int) -> ResponseReturnValue:
     placement = _placement(placement_id)
     reads.viewed(placement.participant, "placement", placement.id)
     return render_template(
@@ -88,7 +92,7 @@ def placement_detail(placement_id: int):
 
 @bp.route("/placements/<int:placement_id>/edit", methods=["GET", "POST"])
 @role_required(*WORKERS)
-def placement_edit(placement_id: int):
+def placement_edit(placement_id: int) -> ResponseReturnValue:
     placement = _placement(placement_id)
     person = placement.participant
     reads.viewed(person, "placement_form", placement.id)
@@ -134,14 +138,14 @@ def placement_edit(placement_id: int):
     )
 
 
-def _month(placement):
+def _month(placement: Placement) -> date:
     today = dates.local_date(utcnow())
     return month_arg(request.args.get("month"), placements.default_month(placement, today))
 
 
 @bp.route("/placements/<int:placement_id>/hours", methods=["GET", "POST"])
 @role_required(*WORKERS)
-def placement_hours(placement_id: int):
+def placement_hours(placement_id: int) -> ResponseReturnValue:
     placement = _placement(placement_id)
     reads.viewed(placement.participant, "placement_hours", placement.id)
     month = _month(placement)
@@ -188,7 +192,7 @@ def placement_hours(placement_id: int):
     ), status
 
 
-def _sheet(placement_id: int):
+def _sheet(placement_id: int) -> placements.MonthSheet:
     placement = _placement(placement_id)
     return placements.month_sheet(placement, _month(placement))
 
@@ -228,12 +232,12 @@ def _header() -> list[str]:
     ]
 
 
-def _attachment(sheet, extension: str) -> dict[str, str]:
+def _attachment(sheet: placements.MonthSheet, extension: str) -> dict[str, str]:
     name = f"godziny-{sheet.placement.id}-{sheet.month:%Y-%m}.{extension}"
     return {"Content-Disposition": f'attachment; filename="{name}"'}
 
 
-def _downloaded(sheet, file_format: str) -> None:
+def _downloaded(sheet: placements.MonthSheet, file_format: str) -> None:
     audit_trail.record_download(
         sheet.placement,
         actor=current_user,
@@ -243,13 +247,13 @@ def _downloaded(sheet, file_format: str) -> None:
     )
 
 
-def _total_row(sheet) -> list[object]:
+def _total_row(sheet: placements.MonthSheet) -> list[object]:
     return ["", "", "", "", "", _("Total"), sheet.total_hours, "", sheet.pay_grosze]
 
 
 @bp.get("/placements/<int:placement_id>/hours.csv")
 @role_required(*WORKERS)
-def placement_hours_csv(placement_id: int):
+def placement_hours_csv(placement_id: int) -> ResponseReturnValue:
     sheet = _sheet(placement_id)
     _downloaded(sheet, "csv")
     rows = [*_export_rows(sheet), _total_row(sheet)]
@@ -264,7 +268,7 @@ def placement_hours_csv(placement_id: int):
 
 @bp.get("/placements/<int:placement_id>/hours.xlsx")
 @role_required(*WORKERS)
-def placement_hours_xlsx(placement_id: int):
+def placement_hours_xlsx(placement_id: int) -> ResponseReturnValue:
     sheet = _sheet(placement_id)
     _downloaded(sheet, "xlsx")
     rows = [*_export_rows(sheet), _total_row(sheet)]
@@ -274,7 +278,7 @@ def placement_hours_xlsx(placement_id: int):
 
 @bp.get("/placements/<int:placement_id>/hours.pdf")
 @role_required(*WORKERS)
-def placement_hours_pdf(placement_id: int):
+def placement_hours_pdf(placement_id: int) -> ResponseReturnValue:
     sheet = _sheet(placement_id)
     _downloaded(sheet, "pdf")
     return pdf_response(

@@ -35,16 +35,22 @@ DECISION_ENDPOINTS = {
     "staff.allowance_limits",
 }
 
+DECISION_MODULES = {"portal.staff.support.approvals", "portal.staff.support.payments"}
+
 # Signing in and out is audited too; these tests count the changes the routes made.
 NOT_SIGN_INS = AuditEntry.action.not_like("user.sign%")
 
 
 def _decision_routes(app) -> list[tuple[str, str, str]]:
-    """(endpoint, rule, method) for every route defined in portal/staff/decisions.py."""
+    """(endpoint, rule, method) for every route of the approvals and the payment lists, and
+    the allowance limits' page."""
     routes = [
         (route.endpoint, route.rule, route.method)
         for route in urlmap.routes(
-            app, lambda route: route.module == "portal.staff.support.decisions"
+            app,
+            lambda route: (
+                route.module in DECISION_MODULES or route.endpoint == "staff.allowance_limits"
+            ),
         )
     ]
     assert {endpoint for endpoint, _rule, _method in routes} == DECISION_ENDPOINTS

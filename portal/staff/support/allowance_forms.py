@@ -1,30 +1,12 @@
-"""Forms where money is typed or decided: allowance requests, payment lists, the allowance
-limits, and courses (their cost)."""
+"""Forms of the allowance pages: a request as the social worker prepares it, and the centre's
+allowance limits."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (
-    DateField,
-    IntegerField,
-    MonthField,
-    SelectField,
-    StringField,
-    SubmitField,
-    TextAreaField,
-)
+from wtforms import MonthField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.forms import PortalForm, amount_field
+from portal.forms import PortalForm, WholeNumberField, amount_field
 from portal.models.enums import AllowanceKind, PurposeCategory
-
-
-class WholeNumberField(IntegerField):
-    """A whole number typed with the digits 0-9. Anything else ("abc", but also "１２" or "²",
-    which int() would read) is no number: the data is None and the field's validators say so."""
-
-    def process_formdata(self, valuelist):
-        text = valuelist[0].strip() if valuelist else ""
-        # Nine digits stay within any integer column; longer input is not read at all.
-        self.data = int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
 class AllowanceForm(PortalForm):
@@ -55,18 +37,10 @@ class AllowanceForm(PortalForm):
     # The "Submit for a decision" button; "Save as a draft" leaves it out.
     submit_now = SubmitField(_l("Submit for a decision"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.kind.choices = AllowanceKind.choices()
         self.category.choices = [("", "—"), *PurposeCategory.choices()]
-
-
-class PaidForm(PortalForm):
-    paid_on = DateField(_l("Paid on"), validators=[DataRequired(_l("Enter the date."))])
-
-
-class PaymentMonthForm(PortalForm):
-    month = MonthField(_l("Month"), validators=[DataRequired(_l("Choose a month."))])
 
 
 class LimitsForm(PortalForm):

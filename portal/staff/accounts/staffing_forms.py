@@ -1,11 +1,10 @@
-"""Forms of the administration pages: staff accounts, centres, account requests."""
+"""Forms of the staff accounts' pages: a new account, its roles, a caseload handed over."""
 
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, RadioField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Regexp
+from wtforms.validators import DataRequired, Email, Length
 
 from portal.forms import MultiCheckboxField, PortalForm, id_from, person_name, strip
-from portal.models.enums import CentreKind
 from portal.services.accounts.staffing import CENTRE_ROLES
 
 EMAIL_VALIDATORS = [
@@ -31,7 +30,7 @@ class StaffUserForm(PortalForm):
         validators=[DataRequired(_l("Choose at least one role."))],
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.roles.choices = [(role.value, role.label) for role in CENTRE_ROLES]
 
@@ -43,12 +42,12 @@ class RolesForm(PortalForm):
         validators=[DataRequired(_l("Choose at least one role."))],
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.roles.choices = [(role.value, role.label) for role in CENTRE_ROLES]
 
 
-def _id_or_zero(value) -> int:
+def _id_or_zero(value: object) -> int:
     """A chosen id, or 0 (nobody chosen) for anything that is no id."""
     return (id_from(str(value)) or 0) if value is not None else 0
 
@@ -70,49 +69,4 @@ class HandoverForm(PortalForm):
         coerce=_id_or_zero,
         default=0,
         validators=[DataRequired(_l("Choose the colleague who takes over."))],
-    )
-
-
-class CentreForm(PortalForm):
-    name = StringField(
-        _l("Full name of the centre"),
-        validators=[DataRequired(_l("Enter the centre's name.")), Length(max=200)],
-    )
-    short_name = StringField(
-        _l("Short name"),
-        description=_l("Lower-case letters, digits and hyphens, e.g. ops-janow."),
-        validators=[
-            DataRequired(_l("Enter a short name.")),
-            Length(max=60),
-            Regexp(r"^[a-z0-9-]+$", message=_l("Use only lower-case letters, digits and hyphens.")),
-        ],
-    )
-    kind = SelectField(_l("Kind"), choices=[])
-    town = StringField(
-        _l("Town"), validators=[DataRequired(_l("Enter the town.")), Length(max=100)]
-    )
-    coordinator_email = EmailField(
-        _l("Coordinator's e-mail address"),
-        description=_l("The first coordinator receives an invitation to set a password."),
-        filters=[strip],
-        validators=EMAIL_VALIDATORS,
-    )
-    coordinator_first_name = StringField(
-        _l("Coordinator's first name"),
-        validators=[DataRequired(_l("Enter the first name.")), Length(max=100), person_name],
-    )
-    coordinator_last_name = StringField(
-        _l("Coordinator's last name"),
-        validators=[DataRequired(_l("Enter the last name.")), Length(max=100), person_name],
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.kind.choices = CentreKind.choices()
-
-
-class RefusalForm(PortalForm):
-    reason = StringField(
-        _l("Reason for refusing"),
-        validators=[DataRequired(_l("Enter the reason for refusing.")), Length(max=500)],
     )

@@ -126,6 +126,7 @@ def test_parallel_expenses_and_salaries_never_overspend_nor_post_a_month_twice(
         )
     expense = {
         "line_id": str(line_id),
+        "document_kind": "other",
         "spent_on": "2026-03-10",
         "description": "Szkolenie BHP",
         "amount": "300,00",
