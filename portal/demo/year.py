@@ -38,6 +38,7 @@ from portal.models.support import (
     GroupInstrument,
     PlacementKind,
 )
+from portal.services.common import loading
 from portal.services.lifecycle import transitions
 from portal.services.reporting import stage_people
 from portal.services.support import allowances, approvals, contracts, placements
@@ -275,7 +276,7 @@ def current_year(
         allowances.submit(periodic, actor=worker, now=now)
         granted.append(periodic.id)
     _approved, refused = approvals.approve_many(
-        granted, centre_id=coordinator.centre_id, approver=coordinator, now=now
+        granted, centre_id=loading.centre_id_of(coordinator), approver=coordinator, now=now
     )
     if refused:
         raise ValueError("the demo's allowances of this year do not fit the allowance line")
