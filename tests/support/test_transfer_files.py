@@ -29,6 +29,7 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.models.enums import Role
+from portal.services.people import bank_accounts
 from portal.services.support import bank_formats, entitlements, payments, transfer_files
 from portal.services.support.list_locks import ListSentToBank
 from tests.factories import NOW
@@ -180,6 +181,37 @@ def test_the_files_read_back_to_the_people_accounts_amounts_and_titles_of_the_li
     assert "Gotówka Halina" in text
     assert "Pigwa" not in text
     assert "Obcy" not in text
+
+
+def test_a_change_still_waiting_for_staff_leaves_the_old_account_in_the_file(app, march):
+    """The classic diversion: the participant's new account is not paid until staff confirm it."""
+    o = march
+    with app.app_context():
+        pigwa = db.session.get(Participant, o.person)
+        bank_accounts.request_change(
+            pigwa,
+            account=OWNER_ACCOUNT,
+            owner="",
+            paid_in_cash=False,
+            actor=db.session.get(User, o.worker),
+            now=utcnow(),
+        )
+        db.session.commit()
+    page = o.client.get(f"{o.url}/export").get_data(as_text=True)
+    assert (
+        translated(
+            app,
+            "A change of account waits for confirmation: this account is used until it is "
+            "confirmed.",
+        )
+        in page
+    )
+    export(o)
+    accounts = {
+        record[8].split("|")[0]: "PL" + record[6]
+        for record in elixir_records(o.client.get(f"{o.url}/transfers.txt").data)
+    }
+    assert accounts["Genowefa Pigwa"] == PIGWA_ACCOUNT
 
 
 def test_exporting_locks_the_list_and_a_correction_is_a_new_list(app, march, make_allowance):
