@@ -15,7 +15,7 @@ def test_the_exports_page_passes_axe_and_downloads_a_file(page, demo_site, axe):
     page.locator("main a[href$='/money']").first.click()
     page.get_by_role("link", name="Zestawienia etapu dla instytucji finansującej").click()
     expect(page.locator("main h1")).to_contain_text("Zestawienia etapu")
-    expect(page.locator("main h2")).to_have_count(6)
+    expect(page.locator("main h2")).to_have_count(7)  # the six exports and the central system
     expect(page.get_by_role("button", name="Pobierz XLSX")).to_have_count(6)
     check_both_languages(page, axe, {"main h1": "Exports of the stage"})
 
