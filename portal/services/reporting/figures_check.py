@@ -380,7 +380,7 @@ def _free_course_places(stage: ProjectStage) -> list[Discrepancy]:
                     Record("participant", person),
                 ),
                 f"catalogue price {price} grosze",
-                (("price", price or 0),),
+                (("price", int(price or 0)),),
             )
         )
     return found
@@ -476,7 +476,8 @@ def _lines(stage: ProjectStage) -> list[Discrepancy]:
                         stage.id,
                         (Record("budget_line", line_id),),
                         f"stated {stated} grosze, charges {charged} grosze",
-                        (("stated", stated), ("charged", charged)),
+                        # Sums come back as Decimal on PostgreSQL; the report keeps JSON.
+                        (("stated", int(stated)), ("charged", int(charged))),
                     )
                 )
     return found
