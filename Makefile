@@ -53,11 +53,17 @@ PORT ?= 5000
 RUN_URL := http://127.0.0.1:$(PORT)
 RUN_BASE_URL = $(or $(BASE_URL),$(RUN_URL))
 
+# The task queue's worker (background jobs: the yearly report's documents, the ESF workbooks) runs
+# beside the server, on the SQLite queue in instance/, for as long as it does: stopping the
+# server (Ctrl+C) stops the worker too.
 run: install translations
 	$(FLASK) db upgrade
 	BASE_URL=$(RUN_BASE_URL) $(FLASK) seed-demo --if-empty
 	@echo "Serving on $(RUN_URL) (sign in at $(RUN_URL)/auth/login)"
 	@echo "Mail is not sent in development: read it at $(RUN_URL)/dev/outbox"
+	@echo "Heavy documents are built by a worker started beside the server (flask worker)"
+	BASE_URL=$(RUN_BASE_URL) $(FLASK) worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	BASE_URL=$(RUN_BASE_URL) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # The layers and subjects are a contract ([tool.importlinter] in pyproject.toml): views above

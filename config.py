@@ -1,7 +1,9 @@
 """Configuration from the environment, with safe defaults that need nothing installed."""
 
 import os
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 from portal import RESOURCES
 
@@ -26,6 +28,26 @@ def _roles(name: str, default: str) -> tuple[str, ...]:
     if raw in {"", "none"}:
         return ()
     return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+# The development server's address (`make run`'s default port): links are built from it only
+# when the configuration names no other address for the portal.
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
+
+
+def base_url(config: Mapping[str, Any]) -> str:
+    """The portal's own address, which links in mail and printed invitations start with:
+    BASE_URL when set; else SERVER_NAME (with PREFERRED_URL_SCHEME and APPLICATION_ROOT);
+    else the development server's address."""
+    explicit = str(config.get("BASE_URL") or "").strip()
+    if explicit:
+        return explicit.rstrip("/")
+    server = str(config.get("SERVER_NAME") or "").strip()
+    if server:
+        scheme = config.get("PREFERRED_URL_SCHEME") or "http"
+        root = str(config.get("APPLICATION_ROOT") or "/").rstrip("/")
+        return f"{scheme}://{server}{root}"
+    return DEVELOPMENT_BASE_URL
 
 
 def _per_process(storage_uri: str) -> bool:
@@ -111,8 +133,18 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "portal@localhost")
-    # Links in e-mails are built from this, never from the request's Host header.
-    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # Whom the privacy notice and the accessibility statement name while a centre has not given
+    # its own contact details yet (set-up's checklist asks for them): the installation operator's
+    # e-mail address or a line of text. By default the address the portal's mail comes from,
+    # which the operator reads; empty, residents are sent to their municipality's centre.
+    INSTALLATION_CONTACT = os.environ.get("INSTALLATION_CONTACT", MAIL_SENDER)
+    # Links in e-mails are built from this, never from the request's Host header. Unset, it is
+    # taken from SERVER_NAME and PREFERRED_URL_SCHEME (Flask's own settings, also read from the
+    # environment), else it is the development server's address (`base_url` below; create_app
+    # settles it once, and `flask create-user` warns when production is left with it).
+    BASE_URL = os.environ.get("BASE_URL", "")
+    SERVER_NAME = os.environ.get("SERVER_NAME") or None
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
     # Development shows the outbox at /dev/outbox (portal/dev.py); production never does.
     DEV_OUTBOX = _bool("DEV_OUTBOX", True)
 
@@ -139,6 +171,18 @@ class Config:
     RETENTION_ARCHIVE_YEARS_AFTER_PROJECT_END = int(
         os.environ.get("RETENTION_ARCHIVE_YEARS_AFTER_PROJECT_END", "5")
     )
+
+    # The task queue of the background jobs (portal/jobs): redis://… for several hosts (every
+    # host's workers and pages share it); unset, a SQLite file in the instance folder (one host,
+    # `make run`); sqlite:///path names another file.
+    TASK_QUEUE_URL = os.environ.get("TASK_QUEUE_URL", "")
+    # A worker's lease on a job, renewed by its heartbeat every third of it: a worker that dies
+    # leaves the job to another one this long after its last beat.
+    JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", "60"))
+    # Claims of one job before it is given up as failed (a worker that keeps dying on it).
+    JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "3"))
+    # Jobs one `flask worker` builds at once.
+    WORKER_THREADS = int(os.environ.get("WORKER_THREADS", "2"))
 
 
 class ProductionConfig(Config):
@@ -191,6 +235,12 @@ class TestConfig(Config):
     DEV_OUTBOX = False  # a test that needs the page sets it
     # The suite signs in hundreds of times; production's cost is asserted by its own test.
     PASSWORD_HASHING = "cheap-for-tests"  # noqa: S105 (a profile name, not a password)
+    # Jobs wait in memory and a test runs them in process (tests/jobs/helpers.py); the tests of
+    # the queue itself start a real worker on SQLite or Redis storage of their own.
+    TASK_QUEUE_URL = "memory://"
+    # A template that lazy loads raises (portal/rendering.py): every page's view loads what it
+    # shows, so the suite catches a page whose statements grow with its rows.
+    REFUSE_LAZY_LOADS_IN_TEMPLATES = True
 
 
 CONFIGS = {"development": Config, "production": ProductionConfig, "testing": TestConfig}

@@ -450,7 +450,6 @@ class CentreBuilder:
                 "building_number": str(1 + i % 90),
                 "postcode": "23-300",
                 "area": "rural",
-                "support_start": start,
                 "labour_market_status": "unemployed_registered" if i % 3 else "inactive",
                 "is_long_term_unemployed": i % 2 == 0 if i % 3 else None,
                 "consent_at": self.at,

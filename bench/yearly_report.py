@@ -141,7 +141,6 @@ def _build() -> int:
                 "last_name": f"Nazwisko{n}",
                 "on_pal_path": n % 2 == 0,
                 "on_contract_path": n % 2 == 1,
-                "support_start": date(YEAR, 2, 1),
             }
             for n in range(PEOPLE)
         ],

@@ -23,13 +23,15 @@ def instance_path() -> Path:
 
 def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     import config as config_module
-    from portal import cli, database, dev, http, i18n, log
+    from portal import cli, database, dev, http, i18n, log, rendering
     from portal.auth import bp as auth_bp
     from portal.boundary import PortalApp
     from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from portal.jobs import queue
     from portal.participant import bp as participant_bp
     from portal.public import views as public_views
     from portal.services.accounts import passwords
+    from portal.services.reporting import figures_version  # noqa: F401  (its session events)
     from portal.staff import bp as staff_bp
 
     app = PortalApp(
@@ -44,6 +46,8 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     app.config.from_object(base)
     if isinstance(config, dict):
         app.config.update(config)
+    # Settled once: every link the portal builds outside a request starts with it.
+    app.config["BASE_URL"] = config_module.base_url(app.config)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'portal.db'}"
@@ -64,9 +68,11 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app, babel)
     login_manager.init_app(app)
     http.init_app(app)
+    rendering.init_app(app)
 
     for blueprint in (public_views.bp, auth_bp, participant_bp, staff_bp):
         app.register_blueprint(blueprint)
+    queue.init_app(app)
     cli.init_app(app)
     dev.init_app(app)
     return app

@@ -26,15 +26,44 @@ def money(grosze: int | None) -> str:
     return _money_in(grosze, get_locale())
 
 
+def money_in(grosze: int, locale: str) -> str:
+    """Integer grosze as the language `locale` writes money, whatever the request's language."""
+    return _money_in(grosze, Locale.parse(locale))
+
+
 # Long lists (a queue of 2 000 requests, a payment list) repeat the same amounts and days: the
 # formatted text is a pure function of the value and the language, so it is made once.
 @lru_cache(maxsize=4096)
 def _money_in(grosze: int, locale: Locale | None) -> str:
-    return numbers.format_currency(Decimal(grosze) / 100, "PLN", locale=locale)
+    return numbers.format_currency(
+        Decimal(grosze) / 100, "PLN", format=_currency_pattern(locale), locale=locale
+    )
+
+
+@lru_cache(maxsize=16)
+def _currency_pattern(locale: Locale | None) -> str | None:
+    """The locale's money pattern, with a space after a sign written first: English CLDR glues
+    the code to the number ("PLN100,000.00"), while the labels say "Amount (PLN)"; one
+    convention per language is "PLN 100,000.00" (a no-break space, kept on one line). A
+    language writing the sign after the number ("100 000,00 zł") keeps its own pattern."""
+    pattern: str = (locale or Locale.parse("en")).currency_formats["standard"].pattern
+    if not pattern.startswith("¤") or pattern[1:2].isspace():
+        return None
+    return "¤\u00a0" + pattern.split(";")[0].removeprefix("¤")  # a minus goes first, as before
 
 
 def short_date(value: date | None) -> str:
-    return format_date(value, "medium") if value else ""
+    if not value:
+        return ""
+    if isinstance(value, datetime):  # a moment: its day is the reader's time zone's
+        return str(format_date(value, "medium"))
+    return _short_date_in(value, get_locale())
+
+
+# A caseload or a list of instalments shows a date on every row: made once per day and language.
+@lru_cache(maxsize=4096)
+def _short_date_in(value: date, locale: Locale | None) -> str:
+    return str(dates.format_date(value, "medium", locale=locale))
 
 
 def _joined(day: str, time: str) -> str:
@@ -66,7 +95,12 @@ def month(value: date | None) -> str:
 
     Babel has no "yLLLL" skeleton; Polish CLDR data maps "yMMMM" to the pattern "LLLL y", the
     standalone (nominative) month name, so "yMMMM" gives the right form in both languages."""
-    return format_skeleton("yMMMM", value, locale=get_locale()) if value else ""
+    return _month_in(value, get_locale()) if value else ""
+
+
+@lru_cache(maxsize=1024)
+def _month_in(value: date, locale: Locale | None) -> str:
+    return format_skeleton("yMMMM", value, locale=locale)
 
 
 def _time_skeleton() -> str:

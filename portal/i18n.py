@@ -1,9 +1,11 @@
 """Language choice for each request, and the formatting filters templates use."""
 
 from collections.abc import Sequence
+from typing import cast
 
-from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import Babel, get_locale
+from babel.support import NullTranslations
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
+from flask_babel import Babel, get_locale, get_translations
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -44,6 +46,24 @@ def in_polish() -> Markup:
     return Markup("") if str(get_locale()) == "pl" else Markup(' lang="pl"')
 
 
+def _catalogue() -> NullTranslations:
+    """The catalogue of the language in force, found once per request and language.
+
+    Flask-Babel finds it again for every string a template translates (the request's context,
+    its domain, the locale's name, its cache: a page of labels does that hundreds of times).
+    `force_locale` (a mail in its reader's language, a PDF in Polish) puts another locale in
+    force, and the catalogue follows it."""
+    if not has_app_context():
+        found: NullTranslations = get_translations()
+        return found
+    locale = get_locale()
+    cached = g.get("_portal_catalogue")
+    if cached is None or cached[0] is not locale:
+        cached = (locale, get_translations())
+        g._portal_catalogue = cached
+    return cast(NullTranslations, cached[1])
+
+
 def init_app(app: Flask, babel: Babel) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters.update(
@@ -58,3 +78,11 @@ def init_app(app: Flask, babel: Babel) -> None:
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["in_polish"] = in_polish
+    # The same callables as Flask-Babel's, on the catalogue found once (see _catalogue).
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _catalogue().ugettext(s),
+        ngettext=lambda s, p, n: _catalogue().ungettext(s, p, n),
+        pgettext=lambda c, s: _catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _catalogue().unpgettext(c, s, p, n),
+        newstyle=True,
+    )

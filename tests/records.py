@@ -24,6 +24,8 @@ from portal.models import (
     Expense,
     ImportBatch,
     IndividualPlan,
+    Job,
+    JobStatus,
     OutboxMessage,
     Participant,
     PaymentList,
@@ -53,12 +55,19 @@ from portal.models.enums import (
     Role,
 )
 from portal.models.support import ContactKind, ExpenseKind, GroupInstrument, PlacementKind
+from portal.services.jobs import kinds
+from portal.services.lifecycle.transitions import recorded
 from tests.helpers import user_of
 
 STAFF_ROLES = ("coordinator", "social_worker", "advisor", "admin")
 # Arguments beside the ids that name one of a fixed set (a stage's export and its format): a
 # value every side can use, so that such routes are walked like those taking only ids.
-WORDS = {"name": "participants", "fmt": "csv", "entity_type": "participants"}
+WORDS = {
+    "name": "participants",
+    "fmt": "csv",
+    "entity_type": "participants",
+    "file_format": "pdf",  # the yearly report's document asked for as a job
+}
 
 
 @dataclass
@@ -241,6 +250,21 @@ def add_records(app, side: Side, make_participant, k: int) -> dict[str, int]:
             subject=f"Temat {surname}", body="Treść\n",
         )  # fmt: skip
         db.session.add_all([session, expense, post, contact, placement, message])
+        # A finished job: the yearly report's DOCX the coordinator asked for, ready to download.
+        coordinator = db.session.scalar(
+            select(User.id).where(User.email == side.emails["coordinator"])
+        )
+        job = recorded(
+            Job(
+                centre_id=side.centre_id, kind=kinds.YEARLY_DOCX, params={"stage_id": stage.id},
+                requested_by_id=coordinator, locale="pl", request_key=f"records-{tag}-{k}",
+                progress=100, attempts=1, result_filename="report.docx",
+                result_mimetype="application/octet-stream", result_body=b"PK", result_size=2,
+                finished_at=now,
+            ),
+            JobStatus.DONE,
+        )  # fmt: skip
+        db.session.add(job)
         goal = PlanGoal(plan_id=plan.id, description=f"Cel {surname}")
         action = PlanAction(plan_id=plan.id, kind=ActionKind.OTHER, description=f"Krok {surname}")
         revision = PlanRevision(plan_id=plan.id, number=1, created_at=now)
@@ -275,6 +299,7 @@ def add_records(app, side: Side, make_participant, k: int) -> dict[str, int]:
             "contact_id": contact.id,
             "placement_id": placement.id,
             "message_id": message.id,
+            "job_id": job.id,
             "centre_id": side.centre_id,
         }
 

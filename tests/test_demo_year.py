@@ -23,6 +23,7 @@ from portal.models import (
 from portal.models.base import utcnow
 from portal.models.enums import BudgetLineKind, CourseStatus, RegistrationStatus
 from portal.services.common import dates
+from portal.services.people import participation_start
 from portal.services.reporting import dashboard, stage_people
 from tests.helpers import demo_stage
 
@@ -169,8 +170,11 @@ def test_each_of_the_37_received_support_and_their_start_is_their_first_support(
         assert {person.id for person in people} == set(took)  # nobody only recorded
         assert sum(t.on_contract for t in took.values()) == 17
         assert sum(t.in_pal for t in took.values()) == 20
-        for person in people:  # the monitoring data's start is the first support delivered
-            assert person.support_start == took[person.id].start, person.id
+        # Nobody's start was corrected: each person's start is their first support delivered.
+        starts = participation_start.of_many([person.id for person in people], now=utcnow())
+        for person in people:
+            assert person.support_start is None, person.id
+            assert starts[person.id] == took[person.id].start, person.id
         assert {t.start for t in took.values() if t.on_contract} == {date(2013, 4, 1)}
         assert min(t.start for t in took.values() if t.in_pal) == date(2013, 4, 24)
         # The participant on a contract this year has not left since 2013.

@@ -17,7 +17,8 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
-from sqlalchemy import select
+from markupsafe import escape
+from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from portal.extensions import db
@@ -308,3 +309,149 @@ def test_an_id_of_5000_digits_in_a_form_is_refused_as_no_record(
     event = client.post("/staff/events/new", data={"title": "Piknik", "capacity": DIGITS_5000})
     assert event.status_code == 200
     assert translated(app, "Enter a smaller number.") in event.get_data(as_text=True)
+
+
+# --- The forms that send money to the bank and data to the funder -------------------------------
+# The crawl above reaches them only when the page budget allows; here each is opened by name and
+# given the generic classes and the classes of its own domain: an account number with a wrong
+# check digit or of the wrong country, a tax number with a wrong checksum, an amount of 0 or past
+# any plausible figure, control characters in names and titles, texts past their length. Each
+# domain class is refused beside its field, keeps what was typed and changes nothing.
+
+VALID_NIP = "526-025-02-74"
+BAD_ACCOUNT_CLASSES = [
+    ({"bank_account": "PL61 1090 1014 0000 0712 1981 2875"}, "bank_account"),  # check digits
+    ({"bank_account": "DE89 3704 0044 0532 0130 00"}, "bank_account"),  # not a Polish account
+    ({"bank_account": "61 1090 1014 0000 O712 1981 2874"}, "bank_account"),  # a letter O
+    ({"bank_account": "61 1090 1014\x07 0000 0712 1981 2874"}, "bank_account"),
+    ({"bank_account": "1" * 20_000}, "bank_account"),
+]
+OWNER_CLASSES = [
+    ({"bank_account_owner": "Maria\x1b[31m Nowak"}, "bank_account_owner"),
+    ({"bank_account_owner": "M" * 141}, "bank_account_owner"),
+]
+
+
+def _changed_rows() -> list[int]:
+    """Row counts of every table, the audit trail's included (a posted form is no reading)."""
+    return [
+        db.session.scalar(select(func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+    ]
+
+
+def _page_form(client, path: str) -> dict[str, str]:
+    """The values the page's own form sends (the first form posting to the page itself)."""
+    response = client.get(path)
+    assert response.status_code == 200, path
+    parser = _Forms()
+    parser.feed(response.get_data(as_text=True))
+    form = next(f for f in parser.forms if f["method"] == "post" and f["action"] in ("", path))
+    return {name: value for name, value, _kind in form["fields"]}
+
+
+def _refused_beside(app, client, path, data, field, typed) -> None:
+    with app.app_context():
+        before = _changed_rows()
+    response = client.post(path, data=data)
+    assert response.status_code == 200, (path, field, typed[:40], response.status_code)
+    page = response.get_data(as_text=True)
+    assert f'id="{field}-error"' in page, (path, field, typed[:40])
+    if typed.isprintable() and len(typed) <= 300:
+        assert f'value="{escape(typed)}"' in page, (path, field, typed)  # what was typed stays
+    with app.app_context():
+        assert _changed_rows() == before, (path, field, typed[:40])
+
+
+def _funder_forms(app) -> dict[str, object]:
+    from portal.models import BudgetLine, Participant
+    from portal.models.centres import BudgetLineKind
+    from tests.helpers import demo_stage
+
+    with app.app_context():
+        stage = demo_stage("ops-janow", 2013)
+        line_id = db.session.scalar(
+            select(BudgetLine.id)
+            .where(BudgetLine.stage_id == stage.id, BudgetLine.kind != BudgetLineKind.ALLOWANCES)
+            .order_by(BudgetLine.id)
+        )
+        person_id = db.session.scalar(
+            select(Participant.id)
+            .join(User, User.id == Participant.user_id)
+            .where(User.email == "uczestnik@example.org")
+        )
+        return {
+            "stage": stage.id,
+            "project": stage.project_id,
+            "line": line_id,
+            "person": person_id,
+        }
+
+
+def test_the_bank_and_funder_forms_refuse_each_bad_class_beside_the_field(app, demo, login_as):
+    ids = _funder_forms(app)
+    staff = login_as("koordynator@example.org", DEMO_PASSWORD)
+    expense = {
+        "line_id": str(ids["line"]),
+        "document_kind": "invoice",
+        "document_number": "FV 77/06/2013",
+        "accounting_number": "",
+        "issuer": "Hurtownia Papiernicza",
+        "issuer_nip": VALID_NIP,
+        "issued_on": "2013-06-14",
+        "spent_on": "2013-06-15",
+        "description": "Materiały biurowe",
+        "gross": "",
+        "amount": "12,50",
+        "vat": "",
+    }
+    forms = [
+        (
+            f"/staff/participants/{ids['person']}/bank-account",
+            {"method": "account"},
+            BAD_ACCOUNT_CLASSES + OWNER_CLASSES,
+        ),
+        ("/staff/setup/bank-account", {}, BAD_ACCOUNT_CLASSES),
+        (
+            f"/staff/stages/{ids['stage']}/money",
+            expense,
+            [
+                ({"amount": "0"}, "amount"),
+                ({"amount": "0,00"}, "amount"),
+                ({"amount": "99 999 999 999,99"}, "amount"),
+                ({"gross": "0"}, "gross"),
+                ({"issuer_nip": "526-025-02-75"}, "issuer_nip"),  # a wrong check digit
+                ({"issuer_nip": "526-025-02-7"}, "issuer_nip"),  # nine digits
+                ({"issuer": "Hurtownia\x00 Papiernicza"}, "issuer"),
+                ({"description": "Materiały\x1b[31m biurowe"}, "description"),
+                ({"document_number": "FV\x07 77"}, "document_number"),
+                ({"document_number": "F" * 61}, "document_number"),
+            ],
+        ),
+        (
+            f"/staff/setup/projects/{ids['project']}/tasks/new",
+            {"number": "5", "name": "Zadanie piąte"},
+            [
+                ({"number": "0"}, "number"),
+                ({"number": "100"}, "number"),
+                ({"number": DIGITS_5000}, "number"),
+                ({"name": "Zadanie\x07 piąte"}, "name"),
+                ({"name": "z" * 301}, "name"),
+            ],
+        ),
+    ]
+    for path, valid, cases in forms:
+        base = _page_form(staff, path) | valid
+        for overrides, field in cases:
+            _refused_beside(app, staff, path, base | overrides, field, overrides[field])
+        for label, data in _variants([(n, v, "text") for n, v in base.items()]):
+            status = staff.post(path, data=data).status_code
+            assert status < 500, (label, path, status)
+
+    participant = login_as("uczestnik@example.org", DEMO_PASSWORD, fresh=True)
+    path = "/me/my-details/bank-account"
+    base = _page_form(participant, path) | {"method": "account"}
+    for overrides, field in BAD_ACCOUNT_CLASSES + OWNER_CLASSES:
+        _refused_beside(app, participant, path, base | overrides, field, overrides[field])
+    for label, data in _variants([(n, v, "text") for n, v in base.items()]):
+        assert participant.post(path, data=data).status_code < 500, label

@@ -427,3 +427,52 @@ def test_an_event_at_the_first_or_last_moment_a_field_parses_is_refused_beside_i
     )
     assert 'value="Warsztaty"' in page
     assert walker.fingerprint() == before
+
+
+def test_drawn_values_in_the_bank_and_funder_forms_never_answer_a_server_error(walk_app, protected):
+    """The forms that send money to the bank and data to the funder, opened by name (a crawl
+    of a few dozen pages need not reach them): drawn values never answer a 5xx, a refusal
+    stores nothing and keeps what was typed; the claim period's query too."""
+    from portal.models import Participant, ProjectTask
+    from tests.helpers import demo_stage
+
+    with walk_app.app_context():
+        stage = demo_stage("ops-janow", 2013)
+        stage_id, project_id = stage.id, stage.project_id
+        person_id = db.session.scalar(
+            select(Participant.id)
+            .where(
+                Participant.centre_id == stage.project.centre_id,
+                Participant.id.not_in(protected["participant_id"]),
+            )
+            .order_by(Participant.id)
+        )
+        task_id = db.session.scalar(
+            select(ProjectTask.id).where(ProjectTask.project_id == project_id)
+        )
+    coordinator = Walker(walk_app, "koordynator@example.org")
+    paths = [
+        f"/staff/participants/{person_id}/bank-account",
+        "/staff/setup/bank-account",
+        f"/staff/stages/{stage_id}/money",
+        f"/staff/setup/projects/{project_id}/tasks/new",
+        *([f"/staff/setup/tasks/{task_id}"] if task_id else []),
+    ]
+    participant = Walker(walk_app, "uczestnik@example.org")
+    for walker, path in [
+        *((coordinator, path) for path in paths),
+        (participant, "/me/my-details/bank-account"),
+    ]:
+        parser = hostile._Forms()
+        parser.feed(walker.send("GET", path).get_data(as_text=True))
+        form = next(f for f in parser.forms if f["method"] == "post" and f["action"] in ("", path))
+        _post_drawn_values(walker, path, form["fields"])()
+
+    claim = f"/staff/stages/{stage_id}/claim-documents.xlsx"
+
+    @WALK
+    @given(st.fixed_dictionaries({}, optional={"start": HOSTILE | DATES, "end": HOSTILE | DATES}))
+    def claim_period(query):
+        coordinator.send("GET", claim, query=query)
+
+    claim_period()

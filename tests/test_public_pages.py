@@ -24,7 +24,7 @@ from tests.helpers import email, translated
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["/accessibility", "/privacy"]
 TITLES = {"/accessibility": "Accessibility statement", "/privacy": "Privacy notice"}
-TO_COMPLETE = "For the centre to complete:"
+PLACEHOLDER = "to complete"  # the blanks the pages once left "for the centre to complete"
 
 
 def page_text(client, path: str) -> str:
@@ -87,9 +87,10 @@ def test_the_statement_has_the_statutory_parts(app, client, centre):
     assert f"After {minutes} minutes without activity you are signed out" in page
     assert 'href="https://bip.brpo.gov.pl/"' in page
     assert "self-assessment" in page
-    # What the portal cannot know about the building is marked for the centre to complete.
+    # The building not described yet: the statement says whom to ask, never leaves a blank.
     architecture = page.split("<h2>Architectural accessibility</h2>", 1)[1]
-    assert TO_COMPLETE in architecture
+    assert 'class="ask-building"' in architecture
+    assert PLACEHOLDER not in page
     assert "Address: ul. Kościuszki 7, 23-200 Kraśnik." in architecture
 
 
@@ -105,19 +106,20 @@ def test_the_privacy_notice_names_the_bases_recipients_rights_and_the_authority(
     assert "Giving the European Social Fund monitoring data is a condition" in page
 
 
-def test_details_missing_from_the_centre_record_are_marked_for_the_centre(app, client, make_centre):
+def test_details_missing_from_the_centre_record_say_whom_to_ask(app, client, make_centre):
     make_centre(name="Gminny Ośrodek Pomocy Społecznej w Modliborzycach", town="Modliborzyce")
+    app.config["INSTALLATION_CONTACT"] = "pomoc@portal.example.gov.pl"
     for path in PAGES:
         page = page_text(client, f"{path}?lang=en")
         contacts = page.split("Gminny Ośrodek Pomocy Społecznej w Modliborzycach", 1)[1]
-        assert "Modliborzyce. " in contacts
-        assert "the e-mail address is not in the centre" in contacts
-        assert "the phone number is not in the centre" in contacts
-        assert TO_COMPLETE in contacts
-    # The landing page shows only what is known: the town, nothing to complete.
+        assert "<dd>Modliborzyce</dd>" in contacts
+        assert 'class="ask-operator"' in contacts
+        assert 'href="mailto:pomoc@portal.example.gov.pl"' in contacts
+        assert PLACEHOLDER not in page
+    # The landing page shows only what is known: the town, and asks nothing.
     landing = page_text(client, "/?lang=en")
     assert "Modliborzyce" in landing
-    assert TO_COMPLETE not in landing
+    assert "ask-operator" not in landing
 
 
 def test_every_footer_links_both_pages_signed_out_and_signed_in(app, client, login_as, make_user):

@@ -9,12 +9,18 @@ from portal import boundary
 from portal.auth.access import home_url, login_required, me, role_required
 from portal.auth.blueprint import bp, login_limit
 from portal.auth.fresh import check_person, fresh_login_required
-from portal.auth.security_forms import EnrolForm, PasswordChangeForm, TurnOffForm
+from portal.auth.security_forms import (
+    EnrolForm,
+    NotificationsForm,
+    PasswordChangeForm,
+    TurnOffForm,
+)
 from portal.extensions import limiter
 from portal.forms import CsrfForm
 from portal.models.base import utcnow
 from portal.models.enums import STAFF_ROLES
 from portal.services.accounts import accounts, password_change, two_factor
+from portal.services.people import account_requests
 
 
 def _required_roles() -> tuple[str, ...]:
@@ -30,7 +36,33 @@ def security() -> ResponseReturnValue:
         button=CsrfForm(),
         required=two_factor.is_required(current_user, _required_roles()),
         unused=two_factor.unused_codes(me()) if current_user.has_two_factor else 0,
+        notifications=_notifications_form(),
     )
+
+
+def _notifications_form() -> NotificationsForm | None:
+    """The e-mails a member of staff may ask for: only deciders of account requests have one."""
+    if not current_user.has_role(*account_requests.DECIDERS):
+        return None
+    return NotificationsForm(
+        formdata=None, data={"notify_account_requests": current_user.notify_account_requests}
+    )
+
+
+@bp.post("/security/notifications")
+@role_required(*STAFF_ROLES)
+def notifications() -> ResponseReturnValue:
+    form = NotificationsForm()
+    if form.validate_on_submit():
+        with boundary.shown():
+            changed = account_requests.set_notification(
+                me(), bool(form.notify_account_requests.data), actor=me()
+            )
+            flash(
+                _("Your e-mail settings are saved.") if changed else _("Nothing has changed."),
+                "success",
+            )
+    return redirect(url_for("auth.security", _anchor="notifications"))
 
 
 @bp.post("/security/two-factor/start")

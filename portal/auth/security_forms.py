@@ -1,7 +1,8 @@
-"""Forms of the second sign-in step, two-factor set-up, password change and confirming a sign-in."""
+"""Forms of the second sign-in step, two-factor set-up, password change, confirming a sign-in,
+and the e-mails a member of staff asks for."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, StringField
+from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from portal.auth.forms import SetPasswordForm
@@ -63,4 +64,14 @@ class PasswordChangeForm(SetPasswordForm):
         _l("Current password"),
         validators=[DataRequired(_l("Enter your current password.")), Length(max=MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
+    )
+
+
+class NotificationsForm(PortalForm):
+    notify_account_requests = BooleanField(
+        _l("E-mail me about new account requests"),
+        description=_l(
+            "A short message when a resident asks for an account; the request itself is "
+            "decided on the portal."
+        ),
     )

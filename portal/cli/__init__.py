@@ -17,6 +17,7 @@ from portal.cli import backup
 from portal.cli.figures import check_figures_command
 from portal.cli.retention import anonymise_expired_command
 from portal.extensions import db
+from portal.jobs import worker
 from portal.models import Centre, Project, Village
 from portal.models.base import utcnow
 from portal.models.enums import Role
@@ -97,6 +98,21 @@ def create_user_command(
     if url:
         click.echo(
             f"Invitation link (valid {current_app.config['INVITATION_MAX_AGE'].days} days): {url}"
+        )
+        _warn_of_development_address()
+
+
+def _warn_of_development_address() -> None:
+    """Production left with the development server's address prints links nobody can open."""
+    from config import DEVELOPMENT_BASE_URL  # read where create_app reads it, not at import
+
+    config = current_app.config
+    if config["ENV_NAME"] == "production" and config["BASE_URL"] == DEVELOPMENT_BASE_URL:
+        click.echo(
+            f"Warning: the link starts with the development address {DEVELOPMENT_BASE_URL}. "
+            "Set BASE_URL (or SERVER_NAME and PREFERRED_URL_SCHEME) to the address the portal "
+            "serves on, and send a new invitation.",
+            err=True,
         )
 
 
@@ -246,5 +262,6 @@ def init_app(app: Flask) -> None:
         seed_demo_command,
         anonymise_expired_command,
         check_figures_command,
+        worker.worker_command,
     ):
         app.cli.add_command(command)

@@ -294,7 +294,6 @@ def _janow(b: DemoBuilder, centre: Centre, today: date, *, with_work: bool) -> N
         pal_people=pal_people,
         events=pal_2013,
     )
-    demo_year.starts_of_participation(stage_2013)
     # Tomasz Wierzbicki did not leave after 2013: he is on a contract again this year (the work
     # waiting for his login), so his participation has no exit yet.
     for name in (
@@ -385,7 +384,7 @@ def _chrzanow(b: DemoBuilder, centre: Centre) -> None:
     db.session.add(project)
     db.session.flush()
     b.catalogue(centre, {"Stylizacja paznokci": demo_chrzanow.COURSE_PRICE})
-    stage_2009 = b.budget(
+    b.budget(
         centre,
         project,
         2009,
@@ -419,4 +418,3 @@ def _chrzanow(b: DemoBuilder, centre: Centre) -> None:
         )
     db.session.flush()
     demo_chrzanow.contracts_2009(people, worker)
-    demo_year.starts_of_participation(stage_2009)

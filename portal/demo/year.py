@@ -40,7 +40,6 @@ from portal.models.support import (
 )
 from portal.services.common import loading
 from portal.services.lifecycle import transitions
-from portal.services.reporting import stage_people
 from portal.services.support import allowances, approvals, contracts, placements
 
 TRIP_AIM = "Celem wycieczki było zachęcenie uczestników do tworzenia gospodarstw agroturystycznych."
@@ -191,15 +190,6 @@ def _socially_useful_work(people: list[Participant], worker: User) -> None:
                 actor=worker,
                 now=local(worked[-1], 18),
             )
-
-
-def starts_of_participation(stage: ProjectStage) -> None:
-    """Each person's start of support in the monitoring data is the first support delivered to
-    them (stage_people), as the ESF export states it: a contract's start, the first PAL event
-    attended."""
-    db.session.flush()
-    for person_id, took in stage_people.participation(stage).items():
-        db.session.get_one(Participant, person_id).support_start = took.start
 
 
 # Back on a contract this year (the work waiting in `portal.demo.work` adds Tomasz Wierzbicki):

@@ -18,7 +18,9 @@ from portal.models.centres import (
 )
 from portal.models.contracts import SocialContract
 from portal.models.events import Event, Registration, event_villages
+from portal.models.figures import CentreFigures, StageFigures
 from portal.models.imports import ImportBatch
+from portal.models.jobs import Job, JobStatus
 from portal.models.mail import OutboxMessage
 from portal.models.people import (
     AccountRequest,
@@ -54,6 +56,7 @@ __all__ = [
     "BudgetLine",
     "CaseworkEntry",
     "Centre",
+    "CentreFigures",
     "Consent",
     "ConsentKind",
     "CounsellingSession",
@@ -66,6 +69,8 @@ __all__ = [
     "ImportBatch",
     "IndividualPlan",
     "Instalment",
+    "Job",
+    "JobStatus",
     "OutboxMessage",
     "Participant",
     "PaymentList",
@@ -82,6 +87,7 @@ __all__ = [
     "RecoveryCode",
     "Registration",
     "SocialContract",
+    "StageFigures",
     "StageReport",
     "StageReportRevision",
     "TransferFile",

@@ -3,7 +3,7 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, true
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import (
@@ -40,6 +40,14 @@ class Centre(Timestamped, Base):
     address: Mapped[str] = mapped_column(String(200), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     phone: Mapped[str] = mapped_column(String(30), default="")
+    # With `address` (the street and number) and `town`, the postal address; empty on centres
+    # whose `address` was written whole before the postcode had a field of its own.
+    postcode: Mapped[str] = mapped_column(String(6), default="", server_default="")
+    # The data protection officer's name, beside `dpo_contact` (how to reach them).
+    dpo_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # The building's accessibility in the centre's words (entrance, lift, toilet, parking, sign
+    # language): the accessibility statement's "architectural accessibility" shows it.
+    building_accessibility: Mapped[str] = mapped_column(Text, default="", server_default="")
     # How to reach the data protection officer (an e-mail or a postal address), when the centre
     # has given one; the privacy notice names it.
     dpo_contact: Mapped[str | None] = mapped_column(String(200))
@@ -53,6 +61,10 @@ class Centre(Timestamped, Base):
     max_purpose_grosze: Mapped[int | None] = mapped_column(Grosze)
     max_in_kind_grosze: Mapped[int | None] = mapped_column(Grosze)
     decision_warning_days: Mapped[int] = mapped_column(default=14, server_default="14")
+    # Moved by one in the same transaction as every change that can move a figure of the
+    # coordinator's home (services/reporting/figures_version.py): figures kept for an older
+    # version are recounted.
+    figures_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # Demo centres are rebuilt by seed-demo; real ones are never touched by it.
     is_demo: Mapped[bool] = mapped_column(default=False)
 
@@ -65,6 +77,20 @@ class Centre(Timestamped, Base):
         CheckConstraint("default_cancellation_cutoff_hours >= 0", name="cutoff_not_negative"),
         CheckConstraint("reminder_days_before >= 0", name="reminder_not_negative"),
     )
+
+    @property
+    def postal_address(self) -> str:
+        """The address on one line: "street, postcode town", or as it was written whole."""
+        if not self.postcode:
+            return self.address
+        place = f"{self.postcode} {self.town}"
+        return f"{self.address}, {place}" if self.address else place
+
+    @property
+    def contacts_given(self) -> bool:
+        """The public pages can tell residents how to reach the centre: an address, an e-mail
+        and a telephone are all given."""
+        return bool(self.address and self.email and self.phone)
 
     @property
     def dpo_is_email(self) -> bool:

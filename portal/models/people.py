@@ -122,6 +122,8 @@ class User(Timestamped, Base):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # Staff who decide residents' account requests may ask to be e-mailed when one arrives.
+    notify_account_requests: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     centre: Mapped[Centre | None] = relationship()
     role_rows: Mapped[list["UserRole"]] = relationship(
@@ -186,7 +188,7 @@ class Participant(CentreOwned, Timestamped, Base):
     """A person supported by the project, with or without an account.
 
     Carries the ESF monitoring data set (SL2014, a superset of PEFS 2007). Age is never stored:
-    it is computed from the birth date and the start of support.
+    it is computed from the birth date and the start of participation.
     """
 
     __tablename__ = "participants"
@@ -224,8 +226,11 @@ class Participant(CentreOwned, Timestamped, Base):
     cares_for_child_under_7: Mapped[bool | None]
     cares_for_dependant: Mapped[bool | None]
 
-    # Monitoring: participation.
+    # Monitoring: participation. The start is the first support delivered
+    # (services/support/delivered); `support_start` holds only a start staff corrected, always
+    # with its reason: empty, the start follows the support.
     support_start: Mapped[date | None]
+    support_start_reason: Mapped[str | None] = mapped_column(String(500))
     support_end: Mapped[date | None]
     left_early: Mapped[bool | None]
 
@@ -243,6 +248,15 @@ class Participant(CentreOwned, Timestamped, Base):
 
     # Monitoring: social situation, each yes / no / refuses to answer.
     minority: Mapped[Answer | None] = mapped_column(str_enum(Answer, "answer_minority"))
+    # 2021–2027 (CST2021) asks apart what 2007–2020 asked as the one question above: a "yes"
+    # there cannot be split after the fact, so each of the three is its own answer.
+    national_minority: Mapped[Answer | None] = mapped_column(
+        str_enum(Answer, "answer_national_minority")
+    )
+    foreign_origin: Mapped[Answer | None] = mapped_column(str_enum(Answer, "answer_foreign_origin"))
+    third_country_national: Mapped[Answer | None] = mapped_column(
+        str_enum(Answer, "answer_third_country")
+    )
     homeless: Mapped[Answer | None] = mapped_column(str_enum(Answer, "answer_homeless"))
     disability: Mapped[Answer | None] = mapped_column(str_enum(Answer, "answer_disability"))
     jobless_household: Mapped[Answer | None] = mapped_column(str_enum(Answer, "answer_jobless"))
@@ -303,6 +317,11 @@ class Participant(CentreOwned, Timestamped, Base):
         CheckConstraint(
             "support_end IS NULL OR support_start IS NULL OR support_end >= support_start",
             name="support_end_after_start",
+        ),
+        # A reason explains a corrected start; without the date it would explain nothing.
+        CheckConstraint(
+            "support_start_reason IS NULL OR support_start IS NOT NULL",
+            name="support_start_reason_with_date",
         ),
     )
     __mapper_args__ = {"version_id_col": version_id}

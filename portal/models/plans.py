@@ -144,7 +144,12 @@ class PlanAction(Base):
     status: Mapped[ActionStatus] = mapped_column(
         str_enum(ActionStatus, "action_status"), default=ActionStatus.PLANNED
     )
-    course_assignment_id: Mapped[int | None] = mapped_column(ForeignKey("course_assignments.id"))
+    # The course or the group session the action names: completing the course or attending
+    # the session marks the action done (services/plans/action_progress.py).
+    course_assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("course_assignments.id"), index=True
+    )
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
 
     plan: Mapped[IndividualPlan] = relationship(back_populates="actions")
 

@@ -11,7 +11,13 @@ from portal.forms import CsrfForm
 from portal.models.base import utcnow
 from portal.participant.blueprint import bp
 from portal.participant.my_details_forms import BankAccountRequestForm, ContactForm
-from portal.services.people import bank_accounts, monitoring, participant_record, participants
+from portal.services.people import (
+    bank_accounts,
+    monitoring,
+    participant_record,
+    participants,
+    participation_start,
+)
 from portal.services.people.participant_record import noticed
 
 
@@ -41,12 +47,15 @@ def my_details() -> ResponseReturnValue:
         if found.get("conflict"):
             form.version.data = person.version_id
             form.version.raw_data = [str(person.version_id)]
+    # The same start of participation as the report and the exports state.
+    start = participation_start.of(person, now=utcnow())
     return render_template(
         "participant/my_details.html",
         person=person,
         form=form,
         confirm_form=CsrfForm(),
-        age=monitoring.age_at_entry(person.birth_date, person.support_start),
+        start=start,
+        age=monitoring.age_at_entry(person.birth_date, start),
         employer_kinds=monitoring.EMPLOYER_KINDS,
         pending_account=bank_accounts.pending_change(person),
     )

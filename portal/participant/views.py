@@ -1,7 +1,6 @@
 """The participant's own pages: only ever their own record."""
 
 import json
-from typing import Any
 
 from flask import (
     Response,
@@ -35,7 +34,7 @@ from portal.services.support import allowances, contracts, courses
 
 @bp.get("/")
 def home() -> ResponseReturnValue:
-    person = _me()
+    person = participants.own_record_as_shown(current_user)
     now = utcnow()
     upcoming = events.my_events(person, now=now, past=False)
     active = [r for r in upcoming if r.status in signups.ACTIVE]
@@ -43,16 +42,11 @@ def home() -> ResponseReturnValue:
         "participant/home.html",
         person=person,
         contract=contracts.current_for(person.id),
-        plan=_shared_plan(person),
-        allowance_rows=allowances.list_for_participant(person.id)[:5],
+        plan=plans.shared_version_for(person.id),
+        allowance_rows=allowances.list_for_participant(person.id, limit=5),
         upcoming=active[:5],
         positions=signups.waiting_positions([r.event_id for r in active[:5]]),
     )
-
-
-def _shared_plan(person: Participant) -> dict[str, Any] | None:
-    found = plans.get_for(person.id)
-    return plans.shared_version(found) if found else None
 
 
 @bp.get("/contract")

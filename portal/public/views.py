@@ -1,6 +1,7 @@
 """Pages for everyone: the landing page, the list of upcoming events, the accessibility statement
 and the privacy notice, asking for an account, calendar feeds, health."""
 
+from pathlib import Path
 from typing import cast
 
 from flask import (
@@ -56,6 +57,7 @@ def accessibility() -> ResponseReturnValue:
         updated=centre_contacts.last_updated(published),
         prepared=centre_contacts.STATEMENT_PREPARED,
         idle_minutes=int(current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() // 60),
+        operator=centre_contacts.installation_contact(),
     )
 
 
@@ -68,7 +70,11 @@ def events() -> ResponseReturnValue:
 @bp.get("/privacy")
 def privacy() -> ResponseReturnValue:
     """The privacy notice (klauzula informacyjna, article 13 GDPR)."""
-    return render_template("public/privacy.html", centres=centre_contacts.public_centres())
+    return render_template(
+        "public/privacy.html",
+        centres=centre_contacts.public_centres(),
+        operator=centre_contacts.installation_contact(),
+    )
 
 
 @bp.route("/request-account", methods=["GET", "POST"])
@@ -114,6 +120,19 @@ def calendar_feed(token: str) -> ResponseReturnValue:
     person = loading.found(calendar.person_for_feed(token))
     body = calendar.feed_ics(person, name=_("My events"), domain=site_domain(), now=utcnow())
     return Response(body, mimetype="text/calendar", headers={"Cache-Control": "no-store"})
+
+
+_ICONS = {"ico": "image/vnd.microsoft.icon", "svg": "image/svg+xml"}
+
+
+@bp.get("/favicon.<any(ico, svg):kind>")
+def favicon(kind: str) -> ResponseReturnValue:
+    """The portal's icon (portal/static/favicon.*). Browsers ask for /favicon.ico whatever the
+    page links; without it, a 404 on every visit. Read whole (a few kilobytes) rather than sent
+    as a file: a browser often drops this request when the page moves on, and a file sent
+    would then stay open."""
+    icon = Path(str(current_app.static_folder), f"favicon.{kind}").read_bytes()
+    return Response(icon, mimetype=_ICONS[kind], headers={"Cache-Control": "public, max-age=86400"})
 
 
 @bp.get("/healthz")

@@ -19,6 +19,7 @@ from portal.staff.esf import central_system as central_system_pages
 from portal.staff.esf import esf as esf_pages
 from portal.staff.events import events as event_pages
 from portal.staff.events import sessions
+from portal.staff.jobs import jobs as job_pages
 from portal.staff.mail import outbox
 from portal.staff.money import blueprint as money
 from portal.staff.money import ledger, posts
@@ -54,6 +55,7 @@ VIEW_MODULES = (
     central_system_pages,
     event_pages,
     sessions,
+    job_pages,
     outbox,
     ledger,
     posts,

@@ -1,5 +1,5 @@
 /* The approval queue: one checkbox that ticks (or clears) every row that may be approved.
-   Without JavaScript the page works as it is: tick rows one by one, or "Approve all shown". */
+   Without JavaScript the page works as it is: tick rows one by one, or "Approve all that match". */
 (function () {
   "use strict";
   var form = document.getElementById("approve-form");

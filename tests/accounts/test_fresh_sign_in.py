@@ -16,6 +16,7 @@ from portal.extensions import db
 from portal.models import AuditEntry, Project, ProjectStage, User
 from portal.models.enums import Role
 from tests.helpers import PASSWORD, translated
+from tests.jobs.helpers import file_of
 from tests.kept_pages import as_data, form, token
 
 EMAIL = "koordynator@example.org"
@@ -134,7 +135,8 @@ def test_the_esf_export_waits_for_the_confirmation(app, client, team, login_as):
     page = client.post(url, data={"csrf_token": own, "variant": "full", "file_format": "csv"})
     assert page.mimetype == "text/html"
     assert exports_audited(app) == 0
-    response = confirm_and_resend(client, page.get_data(as_text=True))
+    # Confirmed, the form is sent on and asks for the file, which a worker builds.
+    response = file_of(client, confirm_and_resend(client, page.get_data(as_text=True)))
     assert response.mimetype == "text/csv"
     assert exports_audited(app) == 1
 

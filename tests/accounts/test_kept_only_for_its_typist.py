@@ -332,7 +332,7 @@ def test_an_allowance_of_a_two_factor_worker_is_kept_for_them_and_shown_before_s
         start = page.index('<dl class="details kept">')
         listing = page[start : page.index("</dl>", start)]
         for label, value in [
-            ("Amount (zł)", "4999,00"),
+            ("Amount (PLN)", "4999,00"),
             ("Last month", translated(app, "(empty)")),
             ("The need, or what is given in kind", "Opał"),
             ("Submit for a decision", translated(app, "Yes")),  # " " presses the button

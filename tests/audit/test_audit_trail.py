@@ -278,7 +278,7 @@ def test_an_unknown_action_is_still_read_in_words(app):
         assert audit_labels.action_label("contract.renamed") == "Contract: renamed"
         assert audit_labels.action_label("odd") == "odd"
         assert audit_labels.changes_of({"roles": {"old": ["advisor"], "new": None}}) == [
-            ("Roles", "advisor", "—")
+            ("Roles", Role.ADVISOR.label, "—")
         ]
         assert audit_labels.changes_of({"page": {"old": None, "new": "detail"}}) == [
             ("Page", None, "the participant's page")

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Participant, User
 from tests.browser.conftest import DEMO_PASSWORD, PHONE
+from tests.jobs.helpers import run_queued
 
 try:
     from playwright.sync_api import expect
@@ -90,11 +91,33 @@ def participant_id(app, email: str) -> int:
         )
 
 
-def follow_menu(page, href: str) -> None:
-    """Follow a link of the main menu; on a phone the menu is folded under "Menu" first."""
+def open_menu_for(page, link) -> None:
+    """Unfold what hides a main menu link: "Menu" on a phone, then the link's group (a
+    <details> of templates/_menu.html), each by its summary as a person would."""
     toggle = page.locator("header nav details.menu-toggle")
     if toggle.count() and not toggle.evaluate("details => details.open"):
         summary = page.locator("header nav details.menu-toggle > summary")
         if summary.is_visible():
             summary.click()
-    page.locator(f"header nav .menu a[href='{href}']").click()
+    group = link.locator("xpath=ancestor::details[parent::li[contains(@class, 'menu-group')]]")
+    if group.count() and not group.evaluate("details => details.open"):
+        group.locator(":scope > summary").click()
+
+
+def follow_menu(page, href: str) -> None:
+    """Follow a link of the main menu, unfolding the menu and the link's group first."""
+    link = page.locator(f"header nav .menu a[href='{href}']")
+    open_menu_for(page, link)
+    link.click()
+
+
+def download_prepared(app, page, prepare: str):
+    """Ask for a document with the button `prepare`, let a worker build it (the jobs run in
+    process here, as tests/jobs/helpers does), and download it from the job's page."""
+    page.locator(prepare).click()
+    expect(page).to_have_url(re.compile(r"/staff/jobs/\d+(\?.*)?$"))
+    run_queued(app)
+    page.reload()
+    with page.expect_download() as download:
+        page.locator("#job-file").click()
+    return download.value

@@ -4,7 +4,14 @@ PDF and DOCX from the stage's link, and a 360 px phone."""
 
 import docx
 
-from tests.browser.pages import check_both_languages, fits_phone, path_is, pdf_text, sign_in
+from tests.browser.pages import (
+    check_both_languages,
+    download_prepared,
+    fits_phone,
+    path_is,
+    pdf_text,
+    sign_in,
+)
 
 try:
     from playwright.sync_api import expect
@@ -21,7 +28,7 @@ def _choose_2013(page) -> None:
     expect(page.locator("#stage option[selected]")).to_have_text("Etap 2013")
 
 
-def test_the_coordinator_reads_a_stage_in_charts(page, demo_site, axe, screenshot, tmp_path):
+def test_the_coordinator_reads_a_stage_in_charts(app, page, demo_site, axe, screenshot, tmp_path):
     sign_in(page, COORDINATOR)
     _choose_2013(page)
     charts = page.locator("main svg.chart[role=img]")
@@ -48,15 +55,15 @@ def test_the_coordinator_reads_a_stage_in_charts(page, demo_site, axe, screensho
     _choose_2013(page)
     page.locator("#stage-links a[href$='/report']").click()
     check_both_languages(page, axe)
+    report = page.url.split("?")[0]
     for lang, activated in (("pl", "37"), ("en", "37")):
-        page.goto(f"{page.url.split('?')[0]}?lang={lang}")
-        with page.expect_download() as pdf:
-            page.locator("main a[href$='/report.pdf']").click()
-        assert activated in pdf_text(pdf.value.path())
-        assert "Biała Pierwsza" in pdf_text(pdf.value.path())
-        with page.expect_download() as word:
-            page.locator("main a[href$='/report.docx']").click()
-        text = "\n".join(p.text for p in docx.Document(word.value.path()).paragraphs)
+        page.goto(f"{report}?lang={lang}")
+        pdf = download_prepared(app, page, "#prepare-pdf")
+        assert activated in pdf_text(pdf.path())
+        assert "Biała Pierwsza" in pdf_text(pdf.path())
+        page.goto(f"{report}?lang={lang}")
+        word = download_prepared(app, page, "#prepare-docx")
+        text = "\n".join(p.text for p in docx.Document(word.path()).paragraphs)
         assert "Zwierzyniec" in text, lang
 
 

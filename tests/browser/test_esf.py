@@ -9,7 +9,14 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Participant, ProjectStage
 from portal.services.esf import import_rules
-from tests.browser.pages import check_both_languages, expect, fits_phone, path_is, sign_in
+from tests.browser.pages import (
+    check_both_languages,
+    download_prepared,
+    expect,
+    fits_phone,
+    path_is,
+    sign_in,
+)
 
 
 def _file(tmp_path) -> str:
@@ -33,9 +40,8 @@ def test_a_coordinator_exports_a_stage_and_imports_a_file(app, page, demo_site, 
     page.goto(f"/staff/esf-export/stages/{stage_id}")
     check_both_languages(page, axe)
     page.locator("#file_format-1").check()
-    with page.expect_download() as download:
-        page.locator("main form button[type=submit]").click()
-    assert download.value.suggested_filename.endswith("etap-2013.csv")
+    download = download_prepared(app, page, "main form button[type=submit]")
+    assert download.suggested_filename.endswith("etap-2013.csv")
 
     page.goto("/staff/import")
     check_both_languages(page, axe)

@@ -93,7 +93,7 @@ def test_typed_text_survives_another_save_and_an_expired_session(app, open_in, a
     expect(page.locator("main form:has(textarea)")).to_have_count(1)  # one part, one form
     axe(page)
 
-    # --- She types here; meanwhile another part is saved in a second tab. ---------------------
+    # --- She types here; meanwhile another part is saved in a second tab: both saves land. ----
     page.fill("#potential-potential", typed)
     other = context.new_page()
     other.goto(market)
@@ -106,15 +106,31 @@ def test_typed_text_survives_another_save_and_an_expired_session(app, open_in, a
 
     expect(page.locator("#potential-potential")).to_have_value(typed)  # still there
     page.locator(f"main form[action='{potential}'] button[type=submit]").click()
-    # The plan changed since her page was opened: her text comes back beside what is saved.
-    expect(page.locator("#mine-potential")).to_have_text(typed)
-    expect(page.locator("#potential-potential")).to_have_value(typed)
-    page.locator(f"main form[action='{potential}'] button[type=submit]").click()
     expect(page).to_have_url(path_is(plan_path))
     expect(page.locator(STATUS_NOTICE)).to_be_visible()
     expect(page.locator("#task-potential [data-state=in-progress]")).to_be_visible()
     saved = _plan(app, person_id)
     assert (saved.potential, saved.target_occupations) == (typed, "Magazynier")
+
+    # --- The same part saved in a second tab meanwhile: her text comes back beside theirs. ----
+    page.goto(potential)
+    mine = f"{typed}, sumienna"
+    page.fill("#potential-potential", mine)
+    other = context.new_page()
+    other.goto(potential)
+    other.fill("#potential-potential", "Komunikatywna")
+    other.locator(f"main form[action='{potential}'] button[type=submit]").click()
+    expect(other).to_have_url(path_is(plan_path))
+    other.close()
+    page.locator(f"main form[action='{potential}'] button[type=submit]").click()
+    expect(page.locator("#mine-potential")).to_have_text(mine)
+    expect(page.locator("#potential-potential")).to_have_value(mine)
+    axe(page)
+    assert _plan(app, person_id).potential == "Komunikatywna"  # nothing overwritten unseen
+    page.locator(f"main form[action='{potential}'] button[type=submit]").click()
+    expect(page).to_have_url(path_is(plan_path))
+    expect(page.locator(STATUS_NOTICE)).to_be_visible()
+    assert _plan(app, person_id).potential == mine
 
     # --- The session expires while she types the SWOT. ---------------------------------------
     page.goto(swot)

@@ -142,8 +142,8 @@ def test_a_new_centre_goes_live_through_its_pages(app, runner, login_as):
     _ok(
         worker.post(
             f"/staff/participants/{person_id}/monitoring",
+            # No start typed: it is the day of her first support, whatever comes first.
             data={
-                "support_start": today.isoformat(),
                 "education": "primary",
                 "town": "Zielona Górna",
                 "area": "rural",

@@ -11,13 +11,14 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import AuditEntry, Participant, Project, ProjectStage, User
+from portal.models import AuditEntry, Job, JobStatus, Participant, Project, ProjectStage, User
 from portal.models.people import Answer, Education, LabourMarketStatus, Sex
 from portal.services.esf import central_system, central_templates
 from portal.services.esf.central_templates import CST2021, PEFS2007, SL2014
 from portal.services.reporting import stage_people
 from portal.services.reporting.stage_people import Participation
 from tests.helpers import demo_stage
+from tests.jobs.helpers import job_of, prepared, run_queued
 
 DEMO_PASSWORD = "pierwszy-krok"
 COORDINATOR = "koordynator@example.org"
@@ -61,7 +62,7 @@ def test_janow_2013_is_37_rows_under_the_pefs_header_and_the_download_is_audited
     assert "found no faults" in page
     assert f'action="{_page(stage_id)}.xlsx"' in page
 
-    response = client.post(f"{_page(stage_id)}.xlsx")
+    response = prepared(client, f"{_page(stage_id)}.xlsx")
     assert response.status_code == 200
     assert response.mimetype == central_system.XLSX
     assert "pefs2007-PEFS2007-3.0-1-etap-2013-" in response.headers["Content-Disposition"]
@@ -109,9 +110,13 @@ def test_a_pesel_that_disagrees_with_the_birth_date_is_listed_and_blocks_the_fil
     response = client.post(
         f"{_page(stage_id)}.xlsx?lang=en", headers={"Referer": f"http://localhost{_page(stage_id)}"}
     )
-    assert response.status_code == 302  # back to the page, the refusal flashed on it
-    back = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "then download the file" in back
+    # The checks run again in the worker: the job fails with the refusal, and no file is made.
+    job_id = job_of(response)
+    run_queued(app)
+    job_page = client.get(f"/staff/jobs/{job_id}?lang=en")
+    assert job_page.status_code == 200
+    assert "then download the file" in job_page.get_data(as_text=True)
+    assert client.get(f"/staff/jobs/{job_id}/file").status_code == 404
     assert _exports(app) == []  # nothing left, not even without the person
     with app.app_context():
         listed = db.session.scalars(
@@ -132,6 +137,35 @@ def test_chrzanow_2009_lists_its_two_incomplete_people_with_links_to_their_monit
         assert f'href="/staff/participants/{person_id}/monitoring#labour_market_status"' in page
     assert "Missing from the minimum data set" in page
     assert f'action="{_page(stage_id)}.xlsx"' not in page
+
+
+def test_a_2021_2027_project_lists_each_unanswered_question_with_a_link_to_its_field(
+    app, demo, login_as
+):
+    client = login_as(COORDINATOR, DEMO_PASSWORD)
+    with app.app_context():
+        stage = demo_stage("ops-janow", 2013)
+        stage_id = stage.id
+        stage.project.number = "FELU.08.01-IZ.00-0001/23"  # a 2021–2027 programme's number
+        people = sorted(stage_people.participation(stage))
+        answered = db.session.get_one(Participant, people[0])
+        answered.national_minority = answered.third_country_national = Answer.NO
+        answered.foreign_origin = Answer.REFUSED  # a refusal is an answer
+        db.session.commit()
+    page = client.get(f"{_page(stage_id)}?lang=en").get_data(as_text=True)
+    for field in ("national_minority", "foreign_origin", "third_country_national"):
+        link = f'href="/staff/participants/{people[1]}/monitoring#{field}"'
+        assert link in page
+        assert f'href="/staff/participants/{people[0]}/monitoring#{field}"' not in page
+    assert f'action="{_page(stage_id)}.xlsx"' not in page  # no file until all are answered
+    refused = client.post(
+        f"{_page(stage_id)}.xlsx", headers={"Referer": f"http://localhost{_page(stage_id)}"}
+    )
+    job_id = job_of(refused)
+    run_queued(app)
+    with app.app_context():
+        assert db.session.get_one(Job, job_id).status == JobStatus.FAILED
+    assert _exports(app) == []
 
 
 def test_another_centres_stage_is_not_found_and_a_social_worker_is_refused(app, demo, login_as):
@@ -171,6 +205,9 @@ def _person(**changes) -> Participant:
         jobless_household=Answer.NO,
         single_adult_with_children=Answer.NO,
         minority=Answer.NO,
+        national_minority=Answer.NO,
+        foreign_origin=Answer.REFUSED,
+        third_country_national=Answer.NO,
     )
     values.update(changes)
     return Participant(**values)
@@ -286,14 +323,49 @@ def test_each_class_of_bad_data_fails_its_check_at_its_field(ctx, case):
     assert all(failure.person_id == 1 and failure.message for failure in failures)
 
 
-def test_a_yes_about_a_minority_cannot_be_split_into_the_2021_2027_questions(ctx):
-    person = _person(minority=Answer.YES)
-    assert central_system.check_person(person, _took(), STAGE, SL2014) == []
+CST2021_QUESTIONS = {
+    "Osoba z państwa trzeciego": "third_country_national",
+    "Osoba obcego pochodzenia": "foreign_origin",
+    "Osoba należąca do mniejszości narodowej lub etnicznej (w tym społeczności marginalizowane)": (
+        "national_minority"
+    ),
+}
+
+
+@pytest.mark.parametrize("field", sorted(CST2021_QUESTIONS.values()))
+def test_a_2021_2027_question_left_unanswered_fails_at_its_field_only_there(ctx, field):
+    person = _person(**{field: None})
     failures = central_system.check_person(person, _took(), STAGE, CST2021)
-    assert [failure.field for failure in failures] == ["minority"]
-    refused = _person(minority=Answer.REFUSED)
-    row = dict(zip(CST2021.header, CST2021.row(refused, _took(), 1), strict=True))
-    assert row["Osoba obcego pochodzenia"] == "Odmowa podania informacji"
+    assert [(failure.field, failure.page) for failure in failures] == [
+        (field, central_system.MONITORING)
+    ]
+    # 2007–2020 asked the one question: the three are not needed there.
+    assert central_system.check_person(person, _took(), STAGE, SL2014) == []
+    assert central_system.check_person(person, _took(), STAGE, PEFS2007) == []
+
+
+def test_the_three_2021_2027_answers_are_exported_apart_and_the_old_one_is_not_used(ctx):
+    person = _person(
+        minority=None,  # 2007–2020's one question: no longer read for CST2021
+        national_minority=Answer.YES,
+        foreign_origin=Answer.REFUSED,
+        third_country_national=Answer.NO,
+    )
+    assert central_system.check_person(person, _took(), STAGE, CST2021) == []
+    row = dict(zip(CST2021.header, CST2021.row(person, _took(), 1), strict=True))
+    assert {header: row[header] for header in CST2021_QUESTIONS} == {
+        "Osoba z państwa trzeciego": "Nie",
+        "Osoba obcego pochodzenia": "Odmowa podania informacji",
+        "Osoba należąca do mniejszości narodowej lub etnicznej (w tym społeczności "
+        "marginalizowane)": "Tak",
+    }
+    # SL2014 still sends the one answer it asks for.
+    sl2014_row = SL2014.row(_person(minority=Answer.YES), _took(), 1)
+    sl2014 = dict(zip(SL2014.header, sl2014_row, strict=True))
+    one_question = (
+        "Osoba należąca do mniejszości narodowej lub etnicznej, migrant, osoba obcego pochodzenia"
+    )
+    assert sl2014[one_question] == "Tak"
 
 
 def test_the_age_at_entry_is_computed_from_the_birth_date_and_the_first_support(ctx):

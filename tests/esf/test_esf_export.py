@@ -25,6 +25,7 @@ from portal.models.enums import Role
 from portal.models.people import Answer, Education
 from portal.models.support import ContactKind
 from portal.services.esf import esf_export
+from tests.jobs.helpers import prepared
 
 PESEL = "44051401359"
 NOTE = "Notatka doradcy: tylko dla doradcy"
@@ -85,7 +86,8 @@ def _centre_of(app) -> int:
 
 
 def _download(client, stage_id: int, **form):
-    response = client.post(f"/staff/esf-export/stages/{stage_id}", data=form)
+    # Built by a worker: the form leads to the job's page, which offers the file.
+    response = prepared(client, f"/staff/esf-export/stages/{stage_id}", form)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     return response
 

@@ -388,7 +388,8 @@ def test_the_download_refuses_a_bad_period_beside_its_field(app, world, login_as
         )
     ok = browser.get(url, query_string={"start": "2026-01-01", "end": "2026-06-30"})
     assert ok.status_code == 200
-    assert "claim-documents-2026-20260101-20260630.xlsx" in ok.headers["Content-Disposition"]
+    disposition = ok.headers["Content-Disposition"]
+    assert "zestawienie-dokumentow-2026-20260101-20260630.xlsx" in disposition
     load_workbook(io.BytesIO(ok.data))
     with app.app_context():
         entry = db.session.scalars(

@@ -424,7 +424,7 @@ def test_the_ledger_downloads_as_xlsx_with_formulas_neutralised(app, world, logi
     sheet = load_workbook(io.BytesIO(response.data)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Entry"
-    assert rows[0][7] == "Amount (zł)"
+    assert rows[0][7] == "Amount (PLN)"
     entry, correction = rows[1], rows[2]
     assert entry[5] == '\'=HYPERLINK("http://evil")'
     assert entry[6] == "'+cmd|' /C calc'!A0"

@@ -94,6 +94,15 @@ def test_money_pages_do_not_grow_with_the_ledger(
     world.grow(9 * N)
     large = _counts(query_counter, client, paths)
     assert large == small
-    page = client.get(paths[0]).get_data(as_text=True)
+    # 90 entries, newest first, 50 a page: the event costs and salaries come first, the first
+    # invoices on the second page, each with its correction under it.
+    first = client.get(paths[0]).get_data(as_text=True)
+    assert first.count('<tr id="entry-') == 50
+    assert f"{paths[0]}?page=2" in first
+    page = client.get(f"{paths[0]}?page=2").get_data(as_text=True)
+    assert page.count('<tr id="entry-') == 40
     assert f"FV {10 * N}" in page
     assert f"Rabat {10 * N}" in page
+    with query_counter() as statements:
+        client.get(f"{paths[0]}?page=2")
+    assert len(statements) <= small[paths[0]]  # a page of invoices loads no posts or events

@@ -76,7 +76,7 @@ def test_a_merge_moves_every_record_and_fills_the_gaps(
     make_registration(kept, make_event(centre, title="Warsztaty"))
     choice = client.get(_merge_url(kept) + "?lang=en").get_data(as_text=True)
     assert "Maria Nowak" in choice
-    assert "no PESEL, no date of birth" in choice
+    assert "year of birth unknown" in choice
     check = client.post(_merge_url(kept) + "?lang=en", data={"other_id": str(removed)})
     page = check.get_data(as_text=True)
     assert check.status_code == 200

@@ -2,6 +2,7 @@
 and the list of results at exit still due."""
 
 import dataclasses
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -48,7 +49,9 @@ def _person(app, person_id) -> Participant:
 def _monitoring(app, person_id, **overrides) -> dict:
     data = {
         "version": str(_person(app, person_id).version_id),
+        # No support is recorded for these people: the start is a correction, with its reason.
         "support_start": "2026-02-01",
+        "support_start_reason": "First interview held before the portal was used",
         "education": "upper_secondary",
         "town": "Janów Lubelski",
         "postcode": "23-300",
@@ -143,7 +146,7 @@ def test_support_before_birth_is_refused(app, client, centre, worker, make_parti
         f"/staff/participants/{person_id}/monitoring",
         data=_monitoring(app, person_id, support_start="2009-01-01"),
     )
-    assert "Support cannot start before the date of birth." in response.get_data(as_text=True)
+    assert "Participation cannot start before the date of birth." in response.get_data(as_text=True)
 
 
 def test_the_incomplete_list_names_people_missing_minimum_data_in_bounded_queries(
@@ -340,7 +343,6 @@ def test_the_service_clears_the_date_and_checks_it_with_its_own_clock(app, make_
                 "labour_market_status": LabourMarketStatus.UNEMPLOYED_UNREGISTERED,
                 "is_long_term_unemployed": False,
                 "is_in_education": False,
-                "support_start": date(2026, 2, 1),
                 "unemployed_since": date(2026, 1, 10),
             }
         )
@@ -527,3 +529,79 @@ def test_a_participant_sees_their_monitoring_data_and_corrects_contact_details(
 
 def test_staff_cannot_use_the_participants_own_page(client, centre, worker):
     assert client.get("/me/my-details").status_code == 403
+
+
+# --- the three questions 2021–2027 asks apart -------------------------------------------------
+
+CST2021_ANSWERS = {
+    "national_minority": "yes",
+    "foreign_origin": "refused",
+    "third_country_national": "no",
+}
+
+
+def test_the_three_2021_2027_answers_are_saved_apart_audited_and_shown_to_the_person(
+    app, client, centre, worker, make_participant, login_as
+):
+    person_id = make_participant(centre, pesel_number=PESEL)
+    url = f"/staff/participants/{person_id}/monitoring"
+    response = client.post(url, data=_monitoring(app, person_id, **CST2021_ANSWERS))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    person = _person(app, person_id)
+    assert (person.national_minority, person.foreign_origin, person.third_country_national) == (
+        Answer.YES,
+        Answer.REFUSED,
+        Answer.NO,
+    )
+    assert person.minority == Answer.REFUSED  # 2007–2020's one question is its own answer
+    form = client.get(url).get_data(as_text=True)
+    for name, value in CST2021_ANSWERS.items():  # the form opens on the saved answers
+        inputs = re.findall(rf'<input[^>]*\bname="{name}"[^>]*>', form)
+        checked = [tag for tag in inputs if re.search(r"\bchecked\b", tag)]
+        assert len(checked) == 1, inputs
+        assert f'value="{value}"' in checked[0], checked
+    with app.app_context():
+        entry = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "participant.monitoring")
+        ).one()
+        assert entry.changes["national_minority"] == {"old": None, "new": "yes"}
+        assert entry.changes["third_country_national"] == {"old": None, "new": "no"}
+        email = db.session.get(Participant, person_id).user.email
+    participant = login_as(email, fresh=True)
+    own = participant.get("/me/my-details").get_data(as_text=True)
+    for anchor, label in (
+        ("national-minority", "Yes"),
+        ("foreign-origin", "Refuses to answer"),
+        ("third-country-national", "No"),
+    ):
+        block = own.split(f'id="{anchor}"', 1)[1].split("</div>", 1)[0]
+        assert f"<dd>{label}</dd>" in block
+    # Everything held about the person: the download and its readable page name each answer.
+    held = participant.get("/me/my-data.json").get_json()["participant"]
+    assert {name: held[name] for name in CST2021_ANSWERS} == CST2021_ANSWERS
+    readable = participant.get("/me/my-data").get_data(as_text=True)
+    for label in (
+        "National or ethnic minority",
+        "Person of foreign origin",
+        "Third-country national",
+    ):
+        assert label in readable
+
+
+def test_a_third_country_national_is_not_refused_as_of_foreign_origin_beside_the_field(
+    app, client, centre, worker, make_participant
+):
+    person_id = make_participant(centre, pesel_number=PESEL)
+    response = client.post(
+        f"/staff/participants/{person_id}/monitoring",
+        data=_monitoring(app, person_id, third_country_national="yes", foreign_origin="no"),
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="foreign_origin-error"' in page
+    assert _person(app, person_id).third_country_national is None  # nothing saved
+    allowed = client.post(
+        f"/staff/participants/{person_id}/monitoring",
+        data=_monitoring(app, person_id, third_country_national="yes", foreign_origin="yes"),
+    )
+    assert allowed.status_code == 302

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import AuditEntry, Participant, User, Village
+from portal.models import AuditEntry, Participant, Village
 from portal.models.enums import Role
 from portal.models.people import Sex
 from tests.helpers import EnglishClient, input_tag
@@ -20,19 +20,6 @@ OTHER_PESEL = "02211307589"  # born 2002-01-13, a woman
 def _english_pages(app):
     """These tests read the English wording; the portal speaks Polish by default."""
     app.test_client_class = EnglishClient
-
-
-@pytest.fixture
-def centre(make_centre):
-    return make_centre()
-
-
-@pytest.fixture
-def worker(app, centre, make_user, login_as):
-    make_user(Role.SOCIAL_WORKER, centre_id=centre, email="worker@example.org")
-    login_as("worker@example.org")
-    with app.app_context():
-        return db.session.scalar(select(User.id).where(User.email == "worker@example.org"))
 
 
 def _person(app, person_id) -> Participant:

@@ -9,6 +9,7 @@ from portal.models import ProjectStage, StageReport, User
 from portal.models.base import utcnow
 from portal.services.reporting import discrepancies, figures_check, yearly_report
 from tests.helpers import input_tag
+from tests.jobs.helpers import prepared, report_url
 from tests.reporting.checking import COORDINATOR, sql
 from tests.reporting.test_yearly_report import docx_text, pdf_text
 
@@ -86,13 +87,13 @@ def test_a_discrepancy_needs_its_explanation_then_goes_to_the_annex(app, centre,
     assert kept["explanation"] == WHY
 
     # The annex, in Polish; the PDF even for a coordinator reading the portal in English.
-    word = client.get(f"/staff/stages/{centre['stage']}/report.docx")
-    pdf = client.get(f"/staff/stages/{centre['stage']}/report.pdf?lang=en")
+    word = prepared(client, report_url(centre["stage"], "docx"))
+    pdf = prepared(client, report_url(centre["stage"], "pdf", "?lang=en"))
     for text in (pdf_text(pdf.data), docx_text(word.data)):
         assert "Załącznik: rozbieżności" in text
         assert f"pozycja budżetu nr {centre['allowance_line']}" in text
         assert WHY in text
-    english = docx_text(client.get(f"/staff/stages/{centre['stage']}/report.docx?lang=en").data)
+    english = docx_text(prepared(client, report_url(centre["stage"], "docx", "?lang=en")).data)
     assert "Annex: discrepancies" in english
 
 

@@ -28,6 +28,7 @@ from portal.models import (
 from portal.models.base import utcnow
 from portal.services.common.dates import local_date
 from portal.services.reporting import yearly_report
+from tests.jobs.helpers import prepared, report_url
 
 PASSWORD = "pierwszy-krok"
 CENTRE = "Ośrodek Pomocy Społecznej w Janowie Lubelskim"
@@ -74,6 +75,15 @@ def english(demo, login_as):
 def _text(client, path: str) -> str:
     response = client.get(f"{path}{'&' if '?' in path else '?'}lang=en")
     assert response.status_code == 200, path
+    assert response.mimetype == "application/pdf"
+    pages = PdfReader(io.BytesIO(response.data)).pages
+    return " ".join(" ".join(page.extract_text().split()) for page in pages)
+
+
+def _report_text(client, stage_id: int) -> str:
+    """The yearly report's PDF, asked for by a reader of the portal in English."""
+    response = prepared(client, report_url(stage_id, "pdf", "?lang=en"))
+    assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     pages = PdfReader(io.BytesIO(response.data)).pages
     return " ".join(" ".join(page.extract_text().split()) for page in pages)
@@ -253,7 +263,7 @@ def test_the_yearly_report_is_polish_framed_and_signed_by_coordinator_and_head(a
         stage_id, name = stage.id, coordinator.full_name
 
         def report_text() -> str:
-            text = _text(english, f"/staff/stages/{stage_id}/report.pdf")
+            text = _report_text(english, stage_id)
             assert "Sprawozdanie z realizacji etapu 2013 projektu" in text
             # The sections and the figures, in Polish although the reader's interface is English.
             for shown in ("1. Projekt", "Budżet", "9. Podsumowanie", "37 osób", "353 456,00 zł"):

@@ -15,6 +15,7 @@ from freezegun import freeze_time
 from portal.models import Event, Participant, ProjectStage, Registration, SocialContract
 from tests.centres.test_go_live import PASSWORD, _id, _invited, _ok
 from tests.helpers import EnglishClient
+from tests.jobs.helpers import prepared
 
 # A Tuesday morning in June, Warsaw time (UTC+2): the stage is the whole year.
 MORNING = "2031-06-10 06:00:00"
@@ -68,7 +69,7 @@ def _participants_export(coordinator, stage_id: int) -> dict[str, tuple[str, str
 
 def _esf_export(coordinator, stage_id: int) -> dict[str, tuple[str, str, str]]:
     """Surname -> (start of participation, contract support, PAL support), from the ESF file."""
-    response = coordinator.post(f"/staff/esf-export/stages/{stage_id}", data={"file_format": "csv"})
+    response = prepared(coordinator, f"/staff/esf-export/stages/{stage_id}", {"file_format": "csv"})
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     header, *rows = _csv(response.data)
     column = header.index

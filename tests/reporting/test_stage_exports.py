@@ -425,7 +425,6 @@ class Stage:
                 last_name=f"Nr{n}{k}",
                 on_pal_path=True,
                 pesel=None,
-                support_start=date(2026, 2, 1),
                 support_end=date(2026, 11, 30),
             )
             for k in range(2)

@@ -556,7 +556,10 @@ class Year(RuleBasedStateMachine):
             f.name: "" if f.type is str else None
             for f in dataclasses.fields(monitoring.MonitoringData)
         }
-        data = monitoring.MonitoringData(**blank | {"support_start": start})
+        # Recorded before any support: the start is a correction, with its reason.
+        data = monitoring.MonitoringData(
+            **blank | {"support_start": start, "support_start_reason": "Rozmowa wstępna"}
+        )
         monitoring.update(
             person, data, version=person.version_id, actor=self.worker(), now=self.now
         )

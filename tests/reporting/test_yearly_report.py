@@ -28,6 +28,7 @@ from portal.services.people import participants
 from portal.services.reporting import yearly_figures
 from portal.services.support import contracts
 from tests.helpers import input_tag
+from tests.jobs.helpers import prepared, report_url
 
 JANOW_COURSES = [
     "Prawo jazdy kat. B",
@@ -77,10 +78,10 @@ def _stage_id(app, short_name: str, year: int) -> int:
 
 
 def _documents(client, stage_id: int) -> list[str]:
-    pdf = client.get(f"/staff/stages/{stage_id}/report.pdf")
+    pdf = prepared(client, report_url(stage_id, "pdf"))
     assert pdf.status_code == 200
     assert pdf.mimetype == "application/pdf"
-    word = client.get(f"/staff/stages/{stage_id}/report.docx")
+    word = prepared(client, report_url(stage_id, "docx"))
     assert word.status_code == 200
     return [pdf_text(pdf.data), docx_text(word.data)]
 
@@ -163,7 +164,7 @@ def test_chrzanow_2009_report_has_its_contracts_tests_and_course(app, demo, clie
 def test_english_on_request(app, demo, client, login_as):
     stage_id = _stage_id(app, "ops-janow", 2013)
     login_as("koordynator@example.org", DEMO_PASSWORD)
-    word = client.get(f"/staff/stages/{stage_id}/report.docx?lang=en")
+    word = prepared(client, report_url(stage_id, "docx", "?lang=en"))
     text = docx_text(word.data)
     assert "37 people were activated: 17 on social contracts and 20 in the Local" in text
 
@@ -245,8 +246,6 @@ def test_only_the_centres_coordinator(app, demo, client, login_as):
     stage_id = _stage_id(app, "ops-janow", 2013)
     urls = [
         f"/staff/stages/{stage_id}/report",
-        f"/staff/stages/{stage_id}/report.pdf",
-        f"/staff/stages/{stage_id}/report.docx",
         f"/staff/stages/{stage_id}/report/sections/pal",
         f"/staff/stages/{stage_id}/report/revisions",
         f"/staff/stages/{stage_id}/report/close",
@@ -254,11 +253,14 @@ def test_only_the_centres_coordinator(app, demo, client, login_as):
     login_as("chrzanow@example.org", DEMO_PASSWORD)
     for url in urls:
         assert client.get(url).status_code == 404, url
-    assert client.post(urls[3], data={"text": "x", "version": 0}).status_code == 404
+    assert client.post(urls[1], data={"text": "x", "version": 0}).status_code == 404
+    for file_format in ("pdf", "docx"):
+        assert client.post(report_url(stage_id, file_format)).status_code == 404
     for email in ("pracownik@example.org", "doradca@example.org"):
         staff = login_as(email, DEMO_PASSWORD, fresh=True)
         for url in urls:
             assert staff.get(url).status_code == 403, (email, url)
+        assert staff.post(report_url(stage_id, "pdf")).status_code == 403, email
 
 
 # -- a fixed number of queries -------------------------------------------------------------
@@ -371,7 +373,7 @@ def test_the_report_runs_a_fixed_number_of_queries(
             assert client.get(f"/staff/stages/{stage_id}/report").status_code == 200
         page = len(statements)
         with query_counter() as statements:
-            assert client.get(f"/staff/stages/{stage_id}/report.docx").status_code == 200
+            assert client.post(report_url(stage_id, "docx")).status_code == 302
         return facts.activated, computed, page + len(statements)
 
     _grow(app, centre_id, worker_id, N)

@@ -10,7 +10,6 @@ Pages run under freezegun at the day of each step; each step signs in afresh at 
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from types import SimpleNamespace
 
 import pytest
 from flask_babel import force_locale, ngettext
@@ -20,13 +19,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
-from portal.formatting import money, month
 from portal.models import (
     Allowance,
-    AuditEntry,
     Instalment,
     Participant,
-    PaymentList,
     SocialContract,
     User,
 )
@@ -35,135 +31,37 @@ from portal.models.enums import (
     AllowanceStatus,
     ContractStatus,
     InstalmentCancellation,
-    InstalmentStatus,
-    Role,
 )
 from portal.models.support import PlacementKind
 from portal.services.support import contracts, entitlements, placements
-from tests.factories import contract_fields, today
-from tests.helpers import email, input_tag, translated
+from tests.factories import today
+from tests.helpers import email, translated
 from tests.support.allowances.steps import approve, line
-
-I = InstalmentStatus  # noqa: E741 - as in the services
-JAN, FEB, MAR, APR = (date(2026, m, 1) for m in (1, 2, 3, 4))
-DECEMBER_20 = datetime(2025, 12, 20, 10, 0, tzinfo=UTC)
-JANUARY_15 = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
-REASON = "Wyjazd za granicę"
-
-SAID = (
-    "%(num)d instalment of the periodic allowance, %(amount)s, falls after %(month)s, the month "
-    "of the end: it is cancelled, will not be paid, and its money goes back to the budget line.",
-    "%(num)d instalments of the periodic allowance, %(amount)s in all, fall after %(month)s, the "
-    "month of the end: they are cancelled, will not be paid, and their money goes back to the "
-    "budget line.",
+from tests.support.ending_steps import (
+    APR,
+    DECEMBER_20,
+    FEB,
+    JAN,
+    JANUARY_15,
+    MAR,
+    REASON,
+    I,
+    build_case,
+    cancellations,
+    hidden,
+    made_in_advance,
+    on_list,
+    payment_list,
+    rows,
+    said,
 )
-
-
-def said(app, count: int, amount: int, end: date) -> str:
-    """What the confirmation says ending on `end` cancels, as the page shows it in Polish."""
-    with app.test_request_context(), force_locale("pl"):
-        return str(escape(ngettext(*SAID, count, amount=money(amount), month=month(end))))
-
-
-def hidden(page: str, name: str) -> str:
-    found = re.search(r'value="([^"]*)"', input_tag(page, name))
-    assert found, name
-    return found.group(1)
 
 
 @pytest.fixture
 def case(app, make_centre, make_user, make_participant, make_budget_line, make_periodic_allowance):
-    """Genowefa's contract (1 Dec 2025 – 30 Jun 2026, signed 1 Dec) with a periodic allowance of
-    300 zł for January–March 2026, approved on 3 December and charged to the 2026 line."""
-    centre = make_centre()
-    worker = make_user(Role.SOCIAL_WORKER, centre_id=centre, last_name="Socjalna")
-    boss = make_user(Role.COORDINATOR, centre_id=centre, last_name="Pierwszy")
-    person = make_participant(centre, first_name="Genowefa", last_name="Pigwa")
-    budget_line = make_budget_line(centre, 10_000_00)
-    with app.app_context():
-        contract = contracts.create(
-            db.session.get(Participant, person),
-            contract_fields(start_date=date(2025, 12, 1), end_date=date(2026, 6, 30)),
-            social_worker=db.session.get(User, worker),
-            now=datetime(2025, 11, 28, 9, tzinfo=UTC),
-        )
-        contracts.sign(
-            contract,
-            signed_on=date(2025, 12, 1),
-            actor=db.session.get(User, worker),
-            now=datetime(2025, 12, 1, 12, tzinfo=UTC),
-        )
-        db.session.commit()
-        contract_id = contract.id
-    allowance = make_periodic_allowance(
-        person, worker, contract_id, JAN, MAR, 300_00, now=datetime(2025, 12, 2, 9, tzinfo=UTC)
+    return build_case(
+        app, make_centre, make_user, make_participant, make_budget_line, make_periodic_allowance
     )
-    assert approve(app, [allowance], boss, now=datetime(2025, 12, 3, 9, tzinfo=UTC))[0] == [
-        allowance
-    ]
-    return SimpleNamespace(
-        centre=centre,
-        worker=worker,
-        boss=boss,
-        person=person,
-        line=budget_line,
-        contract=contract_id,
-        allowance=allowance,
-    )
-
-
-def rows(app, allowance_id: int) -> dict[date, tuple]:
-    """month -> (status, why cancelled, payment list) of the allowance's instalments."""
-    with app.app_context():
-        return {
-            i.month: (i.status, i.cancelled_because, i.payment_list_id)
-            for i in db.session.scalars(
-                select(Instalment).where(Instalment.allowance_id == allowance_id)
-            )
-        }
-
-
-def cancellations(app, allowance_id: int) -> dict[date, dict]:
-    """month -> the changes of the audit entry that cancelled that instalment."""
-    with app.app_context():
-        months = dict(
-            db.session.execute(
-                select(Instalment.id, Instalment.month).where(
-                    Instalment.allowance_id == allowance_id
-                )
-            ).all()
-        )
-        entries = db.session.execute(
-            select(AuditEntry.entity_id, AuditEntry.changes).where(
-                AuditEntry.action == "instalment.cancelled",
-                AuditEntry.entity_type == "instalments",
-                AuditEntry.entity_id.in_(months),
-            )
-        ).all()
-    return {months[entity_id]: changes for entity_id, changes in entries}
-
-
-def payment_list(app, client, month_value: str) -> tuple[int, str]:
-    """Make (or open) the month's payment list as the coordinator does: (its id, its page)."""
-    response = client.post("/staff/payments", data={"month": month_value})
-    assert response.status_code == 302, response.status_code
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    with app.app_context():
-        list_id = db.session.scalar(
-            select(PaymentList.id).where(
-                PaymentList.month == date.fromisoformat(month_value + "-01")
-            )
-        )
-    return list_id, page
-
-
-def on_list(app, list_id: int) -> set[date]:
-    with app.app_context():
-        return set(
-            db.session.scalars(
-                select(Instalment.month).where(Instalment.payment_list_id == list_id)
-            )
-        )
 
 
 # -- the reported case ----------------------------------------------------------------------------
@@ -211,7 +109,7 @@ def test_ending_in_mid_january_keeps_january_and_takes_february_off_its_unpaid_l
     with freeze_time(datetime(2026, 1, 10, 9, tzinfo=UTC)):
         boss = login_as(email(app, case.boss), fresh=True)
         january, _page = payment_list(app, boss, "2026-01")
-        february, _page = payment_list(app, boss, "2026-02")  # made early, not paid
+    february = made_in_advance(app, case, FEB)  # not paid
     assert (on_list(app, january), on_list(app, february)) == ({JAN}, {FEB})
     with freeze_time(JANUARY_15):
         boss = login_as(email(app, case.boss), fresh=True)

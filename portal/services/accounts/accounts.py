@@ -7,6 +7,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Row, case, literal, select, update
+from sqlalchemy.orm import joinedload
 
 from portal import database
 from portal.extensions import db
@@ -353,7 +354,8 @@ def load_from_session_id(session_id: str) -> User | None:
     user_id, _, token = session_id.partition(":")
     if not user_id.isascii() or not user_id.isdigit() or len(user_id) > 10 or not token:
         return None
-    user = db.session.get(User, int(user_id))
+    # Every page asks the user's roles (menu, access checks): one statement for both.
+    user = db.session.get(User, int(user_id), options=[joinedload(User.role_rows)])
     if user is None or not user.is_active or not secrets.compare_digest(user.session_token, token):
         return None
     return user

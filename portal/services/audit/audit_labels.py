@@ -10,6 +10,9 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from portal.formatting import money
+from portal.models.base import Base, LabelledEnum
+from portal.models.enums import Role
 from portal.services.audit.audit import MASK
 
 ACTIONS: dict[str, Any] = {
@@ -23,6 +26,7 @@ ACTIONS: dict[str, Any] = {
     "participant.merge": _l("Duplicate records merged"),
     "participant.import": _l("Participant imported"),
     "participant.account": _l("Participant's account created"),
+    "participant.invite": _l("Participant invited to the portal"),
     "participant.advisor": _l("Advisor assigned"),
     "participant.social_worker": _l("Social worker assigned"),
     "participant.contact": _l("Contact details changed"),
@@ -99,6 +103,8 @@ ACTIONS: dict[str, Any] = {
     "account_request.submit": _l("Account requested"),
     "account_request.accepted": _l("Account request accepted"),
     "account_request.refused": _l("Account request refused"),
+    "account_request.linked": _l("Account request linked to an existing record"),
+    "user.notify_account_requests": _l("E-mails about account requests turned on or off"),
     "account_request.listed": _l("List of account requests shown"),
     "participant.bank_account": _l("Payment details changed"),
     "centre.bank_account": _l("Centre's bank account changed"),
@@ -106,6 +112,10 @@ ACTIONS: dict[str, Any] = {
     "bank_account_change.confirmed": _l("Change of bank account confirmed"),
     "bank_account_change.refused": _l("Change of bank account refused"),
     "bank_account_change.withdrawn": _l("Change of bank account replaced by a newer one"),
+    "job.requested": _l("Document asked for (prepared in the background)"),
+    "job.running": _l("Document being prepared by a worker"),
+    "job.done": _l("Document prepared"),
+    "job.failed": _l("Document could not be prepared"),
 }
 
 ENTITIES: dict[str, Any] = {
@@ -137,6 +147,7 @@ ENTITIES: dict[str, Any] = {
     "villages": _l("Village"),
     "courses": _l("Catalogue course"),
     "diagnosis_test_types": _l("Kind of diagnosis test"),
+    "jobs": _l("Document prepared in the background"),
 }
 
 # An action's first part, when it is not its table's name with an "s".
@@ -181,8 +192,11 @@ FIELDS: dict[str, Any] = {
     "advisor_id": _l("Advisor"),
     "social_worker_id": _l("Social worker"),
     "roles": _l("Roles"),
+    "notify_account_requests": _l("E-mails about account requests"),
     "capacity": _l("Places"),
     "recorded_afterwards_reason": _l("Reason it is recorded afterwards"),
+    "support_start": _l("Start of participation as corrected by staff"),
+    "support_start_reason": _l("Reason for the corrected start"),
     "note": _l("Note"),
     "page": _l("Page"),
     "record": _l("Record no."),
@@ -198,7 +212,27 @@ FIELDS: dict[str, Any] = {
     "bank_account_owner": _l("Account holder"),
     "paid_in_cash": _l("Paid in cash or by postal order"),
     "change": _l("Change no."),
+    "amount_grosze": _l("Amount"),
+    "approved_amount_grosze": _l("Amount approved"),
+    "cash_grosze": _l("Paid in cash"),
+    "cost_grosze": _l("Cost"),
+    "gross_grosze": _l("Gross amount"),
+    "net_grosze": _l("Net amount"),
+    "vat_grosze": _l("VAT"),
+    "hourly_rate_grosze": _l("Hourly rate"),
+    "max_in_kind_grosze": _l("Highest value of in-kind help"),
+    "max_periodic_grosze": _l("Highest periodic allowance per month"),
+    "max_purpose_grosze": _l("Highest purpose allowance"),
+    "planned_grosze": _l("Planned amount"),
+    "transfers_grosze": _l("Paid by transfer"),
+    "kind": _l("Kind"),
+    "budget_line_id": _l("Budget line"),
+    "document_number": _l("Document number"),
 }
+
+# Fields holding one of these closed sets whatever the record (the others are read from the
+# record's own column: a contract's "status" is a contract status).
+ENUM_FIELDS: dict[str, type[LabelledEnum]] = {"roles": Role, "role": Role}
 
 # The values of "page" (a record viewed) and "document" (a file downloaded), in words.
 NAMED_VALUES: dict[str, dict[str, Any]] = {
@@ -294,7 +328,49 @@ def entity_label(entity_type: str) -> str:
 
 def field_label(field: str) -> str:
     known = FIELDS.get(field)
-    return str(known) if known is not None else field.replace("_", " ")
+    if known is not None:
+        return str(known)
+    # An amount is shown as money, so its unit is no part of its name ("cost", not "cost grosze").
+    return field.removesuffix("_grosze").replace("_", " ")
+
+
+def _enum_of(entity_type: str | None, field: str) -> type[LabelledEnum] | None:
+    """The closed set a field's value belongs to: the record's column's, or a field's own."""
+    if field in ENUM_FIELDS:
+        return ENUM_FIELDS[field]
+    if entity_type is None:
+        return None
+    return _column_enums().get((entity_type, field))
+
+
+_COLUMN_ENUMS: dict[tuple[str, str], type[LabelledEnum]] = {}
+
+
+def _column_enums() -> dict[tuple[str, str], type[LabelledEnum]]:
+    """(table, column) -> the LabelledEnum the column holds, read once from the models."""
+    if not _COLUMN_ENUMS:
+        for table in Base.metadata.tables.values():
+            for column in table.columns:
+                kind = getattr(column.type, "enum_class", None)
+                if isinstance(kind, type) and issubclass(kind, LabelledEnum):
+                    _COLUMN_ENUMS[(table.name, column.name)] = kind
+    return _COLUMN_ENUMS
+
+
+def _in_words(field: str, value: Any, entity_type: str | None) -> str:
+    """One old or new value as the reader says it: a named value, a state's label, money."""
+    if isinstance(value, list):
+        return ", ".join(_in_words(field, item, entity_type) for item in value) or "—"
+    if isinstance(value, str):
+        named = NAMED_VALUES.get(field, {})
+        if value in named:
+            return str(named[value])
+        kind = _enum_of(entity_type, field)
+        if kind is not None and value in kind._value2member_map_:
+            return kind(value).label
+    if field.endswith("_grosze") and isinstance(value, int) and not isinstance(value, bool):
+        return money(value)
+    return value_text(value)
 
 
 def value_text(value: Any) -> str:
@@ -312,23 +388,20 @@ def value_text(value: Any) -> str:
     return str(value)
 
 
-def changes_of(changes: Any) -> list[tuple[str, str | None, str]]:
-    """Each field of an entry as (field, old, new); old is None for a value set the first time."""
+def changes_of(changes: Any, entity_type: str | None = None) -> list[tuple[str, str | None, str]]:
+    """Each field of an entry as (field, old, new); old is None for a value set the first time.
+    `entity_type` (the entry's table) tells which closed set a state or a kind belongs to, so
+    that it is shown by its label, never as the value stored ("submitted")."""
     lines: list[tuple[str, str | None, str]] = []
     for field, change in (changes or {}).items():
         if isinstance(change, dict) and set(change) <= {"old", "new"}:
-            named = NAMED_VALUES.get(field, {})
-
-            def words(value: Any, named: dict[str, Any] = named) -> str:
-                return value_text(named.get(value, value) if isinstance(value, str) else value)
-
             old = change.get("old")
             if MASK in (old, change.get("new")):
                 lines.append((field_label(field), None, str(PERSONAL_VALUE)))
                 continue
-            lines.append(
-                (field_label(field), None if old is None else words(old), words(change.get("new")))
-            )
+            new = _in_words(field, change.get("new"), entity_type)
+            was = None if old is None else _in_words(field, old, entity_type)
+            lines.append((field_label(field), was, new))
         else:  # written by hand in another shape: shown as it is
             lines.append((field_label(field), None, value_text(change)))
     return lines

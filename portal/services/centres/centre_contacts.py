@@ -5,8 +5,10 @@ The centres' names and contact details are public by nature; nothing here is sco
 signed-in user's centre.
 """
 
+from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -33,3 +35,19 @@ def published_on() -> date | None:
 def last_updated(published: date | None) -> date:
     """The last major update: the statement's review, or the publication if that came later."""
     return max(STATEMENT_PREPARED, published) if published else STATEMENT_PREPARED
+
+
+@dataclass(frozen=True)
+class InstallationContact:
+    """Whom the public pages send residents to while a centre has not given its own contacts:
+    the installation's operator (INSTALLATION_CONTACT, an e-mail address or a line of text)."""
+
+    text: str
+
+    @property
+    def is_email(self) -> bool:
+        return "@" in self.text and not any(char.isspace() for char in self.text)
+
+
+def installation_contact() -> InstallationContact:
+    return InstallationContact(str(current_app.config.get("INSTALLATION_CONTACT") or "").strip())

@@ -53,20 +53,38 @@ class CentreDetails:
     email: str
     phone: str
     dpo_contact: str
+    # Given later than the others (going live): left out, they are "not given".
+    postcode: str = ""
+    dpo_name: str = ""
+    building_accessibility: str = ""
 
 
-# The longest each detail may be (its column), and the shapes an e-mail and a phone must have.
-_LENGTHS = {"name": 200, "address": 200, "email": 254, "phone": 30, "dpo_contact": 200}
+# The longest each detail may be (its column), and the shapes an e-mail, a phone and a Polish
+# postcode must have.
+_LENGTHS = {
+    "name": 200,
+    "address": 200,
+    "email": 254,
+    "phone": 30,
+    "dpo_contact": 200,
+    "postcode": 6,
+    "dpo_name": 200,
+    "building_accessibility": 4000,
+}
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _PHONE = re.compile(r"\+?[0-9][0-9 ()-]{5,28}")
+_POSTCODE = re.compile(r"[0-9]{2}-[0-9]{3}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# The building's description is written in paragraphs: line breaks and tabs are kept there.
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MULTILINE = frozenset({"building_accessibility"})
 
 
 def _checked(details: CentreDetails) -> dict[str, Any]:
     """The details as the record keeps them, or the first broken rule, beside its field."""
     values = {field.name: getattr(details, field.name).strip() for field in fields(details)}
     for name, text in values.items():
-        if _CONTROL.search(text):
+        if (_CONTROL_IN_TEXT if name in _MULTILINE else _CONTROL).search(text):
             raise PortalError(
                 _l("Write the detail on one line, without control characters."), field=name
             )
@@ -82,6 +100,8 @@ def _checked(details: CentreDetails) -> dict[str, Any]:
         )
     if values["phone"] and not _PHONE.fullmatch(values["phone"]):
         raise PortalError(_l("Enter a telephone number: digits, spaces, + and -."), field="phone")
+    if values["postcode"] and not _POSTCODE.fullmatch(values["postcode"]):
+        raise PortalError(_l("Enter the postcode in the form 00-000."), field="postcode")
     dpo = values["dpo_contact"]
     if "@" in dpo and " " not in dpo and not _EMAIL.fullmatch(dpo):
         raise PortalError(

@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from portal.extensions import db
 from portal.formatting import money
@@ -38,22 +39,47 @@ class ProjectFields:
     archive_until: date | None = None
 
 
-def list_projects(centre_id: int) -> list[Project]:
-    return list(
-        db.session.scalars(
-            select(Project)
-            .where(Project.centre_id == centre_id)
-            .order_by(Project.start_date.desc(), Project.id)
-        )
+def list_projects(centre_id: int, *, outline: bool = False) -> list[Project]:
+    """The centre's projects, latest first; `outline`: with their tasks, stages and the
+    stages' budget lines, each kind in one statement for all the projects."""
+    query = (
+        select(Project)
+        .where(Project.centre_id == centre_id)
+        .order_by(Project.start_date.desc(), Project.id)
     )
+    if outline:
+        query = query.options(
+            selectinload(Project.tasks),
+            selectinload(Project.stages)
+            .selectinload(ProjectStage.budget_lines)
+            .joinedload(BudgetLine.task),
+        )
+    return list(db.session.scalars(query))
 
 
-def get_stage(centre_id: int, stage_id: int) -> ProjectStage:
-    """A stage of one of this centre's projects (a stage has no centre of its own)."""
-    return loading.one(
+def get_stage(centre_id: int, stage_id: int, *, with_lines: bool = False) -> ProjectStage:
+    """A stage of one of this centre's projects (a stage has no centre of its own);
+    `with_lines`: with its budget lines."""
+    query = (
         select(ProjectStage)
         .join(Project)
         .where(ProjectStage.id == stage_id, Project.centre_id == centre_id)
+        # Every stage's page names its project: it comes with the join.
+        .options(contains_eager(ProjectStage.project))
+    )
+    if with_lines:
+        query = query.options(selectinload(ProjectStage.budget_lines))
+    return loading.one(query)
+
+
+def get_line(centre_id: int, line_id: int) -> BudgetLine:
+    """A budget line of this centre, with its stage and the stage's project (its page names
+    them)."""
+    return loading.of_centre(
+        BudgetLine,
+        line_id,
+        centre_id,
+        options=[joinedload(BudgetLine.stage).joinedload(ProjectStage.project)],
     )
 
 

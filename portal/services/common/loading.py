@@ -7,9 +7,10 @@ locked. `NotFound` is raised here and nowhere else in the services and views
 """
 
 from collections.abc import Container, Sequence
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Select, inspect, select
+from sqlalchemy.orm import QueryableAttribute, joinedload, lazyload
 from sqlalchemy.sql.base import ExecutableOption
 
 from portal.extensions import db
@@ -40,6 +41,13 @@ def of_centre(
     key = inspect(model).primary_key[0]
     statement = select(model).where(key == record_id, model.centre_id == centre_id)
     return one(statement.options(*options), for_update=for_update)
+
+
+def names(*people: QueryableAttribute[Any]) -> list[ExecutableOption]:
+    """Loader options for the staff a page names beside a record (who prepared it, who decided,
+    who advises): joined to the record's own statement, without their roles, which a name
+    never needs (User.role_rows is otherwise loaded with every account)."""
+    return [joinedload(person).options(lazyload(User.role_rows)) for person in people]
 
 
 def one(statement: Select[T], *, for_update: bool = False) -> T:

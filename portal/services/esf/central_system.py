@@ -32,7 +32,7 @@ from stdnum.pl import pesel as stdnum_pesel
 
 from portal.formatting import short_date
 from portal.models import Participant, ProjectStage, User
-from portal.models.people import Answer, Education, LabourMarketStatus, Sex
+from portal.models.people import Education, LabourMarketStatus, Sex
 from portal.services.audit import audit
 from portal.services.common import dates, exports
 from portal.services.common.errors import PortalError
@@ -83,7 +83,9 @@ _FIELD_LABELS: dict[str, LazyString] = {
     "jobless_household": _l("Household situation"),
     "support_start": _l("Start of participation"),
     "support_end": _l("End of participation"),
-    "minority": _l("Minority, migrant or foreign origin"),
+    "national_minority": _l("National or ethnic minority"),
+    "foreign_origin": _l("Person of foreign origin"),
+    "third_country_national": _l("Third-country national"),
 }
 # The minimum data set's items, and the field where each is entered.
 _MINIMUM_FIELDS = {
@@ -129,6 +131,7 @@ class CentralFile:
     mimetype: str
     rows: int
     checksum: str
+    version: str  # the template's
 
 
 class ChecksFailed(PortalError):
@@ -398,18 +401,20 @@ def _dates(person: Participant, took: Participation, stage: ProjectStage) -> lis
 
 
 def _template_rules(person: Participant, template: Template) -> list[Failure]:
-    if template.splits_minority and person.minority == Answer.YES:
-        return [
-            _failure(
-                person,
-                "minority",
-                _l(
-                    "This system asks separately about a minority, a foreign origin and a "
-                    "third country; the portal records one answer, so a yes cannot be sent."
-                ),
-            )
-        ]
-    return []
+    """The answers this template needs that are not recorded: a refusal is an answer, an empty
+    field is not (the central system refuses the row)."""
+    return [
+        _failure(
+            person,
+            name,
+            _l(
+                "No answer recorded: this system asks it of every participant (refusing to "
+                "answer is an answer)."
+            ),
+        )
+        for name in template.required_answers
+        if getattr(person, name) is None
+    ]
 
 
 def check_person(
@@ -465,6 +470,14 @@ def _project_sheet(stage: ProjectStage, template: Template) -> exports.Sheet:
 def export(stage: ProjectStage, *, actor: User, now: datetime) -> CentralFile:
     """The stage's participants in the template, when every check passes; audited (who, which
     stage, which template, how many rows, the file's checksum)."""
+    exported = build(stage, now=now)
+    record_export(stage, exported, actor=actor, now=now)
+    return exported
+
+
+def build(stage: ProjectStage, *, now: datetime) -> CentralFile:
+    """The workbook, read only (a worker builds it outside any write); ChecksFailed while a
+    check fails."""
     checked = check(stage, now=now)
     if not checked.ready:
         raise ChecksFailed()
@@ -480,6 +493,15 @@ def export(stage: ProjectStage, *, actor: User, now: datetime) -> CentralFile:
         ]
     )
     checksum = hashlib.sha256(body).hexdigest()
+    day = dates.local_date(now)
+    filename = f"{template.key}-{template.version}-etap-{stage.year}-{day:%Y-%m-%d}.xlsx"
+    return CentralFile(body, filename, XLSX, len(rows), checksum, template.version)
+
+
+def record_export(
+    stage: ProjectStage, exported: CentralFile, *, actor: User, now: datetime
+) -> None:
+    """The export's audit entry: who, which stage, which template, how many rows, the checksum."""
     audit.record(
         "esf.export",
         stage,
@@ -489,11 +511,8 @@ def export(stage: ProjectStage, *, actor: User, now: datetime) -> CentralFile:
         changes={
             "target": (None, "central_system"),
             "format": (None, "xlsx"),
-            "version": (None, template.version),
-            "rows": (None, len(rows)),
-            "sha256": (None, checksum),
+            "version": (None, exported.version),
+            "rows": (None, exported.rows),
+            "sha256": (None, exported.checksum),
         },
     )
-    day = dates.local_date(now)
-    filename = f"{template.key}-{template.version}-etap-{stage.year}-{day:%Y-%m-%d}.xlsx"
-    return CentralFile(body, filename, XLSX, len(rows), checksum)

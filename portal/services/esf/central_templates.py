@@ -42,8 +42,10 @@ class Template:
     version: str  # this definition's version: a changed column is a new one
     period: tuple[int, int]  # the programme period's first and last year
     columns: tuple[Column, ...]
-    # The answers the portal records as one question that this system asks as several.
-    splits_minority: bool = False
+    # The answers this system needs on every row, beyond the minimum data set: CST2021 asks the
+    # three questions about a minority, a foreign origin and a third country apart, each of which
+    # the person may refuse but none of which may be left unasked.
+    required_answers: tuple[str, ...] = ()
 
     @property
     def header(self) -> list[str]:
@@ -231,13 +233,6 @@ def _employer(person: Participant, _took: Participation, _n: int) -> Value:
     return _EMPLOYER.get(person.employer_kind or "", _text(person.employer_kind))
 
 
-def _minority_part(person: Participant, _took: Participation, _n: int) -> Value:
-    """One of the questions CST2021 asks separately: the portal's one answer holds for each only
-    when it is no or a refusal (a yes cannot be split; the checks refuse it)."""
-    answer = person.minority
-    return _ANSWER[answer] if answer in (Answer.NO, Answer.REFUSED) else ""
-
-
 # --- the templates ----------------------------------------------------------------------------
 
 PEFS2007 = Template(
@@ -359,7 +354,9 @@ SL2014 = Template(
 CST2021 = Template(
     key="cst2021",
     name="SM EFS (CST2021)",
-    version="CST2021-1",
+    # 2: the three questions about a minority, a foreign origin and a third country are the
+    # person's own answers (1 repeated the one 2007–2020 answer in each).
+    version="CST2021-2",
     period=(2021, 2027),
     columns=(
         Column("Lp.", _number),
@@ -390,19 +387,19 @@ CST2021 = Template(
             lambda p, t, n: _yes_no(p.exit_completed_path) if t.exit else "",
         ),
         Column("Osoba z niepełnosprawnościami", _of(_ANSWER, "disability")),
-        Column("Osoba z państwa trzeciego", _minority_part),
-        Column("Osoba obcego pochodzenia", _minority_part),
+        Column("Osoba z państwa trzeciego", _of(_ANSWER, "third_country_national")),
+        Column("Osoba obcego pochodzenia", _of(_ANSWER, "foreign_origin")),
         Column(
             "Osoba należąca do mniejszości narodowej lub etnicznej (w tym społeczności "
             "marginalizowane)",
-            _minority_part,
+            _of(_ANSWER, "national_minority"),
         ),
         Column(
             "Osoba w kryzysie bezdomności lub dotknięta wykluczeniem z dostępu do mieszkań",
             _of(_ANSWER, "homeless"),
         ),
     ),
-    splits_minority=True,
+    required_answers=("third_country_national", "foreign_origin", "national_minority"),
 )
 
 TEMPLATES = (PEFS2007, SL2014, CST2021)

@@ -279,6 +279,22 @@ def export(
     now: datetime,
 ) -> ExportFile:
     """The stage's monitoring file (audited: who exported which stage, how, how many rows)."""
+    exported = build(stage, file_format=file_format, pseudonym_key=pseudonym_key, now=now)
+    record_export(
+        stage,
+        exported,
+        file_format=file_format,
+        pseudonymised=pseudonym_key is not None,
+        actor=actor,
+        now=now,
+    )
+    return exported
+
+
+def build(
+    stage: ProjectStage, *, file_format: str, pseudonym_key: bytes | None, now: datetime
+) -> ExportFile:
+    """The stage's monitoring file, read only (a worker builds it outside any write)."""
     people = participants_of(stage, now=now)
     pseudonymised = pseudonym_key is not None
     table = rows(stage, people, pseudonym_key=pseudonym_key, now=now)
@@ -287,6 +303,21 @@ def export(
         body, mimetype = _xlsx(f"{VERSION} {stage.year}", head, table), XLSX
     else:
         body, mimetype = exports.to_csv(head, table).encode("utf-8"), "text/csv"
+    suffix = "-pseudonimy" if pseudonymised else ""
+    name = f"monitoring-{VERSION}-etap-{stage.year}{suffix}.{file_format}"
+    return ExportFile(body, name, mimetype, len(table))
+
+
+def record_export(
+    stage: ProjectStage,
+    exported: ExportFile,
+    *,
+    file_format: str,
+    pseudonymised: bool,
+    actor: User,
+    now: datetime,
+) -> None:
+    """The export's audit entry: who exported which stage, how, how many rows."""
     audit.record(
         "esf.export",
         stage,
@@ -297,12 +328,9 @@ def export(
             "format": (None, file_format),
             "pseudonymised": (None, pseudonymised),
             "version": (None, VERSION),
-            "rows": (None, len(table)),
+            "rows": (None, exported.row_count),
         },
     )
-    suffix = "-pseudonimy" if pseudonymised else ""
-    name = f"monitoring-{VERSION}-etap-{stage.year}{suffix}.{file_format}"
-    return ExportFile(body, name, mimetype, len(table))
 
 
 def _xlsx(title: str, head: Sequence[str], table: Sequence[Sequence[Value]]) -> bytes:

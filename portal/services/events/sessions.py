@@ -13,6 +13,7 @@ from datetime import datetime
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import Centre, Event, Participant, Project, Registration, User
@@ -23,6 +24,7 @@ from portal.services.common import dates, loading
 from portal.services.common.errors import PortalError
 from portal.services.events import events, signups
 from portal.services.lifecycle import transitions
+from portal.services.plans import action_progress
 
 # Everyone who had a place: the attendance list names them.
 ON_THE_LIST = (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED, RegistrationStatus.ABSENT)
@@ -144,9 +146,10 @@ def enrolment_open(event: Event, *, now: datetime) -> bool:
 def get(centre_id: int, session_id: int) -> Event:
     """A session of this centre; a PAL event or another centre's session is not found."""
     return loading.one(
-        select(Event).where(
-            Event.id == session_id, Event.centre_id == centre_id, Event.instrument.is_not(None)
-        )
+        select(Event)
+        .where(Event.id == session_id, Event.centre_id == centre_id, Event.instrument.is_not(None))
+        # Its pages name the project (the session counts towards it): in the same statement.
+        .options(joinedload(Event.project))
     )
 
 
@@ -297,6 +300,8 @@ def walk_in(
     signups.move(
         existing, RegistrationStatus.ATTENDED, actor=actor, action="registration.attendance"
     )
+    # The plan actions naming this session are done for the person who walked in.
+    action_progress.sessions_attended(event, [person.id], actor=actor, now=now)
     return existing
 
 

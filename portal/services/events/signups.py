@@ -22,6 +22,7 @@ from portal.services.common import loading
 from portal.services.common.errors import PortalError
 from portal.services.events import signup_mail
 from portal.services.lifecycle import transitions
+from portal.services.plans import action_progress
 
 # The only moves a registration can make. Anything else is refused.
 # The registration's lifecycle lives with every other one; tests read it from here too.
@@ -373,7 +374,7 @@ def record_attendance(
     event = lock_event(event_id)
     if (refusal := attendance_refusal(event, now=now)) is not None:
         raise IllegalTransition(refusal)
-    changed = 0
+    changed, came = 0, []
     registrations = db.session.scalars(
         select(Registration).where(
             Registration.event_id == event_id,
@@ -393,6 +394,8 @@ def record_attendance(
         if registration.status != new:
             move(registration, new, actor=actor, action="registration.attendance")
             changed += 1
+            if new == RegistrationStatus.ATTENDED:
+                came.append(registration.participant_id)
     if event.status != EventStatus.HELD or event.attendance_recorded_at is None:
         transitions.move(
             event,
@@ -402,6 +405,8 @@ def record_attendance(
             audit_action="event.attendance_recorded",
             unaudited={"attendance_recorded_at": now},
         )
+    # The plan actions naming this session are done for those who came.
+    action_progress.sessions_attended(event, came, actor=actor, now=now)
     return changed
 
 

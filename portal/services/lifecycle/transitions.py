@@ -33,6 +33,8 @@ from portal.models import (
     ImportBatch,
     IndividualPlan,
     Instalment,
+    Job,
+    JobStatus,
     PlanAction,
     PlanGoal,
     Registration,
@@ -211,6 +213,17 @@ LIFECYCLES: dict[type, Lifecycle] = {
         },
         lost_race=_l("This file has already been imported or discarded."),
     ),
+    # A background job: claimed by one worker (again, once its lease has run out: the worker
+    # died), then finished or failed by the claim that holds it (services/jobs).
+    Job: Lifecycle(
+        "job",
+        {
+            "claim": _move({JobStatus.QUEUED, JobStatus.RUNNING}, JobStatus.RUNNING),
+            "finish": _move(JobStatus.RUNNING, JobStatus.DONE),
+            "fail": _move({JobStatus.QUEUED, JobStatus.RUNNING}, JobStatus.FAILED),
+        },
+        lost_race=_l("Another worker has taken this job."),
+    ),
 }
 
 
@@ -239,6 +252,7 @@ def move(
     lost: PortalError | None = None,
     audit_action: str | None = None,
     unaudited: dict[str, Any] | None = None,
+    where: ColumnElement[bool] | None = None,
     **values: Any,
 ) -> None:
     """Take `action` if the record's table allows it from the status it was read in.
@@ -246,7 +260,8 @@ def move(
     `refusal` is raised when the action is not allowed; a lost race raises `lost`, or the same
     kind of error as `refusal` with the lifecycle's "someone else" message. `values` are written
     with the move and audited; `unaudited` ones are written only (the entry's actor and time
-    already say them).
+    already say them). `where` narrows the write further (a job's lease ran out, its claim is
+    still the one that holds it): when it excludes the row, the race is lost.
     """
     lifecycle = LIFECYCLES[type(record)]
     step = lifecycle.moves[action]
@@ -256,11 +271,11 @@ def move(
     written = {"status": step.target, **values, **(unaudited or {})}
     if lifecycle.bumps_version:
         written["version_id"] = model.version_id + 1
+    statement = update(model).where(model.id == record.id, model.status == seen)
+    if where is not None:
+        statement = statement.where(where)
     changed = database.rows_changed(
-        update(model)
-        .where(model.id == record.id, model.status == seen)
-        .values(**written)
-        .execution_options(synchronize_session=False),
+        statement.values(**written).execution_options(synchronize_session=False),
     )
     if changed != 1:
         raise lost or type(refusal)(lifecycle.lost_race)

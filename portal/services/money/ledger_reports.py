@@ -4,13 +4,14 @@ page and in a spreadsheet. Reads only, each in a fixed number of queries."""
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from portal.extensions import db
 from portal.models import BudgetLine, Expense, ProjectStage, ProjectTask
 from portal.models.enums import FundingSource
 from portal.services.common import exports
+from portal.services.common.pages import Pages
 
 
 @dataclass
@@ -114,6 +115,49 @@ def event_costs(event_id: int) -> list[LedgerRow]:
     return _rows(or_(Expense.event_id == event_id, Expense.corrects_id.in_(of_event)))
 
 
+def ledger_count(stage_id: int) -> int:
+    """How many entries the stage's ledger holds (its corrections are shown under them)."""
+    return (
+        db.session.scalar(
+            select(func.count(Expense.id))
+            .join(BudgetLine, Expense.budget_line_id == BudgetLine.id)
+            .where(BudgetLine.stage_id == stage_id, Expense.corrects_id.is_(None))
+        )
+        or 0
+    )
+
+
+def ledger_page(stage_id: int, pages: Pages) -> list[LedgerRow]:
+    """One page of the stage's entries, newest first, each with its corrections under it: the
+    same statements whatever the ledger's length (the spreadsheet holds all of it)."""
+    in_stage = BudgetLine.stage_id == stage_id
+    entries = db.session.scalars(
+        pages.of(
+            select(Expense)
+            .join(BudgetLine, Expense.budget_line_id == BudgetLine.id)
+            .where(in_stage, Expense.corrects_id.is_(None))
+            .options(
+                joinedload(Expense.budget_line),
+                selectinload(Expense.post),
+                selectinload(Expense.event),
+            )
+            .order_by(Expense.spent_on.desc(), Expense.id.desc())
+        )
+    ).all()
+    rows = {e.id: LedgerRow(e) for e in entries}
+    corrections = db.session.scalars(
+        select(Expense)
+        .join(BudgetLine, Expense.budget_line_id == BudgetLine.id)
+        .where(in_stage, Expense.corrects_id.in_(list(rows)))
+        .options(joinedload(Expense.budget_line))
+        .order_by(Expense.id)
+    )
+    for correction in corrections:
+        if correction.corrects_id is not None:
+            rows[correction.corrects_id].corrections.append(correction)
+    return list(rows.values())
+
+
 def ledger_xlsx(stage: ProjectStage, rows: list[LedgerRow]) -> bytes:
     """The ledger as a workbook: one row per entry, corrections right under what they correct;
     typed text is neutralised against formulas (exports.to_xlsx)."""
@@ -125,7 +169,7 @@ def ledger_xlsx(stage: ProjectStage, rows: list[LedgerRow]) -> bytes:
         _("Funding source"),
         _("Document number"),
         _("Description"),
-        _("Amount (zł)"),
+        _("Amount (PLN)"),
         _("Corrects entry"),
         _("Reason"),
     ]

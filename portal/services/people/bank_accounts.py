@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from stdnum import iban
@@ -26,6 +26,7 @@ from portal.models.people import masked_account
 from portal.services.audit import audit
 from portal.services.common import loading
 from portal.services.common.errors import PortalError
+from portal.services.common.pages import Pages
 from portal.services.lifecycle import transitions
 from portal.services.mail import mail
 from portal.services.people import participant_record
@@ -244,19 +245,22 @@ def request_change(
     return change
 
 
-def list_pending(centre_id: int) -> list[BankAccountChange]:
-    """The centre's changes waiting for staff, oldest first."""
-    return list(
-        db.session.scalars(
-            select(BankAccountChange)
-            .where(
-                BankAccountChange.centre_id == centre_id,
-                BankAccountChange.status == BankAccountChangeStatus.PENDING,
-            )
-            .options(joinedload(BankAccountChange.participant))
-            .order_by(BankAccountChange.requested_at, BankAccountChange.id)
-        )
+def _pending_of(centre_id: int) -> list[ColumnElement[bool]]:
+    return [
+        BankAccountChange.centre_id == centre_id,
+        BankAccountChange.status == BankAccountChangeStatus.PENDING,
+    ]
+
+
+def list_pending(centre_id: int, pages: Pages | None = None) -> list[BankAccountChange]:
+    """The centre's changes waiting for staff, oldest first (one page of them if asked)."""
+    query = (
+        select(BankAccountChange)
+        .where(*_pending_of(centre_id))
+        .options(joinedload(BankAccountChange.participant))
+        .order_by(BankAccountChange.requested_at, BankAccountChange.id)
     )
+    return list(db.session.scalars(pages.of(query) if pages else query))
 
 
 def count_pending(centre_id: int) -> int:

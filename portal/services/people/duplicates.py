@@ -1,15 +1,18 @@
 """One person, one record: a PESEL already held in the centre is refused, a namesake is a warning.
 
 A PESEL identifies a person, so a second record with it is refused (the unique index backs the
-check). Without one, two records with the same first name and surname and the same birth date
-or village are probably one person: staff are warned and must confirm that they are not.
+check). Without one, two records with the same first name and surname may be one person, even
+when the birth date or village differs (a date mistyped, a move to another village): staff are
+warned, see who is recorded (birth year, village, masked PESEL) and must confirm that they are
+not. Names are compared without regard to case or diacritics (Łukasz, LUKASZ).
 """
 
+import unicodedata
 from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
@@ -37,8 +40,8 @@ class PossibleDuplicate(PortalError):
     def __init__(self, namesakes: list[Participant]):
         super().__init__(
             _l(
-                "A person with the same name and the same date of birth or village is already "
-                "recorded. Check that this is not the same person, then confirm below."
+                "A person with the same first name and surname is already recorded. Check "
+                "that this is not the same person, then confirm below."
             ),
             field="different_person",
         )
@@ -65,45 +68,89 @@ def refuse_taken_pesel(
             raise PeselTaken(holder)
 
 
+# Letters that carry their stroke in the letter itself, so Unicode decomposition leaves them.
+_STROKED = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "ß": "ss", "ı": "i"})
+
+
+def name_key(name: str) -> str:
+    """A name as it is compared: no case, no diacritics, single spaces (Łukasz = lukasz)."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold().translate(_STROKED))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.translate(_STROKED).split())
+
+
 def namesakes(
     centre_id: int,
     *,
     first_name: str,
     last_name: str,
-    birth_date: date | None,
-    village_id: int | None,
+    birth_date: date | None = None,
+    village_id: int | None = None,
     pesel: str | None = None,
     exclude_id: int | None = None,
 ) -> list[Participant]:
-    """Records of the centre with the same names and the same birth date or village; two
-    people with PESEL numbers of their own are two people (the same number is refused apart)."""
-    same_place = [
-        condition
-        for condition, known in (
-            (Participant.birth_date == birth_date, birth_date is not None),
-            (Participant.village_id == village_id, village_id is not None),
-        )
-        if known
-    ]
-    if not same_place:
-        return []
+    """Records of the centre with the same first name and surname, whatever their birth date or
+    village (shown beside them so staff can tell); two people with PESEL numbers of their own
+    are two people (the same number is refused apart).
+
+    The names are compared in Python, where case and diacritics fold the same on every
+    database: one narrow query of the centre's names, then one for the namesakes found."""
+    del birth_date, village_id  # shown to staff, no longer a condition of the warning
+    wanted = (name_key(first_name), name_key(last_name))
     query = (
-        select(Participant)
-        .options(selectinload(Participant.village))
-        .where(
-            Participant.centre_id == centre_id,
-            func.lower(Participant.first_name) == first_name.strip().lower(),
-            func.lower(Participant.last_name) == last_name.strip().lower(),
-            or_(*same_place),
-        )
+        select(Participant.id, Participant.first_name, Participant.last_name)
+        .where(Participant.centre_id == centre_id)
         .order_by(Participant.id)
-        .limit(NAMESAKES_SHOWN)
     )
     if exclude_id is not None:
         query = query.where(Participant.id != exclude_id)
     if pesel:
         query = query.where(Participant.pesel.is_(None))
-    return list(db.session.scalars(query))
+    ids = [
+        row.id
+        for row in db.session.execute(query)
+        if (name_key(row.first_name), name_key(row.last_name)) == wanted
+    ][:NAMESAKES_SHOWN]
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Participant)
+            .options(selectinload(Participant.village))
+            .where(Participant.id.in_(ids))
+            .order_by(Participant.id)
+        )
+    )
+
+
+def namesakes_by_name(
+    centre_id: int, names: set[tuple[str, str]]
+) -> dict[tuple[str, str], list[Participant]]:
+    """For each (first name, surname) key of `name_key`, the centre's records bearing it: two
+    statements whatever the number of names (a page of requests asks for all at once)."""
+    ids: dict[tuple[str, str], list[int]] = {}
+    if names:
+        rows = db.session.execute(
+            select(Participant.id, Participant.first_name, Participant.last_name)
+            .where(Participant.centre_id == centre_id)
+            .order_by(Participant.id)
+        )
+        for row in rows:
+            key = (name_key(row.first_name), name_key(row.last_name))
+            if key in names and len(ids.setdefault(key, [])) < NAMESAKES_SHOWN:
+                ids[key].append(row.id)
+    wanted = [person_id for found in ids.values() for person_id in found]
+    if not wanted:
+        return {}
+    people = {
+        person.id: person
+        for person in db.session.scalars(
+            select(Participant)
+            .options(selectinload(Participant.village))
+            .where(Participant.id.in_(wanted))
+        )
+    }
+    return {key: [people[i] for i in found] for key, found in ids.items()}
 
 
 def warn_of_namesakes(centre_id: int, *, exclude_id: int | None = None, **person: Any) -> None:

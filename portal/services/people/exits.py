@@ -15,7 +15,7 @@ from portal.models import Participant, Registration, User
 from portal.services.audit import audit
 from portal.services.common import dates
 from portal.services.common.errors import PortalError
-from portal.services.people import participant_record
+from portal.services.people import participant_record, participation_start
 from portal.services.support import entitlements
 
 # The result at exit is the person's situation within four weeks of leaving.
@@ -36,12 +36,15 @@ def result_due_on(person: Participant) -> date | None:
     return person.support_end + RESULT_DUE_AFTER if person.support_end else None
 
 
-def _values(person: Participant, data: ExitData, today: date) -> dict[str, Any]:
-    if person.support_start is None:
+def _values(person: Participant, data: ExitData, now: datetime) -> dict[str, Any]:
+    today = dates.local_date(now)
+    start = participation_start.of(person, now=now)
+    if start is None:
         raise PortalError(
-            _l("Record the start of support in the monitoring data first."), field="support_end"
+            _l("No support has been delivered to this person yet: there is nothing to end."),
+            field="support_end",
         )
-    if data.support_end < person.support_start:
+    if data.support_end < start:
         raise PortalError(_l("Support cannot end before it started."), field="support_end")
     if data.support_end > today:
         raise PortalError(_l("The end of support cannot be in the future."), field="support_end")
@@ -70,7 +73,7 @@ def _values(person: Participant, data: ExitData, today: date) -> dict[str, Any]:
 
 def check(person: Participant, data: ExitData, *, now: datetime) -> None:
     """The rules of an exit, run before the page asks to confirm what leaving cancels."""
-    _values(person, data, dates.local_date(now))
+    _values(person, data, now)
 
 
 def ending(person: Participant, support_end: date) -> entitlements.Ending:
@@ -94,7 +97,7 @@ def record_exit(
     released; `confirmed` is what the page showed would be (`ending(...).fingerprint`), None
     when it showed nothing. An end moved later cancels nothing back."""
     participant_record.check_version(person, version)
-    changes = audit.diff(person, _values(person, data, dates.local_date(now)))
+    changes = audit.diff(person, _values(person, data, now))
     if changes:
         participant_record.save(person)
         audit.record("participant.exit", person, actor=actor, changes=changes, at=now)

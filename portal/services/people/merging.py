@@ -28,7 +28,6 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.models import (
@@ -54,6 +53,7 @@ from portal.models.enums import ContractStatus, RegistrationStatus
 from portal.services.audit import audit
 from portal.services.common import loading
 from portal.services.common.errors import PageRefused, PortalError
+from portal.services.people import labels
 from portal.services.support import entitlements
 
 # What moves, in the order the check page lists it.
@@ -83,7 +83,7 @@ GROUPS = (
     ("pesel", "birth_date", "sex"),
     ("voivodeship", "county", "commune", "town", "street", "building_number", "flat_number",
      "postcode", "area"),
-    ("support_start", "support_end", "left_early"),
+    ("support_start", "support_start_reason", "support_end", "left_early"),
     # The long-term flag is checked against the date the person became unemployed.
     ("labour_market_status", "is_long_term_unemployed", "unemployed_since"),
     # An account goes with its holder.
@@ -93,7 +93,8 @@ SINGLE = (
     "birth_date", "sex", "no_pesel_country", "email", "phone", "village_id", "advisor_id",
     "social_worker_id", "education", "cares_for_child_under_7", "cares_for_dependant",
     "is_in_education", "occupation",
-    "employer_kind", "minority", "homeless", "disability", "jobless_household",
+    "employer_kind", "minority", "national_minority", "foreign_origin",
+    "third_country_national", "homeless", "disability", "jobless_household",
     "jobless_household_with_children", "single_adult_with_children", "other_disadvantage",
     "exit_employed", "exit_job_seeking", "exit_in_education", "exit_qualification",
     "exit_completed_path", "exit_reason", "exit_result_on", "calendar_token",
@@ -149,9 +150,8 @@ def candidates(centre_id: int, kept: Participant) -> list[Participant]:
     same_name = (func.lower(Participant.last_name) == kept.last_name.lower()) & (
         func.lower(Participant.first_name) == kept.first_name.lower()
     )
-    query = (
+    query = labels.with_village(
         select(Participant)
-        .options(selectinload(Participant.village))
         .where(Participant.centre_id == centre_id, Participant.id != kept.id)
         .order_by(same_name.desc(), Participant.last_name, Participant.first_name, Participant.id)
     )

@@ -17,7 +17,10 @@ from portal.models.people import Answer, Education, LabourMarketStatus
 from portal.services.audit import audit
 from portal.services.common import dates
 from portal.services.common.errors import PortalError
-from portal.services.people import participant_record
+from portal.services.people import participant_record, participation_start
+
+# The start of participation as staff corrected it, with its reason (participation_start).
+START = ("support_start", "support_start_reason")
 
 UNEMPLOYED = frozenset(
     {LabourMarketStatus.UNEMPLOYED_REGISTERED, LabourMarketStatus.UNEMPLOYED_UNREGISTERED}
@@ -44,7 +47,9 @@ LONG_TERM_MONTHS = 12
 MINIMUM = {
     "sex": ((Participant.sex,), _l("sex")),
     "labour_market_status": ((Participant.labour_market_status,), _l("labour-market status")),
-    "age": ((Participant.birth_date, Participant.support_start), _l("age at entry")),
+    # The start of participation is the first support (participation_start), never typed: the
+    # age at entry needs only the birth date.
+    "age": ((Participant.birth_date,), _l("age at entry")),
     "education": ((Participant.education,), _l("education")),
     "household": (
         (Participant.jobless_household, Participant.single_adult_with_children),
@@ -73,6 +78,9 @@ class MonitoringData:
     occupation: str
     employer_kind: str
     minority: Answer | None
+    national_minority: Answer | None
+    foreign_origin: Answer | None
+    third_country_national: Answer | None
     homeless: Answer | None
     disability: Answer | None
     jobless_household: Answer | None
@@ -81,8 +89,9 @@ class MonitoringData:
     other_disadvantage: Answer | None
     cares_for_child_under_7: bool | None
     cares_for_dependant: bool | None
-    support_start: date | None
+    support_start: date | None  # a corrected start of participation; None: the first support
     unemployed_since: date | None
+    support_start_reason: str = ""  # why the start differs from the first support
 
 
 def age_at_entry(birth_date: date | None, support_start: date | None) -> int | None:
@@ -112,11 +121,13 @@ def is_long_term(unemployed_since: date, support_start: date, age: int) -> bool:
     return months_later(unemployed_since, long_term_months(age)) < support_start
 
 
-def _check_unemployment(person: Participant, data: MonitoringData, *, today: date) -> None:
+def _check_unemployment(
+    person: Participant, data: MonitoringData, start: date | None, *, today: date
+) -> None:
     """The day unemployment began is plausible, and the long-term flag agrees with it and with
-    the age at entry. Without the date (not every person knows it) or without the age, the flag
-    is taken as given."""
-    since, start = data.unemployed_since, data.support_start
+    the age at entry (at `start`, the start of participation). Without the date (not every
+    person knows it) or without the age, the flag is taken as given."""
+    since = data.unemployed_since
     if since is None or data.labour_market_status not in UNEMPLOYED:
         return  # an unemployment date of anyone else is not kept
     if since > today:
@@ -170,8 +181,9 @@ def _check_unemployment(person: Participant, data: MonitoringData, *, today: dat
     raise PortalError(message, field="is_long_term_unemployed")
 
 
-def _values(person: Participant, data: MonitoringData, *, today: date) -> dict[str, Any]:
+def _values(person: Participant, data: MonitoringData, *, now: datetime) -> dict[str, Any]:
     """The columns as the data set defines them, refusing answers that contradict each other."""
+    today = dates.local_date(now)
     status = data.labour_market_status
     if data.is_long_term_unemployed and status not in UNEMPLOYED:
         raise PortalError(
@@ -194,18 +206,27 @@ def _values(person: Participant, data: MonitoringData, *, today: date) -> dict[s
             _l("Answer this only when the person lives in a jobless household."),
             field="jobless_household_with_children",
         )
-    if data.support_start is not None:
-        if person.birth_date is not None and data.support_start < person.birth_date:
-            raise PortalError(
-                _l("Support cannot start before the date of birth."), field="support_start"
-            )
-        if person.support_end is not None and data.support_start > person.support_end:
-            raise PortalError(_l("Support cannot start after it ended."), field="support_start")
-    _check_unemployment(person, data, today=today)
+    # CST2021 counts every foreigner (no Polish citizenship) as of foreign origin, so a citizen of
+    # a country outside the EU is one by definition; the central system would count them apart.
+    if data.third_country_national == Answer.YES and data.foreign_origin == Answer.NO:
+        raise PortalError(
+            _l("A third-country national is a foreigner: answer yes to foreign origin too."),
+            field="foreign_origin",
+        )
+    start = participation_start.correction(
+        person, data.support_start, data.support_start_reason, now=now
+    )
+    _check_unemployment(
+        person,
+        data,
+        start["support_start"] or participation_start.derived(person, now=now),
+        today=today,
+    )
     values: dict[str, Any] = {
         name: (value.strip() or None) if isinstance(value, str) else value
         for name, value in vars(data).items()
     }
+    values |= start
     values["is_long_term_unemployed"] = (
         data.is_long_term_unemployed if status in UNEMPLOYED else None
     )
@@ -221,7 +242,12 @@ def update(
 ) -> dict[str, tuple[Any, Any]]:
     """Save the monitoring data of one person, on the version the form was opened on."""
     participant_record.check_version(person, version)
-    changes = audit.diff(person, _values(person, data, today=dates.local_date(now)))
+    changes = audit.diff(person, _values(person, data, now=now))
+    if changes.keys() & set(START):
+        # A corrected start is audited with its reason, even when only one of them changed.
+        changes = {name: changes.get(name, (getattr(person, name),) * 2) for name in START} | {
+            name: change for name, change in changes.items() if name not in START
+        }
     if changes:
         participant_record.save(person)
         audit.record("participant.monitoring", person, actor=actor, changes=changes, at=now)

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from portal.extensions import db
 from portal.models import Centre, ConsentKind, Participant, Project, User, Village
@@ -15,7 +15,7 @@ from portal.services.accounts import accounts
 from portal.services.audit import audit
 from portal.services.common import loading
 from portal.services.common.errors import AlreadyExists, Forbidden, PortalError
-from portal.services.people import consents, duplicates, participant_record
+from portal.services.people import consents, duplicates, labels, participant_record
 
 
 def create_participant(
@@ -40,8 +40,8 @@ def create_participant(
 ) -> Participant:
     """Record a person; a PESEL must be valid and unique in the centre (birth date, sex follow).
 
-    With `warn_namesakes`, a namesake born the same day or living in the same village is
-    refused as a possible duplicate until staff confirm it is a different person.
+    With `warn_namesakes`, a namesake (the same first name and surname) is refused as a
+    possible duplicate until staff confirm it is a different person.
     `consent_kinds` are the consents the person signed on the paper form, taken by `actor`."""
     loading.same_centre(centre.id, project, village)
     person = Participant(
@@ -156,7 +156,7 @@ def list_for_staff(
             or_(Participant.last_name.ilike(like), Participant.first_name.ilike(like))
         )
     query = (
-        query.options(selectinload(Participant.village))  # the list tells namesakes apart by it
+        labels.with_village(query)  # the list tells namesakes apart by it
         .order_by(Participant.last_name, Participant.first_name)
         .limit(limit)
     )
@@ -177,13 +177,40 @@ def list_by_ids(centre_id: int, ids: list[int]) -> list[Participant]:
     )
 
 
-def get_for_staff(staff: User, participant_id: int) -> Participant:
-    return loading.one(visible_to(staff).where(Participant.id == participant_id))
+def get_for_staff(staff: User, participant_id: int, *, shown: bool = False) -> Participant:
+    """A person this member of staff may see (else not found); `shown`: with what their page
+    shows beside them (village, advisor, social worker), in the same statement."""
+    query = visible_to(staff).where(Participant.id == participant_id)
+    if shown:
+        query = query.options(
+            joinedload(Participant.village),
+            *loading.names(Participant.advisor, Participant.social_worker),
+        )
+    return loading.one(query)
 
 
 def own_record(user: User) -> Participant:
     """A participant's own record: the only one they can ever reach."""
     person = db.session.scalar(select(Participant).where(Participant.user_id == user.id))
+    if person is None:
+        raise Forbidden()
+    return person
+
+
+def own_record_as_shown(user: User) -> Participant:
+    """The participant's own record with what their page shows of it (the project, the village,
+    their social worker and advisor), in one statement."""
+    person = db.session.scalar(
+        select(Participant)
+        .where(Participant.user_id == user.id)
+        .options(
+            joinedload(Participant.project),
+            joinedload(Participant.village),
+            # Their names only: the workers' roles are never shown to the participant.
+            joinedload(Participant.social_worker).options(lazyload(User.role_rows)),
+            joinedload(Participant.advisor).options(lazyload(User.role_rows)),
+        )
+    )
     if person is None:
         raise Forbidden()
     return person

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import CounsellingSession, DiagnosisTest, DiagnosisTestType, Participant, User
@@ -101,7 +101,7 @@ def list_for_participant(person_id: int) -> tuple[list[DiagnosisTest], list[Coun
     tests = db.session.scalars(
         select(DiagnosisTest)
         .where(DiagnosisTest.participant_id == person_id)
-        .options(selectinload(DiagnosisTest.test_type))
+        .options(joinedload(DiagnosisTest.test_type))
         .order_by(DiagnosisTest.taken_on.desc())
     ).all()
     sessions = db.session.scalars(

@@ -4,9 +4,9 @@ an older one (as a new revision: history is never rewritten)."""
 import difflib
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import JSON, case, null, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
@@ -20,6 +20,33 @@ from portal.services.lifecycle import transitions
 from portal.services.plans.plans import SECTIONS, SWOT, lock_for_edit, revise, revision
 
 Differences = list[tuple[str, list[tuple[str, str]]]]
+
+
+class Saves(NamedTuple):
+    """When each save of a plan happened and which fields it changed, newest first, and the
+    snapshot of the version shared with the participant (None while none is)."""
+
+    changes: list[tuple[datetime, dict[str, Any]]]
+    shared_snapshot: dict[str, Any] | None
+
+
+def saves(plan: IndividualPlan) -> Saves:
+    """The plan page's view of its revisions, in one statement: every save's time and changes,
+    and only the shared version's snapshot (a snapshot holds the whole plan)."""
+    shared = type_coerce(
+        case(
+            (PlanRevision.number == plan.shared_revision_number, PlanRevision.snapshot),
+            else_=null(),
+        ),
+        JSON,
+    )
+    rows = db.session.execute(
+        select(PlanRevision.created_at, PlanRevision.changes, shared)
+        .where(PlanRevision.plan_id == plan.id)
+        .order_by(PlanRevision.number.desc())
+    ).all()
+    snapshot = next((row[2] for row in rows if row[2] is not None), None)
+    return Saves([(row[0], row[1]) for row in rows], snapshot)
 
 
 def history(plan_id: int) -> list[PlanRevision]:
@@ -114,6 +141,11 @@ def restore(
     )
     for goal in list(plan.goals):
         db.session.delete(goal)
+    # What an action stands for (a course, a session) is not in the snapshots: an action that
+    # comes back as it is now keeps naming it.
+    named = {
+        (a.kind.value, a.description): (a.course_assignment_id, a.event_id) for a in plan.actions
+    }
     for action in list(plan.actions):
         db.session.delete(action)
     db.session.flush()
@@ -134,6 +166,9 @@ def restore(
             due_date=_date(action["due_date"]),
             responsible=action["responsible"],
         )
+        kept = named.get((action["kind"], action["description"]))
+        if kept is not None:
+            restored_action.course_assignment_id, restored_action.event_id = kept
         db.session.add(transitions.recorded(restored_action, ActionStatus(action["status"])))
     plan.updated_at = now
     db.session.flush()

@@ -10,7 +10,8 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, exists, func, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
 from portal.models import IndividualPlan, PlanComment, User
@@ -134,16 +135,23 @@ def unanswered_count() -> ColumnElement[int]:
 
 
 def of_plan(plan_id: int | None) -> list[PlanComment]:
-    """The participant's questions on a plan, oldest first, each with its answers: two
-    statements however many there are."""
+    """The participant's questions on a plan, oldest first, each with its answers and the
+    names of who answered: one statement however many there are."""
     if plan_id is None:
         return []
-    return list(
-        db.session.scalars(
-            select(PlanComment)
-            .where(PlanComment.plan_id == plan_id, PlanComment.reply_to_id.is_(None))
-            .order_by(PlanComment.id)
-            .options(selectinload(PlanComment.answers))
-            .execution_options(populate_existing=True)
-        )
-    )
+    comments = db.session.scalars(
+        select(PlanComment)
+        .where(PlanComment.plan_id == plan_id)
+        .order_by(PlanComment.id)
+        # Questions and answers are rows of one table: read together, and each answer is put
+        # under its question here instead of a second statement for the answers.
+        .options(lazyload(PlanComment.answers), *loading.names(PlanComment.author))
+    ).all()
+    answers: dict[int, list[PlanComment]] = {}
+    for comment in comments:
+        if comment.reply_to_id is not None:
+            answers.setdefault(comment.reply_to_id, []).append(comment)
+    questions = [comment for comment in comments if comment.reply_to_id is None]
+    for question in questions:
+        set_committed_value(question, "answers", answers.get(question.id, []))
+    return questions

@@ -1,19 +1,25 @@
 """Individual development plans (IPRZ): sections saved one at a time, every save a revision.
 
-A save based on an old version is refused (PlanConflict) so that two people never overwrite
-each other silently; the view shows both texts. The participant only ever sees the revision
+Each part (a text section, the goals, the actions) is locked on its own: a form carries the
+plan version it was opened on and a fingerprint of its part as it was then. A save on an old
+version lands when its part is still as the form saw it (someone saved another part), and is
+refused (PlanConflict) when the same part changed, so that two people never overwrite each
+other silently; the view shows both texts. The participant only ever sees the revision
 the advisor shared, without the advisor's notes. Goals and actions: `plan_goals`; history and
 restore: `plan_history`.
 """
 
+import hashlib
+import json
 import re
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import JSON, case, func, null, select, type_coerce
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, load_only, selectinload
+from sqlalchemy.sql.base import ExecutableOption
 
 from portal.extensions import db
 from portal.models import (
@@ -39,6 +45,8 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "market": ("target_occupations", "market_demand", "market_fit"),
     "notes": ("advisor_notes",),
 }
+# The parts locked on their own: a save conflicts only with a save of the same part.
+PARTS = (*SECTIONS, "goals", "actions")
 PRIVATE = frozenset({"advisor_notes"})
 ITEM_MAX = 200
 TEXT_MAX = 5000
@@ -144,13 +152,48 @@ def revise(
     return revision
 
 
-def lock_for_edit(plan: IndividualPlan, version: int) -> None:
-    """Lock the plan's row and re-read it, then refuse unless it is still the version the form
-    was opened on: a parallel save waits for ours or is refused, never overwrites it."""
+def fingerprint(plan: IndividualPlan, part: str) -> str:
+    """What one part of the plan holds now, as a short digest: a form carries the one it was
+    opened on, so a later save can tell whether its own part changed meanwhile."""
+    data: list[Any]
+    if part == "goals":
+        data = [
+            [g.id, g.description, g.target_date and g.target_date.isoformat(), g.status.value]
+            for g in plan.goals
+        ]
+    elif part == "actions":
+        data = [
+            [
+                a.id,
+                a.kind.value,
+                a.description,
+                a.due_date and a.due_date.isoformat(),
+                a.responsible,
+                a.status.value,
+            ]
+            for a in plan.actions
+        ]
+    else:
+        data = [getattr(plan, field) for field in SECTIONS[part]]
+    encoded = json.dumps(data, ensure_ascii=False, sort_keys=True).encode()
+    return hashlib.sha256(encoded).hexdigest()[:32]
+
+
+def lock_for_edit(
+    plan: IndividualPlan, version: int, *, part: str | None = None, base: str | None = None
+) -> None:
+    """Lock the plan's row and re-read it, then refuse a form opened on an older version
+    unless its `part` is still what the form saw (`base`, its fingerprint then): a parallel
+    save of the same part waits for ours and is refused, never overwrites it; a save of
+    another part lands."""
     db.session.refresh(plan, with_for_update=True)
+    # Goals and actions are read again under the lock: a save that waited for ours sees them.
+    db.session.expire(plan, ["goals", "actions"])
     if plan.status == PlanStatus.COMPLETED:
         raise PlanRefused(_l("The plan is completed and read-only. Reopen it to change it."))
-    if plan.version_id != version:
+    if plan.version_id == version:
+        return
+    if part is None or not base or base != fingerprint(plan, part):
         raise PlanConflict(plan)
 
 
@@ -183,10 +226,11 @@ def save_section(
     version: int,
     actor: User,
     now: datetime,
+    base: str | None = None,
 ) -> PlanRevision | None:
-    """Save one section; refused if the plan changed since the form was opened."""
+    """Save one section; refused if that section changed since the form was opened."""
     fields = SECTIONS[loading.known(section, SECTIONS)]
-    lock_for_edit(plan, version)
+    lock_for_edit(plan, version, part=section, base=base)
     clean: dict[str, Any] = {}
     for field in fields:
         value = values.get(field, "")
@@ -203,11 +247,17 @@ def save_section(
     return revise(plan, actor=actor, now=now, changes=changes)
 
 
+def latest_number(plan_id: int) -> int | None:
+    """The number of the plan's newest revision: the version its current text is, the one a
+    document printed from it names (the edit counter `version_id` also counts state moves)."""
+    return db.session.scalar(
+        select(func.max(PlanRevision.number)).where(PlanRevision.plan_id == plan_id)
+    )
+
+
 def share(plan: IndividualPlan, *, actor: User, now: datetime) -> None:
     """Show the current version to the participant (drafts and notes never reach them)."""
-    latest = db.session.scalar(
-        select(func.max(PlanRevision.number)).where(PlanRevision.plan_id == plan.id)
-    )
+    latest = latest_number(plan.id)
     transitions.move(
         plan,
         "share",
@@ -288,6 +338,9 @@ def caseload(staff: User, *, search: str = "") -> list[CaseloadRow]:
         .scalar_subquery()
     )
     people = participants.visible_to(staff).subquery()
+    # Both snapshots (each the whole plan) only where a save came after the shared version:
+    # most rows are shared as they stand and carry none.
+    changed = latest.number != shared.number
     query = (
         select(
             Participant,
@@ -295,9 +348,11 @@ def caseload(staff: User, *, search: str = "") -> list[CaseloadRow]:
             next_due,
             plan_questions.unanswered_count(),
             IndividualPlan.shared_at,
-            shared.snapshot,
-            latest.snapshot,
+            type_coerce(case((changed, shared.snapshot), else_=null()), JSON),
+            type_coerce(case((changed, latest.snapshot), else_=null()), JSON),
         )
+        # A row names the person: their name and id, not their whole record.
+        .options(load_only(Participant.id, Participant.first_name, Participant.last_name))
         .join(people, people.c.id == Participant.id)
         .outerjoin(IndividualPlan, IndividualPlan.participant_id == Participant.id)
         .outerjoin(
@@ -335,18 +390,34 @@ def _differs(shared: dict[str, Any], current: dict[str, Any] | None) -> bool:
     }
 
 
-def changed_since_shared(plan: IndividualPlan) -> bool:
-    """The plan's content is no longer the version the participant was shown."""
-    if plan.shared_revision_number is None:
+def changed_since_shared(plan: IndividualPlan, shared: dict[str, Any] | None) -> bool:
+    """The plan's content is no longer the version the participant was shown (`shared`, that
+    version's snapshot: plan_history.saves reads it with the plan's other revisions)."""
+    if plan.shared_revision_number is None or shared is None:
         return False
-    return _differs(revision(plan.id, plan.shared_revision_number).snapshot, snapshot(plan))
+    return _differs(shared, snapshot(plan))
+
+
+def shown() -> list[ExecutableOption]:
+    """What a plan's document shows of it (goals, actions, its advisor's name), loaded with it."""
+    return [
+        selectinload(IndividualPlan.goals),
+        selectinload(IndividualPlan.actions),
+        *loading.names(IndividualPlan.advisor),
+    ]
 
 
 def get_for(participant_id: int) -> IndividualPlan | None:
-    return db.session.scalar(
-        select(IndividualPlan)
-        .where(IndividualPlan.participant_id == participant_id)
-        .options(selectinload(IndividualPlan.goals), selectinload(IndividualPlan.actions))
+    """The person's plan with its goals (joined: one plan's few rows) and its actions (a
+    second statement: joining both lists would multiply their rows)."""
+    return (
+        db.session.scalars(
+            select(IndividualPlan)
+            .where(IndividualPlan.participant_id == participant_id)
+            .options(joinedload(IndividualPlan.goals), selectinload(IndividualPlan.actions))
+        )
+        .unique()
+        .one_or_none()
     )
 
 
@@ -356,11 +427,28 @@ def revision(plan_id: int, number: int) -> PlanRevision:
     )
 
 
+def shared_version_for(participant_id: int) -> dict[str, Any] | None:
+    """What the participant may see of their plan (see shared_version), in one statement."""
+    snapshot = db.session.scalar(
+        select(PlanRevision.snapshot)
+        .join(IndividualPlan, PlanRevision.plan_id == IndividualPlan.id)
+        .where(
+            IndividualPlan.participant_id == participant_id,
+            PlanRevision.number == IndividualPlan.shared_revision_number,
+        )
+    )
+    return None if snapshot is None else _without_private(snapshot)
+
+
 def shared_version(plan: IndividualPlan) -> dict[str, Any] | None:
     """What the participant may see: the shared revision, never the advisor's notes."""
     if plan.shared_revision_number is None:
         return None
-    data = dict(revision(plan.id, plan.shared_revision_number).snapshot)
+    return _without_private(revision(plan.id, plan.shared_revision_number).snapshot)
+
+
+def _without_private(snapshot: dict[str, Any]) -> dict[str, Any]:
+    data = dict(snapshot)
     for field in PRIVATE:
         data.pop(field, None)
     return data

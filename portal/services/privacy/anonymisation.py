@@ -41,7 +41,7 @@ from portal.models import (
 )
 from portal.services.accounts.accounts import new_token
 from portal.services.audit.audit import MASK
-from portal.services.people import monitoring
+from portal.services.people import monitoring, participation_start
 
 # Free text in the person's own records, and what each column becomes.
 FREE_TEXT: tuple[tuple[Any, dict[str, Any]], ...] = (
@@ -80,15 +80,15 @@ def placeholder_email(kind: str, record_id: int) -> str:
     return f"anonymised-{kind}-{record_id}@anonymised.invalid"
 
 
-def same_age_birth_date(birth_date: date | None, support_start: date | None) -> date | None:
-    """A birth date giving the same age at the start of support, and nothing more."""
-    age = monitoring.age_at_entry(birth_date, support_start)
-    if age is None or support_start is None:
+def same_age_birth_date(birth_date: date | None, start: date | None) -> date | None:
+    """A birth date giving the same age at the start of participation, and nothing more."""
+    age = monitoring.age_at_entry(birth_date, start)
+    if age is None or start is None:
         return None
     try:
-        return support_start.replace(year=support_start.year - age)
+        return start.replace(year=start.year - age)
     except ValueError:  # 29 February
-        return support_start.replace(year=support_start.year - age, day=28)
+        return start.replace(year=start.year - age, day=28)
 
 
 def _needles(person: Participant) -> list[str]:
@@ -115,7 +115,9 @@ def scrub(person: Participant, *, now: datetime) -> dict[str, int]:
         )
     if person.user is not None:
         _account(person.user)
-    person.birth_date = same_age_birth_date(person.birth_date, person.support_start)
+    # The same age at the start of participation the report and the exports state.
+    start = participation_start.of(person, now=now)
+    person.birth_date = same_age_birth_date(person.birth_date, start)
     for name in PERSON_CLEARED:
         setattr(person, name, None)
     person.first_name, person.last_name = NAME_SHOWN, f"#{person.id}"

@@ -17,7 +17,7 @@ same figures before and after.
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -29,6 +29,7 @@ from portal.models import Participant, Project, User
 from portal.services.audit import audit
 from portal.services.common import dates
 from portal.services.common.errors import PortalError
+from portal.services.people import participation_start
 from portal.services.privacy import anonymisation, last_support
 
 # How the command names the days a period can be counted from, besides the kinds of support.
@@ -87,11 +88,16 @@ class _Record:
     """What the verdict reads from the person's own row and their project's."""
 
     participant_id: int
-    support_start: date | None
+    support_start: date | None  # the start of participation (participation_start), if any
     support_end: date | None
     created_at: datetime
     archive_until: date | None
     project_end: date | None
+
+
+def _end_of(today: date) -> datetime:
+    """The last moment of `today` in Warsaw: the support delivered by then counts."""
+    return dates.local_to_utc(today, time(23, 59, 59))
 
 
 def _plus_years(day: date, years: int) -> date:
@@ -150,7 +156,7 @@ def verdict(person: Participant, policy: Policy, today: date) -> Verdict:
     """One person's verdict, read from the record as it is in this session."""
     record = _Record(
         participant_id=person.id,
-        support_start=person.support_start,
+        support_start=participation_start.of(person, now=_end_of(today)),
         support_end=person.support_end,
         created_at=person.created_at,
         archive_until=person.project.archive_until,
@@ -177,10 +183,10 @@ def review(policy: Policy, today: date, centre_id: int | None = None) -> list[Ve
     scope = select(Participant.id).where(Participant.anonymised_at.is_(None))
     if centre_id is not None:
         scope = scope.where(Participant.centre_id == centre_id)
+    starts = participation_start.of_many(scope, now=_end_of(today))
     rows = db.session.execute(
         select(
             Participant.id,
-            Participant.support_start,
             Participant.support_end,
             Participant.created_at,
             Project.archive_until,
@@ -190,7 +196,7 @@ def review(policy: Policy, today: date, centre_id: int | None = None) -> list[Ve
         .where(Participant.id.in_(scope))
         .order_by(Participant.id)
     )
-    records = [_Record(*row) for row in rows]
+    records = [_Record(row[0], starts.get(row[0]), *row[1:]) for row in rows]
     found = _verdicts(records, scope, policy, today)
     return [found[r.participant_id] for r in records]
 

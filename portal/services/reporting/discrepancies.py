@@ -31,8 +31,10 @@ RULES: dict[str, Any] = {
     "support-not-counted": _l(
         "Received support in the stage, but the report does not count this person."
     ),
+    # A paid one too: the money left after the end, and the centre may have to recover it.
     "instalment-after-end": _l(
-        "An allowance instalment is due after the person's contract or participation ended."
+        "An allowance instalment, due or already paid, falls after the person's contract or "
+        "participation ended."
     ),
     "attended-before-start": _l("Attendance was recorded before the event began."),
     "held-before-start": _l("The event is marked as held before it began."),

@@ -8,7 +8,10 @@ PESEL, since the list goes to an administrator's terminal and to logs.
 The rules:
 - `counted-without-support`: a person the report counts as supported in the stage (stage_people's
   set) with no support delivered in it by this module's own query; `support-not-counted`: the
-  reverse, a person with support delivered in the stage whom the report leaves out;
+  reverse, a person with support delivered in the stage whom the report leaves out. A start of
+  participation corrected by staff (people/participation_start) stays in the stage of the first
+  support: it moves the month a person is first counted, never whether they count in the stage,
+  so both sides read support delivered and a correction is no discrepancy;
 - `instalment-after-end`: a periodic instalment not cancelled, dated in a month after its
   contract's end or the person's exit (the month after the end day's month on: entitlements);
 - `attended-before-start`: an attended registration for an event that had not started when the

@@ -9,6 +9,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 from flask_babel import gettext as _
 
+from portal.models.base import utcnow
 from portal.services.reporting import discrepancies, report_text
 from portal.services.reporting.report_text import Table
 from portal.services.reporting.yearly_facts import Figures
@@ -47,6 +48,22 @@ def _annex(document: Any, explained: list[discrepancies.Explained]) -> None:
         document.add_paragraph(_("Explanation:") + " " + each.explanation)
 
 
+def _properties(document: Any, facts: Figures) -> None:
+    """The file's own properties, which a word processor shows and a search indexes: python-docx's
+    template says "python-docx", created in 2013; the report is the centre's, written now."""
+    now = utcnow().replace(tzinfo=None)  # python-docx writes the time as UTC itself
+    properties = document.core_properties
+    properties.author = facts.centre_name
+    properties.last_modified_by = facts.centre_name
+    properties.title = report_text.title(facts)
+    properties.created = now
+    properties.modified = now
+    properties.revision = 1
+    properties.comments = ""
+    properties.keywords = ""
+    properties.subject = ""
+
+
 def build(
     facts: Figures,
     texts: dict[str, str],
@@ -57,14 +74,16 @@ def build(
     """The whole report; `texts` are the coordinator's, per section key; `explained`, the
     discrepancies a closed report was closed with, are its annex."""
     document = Document()
+    _properties(document, facts)
     document.styles["Normal"].font.name = "Calibri"
     document.styles["Normal"].font.size = Pt(11)
     right = document.add_paragraph(place_line)
     right.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     document.add_heading(report_text.title(facts), level=1)
     document.add_paragraph(facts.centre_name)
-    for section in report_text.sections(facts):
-        document.add_heading(section.heading, level=2)
+    # Numbered as the page and the PDF number them (templates/staff/reporting/_sections.html).
+    for number, section in enumerate(report_text.sections(facts), start=1):
+        document.add_heading(f"{number}. {section.heading}", level=2)
         for text in section.paragraphs:
             document.add_paragraph(text)
         for item in section.items:

@@ -50,14 +50,22 @@ def title(facts: Figures) -> str:
 
 
 def _project(facts: Figures) -> Section:
-    text = [
-        _(
-            "In %(year)d %(centre)s carried out a stage of the project “%(title)s”.",
-            year=facts.year,
-            centre=facts.centre_name,
-            title=facts.title,
+    said = {"year": facts.year, "centre": facts.centre_name, "title": facts.title}
+    if facts.stage_number == 1:
+        opening = _(
+            "In %(year)d %(centre)s carried out the first stage of the project “%(title)s”.", **said
         )
-    ]
+    elif facts.stage_number > 1:
+        opening = _(
+            "In %(year)d %(centre)s carried out stage %(number)d of the project “%(title)s”.",
+            number=facts.stage_number,
+            **said,
+        )
+    else:  # a report closed before the stage's order was kept
+        opening = _(
+            "In %(year)d %(centre)s carried out a stage of the project “%(title)s”.", **said
+        )
+    text = [opening]
     if facts.number:
         text.append(_("Project number: %(number)s.", number=facts.number))
     if facts.programme:

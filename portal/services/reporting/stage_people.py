@@ -18,11 +18,15 @@ In a stage:
 The paths ticked on a person's record are what staff intend: they are shown as planned and are
 never counted.
 
-Participation ends at the exit (`support_end`), or at the last support when the person has not
-left; month by month a person counts from the month of their first support, never before.
+The start of participation is the day of the first support, unless staff corrected it with a
+reason (`support_start`, services/people/participation_start: it stays within the stage of the
+first support, so who is counted in a stage never changes, only from when). Participation ends at
+the exit (`support_end`), or at the last support when the person has not left; month by month a
+person counts from the month of their start, never before.
 
-The kinds of support are one UNION ALL reduced per person (MIN/MAX) by the database: every figure
-is one statement whatever the number of people or records.
+The kinds of support (services/support/delivered) are one UNION ALL reduced per person (MIN/MAX)
+by the database, the start being COALESCE(corrected start, first support): every figure is one
+statement whatever the number of people or records.
 """
 
 from collections.abc import Iterable, Sequence
@@ -33,16 +37,13 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Date,
     Integer,
     Select,
     and_,
     case,
-    cast,
     distinct,
     func,
     literal,
-    null,
     or_,
     select,
     union_all,
@@ -50,35 +51,13 @@ from sqlalchemy import (
 
 from portal.extensions import db
 from portal.models import (
-    CaseworkEntry,
-    CounsellingSession,
-    CourseAssignment,
-    DiagnosisTest,
-    Event,
     Participant,
-    Placement,
     ProjectStage,
-    Registration,
-    SocialContract,
 )
-from portal.models.base import UTCDateTime, utcnow
-from portal.models.enums import ContractStatus, CourseStatus, EventStatus, RegistrationStatus
-from portal.models.support import GroupInstrument
+from portal.models.base import utcnow
 from portal.services.common import dates
-
-# A draft is not yet support; every contract that was signed is, however it ended.
-SIGNED_STATUSES = (
-    ContractStatus.SIGNED,
-    ContractStatus.ACTIVE,
-    ContractStatus.COMPLETED,
-    ContractStatus.TERMINATED,
-)
-# An attended registration is support only for an event that took place as published.
-HAPPENING = (EventStatus.PUBLISHED, EventStatus.HELD)
-COURSE_STARTED = (CourseStatus.ENROLLED, CourseStatus.COMPLETED)
-
-# The kinds of support, as the statements tell them apart.
-CONTRACT, PAL, GROUP, INDIVIDUAL = 1, 2, 3, 4
+from portal.services.support import delivered
+from portal.services.support.delivered import CONTRACT, PAL
 
 
 @dataclass(frozen=True)
@@ -92,143 +71,18 @@ class StageCounts:
 class Participation:
     """One person's participation in the project, as the exports state it."""
 
-    start: date  # the first support delivered in the project
+    start: date  # the first support delivered in the project, or the start staff corrected
     end: date | None  # the exit, else the last support (a contract's last day, maybe to come)
     exit: date | None  # the exit as recorded, when the person left
     on_contract: bool  # a signed contract in force in the stage
     in_pal: bool  # took part in a PAL activity of the stage
 
 
-@dataclass(frozen=True)
-class _Scope:
-    """Whose support: one project's, or (for the centre-wide lists) one centre's."""
-
-    project_id: int | None = None
-    centre_id: int | None = None
-
-    def of(self, project_column: Any, centre_column: Any) -> ColumnElement[bool]:
-        if self.project_id is not None:
-            return project_column == self.project_id  # type: ignore[no-any-return]
-        return centre_column == self.centre_id  # type: ignore[no-any-return]
+def _stage_sources(stage: ProjectStage, now: datetime | None) -> list[delivered.Source]:
+    return delivered.sources(delivered.Scope(project_id=stage.project_id), now or utcnow())
 
 
-@dataclass(frozen=True)
-class _Source:
-    """One kind of support delivered: the person, when it began and ended (days, or for events
-    the moment they started), and the FROM and WHERE that say it was delivered."""
-
-    kind: int
-    person: Any  # a column, or an expression over columns
-    first: Any
-    last: Any
-    base: Select[Any]
-    moment: bool = False
-
-    def select(self, *columns: Any) -> Select[Any]:
-        return self.base.with_only_columns(*columns)
-
-    def within(self, first_day: date, last_day: date) -> list[ColumnElement[bool]]:
-        """Delivered on one of the days first_day..last_day (Warsaw days)."""
-        if self.moment:
-            return [
-                self.first >= dates.local_to_utc(first_day, time(0)),
-                self.first < dates.local_to_utc(last_day + timedelta(days=1), time(0)),
-            ]
-        return [self.first <= last_day, self.last >= first_day]
-
-
-def _sources(scope: _Scope, now: datetime) -> list[_Source]:
-    """Every kind of support delivered by `now`, as rows of (person, first, last)."""
-    today = dates.local_date(now)
-    contract_end = case(
-        (
-            and_(
-                SocialContract.ended_on.is_not(None),
-                SocialContract.ended_on < SocialContract.end_date,
-            ),
-            SocialContract.ended_on,
-        ),
-        else_=SocialContract.end_date,
-    )
-    contract = _Source(
-        CONTRACT,
-        SocialContract.participant_id,
-        SocialContract.start_date,
-        contract_end,
-        select(SocialContract.participant_id).where(
-            scope.of(SocialContract.project_id, SocialContract.centre_id),
-            SocialContract.status.in_(SIGNED_STATUSES),
-            SocialContract.start_date <= today,
-            contract_end >= SocialContract.start_date,  # not ended before it began
-        ),
-    )
-    pal_activity = or_(Event.instrument.is_(None), Event.instrument == GroupInstrument.CLUB_MEETING)
-
-    def attended(pal: bool) -> Select[Any]:
-        return (
-            select(Registration.participant_id)
-            .select_from(Registration)
-            .join(Event, Event.id == Registration.event_id)
-            .where(
-                scope.of(Event.project_id, Event.centre_id),
-                Registration.status == RegistrationStatus.ATTENDED,
-                Event.status.in_(HAPPENING),
-                Event.starts_at <= now,
-                pal_activity if pal else ~pal_activity,
-            )
-        )
-
-    events = [
-        _Source(kind, Registration.participant_id, Event.starts_at, Event.starts_at, base, True)
-        for kind, base in ((PAL, attended(True)), (GROUP, attended(False)))
-    ]
-
-    def individual(table: Any, first: Any, last: Any, *delivered: Any) -> _Source:
-        base = select(table.participant_id).where(*delivered)
-        if scope.project_id is not None:
-            base = base.join(Participant, Participant.id == table.participant_id).where(
-                Participant.project_id == scope.project_id
-            )
-        else:
-            base = base.where(table.centre_id == scope.centre_id)
-        return _Source(INDIVIDUAL, table.participant_id, first, last, base)
-
-    course_start = func.coalesce(CourseAssignment.planned_start, CourseAssignment.completed_on)
-    course_end = func.coalesce(
-        CourseAssignment.completed_on, CourseAssignment.planned_end, course_start
-    )
-    return [
-        contract,
-        *events,
-        individual(
-            DiagnosisTest, DiagnosisTest.taken_on, DiagnosisTest.taken_on,
-            DiagnosisTest.taken_on <= today,
-        ),
-        individual(
-            CounsellingSession, CounsellingSession.held_on, CounsellingSession.held_on,
-            CounsellingSession.held_on <= today,
-        ),
-        individual(
-            CaseworkEntry, CaseworkEntry.happened_on, CaseworkEntry.happened_on,
-            CaseworkEntry.happened_on <= today,
-        ),
-        individual(
-            CourseAssignment, course_start, course_end,
-            CourseAssignment.status.in_(COURSE_STARTED),
-            course_start.is_not(None),
-            course_start <= today,
-        ),
-        individual(
-            Placement, Placement.starts_on, Placement.ends_on, Placement.starts_on <= today
-        ),
-    ]  # fmt: skip
-
-
-def _stage_sources(stage: ProjectStage, now: datetime | None) -> list[_Source]:
-    return _sources(_Scope(project_id=stage.project_id), now or utcnow())
-
-
-def _of_kind(sources: Iterable[_Source], kind: int) -> _Source:
+def _of_kind(sources: Iterable[delivered.Source], kind: int) -> delivered.Source:
     return next(source for source in sources if source.kind == kind)
 
 
@@ -248,7 +102,7 @@ def in_pal(stage: ProjectStage, *, now: datetime | None = None) -> Select[Any]:
     return source.select(source.person).where(*source.within(stage.start_date, stage.end_date))
 
 
-def _kinds_within(sources: Sequence[_Source], first: date, last: date) -> Select[Any]:
+def _kinds_within(sources: Sequence[delivered.Source], first: date, last: date) -> Select[Any]:
     """(person, kind) for every support delivered on the days first..last."""
     parts = [
         source.select(
@@ -270,7 +124,9 @@ def supported(centre_id: int, *, now: datetime | None = None) -> Select[Any]:
     """Ids of the centre's people who have had any support delivered, in any project or stage
     (a person may appear more than once: use it with IN)."""
     rows = _kinds_within(
-        _sources(_Scope(centre_id=centre_id), now or utcnow()), dates.EARLIEST, dates.LATEST
+        delivered.sources(delivered.Scope(centre_id=centre_id), now or utcnow()),
+        dates.EARLIEST,
+        dates.LATEST,
     ).subquery()
     return select(rows.c.person)
 
@@ -300,7 +156,9 @@ def centre_counts(centre_id: int, *, now: datetime | None = None) -> StageCounts
     """The same three figures over all of a centre's projects and years (the overview)."""
     return _counted(
         _kinds_within(
-            _sources(_Scope(centre_id=centre_id), now or utcnow()), dates.EARLIEST, dates.LATEST
+            delivered.sources(delivered.Scope(centre_id=centre_id), now or utcnow()),
+            dates.EARLIEST,
+            dates.LATEST,
         )
     )
 
@@ -315,7 +173,7 @@ def _index(column: Any, bounds: Sequence[Any]) -> ColumnElement[Any]:
     return case(*whens, else_=None)
 
 
-def _spans(sources: Sequence[_Source], days: Sequence[date]) -> Select[Any]:
+def _spans(sources: Sequence[delivered.Source], days: Sequence[date]) -> Select[Any]:
     """(person, kind, first, last) per support delivered within the periods, its first and last
     period as indexes (a contract that began before the first or ends after the last is cut)."""
     moments = [dates.local_to_utc(day, time(0)) for day in days]
@@ -355,7 +213,7 @@ def per_period(
     if any(last + timedelta(days=1) != after for (_first, last), after in following):
         raise ValueError("the periods must follow each other day after day")
     final = len(periods) - 1
-    sources = _sources(_Scope(project_id=project_id), now or utcnow())
+    sources = delivered.sources(delivered.Scope(project_id=project_id), now or utcnow())
     spans = _spans(sources, days).cte("spans")
     reach = (
         select(
@@ -374,11 +232,21 @@ def per_period(
         (left < days[0], -1),
         else_=_index(left, days),
     )
+    # A start staff corrected (participation_start) replaces the first support's period when it
+    # falls in the periods; one before them (a stage that began earlier) leaves the periods
+    # counted from support as for anybody, one after them counts the person in none.
+    corrected = Participant.support_start
+    start = case(
+        (or_(corrected.is_(None), corrected < days[0]), reach.c.start),
+        (corrected >= days[-1], final + 1),
+        else_=_index(corrected, days),
+    )
     # An exit before the first support in the periods (support after leaving, a fault the
     # check of the figures lists) still leaves the person in the period of that support.
-    ends = case((until < reach.c.start, reach.c.start), else_=until)
+    ends = case((until < start, start), else_=until)
+    pal_from = case((reach.c.pal_from < start, start), else_=reach.c.pal_from)
     windows = (
-        select(reach.c.person, reach.c.start, reach.c.pal_from, ends.label("end"))
+        select(reach.c.person, start.label("start"), pal_from.label("pal_from"), ends.label("end"))
         .join(Participant, Participant.id == reach.c.person)
         .cte("windows")
     )
@@ -396,7 +264,10 @@ def per_period(
         select(idx, spans.c.person, literal(CONTRACT, Integer))
         .select_from(table)
         .join(spans, and_(spans.c.kind == CONTRACT, spans.c.first <= idx, idx <= spans.c.last))
-        .join(windows, and_(windows.c.person == spans.c.person, idx <= windows.c.end)),
+        .join(
+            windows,
+            and_(windows.c.person == spans.c.person, windows.c.start <= idx, idx <= windows.c.end),
+        ),
     ).subquery("held")
     person, kind = held.c.person, held.c[2]
     query = select(
@@ -416,37 +287,6 @@ def per_period(
 # --- Each person's participation ---------------------------------------------------------------
 
 
-def _reach(sources: Sequence[_Source], people: Any) -> Any:
-    """Per person of `people`: the first and last day of support given on days, and the first
-    and last moment of the events attended (Warsaw days are made of these by the caller)."""
-    no_day, no_moment = cast(null(), Date), cast(null(), UTCDateTime)
-    parts = []
-    for source in sources:
-        days = (no_day, no_day) if source.moment else (source.first, source.last)
-        moments = (source.first, source.last) if source.moment else (no_moment, no_moment)
-        parts.append(
-            source.select(
-                source.person.label("person"),
-                days[0].label("first_day"),
-                days[1].label("last_day"),
-                moments[0].label("first_at"),
-                moments[1].label("last_at"),
-            ).where(source.person.in_(people))
-        )
-    every = union_all(*parts).subquery("every")
-    return (
-        select(
-            every.c.person,
-            func.min(every.c.first_day).label("first_day"),
-            func.max(every.c.last_day).label("last_day"),
-            func.min(every.c.first_at).label("first_at"),
-            func.max(every.c.last_at).label("last_at"),
-        )
-        .group_by(every.c.person)
-        .subquery("reach")
-    )
-
-
 def participation(stage: ProjectStage, *, now: datetime | None = None) -> dict[int, Participation]:
     """Person id -> participation, for everybody activated in the stage: when it started (the
     first support in the project), when it ended, and the paths taken in the stage. One
@@ -462,7 +302,7 @@ def participation(stage: ProjectStage, *, now: datetime | None = None) -> dict[i
         .group_by(in_stage.c.person)
         .cte("paths")  # read once, though every kind of support asks it
     )
-    reach = _reach(sources, select(paths.c.person))
+    reach = delivered.reach(sources, select(paths.c.person))
     rows = db.session.execute(
         select(
             paths.c.person,
@@ -473,16 +313,17 @@ def participation(stage: ProjectStage, *, now: datetime | None = None) -> dict[i
             reach.c.first_at,
             reach.c.last_at,
             Participant.support_end,
+            Participant.support_start,
         )
         .join(reach, reach.c.person == paths.c.person)
         .join(Participant, Participant.id == paths.c.person)
     )
     found = {}
-    for person, contract, pal, first_day, last_day, first_at, last_at, left in rows:
+    for person, contract, pal, first_day, last_day, first_at, last_at, left, corrected in rows:
         firsts = [d for d in (first_day, first_at and dates.local_date(first_at)) if d]
         lasts = [d for d in (last_day, last_at and dates.local_date(last_at)) if d]
         found[person] = Participation(
-            start=min(firsts),
+            start=corrected or min(firsts),
             end=left or max(lasts, default=None),
             exit=left,
             on_contract=bool(contract),

@@ -110,6 +110,9 @@ class Figures:
     planned_grosze: int
     spent_grosze: int
     salaries_grosze: int
+    # Which of its project's stages this is, by start (1: the first); 0 in reports closed
+    # before it was kept, whose text then names no order.
+    stage_number: int = 0
 
     @property
     def posts_count(self) -> int:

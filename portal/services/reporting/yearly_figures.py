@@ -312,7 +312,18 @@ def figures(stage_id: int, *, now: datetime | None = None) -> Figures:
     counselling_sessions, counselled = _counselling(stage)
     contacts, casework_people, casework_minutes = _casework(stage)
     money = ledger_reports.stage_money(stage.id)
+    # The report says "the first stage" or "stage 3", never "the next stage" of a first one.
+    stage_number = 1 + (
+        db.session.scalar(
+            select(func.count(ProjectStage.id)).where(
+                ProjectStage.project_id == stage.project_id,
+                ProjectStage.start_date < stage.start_date,
+            )
+        )
+        or 0
+    )
     return Figures(
+        stage_number=stage_number,
         stage_id=stage.id,
         year=stage.year,
         start_date=stage.start_date,

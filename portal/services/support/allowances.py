@@ -10,11 +10,12 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.sql.base import ExecutableOption
 
 from portal import database
 from portal.extensions import db
-from portal.formatting import money
+from portal.formatting import money, month
 from portal.models import Allowance, Centre, Instalment, Participant, SocialContract, User
 from portal.models.enums import (
     AllowanceKind,
@@ -25,7 +26,7 @@ from portal.models.enums import (
     PurposeCategory,
 )
 from portal.services.audit import audit
-from portal.services.common import dates
+from portal.services.common import dates, loading
 from portal.services.common.errors import PortalError
 from portal.services.lifecycle import transitions
 from portal.services.money import budget
@@ -129,8 +130,9 @@ def check(person: Participant, contract: SocialContract | None, fields: Allowanc
             raise AllowanceRefused(
                 _l(
                     "The months must lie within the contract period (%(start)s – %(end)s).",
-                    start=contract.start_date.isoformat(),
-                    end=contract.end_date.isoformat(),
+                    # Months as every page names them ("październik 2026"), never ISO.
+                    start=month(contract.start_date),
+                    end=month(contract.end_date),
                 ),
                 field="first_month",
             )
@@ -272,7 +274,18 @@ def received_in_year(participant_id: int, year: int) -> int:
     ).one()
 
 
-def list_for_participant(participant_id: int) -> list[Allowance]:
+def shown() -> list[ExecutableOption]:
+    """What a request's own pages show beside it (its contract, its instalments, who prepared
+    and who decided it), loaded with it."""
+    return [
+        joinedload(Allowance.contract),
+        selectinload(Allowance.instalments),
+        *loading.names(Allowance.prepared_by, Allowance.decided_by),
+    ]
+
+
+def list_for_participant(participant_id: int, *, limit: int | None = None) -> list[Allowance]:
+    """The person's requests, newest first (the `limit` newest: their home page shows five)."""
     return list(
         db.session.scalars(
             select(Allowance)
@@ -281,7 +294,8 @@ def list_for_participant(participant_id: int) -> list[Allowance]:
                 Allowance.status != AllowanceStatus.DRAFT,
             )
             .options(selectinload(Allowance.instalments))
-            .order_by(Allowance.created_at.desc())
+            .order_by(Allowance.created_at.desc(), Allowance.id.desc())
+            .limit(limit)
         )
     )
 

@@ -1,4 +1,5 @@
-"""Deciding allowance requests: four-eyes, the queue, rejecting, approving many at once.
+"""Deciding allowance requests: four-eyes, rejecting, approving many at once (the queue and
+"approve all that match" are in approval_queue).
 
 Whoever prepared or changed a request may not decide it (the audit trail says who did; a
 CHECK constraint backs the preparer). Approving is set-based: the budget lines are locked
@@ -6,15 +7,13 @@ first, then the requests are read again, so what another coordinator decided mea
 the decision itself is a conditional UPDATE (status = 'submitted'), so it has one effect.
 """
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, case, func, insert, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import case, insert, select
 
 from portal.extensions import db
 from portal.models import Allowance, AuditEntry, Instalment, Participant, User
@@ -23,20 +22,13 @@ from portal.services.common import dates
 from portal.services.common.errors import PortalError
 from portal.services.lifecycle import transitions
 from portal.services.money import budget
-from portal.services.support import allowances, entitlements
+from portal.services.support import entitlements
 from portal.services.support.allowances import (
     AllowanceRefused,
     BudgetExceeded,
     OwnRequest,
     instalment_plan,
 )
-
-
-class ListChanged(AllowanceRefused):
-    message = _l(
-        "The requests waiting have changed since you were asked to confirm. "
-        "Check the new number and confirm again."
-    )
 
 
 @dataclass
@@ -48,92 +40,6 @@ class _Approval:
     @property
     def amount(self) -> int:
         return sum(amount for _month, amount in self.plan)
-
-
-@dataclass(frozen=True)
-class Filter:
-    """Which waiting requests the queue shows (and "approve all shown" approves)."""
-
-    kind: AllowanceKind | None = None
-    month: date | None = None
-    prepared_by_id: int | None = None
-    submitted_before: datetime | None = None  # waiting longer than the centre's warning
-
-
-@dataclass(frozen=True)
-class Batch:
-    """Every request a filter matches now, as "approve all shown" offers it."""
-
-    ids: list[int]
-    own: set[int]  # those the approver prepared or changed: never theirs to decide
-    total_grosze: int  # what the ones the approver may decide ask for in all
-
-    @property
-    def decidable(self) -> int:
-        return len(self.ids) - len(self.own)
-
-    @property
-    def fingerprint(self) -> str:
-        """Names exactly this set: a confirmation is only good for the requests it showed."""
-        return hashlib.sha256(",".join(map(str, sorted(self.ids))).encode()).hexdigest()[:32]
-
-
-def _waiting(centre_id: int, chosen: Filter) -> Select[Allowance]:
-    query = select(Allowance).where(
-        Allowance.centre_id == centre_id, Allowance.status == AllowanceStatus.SUBMITTED
-    )
-    if chosen.kind is not None:
-        query = query.where(Allowance.kind == chosen.kind)
-    if chosen.month is not None:
-        query = query.where(
-            Allowance.first_month <= chosen.month,
-            func.coalesce(Allowance.last_month, Allowance.first_month) >= chosen.month,
-        )
-    if chosen.prepared_by_id is not None:
-        query = query.where(Allowance.prepared_by_id == chosen.prepared_by_id)
-    if chosen.submitted_before is not None:
-        query = query.where(Allowance.submitted_at < chosen.submitted_before)
-    return query.order_by(Allowance.submitted_at, Allowance.id)
-
-
-def queue(centre_id: int, chosen: Filter = Filter()) -> list[Allowance]:
-    """Every submitted request the filter matches, oldest first: no cap, in three statements."""
-    return list(
-        db.session.scalars(
-            _waiting(centre_id, chosen).options(
-                selectinload(Allowance.participant), selectinload(Allowance.prepared_by)
-            )
-        )
-    )
-
-
-def not_for(approver: User, waiting: Sequence[Allowance]) -> set[int]:
-    """The requests the approver prepared or changed (four-eyes), in one statement."""
-    edited_by = editors([a.id for a in waiting])
-    return {
-        a.id for a in waiting if approver.id == a.prepared_by_id or approver.id in edited_by[a.id]
-    }
-
-
-def batch(centre_id: int, chosen: Filter, approver: User) -> Batch:
-    """What "approve all shown" would decide now: the ids, the approver's own, the total."""
-    waiting = list(db.session.scalars(_waiting(centre_id, chosen)))
-    own = not_for(approver, waiting)
-    total = sum(allowances.total(a) for a in waiting if a.id not in own)
-    return Batch([a.id for a in waiting], own, total)
-
-
-def approve_all(
-    centre_id: int, chosen: Filter, *, fingerprint: str, approver: User, now: datetime
-) -> tuple[list[int], dict[int, PortalError]]:
-    """Approve every request the filter matches, as long as they are still the ones the
-    approver confirmed; the approver's own are refused, the budget stops where it runs out."""
-    found = batch(centre_id, chosen, approver)
-    if found.fingerprint != fingerprint:
-        raise ListChanged()
-    if not found.ids:
-        return [], {}
-    return approve_many(found.ids, centre_id=centre_id, approver=approver, now=now)
 
 
 def editors(allowance_ids: list[int]) -> dict[int, set[int]]:

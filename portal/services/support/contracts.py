@@ -6,13 +6,15 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql.base import ExecutableOption
 
 from portal.extensions import db
 from portal.models import Participant, SocialContract, User
 from portal.models.enums import ContractStatus, Instrument
 from portal.services.audit import audit
-from portal.services.common import dates
+from portal.services.common import dates, loading
 from portal.services.common.errors import PortalError
 from portal.services.lifecycle import transitions
 from portal.services.support import entitlements
@@ -222,11 +224,23 @@ def terminate(
     )
 
 
+def shown() -> list[ExecutableOption]:
+    """What a contract's page and document show beside it (its person, project and social
+    worker), loaded with it in one statement."""
+    return [
+        joinedload(SocialContract.participant),
+        joinedload(SocialContract.project),
+        *loading.names(SocialContract.social_worker),
+    ]
+
+
 def list_for_participant(participant_id: int) -> list[SocialContract]:
     return list(
         db.session.scalars(
             select(SocialContract)
             .where(SocialContract.participant_id == participant_id)
+            # Their pages name the social worker of each contract.
+            .options(*loading.names(SocialContract.social_worker))
             .order_by(SocialContract.start_date.desc())
         )
     )

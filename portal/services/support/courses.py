@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import Course, CourseAssignment, Participant, User
@@ -145,7 +145,8 @@ def list_for_participant(participant_id: int) -> list[CourseAssignment]:
         db.session.scalars(
             select(CourseAssignment)
             .where(CourseAssignment.participant_id == participant_id)
-            .options(selectinload(CourseAssignment.course))
+            # The course is one row per assignment: joined, in the same statement.
+            .options(joinedload(CourseAssignment.course))
             .order_by(CourseAssignment.created_at.desc(), CourseAssignment.id.desc())
         )
     )

@@ -8,7 +8,9 @@ end, keeps such months off payment lists, and is what the confirmation pages cou
 
 When a contract ends (terminated or completed) or a person leaves, every due periodic instalment
 dated after the end is cancelled, taken off the unpaid payment list it may be on, and its money
-is released to the line it was committed to; a paid instalment is never touched.
+is released to the line it was committed to; a paid instalment is never touched: the pages
+say beforehand how many after the end are paid already (and how much), and afterwards warn on the
+contract's and the person's pages, since the centre may have to recover that money.
 
 Race-safety: the allowance lines are locked first (the order payments.mark_paid uses), then the
 instalments themselves (FOR UPDATE), and the cancellation is one UPDATE … WHERE status = 'due'
@@ -23,12 +25,12 @@ instalment on a list already exported to the bank is not cancelled: the whole ch
 
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
@@ -77,10 +79,9 @@ def earliest(*ends: date | None) -> date | None:
 
 
 @dataclass(frozen=True)
-class Ending:
-    """The instalments ending the entitlements on `end` cancels, as the confirmation shows."""
+class Instalments:
+    """A set of periodic instalments, as a confirmation page counts them."""
 
-    end: date
     instalments: list[Instalment]
 
     @property
@@ -94,6 +95,21 @@ class Ending:
     @property
     def months(self) -> list[date]:
         return sorted({i.month for i in self.instalments})
+
+
+@dataclass(frozen=True)
+class Paid(Instalments):
+    """Periodic instalments paid for months after their entitlement ended: nothing takes them
+    back, so they stay paid and the centre recovers them from the person if due."""
+
+
+@dataclass(frozen=True)
+class Ending(Instalments):
+    """The instalments ending the entitlements on `end` cancels, as the confirmation shows, and
+    those after it already paid, which it cannot cancel."""
+
+    end: date
+    paid: Paid = field(default_factory=lambda: Paid([]))
 
     @property
     def on_lists(self) -> int:
@@ -130,6 +146,23 @@ def _due_after(whose: ColumnElement[bool], end: date, *, lock: bool) -> list[Ins
     return list(db.session.scalars(query))
 
 
+def _paid_after(whose: ColumnElement[bool], end: date | None = None) -> list[Instalment]:
+    """The paid periodic instalments of `whose` from the month after `end` (None: any month)."""
+    return list(
+        db.session.scalars(
+            select(Instalment)
+            .join(Allowance, Allowance.id == Instalment.allowance_id)
+            .where(
+                whose,
+                Allowance.kind == AllowanceKind.PERIODIC,
+                Instalment.status == InstalmentStatus.PAID,
+                Instalment.month >= first_month_after(end) if end is not None else true(),
+            )
+            .order_by(Instalment.month, Instalment.id)
+        )
+    )
+
+
 def _of_contract(contract: SocialContract) -> ColumnElement[bool]:
     return Allowance.contract_id == contract.id
 
@@ -139,13 +172,31 @@ def _of_person(person: Participant) -> ColumnElement[bool]:
 
 
 def preview_for_contract(contract: SocialContract, end: date) -> Ending:
-    """What ending `contract` on `end` would cancel (read only)."""
-    return Ending(end, _due_after(_of_contract(contract), end, lock=False))
+    """What ending `contract` on `end` would cancel, and what after it is paid (read only)."""
+    whose = _of_contract(contract)
+    return Ending(_due_after(whose, end, lock=False), end=end, paid=Paid(_paid_after(whose, end)))
 
 
 def preview_for_person(person: Participant, end: date) -> Ending:
-    """What the person's leaving on `end` would cancel (read only)."""
-    return Ending(end, _due_after(_of_person(person), end, lock=False))
+    """What the person's leaving on `end` would cancel, and what after it is paid (read only)."""
+    whose = _of_person(person)
+    return Ending(_due_after(whose, end, lock=False), end=end, paid=Paid(_paid_after(whose, end)))
+
+
+def paid_after_end_of_contract(contract: SocialContract) -> Paid:
+    """The contract's instalments paid for months after its end or the person's exit."""
+    return _paid_after_end(_of_contract(contract))
+
+
+def paid_after_end_of_person(person: Participant) -> Paid:
+    """The person's instalments paid for months after their contract's end or their exit."""
+    return _paid_after_end(_of_person(person))
+
+
+def _paid_after_end(whose: ColumnElement[bool]) -> Paid:
+    paid = _paid_after(whose)
+    ends = ends_of_allowances(sorted({i.allowance_id for i in paid}))
+    return Paid([i for i in paid if is_after(i.month, ends.get(i.allowance_id))])
 
 
 def end_for_contract(
@@ -208,8 +259,8 @@ def _cancel(
     budget.lock({i.allowance.budget_line_id for i in seen})
     # Lists before instalments, the order a payment list takes them in (payments.get_or_create).
     list_locks.refuse_if_exported(i.payment_list_id for i in seen)
-    ending = Ending(end, _due_after(whose, end, lock=True))
-    expected = confirmed or Ending(end, []).fingerprint
+    ending = Ending(_due_after(whose, end, lock=True), end=end)
+    expected = confirmed or Ending([], end=end).fingerprint
     if ending.fingerprint != expected:
         raise EntitlementsChanged()
     cancel(

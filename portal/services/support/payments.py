@@ -1,12 +1,13 @@
 """Monthly payment lists: the approved instalments due, marked paid once and never changed."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, exists, select, update
+from sqlalchemy import ColumnElement, and_, case, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from portal.extensions import db
 from portal.models import Allowance, Instalment, Participant, PaymentList, User
@@ -14,6 +15,7 @@ from portal.models.enums import AllowanceStatus, InstalmentStatus
 from portal.services.audit import audit
 from portal.services.common import dates
 from portal.services.common.errors import PortalError
+from portal.services.common.pages import Pages
 from portal.services.lifecycle import transitions
 from portal.services.money import budget
 from portal.services.support import entitlements, list_locks
@@ -27,8 +29,17 @@ def get_or_create(centre_id: int, month: date, *, actor: User, now: datetime) ->
     """The month's open list, taking every approved instalment of the month not yet on a list
     (and none dated after its contract's end or the person's exit: services/support/
     entitlements). When the month's list has been exported to the bank (services/support/
-    list_locks) what came due since goes on a correction list, the month's next one."""
+    list_locks) what came due since goes on a correction list, the month's next one.
+
+    A month that has not begun in Warsaw has no list yet: nothing for it can be paid before
+    then, and what ends before it (a contract, a person's exit) must still be able to take its
+    instalments off without a list in the way."""
     month = month.replace(day=1)
+    if month > dates.local_date(now).replace(day=1):
+        raise PaymentRefused(
+            _l("This month has not begun yet: its payment list can be made from its first day."),
+            field="month",
+        )
     latest = _latest(centre_id, month)
     if latest is None:
         payment_list = _create(centre_id, month, 1, actor=actor, now=now)
@@ -131,6 +142,57 @@ def items(payment_list: PaymentList) -> list[Instalment]:
     )
 
 
+@dataclass(frozen=True)
+class Figures:
+    """A list's number of items and its amounts, from one aggregate statement."""
+
+    count: int
+    all: int
+    paid: int
+    due: int
+
+
+def figures(payment_list: PaymentList) -> Figures:
+    """The whole list's figures for its page (the files add up their own rows)."""
+
+    def amount_if(status: InstalmentStatus) -> ColumnElement[int]:
+        return func.coalesce(
+            func.sum(case((Instalment.status == status, Instalment.amount_grosze), else_=0)), 0
+        )
+
+    row = db.session.execute(
+        select(
+            func.count(Instalment.id),
+            func.coalesce(func.sum(Instalment.amount_grosze), 0),
+            amount_if(InstalmentStatus.PAID),
+            amount_if(InstalmentStatus.DUE),
+        ).where(Instalment.payment_list_id == payment_list.id)
+    ).one()
+    return Figures(*(int(figure) for figure in row))
+
+
+def page(payment_list: PaymentList, pages: Pages) -> list[Instalment]:
+    """One page of the list in its order (by name), each person with their village read in the
+    same statement."""
+    return list(
+        db.session.scalars(
+            pages.of(
+                select(Instalment)
+                .join(Instalment.allowance)
+                .join(Allowance.participant)
+                .outerjoin(Participant.village)
+                .where(Instalment.payment_list_id == payment_list.id)
+                .options(
+                    contains_eager(Instalment.allowance)
+                    .contains_eager(Allowance.participant)
+                    .contains_eager(Participant.village)
+                )
+                .order_by(Participant.last_name, Participant.first_name, Instalment.id)
+            )
+        )
+    )
+
+
 def totals(instalments: list[Instalment]) -> dict[str, int]:
     return {
         "all": sum(i.amount_grosze for i in instalments),
@@ -147,9 +209,19 @@ def mark_paid(
     actor: User,
     now: datetime,
 ) -> int:
-    """Mark items paid on a date; a paid item is never changed again. Returns how many."""
+    """Mark items paid on a date, within the list's month or after it, never in the future; a
+    paid item is never changed again. Returns how many."""
     if paid_on > dates.local_date(now):
         raise PaymentRefused(_l("The payment date cannot be in the future."), field="paid_on")
+    if paid_on < payment_list.month:
+        raise PaymentRefused(
+            _l(
+                "The list's month has not begun on that date: the items can be marked paid "
+                "from %(day)s.",
+                day=payment_list.month.isoformat(),
+            ),
+            field="paid_on",
+        )
     chosen = db.session.scalars(
         select(Instalment)
         .where(

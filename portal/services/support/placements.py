@@ -5,7 +5,9 @@ by the centre, so it has none. A placement is edited with version protection (th
 `version_id`); saving a month's sheet also moves the version, so two sheets of one placement
 saved at once, or a sheet saved over a changed placement, are refused instead of mixed. A
 month's hours never exceed the placement's hours per month, fall only on days of its period
-that have come, and are at most 24 on one day. Pay is hours × rate, in exact grosze.
+that have come and not after the support ended (the person's exit, the placement's contract's
+end), and are at most 24 on one day; nor does a placement start after that end. Pay is hours ×
+rate, in exact grosze.
 """
 
 import calendar
@@ -136,6 +138,28 @@ def _check(fields: PlacementFields, person: Participant) -> None:
         is None
     ):
         raise PlacementRefused(_l("Choose one of this person's contracts."), field="contract_id")
+    _check_start(fields, person)
+
+
+def _check_start(fields: PlacementFields, person: Participant) -> None:
+    """A placement starting after the support ended could never take an hour (see hours_end):
+    refused beside its start instead of leaving an empty sheet."""
+    contract = db.session.get(SocialContract, fields.contract_id) if fields.contract_id else None
+    contract_end = entitlements.contract_end(contract) if contract is not None else None
+    end = entitlements.earliest(person.support_end, contract_end)
+    if end is None or fields.starts_on <= end:
+        return
+    if end == person.support_end:
+        message = _l(
+            "The person left the project on %(date)s: a placement cannot start after that day.",
+            date=end.isoformat(),
+        )
+    else:
+        message = _l(
+            "The contract ended on %(date)s: a placement under it cannot start after that day.",
+            date=end.isoformat(),
+        )
+    raise PlacementRefused(message, field="starts_on")
 
 
 def create(

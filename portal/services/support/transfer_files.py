@@ -228,7 +228,7 @@ def batch(result: Plan, *, now: datetime) -> bank_formats.Batch:
     centre, payment_list = result.centre, result.payment_list
     if not centre.bank_account:
         raise ExportRefused()
-    address = tuple(part.strip() for part in centre.address.split(",") if part.strip())
+    address = tuple(part.strip() for part in centre.postal_address.split(",") if part.strip())
     return bank_formats.Batch(
         message_id=f"LW-{centre.id}-{payment_list.id}",
         created_at=dates.to_local(now),

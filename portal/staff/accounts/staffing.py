@@ -15,6 +15,7 @@ from portal.models.enums import Role
 from portal.models.people import User
 from portal.services.accounts import accounts, staffing
 from portal.services.common import loading
+from portal.staff import mail_limits
 from portal.staff.accounts.staffing_forms import HandoverForm, RolesForm, StaffUserForm
 from portal.staff.blueprint import bp
 
@@ -27,6 +28,7 @@ def _centre_id() -> int:
 
 
 @bp.route("/users", methods=["GET", "POST"])
+@mail_limits.invitations
 @role_required(*MANAGERS)
 def users() -> ResponseReturnValue:
     form = StaffUserForm()
@@ -167,6 +169,7 @@ def user_reactivate(user_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/users/<int:user_id>/resend-invitation")
+@mail_limits.invitations
 @role_required(*MANAGERS)
 def user_resend_invitation(user_id: int) -> ResponseReturnValue:
     user = staffing.get_invitee(_centre_id(), user_id, actor=current_user)

@@ -12,13 +12,14 @@ from flask_login import current_user
 from portal import boundary
 from portal.auth.access import require_roles
 from portal.forms import PortalForm
-from portal.models import BudgetLine, Course, DiagnosisTestType, Project, Village
+from portal.models import Course, DiagnosisTestType, Project, Village
 from portal.models.centres import Area
 from portal.models.enums import BudgetLineKind, FundingSource, Role
 from portal.services.centres import catalogue, centres, project_tasks, projects
 from portal.services.common import loading
 from portal.services.money import money
 from portal.services.people import bank_accounts
+from portal.staff.centres import checklist
 from portal.staff.centres.setup_forms import (
     BudgetLineForm,
     CatalogueCourseForm,
@@ -51,9 +52,10 @@ def overview() -> ResponseReturnValue:
     centre_id = _centre_id()
     return render_template(
         "staff/centres/overview.html",
-        projects=projects.list_projects(centre_id),
+        projects=projects.list_projects(centre_id, outline=True),
         lists={kind: catalogue.list_entries(LISTS[kind][0], centre_id) for kind in LISTS},
         list_titles={kind: LISTS[kind][2] for kind in LISTS},
+        checklist=checklist.for_centre(centre_id),
     )
 
 
@@ -177,7 +179,7 @@ def _offer_tasks(form: BudgetLineForm, project_id: int) -> None:
 
 @bp.route("/stages/<int:stage_id>/lines/new", methods=["GET", "POST"])
 def line_new(stage_id: int) -> ResponseReturnValue:
-    stage = projects.get_stage(_centre_id(), stage_id)
+    stage = projects.get_stage(_centre_id(), stage_id, with_lines=True)
     form = BudgetLineForm()
     _offer_tasks(form, stage.project_id)
     if form.validate_on_submit():
@@ -198,7 +200,7 @@ def line_new(stage_id: int) -> ResponseReturnValue:
 
 @bp.route("/lines/<int:line_id>", methods=["GET", "POST"])
 def line_edit(line_id: int) -> ResponseReturnValue:
-    line = loading.of_centre(BudgetLine, line_id, _centre_id())
+    line = projects.get_line(_centre_id(), line_id)
     form = ReplanForm(
         data={
             "planned": money.to_text(line.planned_grosze),

@@ -1,9 +1,16 @@
 """Forms of the centre's set-up: projects, stages, budget lines and the centre's own lists."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields import DateField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from portal.forms import (
     PortalForm,
@@ -31,7 +38,12 @@ class ProjectForm(PortalForm):
     title = _text(_l("Title"), 300, required=_l("Enter the project's title."))
     number = _text(_l("Project number"), 60, description=_l("As in the funding agreement."))
     programme = _text(
-        _l("Operational programme"), 200, description=_l("For example: PO Kapitał Ludzki.")
+        _l("Operational programme"),
+        200,
+        description=_l(
+            "For example: FERS 2021–2027, or a regional programme such as Fundusze Europejskie"
+            " dla Mazowsza 2021–2027."
+        ),
     )
     priority = _text(_l("Priority"), 60)
     measure = _text(_l("Measure"), 60)
@@ -73,7 +85,7 @@ class BudgetLineForm(PortalForm):
         _l("Task of the funding agreement"), coerce=chosen_id, choices=[], validate_choice=False
     )
     funding_source = RadioField(_l("Funding source"), choices=[], default=FundingSource.ESF.value)
-    planned = amount_field(_l("Planned amount (zł)"))
+    planned = amount_field(_l("Planned amount (PLN)"))
     name = _text(_l("Note"), 200, description=_l("Optional: what the line covers."))
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -124,7 +136,7 @@ class CatalogueCourseForm(PortalForm):
         render_kw={"inputmode": "numeric"},
     )
     price = amount_field(
-        _l("Price per person (zł)"),
+        _l("Price per person (PLN)"),
         required=None,
         description=_l(
             "Charged when a course is proposed without another amount. Leave empty if the "
@@ -160,17 +172,33 @@ class CentreDetailsForm(PortalForm):
     )
     address = StringField(
         _l("Address"),
-        description=_l("Street and number, postcode and town."),
+        description=_l("Street and number; the postcode has a field of its own."),
         filters=[strip],
         validators=[Optional(), Length(max=200)],
         render_kw={"autocomplete": "off"},
+    )
+    postcode = StringField(
+        _l("Postcode"),
+        description=_l("In the form 00-000; the town is the centre's own."),
+        filters=[strip],
+        validators=[
+            Optional(),
+            Regexp(r"^[0-9]{2}-[0-9]{3}$", message=_l("Enter the postcode in the form 00-000.")),
+        ],
+        render_kw={"autocomplete": "off", "inputmode": "numeric"},
     )
     email = contact_email_field(
         description=_l("Where residents and participants can write to the centre.")
     )
     phone = phone_field(autocomplete="off")
+    dpo_name = StringField(
+        _l("Data protection officer's name"),
+        filters=[strip],
+        validators=[Optional(), Length(max=200)],
+        render_kw={"autocomplete": "off"},
+    )
     dpo_contact = StringField(
-        _l("Data protection officer"),
+        _l("Data protection officer's e-mail"),
         description=_l(
             "An e-mail address or a postal address; the privacy notice gives it. "
             "Leave empty to refer people to the centre's own address."
@@ -178,4 +206,15 @@ class CentreDetailsForm(PortalForm):
         filters=[strip],
         validators=[Optional(), Length(max=200)],
         render_kw={"autocomplete": "off"},
+    )
+    building_accessibility = TextAreaField(
+        _l("The building's accessibility"),
+        description=_l(
+            "For the accessibility statement: the way in (entrances, ramps, lift), the accessible "
+            "toilet, parking for people with disabilities, whether an assistance dog may enter "
+            "and whether a Polish Sign Language interpreter can be called."
+        ),
+        filters=[strip],
+        validators=[Optional(), Length(max=4000)],
+        render_kw={"rows": 6},
     )

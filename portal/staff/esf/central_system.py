@@ -5,8 +5,9 @@ The download is a POST with the CSRF token, as the stage's other exports: it wri
 entry, and a GET changes no data (docs/architecture.md).
 """
 
-from flask import Response, render_template
+from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.auth.access import role_required
@@ -15,8 +16,11 @@ from portal.models import Participant
 from portal.models.base import utcnow
 from portal.services.centres import projects
 from portal.services.esf import central_system
+from portal.services.jobs import kinds
 from portal.staff.audit import reads
 from portal.staff.esf.esf import EXPORTERS, bp
+from portal.staff.jobs import jobs as job_pages
+from portal.staff.jobs.job_forms import JobRequestForm
 
 # Where each kind of failure is corrected.
 FIX_PAGES = {
@@ -39,6 +43,7 @@ def central_system_page(stage_id: int) -> ResponseReturnValue:
         stage=stage,
         checked=checked,
         fix_pages=FIX_PAGES,
+        form=JobRequestForm(),
     )
 
 
@@ -47,9 +52,11 @@ def central_system_page(stage_id: int) -> ResponseReturnValue:
 @fresh_login_required  # personal data of a whole stage, PESEL in full (ASVS 3.7.1)
 def central_system_download(stage_id: int) -> ResponseReturnValue:
     stage = projects.get_stage(current_user.centre_id, stage_id)
-    exported = central_system.export(stage, actor=current_user, now=utcnow())
-    return Response(
-        exported.body,
-        mimetype=exported.mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
+    form = JobRequestForm()
+    if not form.validate_on_submit():
+        flash(_("The request could not be read. Try again."), "error")
+        return redirect(url_for(".central_system_page", stage_id=stage.id))
+    # Built by a worker (portal/jobs); a check that fails by then fails the job with its reason.
+    return job_pages.start(
+        kinds.CENTRAL_SYSTEM, {"stage_id": stage.id}, centre_id=stage.project.centre_id, form=form
     )

@@ -27,8 +27,10 @@ from portal.models.imports import ImportBatch, ImportStatus
 from portal.services.centres import projects
 from portal.services.common import exports, loading
 from portal.services.esf import esf_export, import_files, import_rules, imports
+from portal.services.jobs import kinds
 from portal.services.people import participants
 from portal.staff.esf.esf_forms import ConfirmForm, ExportForm, UploadForm
+from portal.staff.jobs import jobs as job_pages
 
 bp = Blueprint("esf", __name__)
 
@@ -41,7 +43,7 @@ IMPORTERS = (Role.COORDINATOR, Role.SOCIAL_WORKER)
 def export_overview() -> ResponseReturnValue:
     return render_template(
         "staff/esf/export_overview.html",
-        projects=projects.list_projects(current_user.centre_id),
+        projects=projects.list_projects(current_user.centre_id, outline=True),
         version=esf_export.VERSION,
     )
 
@@ -53,19 +55,16 @@ def export_stage(stage_id: int) -> ResponseReturnValue:
     stage = projects.get_stage(current_user.centre_id, stage_id)
     form = ExportForm()
     if form.validate_on_submit():
-        pseudonymised = form.variant.data == "pseudonymised"
-        key = current_app.config["PSEUDONYM_KEY"].encode() if pseudonymised else None
-        exported = esf_export.export(
-            stage,
-            file_format=form.file_format.data,
-            pseudonym_key=key,
-            actor=current_user,
-            now=utcnow(),
-        )
-        return Response(
-            exported.body,
-            mimetype=exported.mimetype,
-            headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
+        # Built by a worker (portal/jobs); the key is read there, never kept with the job.
+        return job_pages.start(
+            kinds.ESF_EXPORT,
+            {
+                "stage_id": stage.id,
+                "file_format": form.file_format.data,
+                "pseudonymised": form.variant.data == "pseudonymised",
+            },
+            centre_id=stage.project.centre_id,
+            form=form,
         )
     return render_template(
         "staff/esf/export_stage.html",

@@ -5,9 +5,10 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import RadioField
 
 from portal.forms import PortalForm
+from portal.staff.jobs.job_forms import JobRequestForm
 
 
-class ExportForm(PortalForm):
+class ExportForm(JobRequestForm):
     file_format = RadioField(_l("File format"), choices=[], default="xlsx")
     variant = RadioField(_l("Variant"), choices=[], default="full")
 

@@ -19,7 +19,7 @@ from portal.pdf import frame_of, pdf_response
 from portal.services.audit import audit_trail
 from portal.services.common import dates, exports, loading
 from portal.services.events import events, letters, signups
-from portal.services.people import consents, exits, participants
+from portal.services.people import consents, exits, labels, participants
 from portal.staff.audit import reads
 from portal.staff.blueprint import bp
 from portal.staff.events.event_forms import (
@@ -181,9 +181,7 @@ def _detail_page(
         for person in participants.list_for_staff(current_user, limit=1000)
         if person.id not in registered
     ]
-    add_form.participant_id.choices = [(0, _("— choose —"))] + [
-        (person.id, f"{person.last_name} {person.first_name}") for person in offered
-    ]
+    add_form.participant_id.choices = [(0, _("— choose —")), *labels.choices(offered)]
     # The page names those registered, and, while people can be signed up, everyone offered.
     signing_up = event.status == EventStatus.PUBLISHED or signups.recording_afterwards(event)
     reads.listed([r.participant for r in registrations] + (offered if signing_up else []), "event")

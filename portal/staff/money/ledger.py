@@ -14,6 +14,7 @@ from portal.services.audit import audit_trail
 from portal.services.centres import projects
 from portal.services.common import loading
 from portal.services.money import claim_documents, ledger, ledger_reports, money
+from portal.staff import paging
 from portal.staff.money.blueprint import bp, centre_id
 from portal.staff.money.ledger_forms import (
     ClaimPeriodForm,
@@ -29,6 +30,7 @@ def _stage_page(
     stage: ProjectStage, form: ExpenseForm, period: ClaimPeriodForm | None = None
 ) -> ResponseReturnValue:
     figures = ledger_reports.stage_money(stage.id)
+    pages = paging.page(ledger_reports.ledger_count(stage.id))
     form.line_id.choices = [("", "—")] + [
         (line.id, f"{line.kind.label} ({line.funding_source.label})")
         for line in figures.lines
@@ -38,7 +40,8 @@ def _stage_page(
         "staff/money/ledger.html",
         stage=stage,
         figures=figures,
-        rows=ledger_reports.ledger(stage.id),
+        rows=ledger_reports.ledger_page(stage.id, pages),
+        pages=pages,
         form=form,
         period=period or ClaimPeriodForm(formdata=None, meta={"csrf": False}),
     )
@@ -87,12 +90,12 @@ def ledger_xlsx(stage_id: int) -> ResponseReturnValue:
         stage, actor=current_user, document="ledger", file_format="xlsx", centre_id=centre_id()
     )
     body = ledger_reports.ledger_xlsx(stage, ledger_reports.ledger(stage.id))
+    # Polish, as every document's file (sprawozdanie-…, lista-wyplat-…).
+    name = f"ksiega-wydatkow-{stage.year}-{stage.id}.xlsx"
     return Response(
         body,
         mimetype=XLSX,
-        headers={
-            "Content-Disposition": f'attachment; filename="ledger-{stage.year}-{stage.id}.xlsx"'
-        },
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
@@ -112,12 +115,16 @@ def claim_documents_xlsx(stage_id: int) -> ResponseReturnValue:
                 file_format="xlsx",
                 centre_id=centre_id(),
             )
-            name = f"claim-documents-{stage.year}-{claim.start:%Y%m%d}-{claim.end:%Y%m%d}.xlsx"
+            name = (
+                f"zestawienie-dokumentow-{stage.year}-{claim.start:%Y%m%d}-{claim.end:%Y%m%d}.xlsx"
+            )
             return Response(
                 claim_documents.to_xlsx(claim),
                 mimetype=XLSX,
                 headers={"Content-Disposition": f'attachment; filename="{name}"'},
             )
+        # Refused: the rollback expired the stage, and the page names its project.
+        stage = projects.get_stage(centre_id(), stage_id)
     return _stage_page(stage, ExpenseForm(formdata=None), period)
 
 

@@ -68,13 +68,13 @@ class ExpenseForm(PortalForm):
         validators=[DataRequired(_l("Describe the expense.")), Length(max=300)],
     )
     gross = amount_field(
-        _l("Document's gross amount (zł)"),
+        _l("Document's gross amount (PLN)"),
         required=None,
         description=_l("Leave empty if the whole document is eligible."),
     )
-    amount = amount_field(_l("Eligible amount (zł)"), description=AMOUNT_HINT)
+    amount = amount_field(_l("Eligible amount (PLN)"), description=AMOUNT_HINT)
     vat = amount_field(
-        _l("Of which VAT (zł)"),
+        _l("Of which VAT (PLN)"),
         required=None,
         description=_l("The VAT counted in the eligible amount; empty when it is recovered."),
     )
@@ -86,7 +86,7 @@ class ExpenseForm(PortalForm):
 
 class CorrectionForm(PortalForm):
     amount = amount_field(
-        _l("What was really spent (zł)"),
+        _l("What was really spent (PLN)"),
         description=_l("The entry's right amount; 0 when nothing was spent after all."),
     )
     reason = TextAreaField(
@@ -103,7 +103,7 @@ class EventCostForm(PortalForm):
         _l("Date of the expense"), validators=[DataRequired(_l("Enter the date."))]
     )
     document_number = _document()
-    amount = amount_field(_l("Amount (zł)"), description=AMOUNT_HINT)
+    amount = amount_field(_l("Amount (PLN)"), description=AMOUNT_HINT)
     description = StringField(
         _l("Description"),
         description=_l("Optional: the kind of cost and the event's title are used otherwise."),

@@ -45,14 +45,14 @@ class PostForm(PortalForm):
         _l("End"), validators=[Optional()], description=_l("Leave empty if not decided yet.")
     )
     monthly_cost = amount_field(
-        _l("Monthly cost (zł)"), description=_l("Gross salary with the employer's contributions.")
+        _l("Monthly cost (PLN)"), description=_l("Gross salary with the employer's contributions.")
     )
 
 
 class SalaryForm(PortalForm):
     month = MonthField(_l("Month"), validators=[DataRequired(_l("Choose a month."))])
     amount = amount_field(
-        _l("Amount (zł)"),
+        _l("Amount (PLN)"),
         required=None,
         description=_l("Leave empty to post the post's monthly cost."),
     )

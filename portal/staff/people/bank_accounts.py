@@ -14,6 +14,7 @@ from portal.models.base import utcnow
 from portal.models.enums import Role
 from portal.services.people import bank_accounts, participants
 from portal.services.people.participant_record import noticed
+from portal.staff import paging
 from portal.staff.audit import reads
 from portal.staff.blueprint import bp
 from portal.staff.people.bank_account_forms import BankAccountForm
@@ -78,10 +79,14 @@ def participant_bank_account(participant_id: int) -> ResponseReturnValue:
 @bp.get("/bank-account-changes")
 @role_required(*PAYERS)
 def bank_account_changes() -> ResponseReturnValue:
-    pending = bank_accounts.list_pending(current_user.centre_id)
+    pages = paging.page(bank_accounts.count_pending(current_user.centre_id))
+    pending = bank_accounts.list_pending(current_user.centre_id, pages)
     reads.listed([change.participant for change in pending], "bank_account_changes")
     return render_template(
-        "staff/people/bank_account_changes.html", changes=pending, decide_form=CsrfForm()
+        "staff/people/bank_account_changes.html",
+        changes=pending,
+        pages=pages,
+        decide_form=CsrfForm(),
     )
 
 

@@ -19,7 +19,7 @@ class CourseForm(PortalForm):
     planned_start = DateField(_l("Planned start"), validators=[Optional()])
     planned_end = DateField(_l("Planned end"), validators=[Optional()])
     cost = amount_field(
-        _l("Cost (zł)"),
+        _l("Cost (PLN)"),
         required=None,
         description=_l("Leave empty to charge the catalogue price; type 0 for a free place."),
     )

@@ -10,28 +10,17 @@ from portal.auth.access import role_required
 from portal.models import Participant
 from portal.models.base import utcnow
 from portal.models.enums import Role
-from portal.services.people import merging, participants
+from portal.services.people import labels, merging, participants
 from portal.staff.audit import reads
 from portal.staff.blueprint import bp
 from portal.staff.people.merge_forms import MergeChoiceForm, MergeConfirmForm
 
 
-def _told_apart(person: Participant) -> str:
-    """A name as staff tell namesakes apart (as `participant_macros.who` shows it)."""
-    if person.pesel:
-        known = person.masked_pesel
-    elif person.birth_date:
-        known = _("born %(year)s", year=person.birth_date.year)
-    else:
-        known = _("no PESEL, no date of birth")
-    village = person.village.name if person.village else _("no village")
-    return f"{person.full_name} ({known} · {village})"
-
-
 def _choice_form(kept: Participant) -> MergeChoiceForm:
     form = MergeChoiceForm()
     form.other_id.choices = [(0, _("— choose —"))] + [
-        (other.id, _told_apart(other)) for other in merging.candidates(kept.centre_id, kept)
+        (other.id, labels.label(other, surname_first=False, pesel=True))
+        for other in merging.candidates(kept.centre_id, kept)
     ]
     return form
 
@@ -39,7 +28,7 @@ def _choice_form(kept: Participant) -> MergeChoiceForm:
 @bp.route("/participants/<int:participant_id>/merge", methods=["GET", "POST"])
 @role_required(Role.COORDINATOR)
 def participant_merge(participant_id: int) -> ResponseReturnValue:
-    kept = participants.get_for_staff(current_user, participant_id)
+    kept = participants.get_for_staff(current_user, participant_id, shown=True)
     # The record kept is the one read; the others are offered by name, as the list shows them.
     reads.viewed(kept, "merge")
     form = _choice_form(kept)

@@ -20,6 +20,9 @@ E = TypeVar("E", bound=Enum)
 YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
 ANSWERS = (
     "minority",
+    "national_minority",
+    "foreign_origin",
+    "third_country_national",
     "homeless",
     "disability",
     "jobless_household",
@@ -59,9 +62,21 @@ def _answer(label: object, description: object = None) -> RadioField:
 class MonitoringForm(PortalForm):
     version = VersionField()
     support_start = DateField(
-        _l("Start of support"),
-        description=_l("The first day of support in the project; the age at entry follows."),
+        _l("Corrected start of participation"),
+        description=_l(
+            "Leave empty: the start is the day of the first support. Enter another day only when "
+            "the records do not show the real first support, and give the reason."
+        ),
         validators=[Optional()],
+    )
+    support_start_reason = StringField(
+        _l("Reason for the corrected start"),
+        description=_l(
+            "What the records do not show, e.g. the first counselling held before the person "
+            "was recorded. It is kept in the audit trail: no health or family details here."
+        ),
+        filters=[strip],
+        validators=[Optional(), Length(max=500)],
     )
     education = SelectField(_l("Education"), choices=[], validators=[Optional()])
     voivodeship = _text(_l("Voivodeship"), 60)
@@ -102,6 +117,25 @@ class MonitoringForm(PortalForm):
         _l("Kind of employer (employed person)"), choices=[], validators=[Optional()]
     )
     minority = _answer(_l("National or ethnic minority, migrant, person of foreign origin"))
+    # 2021–2027 projects (CST2021) ask these three apart; the one above is 2007–2020's question.
+    national_minority = _answer(
+        _l("National or ethnic minority"),
+        _l(
+            "Asked by 2021–2027 projects: a minority named in the act on national and ethnic "
+            "minorities, including marginalised communities such as the Roma."
+        ),
+    )
+    foreign_origin = _answer(
+        _l("Person of foreign origin"),
+        _l("Asked by 2021–2027 projects: a foreigner, a person without Polish citizenship."),
+    )
+    third_country_national = _answer(
+        _l("Third-country national"),
+        _l(
+            "Asked by 2021–2027 projects: a citizen of a country outside the European Union, "
+            "or a stateless person."
+        ),
+    )
     homeless = _answer(_l("Homeless or excluded from housing"))
     disability = _answer(_l("Person with disabilities"))
     jobless_household = _answer(_l("Lives in a jobless household"))
@@ -156,6 +190,9 @@ class MonitoringForm(PortalForm):
             occupation=self.occupation.data or "",
             employer_kind=self.employer_kind.data or "",
             minority=enum(Answer, "minority"),
+            national_minority=enum(Answer, "national_minority"),
+            foreign_origin=enum(Answer, "foreign_origin"),
+            third_country_national=enum(Answer, "third_country_national"),
             homeless=enum(Answer, "homeless"),
             disability=enum(Answer, "disability"),
             jobless_household=enum(Answer, "jobless_household"),
@@ -166,6 +203,7 @@ class MonitoringForm(PortalForm):
             cares_for_dependant=yes_no("cares_for_dependant"),
             support_start=self.support_start.data,
             unemployed_since=self.unemployed_since.data,
+            support_start_reason=self.support_start_reason.data or "",
         )
 
     @classmethod
@@ -185,6 +223,7 @@ class MonitoringForm(PortalForm):
             "is_long_term_unemployed": bool(person.is_long_term_unemployed),
             "is_in_education": bool(person.is_in_education),
             "support_start": person.support_start,
+            "support_start_reason": person.support_start_reason or "",
             "unemployed_since": person.unemployed_since,
             "version": person.version_id,
         }

@@ -1,5 +1,6 @@
 """Staff pages of a participant's whole record: details, ESF monitoring data, the end of support,
-and the centre's lists of incomplete monitoring data and of results at exit still due."""
+the invitation to the portal, and the centre's lists of incomplete monitoring data and of
+results at exit still due."""
 
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -13,17 +14,33 @@ from portal.models import Participant, User, Village
 from portal.models.base import utcnow
 from portal.models.enums import Role
 from portal.models.people import Sex
+from portal.services.accounts import accounts
 from portal.services.common import dates, loading
-from portal.services.people import exits, monitoring, participant_record, participants
+from portal.services.people import (
+    exits,
+    invitations,
+    labels,
+    monitoring,
+    participant_record,
+    participants,
+    participation_start,
+)
 from portal.services.people.participant_record import noticed
 from portal.services.reporting import stage_people
 from portal.services.support import entitlements
+from portal.staff import mail_limits
 from portal.staff.audit import reads
 from portal.staff.blueprint import bp
 from portal.staff.people.monitoring_forms import ExitForm, MonitoringForm
 from portal.staff.people.participant_forms import DetailsForm
 
 RECORD_KEEPERS = (Role.COORDINATOR, Role.SOCIAL_WORKER)
+
+
+@bp.app_template_filter("told_apart")
+def told_apart(person: Participant) -> str:
+    """Birth year and village beside a name, as every picker of people shows them."""
+    return labels.told_apart(person)
 
 
 def namesakes_of(found: dict[str, object], centre_id: int) -> list[Participant]:
@@ -101,7 +118,7 @@ def participant_edit(participant_id: int) -> ResponseReturnValue:
     found: dict[str, object] = {}
     if form.validate_on_submit():
         with boundary.shown(form), noticed(found):
-            participant_record.update_details(
+            changes = participant_record.update_details(
                 person,
                 _details(form, person.centre_id),
                 version=form.version.data or 0,
@@ -110,6 +127,16 @@ def participant_edit(participant_id: int) -> ResponseReturnValue:
                 now=utcnow(),
             )
             flash(_("The participant's details are saved."), "success")
+            if "email" in changes and invitations.state(person) == invitations.Invitation.READY:
+                # A new address does not invite by itself: say where the invitation is.
+                flash(
+                    _(
+                        "%(name)s has no account on the portal yet: invite them with the button "
+                        "“Invite to the portal” below.",
+                        name=person.full_name,
+                    ),
+                    "warning",
+                )
             return redirect(url_for(".participant_detail", participant_id=person.id))
         _on_current_version(form, person, found)
     return render_template(
@@ -140,11 +167,13 @@ def participant_monitoring(participant_id: int) -> ResponseReturnValue:
             flash(_("The monitoring data are saved."), "success")
             return redirect(url_for(".participant_detail", participant_id=person.id))
         _on_current_version(form, person, found)
+    first_support = participation_start.derived(person, now=utcnow())
     return render_template(
         "staff/people/participant_monitoring.html",
         form=form,
         person=person,
-        age=monitoring.age_at_entry(person.birth_date, person.support_start),
+        first_support=first_support,
+        age=monitoring.age_at_entry(person.birth_date, person.support_start or first_support),
         missing=monitoring.missing(person),
     )
 
@@ -162,7 +191,9 @@ def participant_exit(participant_id: int) -> ResponseReturnValue:
         with boundary.shown(form), noticed(found):
             exits.check(person, data, now=now)
             ending = exits.ending(person, data.support_end)
-            if ending.count and form.cancels.data != ending.fingerprint:
+            # Instalments already paid after a new end are said too: they cannot be cancelled.
+            paid_told = ending.paid.count and data.support_end != person.support_end
+            if (ending.count or paid_told) and form.cancels.data != ending.fingerprint:
                 # Said before anything is saved: saving again confirms these very instalments.
                 confirm, form.cancels.data = ending, ending.fingerprint
             else:
@@ -199,7 +230,47 @@ def participant_exit(participant_id: int) -> ResponseReturnValue:
         person=person,
         confirm=confirm,
         due=exits.result_due_on(person),
+        start=participation_start.of(person, now=utcnow()),
     )
+
+
+@bp.post("/participants/<int:participant_id>/invite")
+@mail_limits.invitations
+@role_required(*RECORD_KEEPERS)
+def participant_invite(participant_id: int) -> ResponseReturnValue:
+    person = participants.get_for_staff(current_user, participant_id)
+    user, made = invitations.invite(person, actor=current_user, now=utcnow())
+    if made:
+        flash(
+            _(
+                "%(name)s has been invited to the portal: the invitation is on its way to "
+                "%(email)s.",
+                name=person.full_name,
+                email=user.email,
+            ),
+            "success",
+        )
+    else:  # a second click, or a colleague was quicker: nothing is sent twice
+        flash(_("%(name)s already has an account on the portal.", name=person.full_name), "warning")
+    return redirect(url_for(".participant_detail", participant_id=person.id, _anchor="account"))
+
+
+@bp.post("/participants/<int:participant_id>/invite-again")
+@mail_limits.invitations
+@role_required(*RECORD_KEEPERS)
+def participant_invite_again(participant_id: int) -> ResponseReturnValue:
+    person = participants.get_for_staff(current_user, participant_id)
+    if person.user is None:
+        return redirect(url_for(".participant_detail", participant_id=person.id))
+    accounts.resend_invitation(person.user, actor=current_user, now=utcnow())
+    flash(
+        _(
+            "A new invitation has been sent to %(email)s. The links sent before no longer work.",
+            email=person.user.email,
+        ),
+        "success",
+    )
+    return redirect(url_for(".participant_detail", participant_id=person.id, _anchor="account"))
 
 
 @bp.get("/participants/esf-incomplete")

@@ -13,10 +13,17 @@ from portal.models.enums import Role
 from portal.services.accounts import accounts
 from portal.services.audit import audit
 from portal.services.common import loading
-from portal.services.people import consents, monitoring, participants
+from portal.services.people import (
+    account_requests,
+    consents,
+    invitations,
+    monitoring,
+    participants,
+    participation_start,
+)
 from portal.services.people.participant_record import noticed
 from portal.services.plans import plans
-from portal.services.support import courses
+from portal.services.support import courses, entitlements
 from portal.staff.audit import reads
 from portal.staff.blueprint import bp
 from portal.staff.people import participant_record
@@ -32,7 +39,15 @@ def participants_list() -> ResponseReturnValue:
     form = SearchForm.from_request()
     people = participants.list_for_staff(current_user, **form.criteria())
     reads.listed(people, "list", searched=True)
-    return render_template("staff/people/participants.html", people=people, search_form=form)
+    return render_template(
+        "staff/people/participants.html",
+        people=people,
+        search_form=form,
+        # The social worker's home: the residents' requests they decide, waiting.
+        waiting_requests=account_requests.pending_count(current_user.centre_id)
+        if current_user.has_role(*account_requests.DECIDERS)
+        else 0,
+    )
 
 
 @bp.get("/caseload")
@@ -107,7 +122,7 @@ def _record(form: ParticipantForm) -> Participant:
 
 @bp.get("/participants/<int:participant_id>")
 def participant_detail(participant_id: int) -> ResponseReturnValue:
-    person = participants.get_for_staff(current_user, participant_id)
+    person = participants.get_for_staff(current_user, participant_id, shown=True)
     reads.viewed(person, "detail")
     return detail_page(person)
 
@@ -125,6 +140,8 @@ def detail_page(
         )
         for c in courses.catalogue(person.centre_id)
     ]
+    # The same start of participation as the report and the exports state.
+    start = participation_start.of(person, now=utcnow())
     return render_template(
         "staff/people/participant_detail.html",
         person=person,
@@ -134,10 +151,16 @@ def detail_page(
         completion_form=CourseCompletionForm(),
         drop_form=DropForm(),
         advisor_form=_advisor_form(person),
-        age=monitoring.age_at_entry(person.birth_date, person.support_start),
+        start=start,
+        age=monitoring.age_at_entry(person.birth_date, start),
         esf_missing=monitoring.missing(person),
         consents=consents.of_participant(person.id),
         not_emailed=consents.not_emailed([person]).get(person.id),
+        invitation=invitations.state(person),
+        # Money paid after the end is the business of those who handle allowances.
+        paid_after_end=entitlements.paid_after_end_of_person(person)
+        if current_user.has_role(Role.COORDINATOR, Role.SOCIAL_WORKER)
+        else None,
     )
 
 

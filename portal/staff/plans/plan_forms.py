@@ -1,7 +1,7 @@
 from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.forms import PortalForm, VersionField
@@ -20,9 +20,11 @@ def _text(label: object, description: object = None) -> TextAreaField:
 
 
 class VersionedForm(PortalForm):
-    """Carries the plan version the form was opened on (optimistic locking)."""
+    """Carries the plan version the form was opened on and its part's fingerprint then
+    (optimistic locking of each part on its own)."""
 
     version = VersionField()
+    base = HiddenField(validators=[Optional(), Length(max=64)])
 
 
 class SwotForm(VersionedForm):
@@ -69,10 +71,27 @@ class ActionForm(VersionedForm):
     )
     due_date = DateField(_l("Due date"), validators=[Optional()])
     responsible = StringField(_l("Who is responsible"), validators=[Optional(), Length(max=200)])
+    # What the action stands for, if anything: completing the course or attending the session
+    # marks it done. The person's own courses and sessions are offered (the page sets them);
+    # the service refuses any other.
+    course_assignment_id = SelectField(
+        _l("The course it stands for"),
+        description=_l("When the course is completed, the action is marked done."),
+        coerce=int,
+        validate_choice=False,
+    )
+    event_id = SelectField(
+        _l("The group session it stands for"),
+        description=_l("When the participant attends the session, the action is marked done."),
+        coerce=int,
+        validate_choice=False,
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.kind.choices = ActionKind.choices()
+        self.course_assignment_id.choices = [(0, "—")]
+        self.event_id.choices = [(0, "—")]
 
 
 def _state(states: Iterable[LabelledEnum]) -> SelectField:

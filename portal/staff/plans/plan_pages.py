@@ -18,15 +18,24 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from portal import formatting
 from portal.auth.access import role_required
 from portal.forms import PortalForm, id_from
 from portal.models import CounsellingSession, DiagnosisTest, IndividualPlan, Participant
+from portal.models.base import Timestamped
 from portal.models.enums import ActionStatus, GoalStatus, Role
 from portal.pdf import frame_of, pdf_response
 from portal.services.audit import audit_trail
 from portal.services.common import loading
 from portal.services.people import participants
-from portal.services.plans import diagnosis, plan_history, plan_questions, plans, progress
+from portal.services.plans import (
+    action_progress,
+    diagnosis,
+    plan_history,
+    plan_questions,
+    plans,
+    progress,
+)
 from portal.services.support import courses
 from portal.staff.audit import reads
 from portal.staff.blueprint import bp
@@ -74,10 +83,19 @@ class Task:
         return str(STATES[self.state])
 
 
-def plan_for_staff(plan_id: int) -> tuple[IndividualPlan, Participant]:
-    """The plan and its person, if the signed-in staff member may see the person (else 404)."""
-    plan = loading.of_centre(IndividualPlan, plan_id, current_user.centre_id)
+def plan_for_staff(plan_id: int, *, shown: bool = False) -> tuple[IndividualPlan, Participant]:
+    """The plan and its person, if the signed-in staff member may see the person (else 404);
+    `shown`: with what its document shows of it."""
+    plan = loading.of_centre(
+        IndividualPlan, plan_id, current_user.centre_id, options=plans.shown() if shown else ()
+    )
     return plan, participants.get_for_staff(current_user, plan.participant_id)
+
+
+def opened_on(plan: IndividualPlan, part: str) -> dict[str, object]:
+    """What a form of one part carries to be locked on its own: the plan's version and the
+    part's fingerprint as the form shows it."""
+    return {"version": plan.version_id, "base": plans.fingerprint(plan, part)}
 
 
 def section_forms(
@@ -86,7 +104,10 @@ def section_forms(
     """Each section's form with what is saved; the one just posted as it was typed."""
     forms: dict[str, VersionedForm] = {}
     for name, form_class in SECTION_FORMS.items():
-        data: dict[str, object] = {"version": plan.version_id}
+        data: dict[str, object] = {
+            "version": plan.version_id,
+            "base": plans.fingerprint(plan, name),
+        }
         for field in plans.SECTIONS[name]:
             value = getattr(plan, field)
             data[field] = "\n".join(value) if isinstance(value, list) else value
@@ -97,15 +118,15 @@ def section_forms(
     return forms
 
 
-def _last_saved(plan: IndividualPlan) -> dict[str, datetime]:
+def _last_saved(saves: plan_history.Saves) -> dict[str, datetime]:
     """When each part of the plan was last saved, from its revisions (newest first)."""
     found: dict[str, datetime] = {}
     owner = {field: name for name, fields in plans.SECTIONS.items() for field in fields}
-    for revision in plan_history.history(plan.id):
-        for key in revision.changes:
+    for created_at, changes in saves.changes:
+        for key in changes:
             part = owner.get(key) or {"goal": "goals", "action": "actions"}.get(key.split()[0])
             if part is not None:
-                found.setdefault(part, revision.created_at)
+                found.setdefault(part, created_at)
     return found
 
 
@@ -119,10 +140,11 @@ def tasks(
     plan: IndividualPlan | None,
     tests: Sequence[DiagnosisTest],
     sessions: Sequence[CounsellingSession],
+    saves: plan_history.Saves | None,
 ) -> list[Task]:
     """The task list: a text section is completed when all its fields are filled, in progress
     when some are; a list (goals, actions, tests, sessions) is completed once it has an entry."""
-    saved = _last_saved(plan) if plan is not None else {}
+    saved = _last_saved(saves) if saves is not None else {}
     found: list[Task] = []
     if plan is not None:
         for name in plans.SECTIONS:
@@ -139,8 +161,16 @@ def tasks(
     ):
         href = url_for(endpoint, participant_id=person.id)
         state = COMPLETED if recorded else NOT_STARTED
-        found.append(Task(name, str(TITLES[name]), href, state, None, len(recorded)))
+        # Not in the plan's revisions: a test or a session was last saved when its row was.
+        last = last_saved(recorded)
+        found.append(Task(name, str(TITLES[name]), href, state, last, len(recorded)))
     return found
+
+
+def last_saved(records: Sequence[Timestamped]) -> datetime | None:
+    """When the newest of these rows was saved (None for none), so that a part just saved
+    never reads "Last saved: —"."""
+    return max((record.updated_at for record in records), default=None)
 
 
 def render_plan(
@@ -148,16 +178,22 @@ def render_plan(
 ) -> tuple[str, int]:
     """The task list of the plan (or the button that starts it)."""
     tests, sessions = diagnosis.list_for_participant(person.id)
+    assignments = courses.list_for_participant(person.id)
+    saves = plan_history.saves(plan) if plan is not None else None
     context: dict[str, object] = {
         "person": person,
         "plan": plan,
-        "tasks": tasks(person, plan, tests, sessions),
-        "assignments": courses.list_for_participant(person.id),
+        "tasks": tasks(person, plan, tests, sessions, saves),
+        "assignments": assignments,
         "reason_form": forms.pop("reason_form", None) or ReopenForm(formdata=None),
     }
-    if plan is not None:
-        context["progress"] = progress.get_for(person.id)
+    if plan is not None and saves is not None:
+        # What this page read already is handed on, never read a second time.
+        context["progress"] = progress.get_for(
+            person.id, counselling=sessions, assignments=assignments
+        )
         context["questions"] = plan_questions.of_plan(plan.id)
+        context["changed_since_shared"] = plans.changed_since_shared(plan, saves.shared_snapshot)
     return render_template("staff/plans/plan.html", **context), status
 
 
@@ -176,9 +212,14 @@ def render_part(
         "title": TITLES[part],
     }
     context["form"] = form
+    if part in ("goals", "actions") and plan is not None:
+        # The state forms on the cards are locked on this part, like the form below them.
+        context["base"] = plans.fingerprint(plan, part)
     if part == "goals" and plan is not None:
         context |= {"items": plan.goals, "statuses": GoalStatus}
     elif part == "actions" and plan is not None:
+        if isinstance(form, ActionForm):
+            _offer_named(form, person)
         found = progress.get_for(person.id)
         context |= {
             "items": plan.actions,
@@ -189,6 +230,15 @@ def render_part(
         tests, sessions = diagnosis.list_for_participant(person.id)
         context["items"] = tests if part == "tests" else sessions
     return render_template("staff/plans/plan_section.html", **context), status
+
+
+def _offer_named(form: ActionForm, person: Participant) -> None:
+    """The person's open courses and coming sessions, for an action to stand for."""
+    assignments, events = action_progress.linkable(person.id)
+    form.course_assignment_id.choices = [(0, "—")] + [(a.id, a.course.name) for a in assignments]
+    form.event_id.choices = [(0, "—")] + [
+        (e.id, f"{e.title}, {formatting.date_time(e.starts_at)}") for e in events
+    ]
 
 
 def diagnosis_test_form(
@@ -210,7 +260,9 @@ def render_conflict(
     """
     current = conflict.current
     retry = SECTION_FORMS[section](
-        formdata=None, prefix=section, data=mine | {"version": current.version_id}
+        formdata=None,
+        prefix=section,
+        data=mine | {"version": current.version_id, "base": plans.fingerprint(current, section)},
     )
     return render_template(
         "staff/plans/plan_conflict.html",
@@ -247,7 +299,7 @@ def plan_section_page(plan_id: int, section: str) -> ResponseReturnValue:
 def plan_goals_page(plan_id: int) -> ResponseReturnValue:
     plan, person = plan_for_staff(plan_id)
     reads.viewed(person, "plan_part", plan.id)
-    form = GoalForm(formdata=None, prefix="goal", data={"version": plan.version_id})
+    form = GoalForm(formdata=None, prefix="goal", data=opened_on(plan, "goals"))
     return render_part(person, plan, "goals", form)
 
 
@@ -256,7 +308,7 @@ def plan_goals_page(plan_id: int) -> ResponseReturnValue:
 def plan_actions_page(plan_id: int) -> ResponseReturnValue:
     plan, person = plan_for_staff(plan_id)
     reads.viewed(person, "plan_part", plan.id)
-    form = ActionForm(formdata=None, prefix="action", data={"version": plan.version_id})
+    form = ActionForm(formdata=None, prefix="action", data=opened_on(plan, "actions"))
     return render_part(person, plan, "actions", form)
 
 
@@ -287,10 +339,12 @@ def history_page(plan_id: int) -> ResponseReturnValue:
     if "a" in request.args or "b" in request.args:
         a, b = id_from(request.args.get("a")), id_from(request.args.get("b"))
         compared = plan_history.compared(plan.id, a, b)
+    revisions = plan_history.history(plan.id)
     return render_template(
         "staff/plans/plan_history.html",
         plan=plan,
-        revisions=plan_history.history(plan.id),
+        revisions=revisions,
+        reasons=action_progress.reasons(revisions),
         compared=compared,
         person=person,
     )
@@ -299,12 +353,12 @@ def history_page(plan_id: int) -> ResponseReturnValue:
 @bp.get("/plans/<int:plan_id>/plan.pdf")
 @role_required(*PLAN_STAFF)
 def plan_pdf(plan_id: int) -> ResponseReturnValue:
-    plan, person = plan_for_staff(plan_id)
+    plan, person = plan_for_staff(plan_id, shown=True)
     audit_trail.record_download(plan, actor=current_user, document="plan", file_format="pdf")
     return pdf_response(
         "pdf/plan.html",
         f"iprz-{plan.id}.pdf",
-        frame=frame_of(plan.centre_id, [person.project], version=plan.version_id),
+        frame=frame_of(plan.centre_id, [person.project], version=plans.latest_number(plan.id)),
         plan=plan,
         person=person,
         tests=diagnosis.list_for_participant(person.id)[0],

@@ -10,9 +10,8 @@ from wtforms.validators import DataRequired, Length
 
 from portal.auth.access import role_required
 from portal.forms import PortalForm, id_from
-from portal.models import IndividualPlan
 from portal.models.base import utcnow
-from portal.services.plans import plan_questions, plans
+from portal.services.plans import plan_questions
 from portal.staff.blueprint import bp
 from portal.staff.plans.plan_pages import PLAN_STAFF, plan_for_staff
 
@@ -26,11 +25,6 @@ class AnswerForm(PortalForm):
             Length(max=plan_questions.BODY_MAX),
         ],
     )
-
-
-@bp.app_template_global("plan_changed_since_shared")
-def changed_since_shared(plan: IndividualPlan) -> bool:
-    return plans.changed_since_shared(plan)
 
 
 @bp.post("/plans/<int:plan_id>/answer")

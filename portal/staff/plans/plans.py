@@ -57,9 +57,12 @@ class _Move(Protocol):
     def __call__(self, plan: IndividualPlan, *, actor: User, now: datetime) -> None: ...
 
 
-def _on_version(form: Versioned, version: int) -> Versioned:
-    """The form as typed, but carrying the plan's current version, as if opened just now."""
+def _on_version(form: Versioned, plan: IndividualPlan, part: str) -> Versioned:
+    """The form as typed, but carrying the plan's current version and part, as if opened just
+    now."""
+    version = plan.version_id
     form.version.data, form.version.raw_data = version, [str(version)]
+    form.base.data = plans.fingerprint(plan, part)
     return form
 
 
@@ -100,6 +103,7 @@ def plan_section(plan_id: int, section: str) -> ResponseReturnValue:
                     version=form.version.data or 0,
                     actor=current_user,
                     now=utcnow(),
+                    base=form.base.data,
                 )
             except plans.PlanConflict as conflict:
                 return render_conflict(conflict, person, section, values)
@@ -124,7 +128,7 @@ def _plan_change(
                 change(plan)
             except plans.PlanConflict as conflict:
                 flash(str(conflict.message), "error")
-                form = _on_version(form, conflict.current.version_id)
+                form = _on_version(form, conflict.current, part)
                 return render_part(person, conflict.current, part, form, 409)
             flash(message, "success")
             return _part(plan, part)
@@ -149,6 +153,7 @@ def plan_goal_add(plan_id: int) -> ResponseReturnValue:
             version=form.version.data or 0,
             actor=current_user,
             now=utcnow(),
+            base=form.base.data,
         ),
         _("The goal is added."),
         "goals",
@@ -171,6 +176,9 @@ def plan_action_add(plan_id: int) -> ResponseReturnValue:
             version=form.version.data or 0,
             actor=current_user,
             now=utcnow(),
+            base=form.base.data,
+            course_assignment_id=form.course_assignment_id.data or None,
+            event_id=form.event_id.data or None,
         ),
         _("The action is added."),
         "actions",
@@ -180,7 +188,7 @@ def plan_action_add(plan_id: int) -> ResponseReturnValue:
 def _status_change(
     plan_id: int,
     form: GoalStatusForm | ActionStatusForm,
-    change: Callable[[IndividualPlan, str, int], None],
+    change: Callable[[IndividualPlan, str, int, str | None], None],
     part: str,
 ) -> ResponseReturnValue:
     """A state chosen on a goal's or an action's card; any refusal is shown above the list."""
@@ -189,7 +197,7 @@ def _status_change(
         _flash_refusal(form)
         return _part(plan, part)
     with boundary.shown():
-        change(plan, form.status.data, form.version.data or 0)
+        change(plan, form.status.data, form.version.data or 0, form.base.data)
         flash(_("Saved."), "success")
         return _part(plan, part)
     return _part(plan, part)
@@ -201,8 +209,14 @@ def plan_goal_status(plan_id: int, goal_id: int) -> ResponseReturnValue:
     return _status_change(
         plan_id,
         GoalStatusForm(),
-        lambda plan, status, version: plan_goals.set_goal_status(
-            plan, goal_id, GoalStatus(status), version=version, actor=current_user, now=utcnow()
+        lambda plan, status, version, base: plan_goals.set_goal_status(
+            plan,
+            goal_id,
+            GoalStatus(status),
+            version=version,
+            actor=current_user,
+            now=utcnow(),
+            base=base,
         ),
         "goals",
     )
@@ -214,8 +228,14 @@ def plan_action_status(plan_id: int, action_id: int) -> ResponseReturnValue:
     return _status_change(
         plan_id,
         ActionStatusForm(),
-        lambda plan, status, version: plan_goals.set_action_status(
-            plan, action_id, ActionStatus(status), version=version, actor=current_user, now=utcnow()
+        lambda plan, status, version, base: plan_goals.set_action_status(
+            plan,
+            action_id,
+            ActionStatus(status),
+            version=version,
+            actor=current_user,
+            now=utcnow(),
+            base=base,
         ),
         "actions",
     )

@@ -14,7 +14,7 @@ from portal.models import ProjectStage
 from portal.models.enums import PlanStatus
 from portal.services.common import loading
 from portal.services.money import ledger_reports
-from portal.services.reporting import dashboard, dashboard_money
+from portal.services.reporting import dashboard, dashboard_money, figures_cache
 
 
 @dataclass
@@ -40,9 +40,9 @@ def chosen(choices: list[ProjectStage], wanted: int | None, today: date) -> Proj
 
 
 def zloty(grosze: int) -> str:
-    """Whole złoty, for axes and bar ends: `12 000 zł`."""
+    """Whole złoty, for axes and bar ends: `12 000 zł`, `PLN 12,000`."""
     return cast(
-        str, _("%(amount)s zł", amount=format_decimal(Decimal(grosze) / 100, format="#,##0"))
+        str, _("PLN %(amount)s", amount=format_decimal(Decimal(grosze) / 100, format="#,##0"))
     )
 
 
@@ -54,18 +54,19 @@ def month_name(month: date) -> str:
     return cast(str, format_date(month, "LLL"))
 
 
-def build(stage: ProjectStage, today: date) -> StagePage:
-    money = dashboard_money.budget(stage)
+def build(stage: ProjectStage, kept: figures_cache.StageSummary) -> StagePage:
+    """The page from the figures kept for the stage (figures_cache) and its budget lines as they
+    stand (a few rows keeping their own totals)."""
     page = StagePage(
         stage=stage,
-        people=dashboard.people(stage),
-        events=dashboard.events(stage),
-        sessions=dashboard.sessions(stage),
-        courses=dashboard.courses(stage),
-        plans=dashboard.plans(stage),
-        esf=dashboard.esf(stage, today),
-        money=money,
-        allowances=dashboard_money.allowances(stage, money),
+        people=kept.people,
+        events=kept.events,
+        sessions=kept.sessions,
+        courses=kept.courses,
+        plans=kept.plans,
+        esf=kept.esf,
+        money=dashboard_money.budget(stage),
+        allowances=kept.allowances,
         charts={},
         months=[format_date(m, "LLLL y") for m in dashboard.months(stage)],
     )

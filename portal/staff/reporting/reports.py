@@ -1,24 +1,22 @@
 """The yearly report of a project stage, kept by the coordinator: the figures computed from the
 data with the coordinator's texts around them, per section with revisions, closing (which
-freezes the figures), and downloads as PDF and DOCX."""
+freezes the figures), and its PDF and DOCX, asked for here and built by a worker
+(portal/jobs; the job's page offers the file)."""
 
-from typing import cast
-
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import boundary
 from portal.auth.access import require_roles
+from portal.jobs import documents
 from portal.models import ProjectStage, StageReport
 from portal.models.base import utcnow
 from portal.models.enums import Role
-from portal.pdf import frame_of, pdf_response
-from portal.services.audit import audit_trail
 from portal.services.centres import projects
 from portal.services.common import loading
-from portal.services.common.dates import local_date
+from portal.services.jobs import kinds
 from portal.services.reporting import (
     discrepancies,
     figures_check,
@@ -27,6 +25,8 @@ from portal.services.reporting import (
     yearly_report,
 )
 from portal.services.reporting.yearly_facts import Figures
+from portal.staff.jobs import jobs as job_pages
+from portal.staff.jobs.job_forms import JobRequestForm
 from portal.staff.reporting.report_forms import (
     ReportSectionForm,
     close_form_for,
@@ -34,8 +34,6 @@ from portal.staff.reporting.report_forms import (
 )
 
 bp = Blueprint("reports", __name__)
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @bp.before_request
@@ -53,13 +51,6 @@ def _loaded(stage_id: int) -> tuple[ProjectStage, StageReport | None, Figures]:
     return stage, report, yearly_report.figures(report, stage.id)
 
 
-def _place_line(stage: ProjectStage, report: StageReport | None) -> str:
-    when = local_date(report.closed_at) if report and report.closed_at else local_date(utcnow())
-    return cast(
-        str, _("%(town)s, %(date)s", town=stage.project.centre.town, date=report_text.day(when))
-    )
-
-
 def _document(stage_id: int) -> dict[str, object]:
     stage, report, facts = _loaded(stage_id)
     return {
@@ -69,8 +60,9 @@ def _document(stage_id: int) -> dict[str, object]:
         "sections": report_text.sections(facts),
         "texts": report.texts if report else {},
         "title": report_text.title(facts),
-        "place_line": _place_line(stage, report),
+        "place_line": documents.place_line(stage, report),
         "paragraphs_of": report_docx.paragraphs_of,
+        "document_form": JobRequestForm(),
     }
 
 
@@ -197,56 +189,22 @@ def report_close(stage_id: int) -> ResponseReturnValue:
     ), (400 if form.is_submitted() else 200)
 
 
-def _downloaded(stage: ProjectStage, file_format: str) -> None:
-    audit_trail.record_download(
-        stage,
-        actor=current_user,
-        document="yearly_report",
-        file_format=file_format,
+# The report's documents are built by a worker (portal/jobs): the page asks, the job's page
+# offers the file when it is ready.
+DOCUMENT_KINDS = {"pdf": kinds.YEARLY_PDF, "docx": kinds.YEARLY_DOCX}
+
+
+@bp.post("/stages/<int:stage_id>/report/documents/<file_format>")
+def report_document(stage_id: int, file_format: str) -> ResponseReturnValue:
+    loading.known(file_format, DOCUMENT_KINDS)
+    stage = projects.get_stage(current_user.centre_id, stage_id)
+    form = JobRequestForm()
+    if not form.validate_on_submit():
+        flash(_("The request could not be read. Try again."), "error")
+        return redirect(url_for(".report_page", stage_id=stage.id))
+    return job_pages.start(
+        DOCUMENT_KINDS[file_format],
+        {"stage_id": stage.id},
         centre_id=stage.project.centre_id,
-    )
-
-
-@bp.get("/stages/<int:stage_id>/report.pdf")
-def report_pdf(stage_id: int) -> ResponseReturnValue:
-    stage, report, facts = _loaded(stage_id)
-    _downloaded(stage, "pdf")
-    closed_at = report.closed_at if report else None
-    return pdf_response(
-        "pdf/stage_report.html",
-        f"sprawozdanie-{stage.year}-{stage.id}.pdf",
-        frame=frame_of(
-            stage.project.centre_id,
-            [stage.project],
-            dated=local_date(closed_at or utcnow()),
-        ),
-        facts=facts,
-        texts=report.texts if report else {},
-        # Written while the document renders, so in Polish whatever the reader's language.
-        title_of=report_text.title,
-        sections_of=report_text.sections,
-        paragraphs_of=report_docx.paragraphs_of,
-        # Who closed the report signs it; a draft is signed by the coordinator printing it.
-        coordinator=report.closed_by if report and closed_at else current_user,
-        explained=yearly_report.explained(report),
-        discrepancies=discrepancies,
-    )
-
-
-@bp.get("/stages/<int:stage_id>/report.docx")
-def report_docx_file(stage_id: int) -> ResponseReturnValue:
-    stage, report, facts = _loaded(stage_id)
-    _downloaded(stage, "docx")
-    body = report_docx.build(
-        facts,
-        report.texts if report else {},
-        place_line=_place_line(stage, report),
-        explained=yearly_report.explained(report),
-    )
-    return Response(
-        body,
-        mimetype=DOCX,
-        headers={
-            "Content-Disposition": f'attachment; filename="report-{stage.year}-{stage.id}.docx"'
-        },
+        form=form,
     )

@@ -13,7 +13,7 @@ class AllowanceForm(PortalForm):
     kind = SelectField(_l("Kind of allowance"), choices=[])
     contract_id = SelectField(_l("Social contract"), coerce=int, validators=[Optional()])
     amount = amount_field(
-        _l("Amount (zł)"),
+        _l("Amount (PLN)"),
         description=_l("For a periodic allowance: the amount per month. E.g. 450,00"),
     )
     first_month = MonthField(
@@ -45,17 +45,17 @@ class AllowanceForm(PortalForm):
 
 class LimitsForm(PortalForm):
     max_periodic = amount_field(
-        _l("Highest periodic allowance per month (zł)"),
+        _l("Highest periodic allowance per month (PLN)"),
         required=None,
         description=_l("Leave empty for no limit."),
     )
     max_purpose = amount_field(
-        _l("Highest purpose allowance (zł)"),
+        _l("Highest purpose allowance (PLN)"),
         required=None,
         description=_l("Leave empty for no limit."),
     )
     max_in_kind = amount_field(
-        _l("Highest value of in-kind help (zł)"),
+        _l("Highest value of in-kind help (PLN)"),
         required=None,
         description=_l("Leave empty for no limit."),
     )

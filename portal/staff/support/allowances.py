@@ -9,6 +9,7 @@ from wtforms import Field
 
 from portal import boundary
 from portal.auth.access import role_required
+from portal.formatting import short_date
 from portal.models import Allowance, Participant, SocialContract
 from portal.models.base import utcnow
 from portal.models.enums import AllowanceKind, PurposeCategory, Role
@@ -22,9 +23,15 @@ from portal.staff.support.allowance_forms import AllowanceForm, LimitsForm
 from portal.staff.support.contracts import CASEWORK
 
 
-def _allowance(allowance_id: int) -> Allowance:
-    """A request of the centre whose person this member of staff may see (else not found)."""
-    allowance = loading.of_centre(Allowance, allowance_id, current_user.centre_id)
+def _allowance(allowance_id: int, *, shown: bool = False) -> Allowance:
+    """A request of the centre whose person this member of staff may see (else not found);
+    `shown`: with what its page shows beside it."""
+    allowance = loading.of_centre(
+        Allowance,
+        allowance_id,
+        current_user.centre_id,
+        options=allowances.shown() if shown else (),
+    )
     participants.get_for_staff(current_user, allowance.participant_id)
     return allowance
 
@@ -32,11 +39,19 @@ def _allowance(allowance_id: int) -> Allowance:
 def _form(person: Participant, form: AllowanceForm | None = None) -> AllowanceForm:
     form = form or AllowanceForm()
     form.contract_id.choices = [(0, _("— none —"))] + [
-        (c.id, f"{c.number} ({c.start_date} – {c.end_date})")
+        (c.id, f"{c.number} ({short_date(c.start_date)} – {short_date(c.end_date)})")
         for c in contracts.list_for_participant(person.id)
         if c.status in contracts.CURRENT
     ]
     return form
+
+
+def _preselect_contract(form: AllowanceForm) -> None:
+    """Opened from a contract (`?contract=<id>`): that contract chosen, when it is one of this
+    person's current ones; any other value is ignored (the list offers only those)."""
+    wanted = request.args.get("contract", type=int)
+    if wanted is not None and any(wanted == value for value, _label in form.contract_id.choices):
+        form.contract_id.data = wanted
 
 
 def _fields(form: AllowanceForm) -> allowances.AllowanceFields:
@@ -82,6 +97,8 @@ def allowance_new(participant_id: int) -> ResponseReturnValue:
     person = participants.get_for_staff(current_user, participant_id)
     reads.viewed(person, "allowance_form")
     form = _form(person)
+    if request.method == "GET":
+        _preselect_contract(form)
     if form.validate_on_submit_with(lambda: _check(form, person)):
         with boundary.shown(form):
             allowance = allowances.create(
@@ -122,7 +139,7 @@ def allowance_edit(allowance_id: int) -> ResponseReturnValue:
 @bp.get("/allowances/<int:allowance_id>")
 @role_required(*CASEWORK)
 def allowance_detail(allowance_id: int) -> ResponseReturnValue:
-    allowance = _allowance(allowance_id)
+    allowance = _allowance(allowance_id, shown=True)
     reads.viewed(allowance.participant, "allowance", allowance.id)
     return render_template(
         "staff/support/allowance_detail.html",

@@ -1,8 +1,8 @@
-"""Coordinators decide allowance requests: the queue, approving many at once, and rejecting one."""
+"""Coordinators decide allowance requests: the queue a page at a time, approving the chosen rows
+or all that match the filter, and rejecting one."""
 
-import re
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -10,22 +10,24 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from portal import boundary
 from portal.auth.access import role_required
-from portal.extensions import db
 from portal.forms import CsrfForm, id_from, ids_from
-from portal.models import Allowance, Centre, User
+from portal.models import Allowance, Centre
 from portal.models.base import utcnow
-from portal.models.enums import AllowanceKind, Role
-from portal.services.common import dates, loading
+from portal.models.enums import Role
+from portal.services.common import loading
 from portal.services.common.errors import PortalError
 from portal.services.people import participants
-from portal.services.support import allowances
+from portal.services.support import allowances, approval_queue
 from portal.services.support import approvals as approval_service
+from portal.staff import paging
 from portal.staff.audit import reads
 from portal.staff.blueprint import bp
 from portal.staff.events.event_forms import ReasonForm
+from portal.staff.support.approval_forms import QueueFilterForm
 
 DECIDERS = (Role.COORDINATOR,)
 # More than a page can show: a longer list of ids is someone's script, not a coordinator.
@@ -36,50 +38,52 @@ QUICK_REJECT_UP_TO = 20
 # A link's query arguments, typed as url_for takes them (a dict of str would also be offered
 # to its `_external` flag, which mypy refuses).
 Link = dict[str, Any]
+FILTER_FIELDS = ("kind", "month", "worker", "overdue")
 
 
 def _centre() -> Centre:
     return loading.centre(loading.centre_id_of(current_user))
 
 
-def _month_arg(value: str | None) -> date | None:
-    """A month typed in the address (?month=2026-03), within the years every form accepts."""
-    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", value or "")
-    if match is None or not 1 <= int(match[2]) <= 12:
-        return None
-    month = date(int(match[1]), int(match[2]), 1)
-    return month if dates.EARLIEST <= month <= dates.LATEST else None
-
-
-def _kind_arg(value: str | None) -> AllowanceKind | None:
-    try:
-        return AllowanceKind(value) if value else None
-    except ValueError:
-        return None
-
-
-def _filter(values: Mapping[str, str], centre: Centre) -> tuple[approval_service.Filter, Link]:
-    """The queue's filter from the address (or the confirmation's hidden fields), and the same
-    filter as arguments for a link."""
-    kind = _kind_arg(values.get("kind"))
-    month = _month_arg(values.get("month"))
-    worker = id_from(values.get("worker"))
-    overdue = values.get("overdue") == "1"
-    chosen = approval_service.Filter(
-        kind=kind,
+def _filter(
+    values: Mapping[str, str], centre: Centre
+) -> tuple[QueueFilterForm, approval_queue.Filter | None, Link]:
+    """The queue's filter from the address (or the confirmation's hidden fields): the form
+    (with a message beside a value that is none), the filter when every value is good, and the
+    same filter as arguments for a link."""
+    form = QueueFilterForm(MultiDict(values), meta={"csrf": False})
+    form.fill(participants.list_staff(centre.id, Role.SOCIAL_WORKER))
+    if not form.validate():
+        return form, None, {}
+    month: date | None = form.month.data
+    chosen = approval_queue.Filter(
+        kind=form.chosen_kind(),
         month=month,
-        prepared_by_id=worker,
-        submitted_before=utcnow() - timedelta(days=centre.decision_warning_days)
-        if overdue
-        else None,
+        prepared_by_id=form.chosen_worker(),
+        submitted_before=_overdue_before(centre) if form.overdue.data else None,
     )
     args = {
-        "kind": kind.value if kind else "",
+        "kind": form.kind.data,
         "month": month.strftime("%Y-%m") if month else "",
-        "worker": str(worker) if worker else "",
-        "overdue": "1" if overdue else "",
+        "worker": form.worker.data,
+        "overdue": "1" if form.overdue.data else "",
     }
-    return chosen, {name: value for name, value in args.items() if value}
+    return form, chosen, {name: value for name, value in args.items() if value}
+
+
+def _kept(values: Mapping[str, str]) -> Link:
+    """The filter's values as typed, for the queue to show them with what is wrong."""
+    return {name: values[name] for name in FILTER_FIELDS if values.get(name)}
+
+
+def _overdue_before(centre: Centre) -> datetime:
+    return utcnow() - timedelta(days=centre.decision_warning_days)
+
+
+def _figure(value: str | None) -> int:
+    """A figure of the confirmation (a hidden field); a damaged one matches no list (-1)."""
+    text = value or ""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else -1
 
 
 def _report(approved: list[int], refused: dict[int, PortalError]) -> None:
@@ -97,22 +101,27 @@ def _report(approved: list[int], refused: dict[int, PortalError]) -> None:
 @bp.get("/approvals")
 @role_required(*DECIDERS)
 def approvals() -> ResponseReturnValue:
+    """One page of the waiting requests the filter matches; the number and the amounts of all
+    of them from the database."""
     centre = _centre()
-    chosen, args = _filter(request.args, centre)
-    waiting = approval_service.queue(centre.id, chosen)
+    form, chosen, args = _filter(request.args, centre)
+    summary, pages, waiting, own = None, None, [], set()
+    if chosen is not None:
+        summary = approval_queue.summary(centre.id, chosen, current_user)
+        pages = paging.page(summary.count)
+        waiting = approval_queue.page(centre.id, chosen, pages)
+        own = approval_queue.own_of(current_user, waiting)
     reads.listed([a.participant for a in waiting], "approvals")
-    totals = {a.id: allowances.total(a) for a in waiting}
     return render_template(
         "staff/support/approvals.html",
+        filter_form=form,
         waiting=waiting,
-        chosen=chosen,
+        summary=summary,
+        pages=pages,
         args=args,
-        kinds=AllowanceKind,
-        workers=participants.list_staff(centre.id, Role.SOCIAL_WORKER),
-        overdue_before=utcnow() - timedelta(days=centre.decision_warning_days),
-        totals=totals,
-        total=sum(totals.values()),
-        own=approval_service.not_for(current_user, waiting),
+        overdue_before=_overdue_before(centre),
+        totals={a.id: allowances.total(a) for a in waiting},
+        own=own,
         quick_reject_up_to=QUICK_REJECT_UP_TO,
         form=CsrfForm(),
         centre=centre,
@@ -125,50 +134,60 @@ def approve() -> ResponseReturnValue:
     if not CsrfForm().validate_on_submit():
         abort(400)
     ids = ids_from(request.form.getlist("allowance_id"), limit=MAX_CHOSEN)
+    # Back to the filter and the page the rows were chosen on (the queue checks them again).
+    back = _kept(request.form) | (
+        {"page": page} if (page := id_from(request.form.get("page"))) else {}
+    )
     if not ids:
         flash(_("Choose at least one request."), "error")
-        return redirect(url_for(".approvals"))
+        return redirect(url_for(".approvals", **back))
     with boundary.shown():
         _report(
             *approval_service.approve_many(
                 ids, centre_id=current_user.centre_id, approver=current_user, now=utcnow()
             )
         )
-    return redirect(url_for(".approvals"))
+    return redirect(url_for(".approvals", **back))
 
 
 @bp.route("/approvals/all", methods=["GET", "POST"])
 @role_required(*DECIDERS)
 def approve_all() -> ResponseReturnValue:
-    """Approve every request the filter shows: asked once with the number and the amount, then
-    decided by the filter on the server (no list of ids travels)."""
+    """Approve every request the filter matches: asked once with the number and the amount,
+    then decided by the filter on the server (no list of ids travels); refused, with nothing
+    changed, when the requests that match are no longer the ones confirmed."""
     centre = _centre()
     form = CsrfForm()
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        chosen, args = _filter(request.form, centre)
+        _form, chosen, args = _filter(request.form, centre)
+        if chosen is None:  # a damaged confirmation: the queue says what is wrong
+            return redirect(url_for(".approvals", **_kept(request.form)))
+        confirmed = approval_queue.Confirmed(
+            _figure(request.form.get("count")),
+            _figure(request.form.get("total")),
+            _figure(request.form.get("check")),
+        )
         outcome = None
         with boundary.shown():
-            outcome = approval_service.approve_all(
-                centre.id,
-                chosen,
-                fingerprint=request.form.get("fingerprint", ""),
-                approver=current_user,
-                now=utcnow(),
+            outcome = approval_queue.approve_all(
+                centre.id, chosen, confirmed=confirmed, approver=current_user, now=utcnow()
             )
         if outcome is None:  # the list changed: ask again with the new number
             return redirect(url_for(".approve_all", **args))
         _report(*outcome)
         return redirect(url_for(".approvals", **args))
-    chosen, args = _filter(request.args, centre)
-    worker = db.session.get(User, chosen.prepared_by_id) if chosen.prepared_by_id else None
+    filter_form, chosen, args = _filter(request.args, centre)
+    if chosen is None:
+        return redirect(url_for(".approvals", **_kept(request.args)))
+    worker = dict(filter_form.worker.choices).get(filter_form.worker.data)
     return render_template(
         "staff/support/approve_all.html",
-        batch=approval_service.batch(centre.id, chosen, current_user),
+        summary=approval_queue.summary(centre.id, chosen, current_user),
         chosen=chosen,
         args=args,
-        worker=worker if worker is not None and worker.centre_id == centre.id else None,
+        worker=worker if chosen.prepared_by_id else None,
         form=form,
         centre=centre,
     )
@@ -178,7 +197,9 @@ def approve_all() -> ResponseReturnValue:
 @role_required(*DECIDERS)
 def reject(allowance_id: int) -> ResponseReturnValue:
     """The reject page of one request (reached from its row): the reason is required."""
-    allowance = loading.of_centre(Allowance, allowance_id, current_user.centre_id)
+    allowance = loading.of_centre(
+        Allowance, allowance_id, current_user.centre_id, options=allowances.shown()
+    )
     reads.viewed(allowance.participant, "allowance_rejection", allowance.id)
     form = ReasonForm()
     if request.method == "POST":

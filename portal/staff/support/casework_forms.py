@@ -85,7 +85,7 @@ class PlacementForm(PortalForm):
         render_kw={"inputmode": "numeric"},
     )
     hourly_rate = amount_field(
-        _l("Hourly rate (zł)"),
+        _l("Hourly rate (PLN)"),
         required=None,
         description=_l("Socially useful work only, e.g. 9,80. Leave empty for work training."),
     )

@@ -31,9 +31,15 @@ from portal.staff.support.contract_forms import (
 CASEWORK = (Role.SOCIAL_WORKER, Role.COORDINATOR)
 
 
-def contract_of(contract_id: int) -> SocialContract:
-    """A contract of the centre whose person this member of staff may see (else not found)."""
-    contract = loading.of_centre(SocialContract, contract_id, current_user.centre_id)
+def contract_of(contract_id: int, *, shown: bool = False) -> SocialContract:
+    """A contract of the centre whose person this member of staff may see (else not found);
+    `shown`: with what its document shows beside it."""
+    contract = loading.of_centre(
+        SocialContract,
+        contract_id,
+        current_user.centre_id,
+        options=contracts.shown() if shown else (),
+    )
     participants.get_for_staff(current_user, contract.participant_id)
     return contract
 
@@ -115,7 +121,7 @@ def contract_edit(contract_id: int) -> ResponseReturnValue:
 @bp.get("/contracts/<int:contract_id>")
 @role_required(*CASEWORK)
 def contract_detail(contract_id: int) -> ResponseReturnValue:
-    contract = contract_of(contract_id)
+    contract = contract_of(contract_id, shown=True)
     reads.viewed(contract.participant, "contract", contract.id)
     return _detail_page(contract)
 
@@ -135,6 +141,7 @@ def _detail_page(contract: SocialContract, **sent_back: PortalForm) -> ResponseR
         "staff/support/contract_detail.html",
         contract=contract,
         ending=ending,
+        paid_after_end=entitlements.paid_after_end_of_contract(contract),
         instruments=[Instrument(v) for v in contract.instruments],
         instrument_minutes=sessions.hours_by_instrument(contract.participant_id),
         **forms,
@@ -253,7 +260,7 @@ def contract_terminate(contract_id: int) -> ResponseReturnValue:
 @bp.get("/contracts/<int:contract_id>/contract.pdf")
 @role_required(*CASEWORK)
 def contract_pdf(contract_id: int) -> ResponseReturnValue:
-    contract = contract_of(contract_id)
+    contract = contract_of(contract_id, shown=True)
     audit_trail.record_download(
         contract, actor=current_user, document="contract", file_format="pdf"
     )

@@ -13,6 +13,7 @@ from portal.models.enums import Role
 from portal.services.common import loading
 from portal.services.money import money
 from portal.services.people import participants
+from portal.services.plans import action_progress
 from portal.services.support import courses
 from portal.staff.blueprint import bp
 from portal.staff.people.course_forms import CourseCompletionForm, CourseForm, DropForm
@@ -89,6 +90,9 @@ def course_complete(assignment_id: int) -> ResponseReturnValue:
             actor=current_user,
             now=utcnow(),
         )
+        # The plan actions naming the course are done now (the support subject's services
+        # may not call the plans subject's: plans already depend on people, people on support).
+        action_progress.course_completed(assignment, actor=current_user, now=utcnow())
         flash(_("The course is completed."), "success")
     return _back(assignment.participant_id)
 

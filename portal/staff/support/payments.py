@@ -1,6 +1,7 @@
 """Coordinators keep the payment lists: a month's instalments, marked paid, and downloaded."""
 
 from collections.abc import Sequence
+from datetime import date
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -10,7 +11,7 @@ from flask_login import current_user
 from portal import boundary
 from portal.auth.access import role_required
 from portal.extensions import db
-from portal.forms import CsrfForm, ids_from
+from portal.forms import id_from, ids_from
 from portal.models import Instalment, PaymentList, User
 from portal.models.base import utcnow
 from portal.pdf import frame_of, pdf_response
@@ -18,6 +19,7 @@ from portal.services.audit import audit_trail
 from portal.services.common import dates, exports, loading
 from portal.services.money import money
 from portal.services.support import payments, transfer_files
+from portal.staff import paging
 from portal.staff.audit import reads
 from portal.staff.blueprint import bp
 from portal.staff.support.approvals import DECIDERS, MAX_CHOSEN
@@ -27,28 +29,36 @@ from portal.staff.support.payment_forms import PaidForm, PaymentMonthForm
 Row = tuple[str, str, str, str, int, str, str]
 
 
+def _this_month() -> date:
+    return dates.local_date(utcnow()).replace(day=1)  # the centre's month
+
+
 @bp.get("/payments")
 @role_required(*DECIDERS)
 def payment_lists() -> ResponseReturnValue:
+    return _lists_page(PaymentMonthForm(formdata=None, month=_this_month()))
+
+
+def _lists_page(form: PaymentMonthForm, status: int = 200) -> ResponseReturnValue:
     return render_template(
         "staff/support/payment_lists.html",
         lists=payments.list_for(current_user.centre_id),
-        form=CsrfForm(),
-        this_month=dates.local_date(utcnow()).replace(day=1),  # the centre's month
-    )
+        form=form,
+    ), status
 
 
 @bp.post("/payments")
 @role_required(*DECIDERS)
 def payment_list_create() -> ResponseReturnValue:
     form = PaymentMonthForm()
-    if not form.validate_on_submit():
-        flash(_("Choose a month."), "error")
-        return redirect(url_for(".payment_lists"))
-    payment_list = payments.get_or_create(
-        current_user.centre_id, form.month.data, actor=current_user, now=utcnow()
-    )
-    return redirect(url_for(".payment_list", list_id=payment_list.id))
+    if form.validate_on_submit():
+        with boundary.shown(form):
+            payment_list = payments.get_or_create(
+                current_user.centre_id, form.month.data, actor=current_user, now=utcnow()
+            )
+            return redirect(url_for(".payment_list", list_id=payment_list.id))
+    # What was typed stays in the field, the reason beside it.
+    return _lists_page(form, 400)
 
 
 def _list(list_id: int) -> PaymentList:
@@ -58,16 +68,23 @@ def _list(list_id: int) -> PaymentList:
 @bp.get("/payments/<int:list_id>")
 @role_required(*DECIDERS)
 def payment_list(list_id: int) -> ResponseReturnValue:
+    """One page of the list; its number of items and amounts are of the whole list (the
+    downloads still hold every item)."""
     payment_list = _list(list_id)
-    items = payments.items(payment_list)
+    figures = payments.figures(payment_list)
+    pages = paging.page(figures.count)
+    items = payments.page(payment_list, pages)
     reads.listed([i.allowance.participant for i in items], "payment_list")
     return render_template(
         "staff/support/payment_list.html",
         payment_list=payment_list,
         items=items,
-        totals=payments.totals(items),
+        totals=figures,
+        pages=pages,
         form=PaidForm(),
         files=transfer_files.files_of(payment_list),
+        # A list made before its month began (older data) is paid from the month's first day.
+        not_begun=payment_list.month > _this_month(),
     )
 
 
@@ -77,15 +94,17 @@ def payment_list_paid(list_id: int) -> ResponseReturnValue:
     payment_list = _list(list_id)
     form = PaidForm()
     ids = ids_from(request.form.getlist("instalment_id"), limit=MAX_CHOSEN)
+    # Back on the page the items were ticked on.
+    back = url_for(".payment_list", list_id=list_id, page=id_from(request.form.get("page")))
     if not form.validate_on_submit() or not ids:
         flash(_("Choose the items and enter the payment date."), "error")
-        return redirect(url_for(".payment_list", list_id=list_id))
+        return redirect(back)
     with boundary.shown():
         count = payments.mark_paid(
             payment_list, ids, paid_on=form.paid_on.data, actor=current_user, now=utcnow()
         )
         flash(_("Marked paid: %(n)d.", n=count), "success")
-    return redirect(url_for(".payment_list", list_id=list_id))
+    return redirect(back)
 
 
 def _rows(items: Sequence[Instalment]) -> list[Row]:

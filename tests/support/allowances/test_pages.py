@@ -221,13 +221,23 @@ def test_values_typed_by_hand_into_the_decision_pages_are_bounded(
     ):
         response = boss.get(f"/staff/approvals?{query}")
         assert response.status_code == 200, query
-        assert f'id="approve-{request}"' in response.get_data(as_text=True), query  # no filter
+        page = response.get_data(as_text=True)
+        name = query.split("=")[0]
+        assert f'id="{name}-error"' in page, query  # the reason beside the field
+        assert f'id="approve-{request}"' not in page, query  # nothing listed by a wrong filter
+        assert 'id="approve-all"' not in page, query
+        # The confirmation of "approve all" sends a wrong filter back to the queue.
+        response = boss.get(f"/staff/approvals/all?{query}")
+        assert response.status_code == 302, query
     for ids in (["²"], ["１"], ["99999999999999999999"], ["-1"], ["0"]):
         page = followed(boss, boss.post("/staff/approvals/approve", data={"allowance_id": ids}))
         assert translated(app, "Choose at least one request.") in page, ids
-    for month in ("9999-12", "0001-01", "2026-13", "x"):
-        page = followed(boss, boss.post("/staff/payments", data={"month": month}))
-        assert translated(app, "Choose a month.") in page, month
+    for month in ("9999-12", "0001-01", "2026-13", "x", ""):
+        response = boss.post("/staff/payments", data={"month": month})
+        assert response.status_code == 400, month
+        page = response.get_data(as_text=True)
+        assert 'id="month-error"' in page, month  # the reason beside the month
+        assert f'value="{month}"' in page, month  # what was typed is kept
     with app.app_context():
         assert db.session.scalar(select(func.count(PaymentList.id))) == 0
     assert status(app, request) == A.SUBMITTED

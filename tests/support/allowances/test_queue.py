@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.models import Allowance, AuditEntry, Centre
 from portal.models.base import utcnow
 from portal.models.enums import AllowanceKind, Role
-from tests.helpers import email, translated
+from tests.helpers import email, input_tag, translated
 from tests.support.allowances.bulk import submitted_requests
 from tests.support.allowances.steps import A, followed, line, status, zl
 
@@ -22,8 +22,8 @@ ABOUT = (
     "You are about to approve %(num)d requests asking for %(amount)s in all.",
 )
 SHOWN = (
-    "%(num)d request shown, asking for %(amount)s in all.",
-    "%(num)d requests shown, asking for %(amount)s in all.",
+    "%(num)d request matches, asking for %(amount)s in all.",
+    "%(num)d requests match, asking for %(amount)s in all.",
 )
 OWN_LEFT = (
     "%(num)d request you prepared or changed yourself is left for another coordinator.",
@@ -42,10 +42,11 @@ def _listed(page: str) -> list[int]:
     return [int(found) for found in ROW.findall(page)]
 
 
-def _fingerprint(page: str) -> str:
-    match = re.search(r'name="fingerprint" value="([0-9a-f]+)"', page)
-    assert match, "no confirmation form"
-    return match[1]
+def _confirmed(page: str) -> dict[str, str]:
+    """The figures the confirmation form carries: the number, the amount, the ids' check."""
+    found = dict(re.findall(r'name="(count|total|check)" value="([0-9]+)"', page))
+    assert found.keys() == {"count", "total", "check"}, "no confirmation form"
+    return found
 
 
 def _statuses(app, ids) -> set:
@@ -66,19 +67,31 @@ def _fresh(app, o, count, **kw):
     )
 
 
-def test_every_waiting_request_is_listed_without_a_cap(app, office, login_as):
+def test_the_queue_is_read_a_page_at_a_time_with_the_figures_of_all(app, office, login_as):
     o = office
     ids = _fresh(app, o, 600)
     boss = login_as(email(app, o.boss), fresh=True)
     page = boss.get("/staff/approvals").get_data(as_text=True)
-    assert _listed(page) == ids  # all 600, oldest first
+    assert _listed(page) == ids[:50]  # the oldest first, one page
     shown = plural(
         app,
         SHOWN,
         600,
         amount=zl(app, 600 * 10_00),
     )
-    assert shown in page
+    assert shown in page  # the number and the amount are of all 600
+    assert 'href="/staff/approvals?page=2"' in page
+    assert 'href="/staff/approvals?page=12"' in page
+    assert _listed(boss.get("/staff/approvals?page=12").get_data(as_text=True)) == ids[550:]
+    # A page past the end is the last one; no page number at all is the first, and says so.
+    assert _listed(boss.get("/staff/approvals?page=99999").get_data(as_text=True)) == ids[550:]
+    for damaged in ("-1", "abc", "0", "9" * 40, "１"):
+        response = boss.get(f"/staff/approvals?page={damaged}")
+        assert response.status_code == 200, damaged
+        assert _listed(response.get_data(as_text=True)) == ids[:50], damaged
+        assert translated(app, "That is not a page number: the first page is shown.") in (
+            response.get_data(as_text=True)
+        ), damaged
     # Each row's checkbox is named by its label: the person and the amount.
     label = translated(
         app,
@@ -142,8 +155,9 @@ def test_the_filter_works_from_the_address(app, office, login_as, make_allowance
     assert shown(f"overdue=1&worker={other_worker}") == set()
     # The choice is kept in the form.
     page = boss.get("/staff/approvals?overdue=1&kind=purpose").get_data(as_text=True)
-    assert 'name="overdue" value="1" checked' in page
-    assert '<option value="purpose" selected>' in page
+    assert "checked" in input_tag(page, "overdue")
+    assert 'value="1"' in input_tag(page, "overdue")
+    assert re.search(r'<option selected value="purpose">', page)
 
 
 def test_approve_all_shown_asks_once_then_approves_exactly_the_filtered(
@@ -180,7 +194,7 @@ def test_approve_all_shown_asks_once_then_approves_exactly_the_filtered(
         boss,
         boss.post(
             "/staff/approvals/all",
-            data={"worker": str(o.worker), "fingerprint": _fingerprint(confirm)},
+            data={"worker": str(o.worker), **_confirmed(confirm)},
         ),
     )
     assert plural(app, APPROVED, 40) in page
@@ -198,7 +212,7 @@ def test_a_confirmation_is_good_only_for_the_requests_it_showed(
     boss = login_as(email(app, o.boss), fresh=True)
     confirm = boss.get("/staff/approvals/all").get_data(as_text=True)
     later = _fresh(app, o, 1)  # submitted after the coordinator was asked
-    response = boss.post("/staff/approvals/all", data={"fingerprint": _fingerprint(confirm)})
+    response = boss.post("/staff/approvals/all", data=_confirmed(confirm))
     assert response.headers["Location"].endswith("/staff/approvals/all")
     page = followed(boss, response)
     changed = translated(
@@ -215,8 +229,9 @@ def test_a_confirmation_is_good_only_for_the_requests_it_showed(
         amount=zl(app, 4 * 10_00),
     )
     assert about in page  # asked again, with the new number
-    # A made-up fingerprint approves nothing either.
-    boss.post("/staff/approvals/all", data={"fingerprint": "0" * 32})
+    # Made-up or damaged figures approve nothing either.
+    boss.post("/staff/approvals/all", data={"count": "4", "total": "4000", "check": "0"})
+    boss.post("/staff/approvals/all", data={"count": "x", "total": "-1", "check": "9" * 40})
     assert _statuses(app, first + later) == {A.SUBMITTED}
 
 
@@ -248,20 +263,16 @@ def test_approve_all_never_approves_the_coordinators_own(
         assert f'href="/staff/allowances/{own}/reject"' not in queue
     confirm = boss.get("/staff/approvals/all").get_data(as_text=True)
     assert plural(app, OWN_LEFT, 2) in confirm
-    page = followed(
-        boss, boss.post("/staff/approvals/all", data={"fingerprint": _fingerprint(confirm)})
-    )
-    reason = translated(
-        app, "You prepared or changed this request, so someone else must decide it.", html=False
-    )
-    assert translated(app, "Not approved (%(n)d): %(reason)s", n=2, reason=reason) in page
+    page = followed(boss, boss.post("/staff/approvals/all", data=_confirmed(confirm)))
+    # The confirmation said they are left for another coordinator: only the others are decided.
+    assert plural(app, APPROVED, 4) in page
     assert _statuses(app, others) == {A.APPROVED}
     assert status(app, prepared) == A.SUBMITTED
     assert status(app, changed) == A.SUBMITTED
     # The other coordinator may decide them.
     boss2 = login_as(email(app, o.boss2), fresh=True)
     confirm = boss2.get("/staff/approvals/all").get_data(as_text=True)
-    followed(boss2, boss2.post("/staff/approvals/all", data={"fingerprint": _fingerprint(confirm)}))
+    followed(boss2, boss2.post("/staff/approvals/all", data=_confirmed(confirm)))
     assert _statuses(app, [prepared, changed]) == {A.APPROVED}
 
 
@@ -271,9 +282,7 @@ def test_approve_all_stops_where_the_budget_line_runs_out(app, office, login_as,
     ids = _fresh(app, o, 5, amount=300_00)
     boss = login_as(email(app, o.boss), fresh=True)
     confirm = boss.get("/staff/approvals/all").get_data(as_text=True)
-    page = followed(
-        boss, boss.post("/staff/approvals/all", data={"fingerprint": _fingerprint(confirm)})
-    )
+    page = followed(boss, boss.post("/staff/approvals/all", data=_confirmed(confirm)))
     assert plural(app, APPROVED, 3) in page
     exceeded = translated(app, "Not enough money left on the allowance budget line.", html=False)
     assert translated(app, "Not approved (%(n)d): %(reason)s", n=2, reason=exceeded) in page
@@ -319,7 +328,7 @@ def test_reject_from_the_row_asks_for_the_reason_on_its_own_page(app, office, lo
     assert 'id="reject-form"' not in page
 
 
-def test_the_queue_runs_the_same_statements_for_200_and_2000_rows(
+def test_the_queue_runs_the_same_statements_for_200_and_2000_requests(
     app, office, login_as, query_counter
 ):
     o = office
@@ -331,7 +340,8 @@ def test_the_queue_runs_the_same_statements_for_200_and_2000_rows(
         with query_counter() as statements:
             page = boss.get("/staff/approvals").get_data(as_text=True)
         counts.append(len(statements))
-    assert len(_listed(page)) == 2_000
+    assert len(_listed(page)) == 50  # one page
+    assert plural(app, SHOWN, 2_000, amount=zl(app, 2_000 * 10_00)) in page
     assert counts[0] == counts[1], counts
     with app.app_context():
         assert db.session.scalar(select(func.count(Allowance.id))) == 2_000

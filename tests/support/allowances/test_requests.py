@@ -3,9 +3,11 @@
 import re
 from datetime import date
 
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from portal.extensions import db
+from portal.formatting import month
 from portal.models import (
     Allowance,
     AuditEntry,
@@ -40,7 +42,10 @@ from tests.support.allowances.steps import (
 def test_periodic_months_must_lie_within_the_contract(app, office):
     o = office
     within = "The months must lie within the contract period (%(start)s – %(end)s)."
-    period = {"start": "2026-01-01", "end": "2026-06-30"}
+    # The contract's months as every page names them, in the language of the message.
+    with app.test_request_context(), force_locale("pl"):
+        period = {"start": month(date(2026, 1, 1)), "end": month(date(2026, 6, 30))}
+    assert period == {"start": "styczeń 2026", "end": "czerwiec 2026"}
     periodic_kind = {"kind": K.PERIODIC, "category": None, "purpose": "", "amount_grosze": 450_00}
     for first, last in (
         (date(2025, 12, 1), MARCH),

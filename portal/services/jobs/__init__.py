@@ -1,0 +1,1 @@
+"""Background jobs: heavy documents requested from a page and built by a worker."""

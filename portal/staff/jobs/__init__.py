@@ -1,0 +1,1 @@
+"""The pages of background jobs: a job's progress and its file."""
