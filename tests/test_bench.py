@@ -1,6 +1,7 @@
 """`make bench` keeps working: the whole run, at a fiftieth of the small size on SQLite with one
 second per page, signs in every demo login (the coordinator with a second factor, as production
-asks), loads every key page and times every action without an error."""
+asks), loads every key page and times every action without an error, the documents built by a
+job worker started beside the portal included."""
 
 import json
 import os
@@ -54,7 +55,16 @@ def test_the_bench_runs_every_page_and_action_at_a_tiny_size(tmp_path):
     for page in run["pages"]:
         assert page["errors"] == 0, page
         assert page["rps"] > 0, page
-    assert len(run["timings"]) == 10, run["timings"]
+    # The queue page, approve all's confirmation and POST; the payment list's creation, page and
+    # XLSX; the report's page; the report's PDF and DOCX and the ESF export's XLSX and CSV, each
+    # a job timed from asking to its file.
+    assert len(run["timings"]) == 11, run["timings"]
     assert all(seconds > 0 for seconds in run["timings"].values()), run["timings"]
     assert not run["notes"], run["notes"]
-    assert (tmp_path / "chart.svg").read_text().startswith("<svg")
+    assert any(name.startswith("approve all ") for name in run["timings"]), run["timings"]
+    assert sum("(job, ask to file)" in name for name in run["timings"]) == 4, run["timings"]
+    assert "Targets: every key page" in (tmp_path / "sqlite-small-x0.02.md").read_text()
+    svg = (tmp_path / "chart.svg").read_text()
+    assert svg.startswith("<svg")
+    assert 'id="target"' in svg
+    assert "target 0.3" in svg

@@ -149,7 +149,15 @@ def seed(*, if_empty: bool = False, today: date | None = None, with_work: bool =
         actor=None,
         is_demo=True,
     )
-    janow.address = "ul. Ogrodowa 16, 23-300 Janów Lubelski"
+    janow.address = "ul. Ogrodowa 16"
+    janow.postcode = "23-300"
+    janow.dpo_name = "Anna Nowicka"
+    janow.building_accessibility = (
+        "Wejście od ul. Ogrodowej bez schodów, drzwi otwierane automatycznie. Sala spotkań i "
+        "toaleta dostosowana do potrzeb osób na wózkach są na parterze; przed budynkiem jedno "
+        "miejsce parkingowe dla osób z niepełnosprawnościami. Tłumacza języka migowego można "
+        "zamówić z trzydniowym wyprzedzeniem."
+    )
     # Invented contact details (example.org); no telephone, as any number could be someone's.
     janow.email = "sekretariat@ops-janow.example.org"
     janow.dpo_contact = "iod@ops-janow.example.org"
@@ -161,7 +169,8 @@ def seed(*, if_empty: bool = False, today: date | None = None, with_work: bool =
         actor=None,
         is_demo=True,
     )
-    chrzanow.address = "Chrzanów 105, 23-305 Chrzanów"
+    chrzanow.address = "Chrzanów 105"
+    chrzanow.postcode = "23-305"
     chrzanow.email = "gops@chrzanow.example.org"
     chrzanow.dpo_contact = "Inspektor ochrony danych, Chrzanów 105, 23-305 Chrzanów"
     _janow(builder, janow, today, with_work=with_work)

@@ -33,10 +33,12 @@ TIMEOUT = 90
 
 
 @pytest.fixture
-def task_queue(tmp_path, monkeypatch):
-    """The queue's URL, with this process sending to it as the pages would."""
+def task_queue(database_url, tmp_path, monkeypatch):
+    """The queue's URL, with this process sending to it as the pages would: Redis beside
+    PostgreSQL (as several hosts run it), the SQLite storage beside SQLite (as `make run` does)."""
     redis_url = os.environ.get("TEST_REDIS_URL")
-    url = redis_url or f"sqlite:///{tmp_path / 'tasks.db'}"
+    on_postgresql = database_url.startswith("postgresql")
+    url = redis_url if redis_url and on_postgresql else f"sqlite:///{tmp_path / 'tasks.db'}"
     storage = queue.storage_for(url, str(tmp_path))
     storage.flush_all()  # messages of an earlier run would name jobs that are not there
     monkeypatch.setattr(queue.huey, "storage", storage)
