@@ -113,11 +113,14 @@ def follow_menu(page, href: str) -> None:
 
 def download_prepared(app, page, prepare: str):
     """Ask for a document with the button `prepare`, let a worker build it (the jobs run in
-    process here, as tests/jobs/helpers does), and download it from the job's page."""
+    process here, as tests/jobs/helpers does), and download it from the job's page once the
+    page, refreshing itself, offers it."""
     page.locator(prepare).click()
     expect(page).to_have_url(re.compile(r"/staff/jobs/\d+(\?.*)?$"))
     run_queued(app)
-    page.reload()
+    # The job's page reloads itself until the file is there (no script; a reload from here
+    # could cut one of its own short, leaving the server's static file half sent).
+    expect(page.locator("#job-file")).to_be_visible(timeout=15_000)
     with page.expect_download() as download:
         page.locator("#job-file").click()
     return download.value
